@@ -1,0 +1,148 @@
+//! Runtime configuration: command-line flags, each with an environment
+//! fallback, so that the same binary runs on a laptop with no configuration
+//! and in a container configured by environment.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use clap::{Args, ValueEnum};
+
+/// The embedded default: a SQLite file next to where the server runs,
+/// created on first start.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://wish-api.db?mode=rwc";
+
+/// How to reach the database.
+#[derive(Args, Clone)]
+pub struct DatabaseSettings {
+    /// Database URL: `sqlite://FILE?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(long = "database-url", env = "WISH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    pub url: String,
+
+    /// PostgreSQL schema to use instead of `public` (ignored on SQLite).
+    #[arg(long = "database-schema", env = "WISH_DATABASE_SCHEMA", global = true)]
+    pub schema: Option<String>,
+
+    /// Largest number of pooled PostgreSQL connections per server (SQLite uses one writer).
+    #[arg(
+        long = "database-max-connections",
+        env = "WISH_DATABASE_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub max_connections: u32,
+}
+
+impl fmt::Debug for DatabaseSettings {
+    // The URL may hold a password: show only what identifies the database.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("schema", &self.schema)
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// The URL with any password replaced, fit for logs and error messages.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let without_query = url.split('?').next().unwrap_or_default();
+    let Some((scheme, rest)) = without_query.split_once("://") else {
+        return without_query.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((credentials, host_and_path)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host_and_path}")
+        }
+        None => format!("{scheme}://{rest}"),
+    }
+}
+
+/// How the server listens and what it does at start-up.
+#[derive(Args, Clone, Debug)]
+pub struct ServeSettings {
+    /// Address and port to listen on.
+    #[arg(long, env = "WISH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Load the demo data set of real facilities into an empty database at first start.
+    #[arg(long = "demo-data", env = "WISH_DEMO_DATA", default_value_t = true, action = clap::ArgAction::Set)]
+    pub demo_data: bool,
+
+    /// Number of HTTP worker threads (default: one per core).
+    #[arg(long, env = "WISH_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Serve GraphiQL at /graphiql.
+    #[arg(long, env = "WISH_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
+    pub graphiql: bool,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(
+        long = "max-body-bytes",
+        env = "WISH_MAX_BODY_BYTES",
+        default_value_t = 1_048_576
+    )]
+    pub max_body_bytes: usize,
+
+    /// Deepest accepted query nesting.
+    #[arg(
+        long = "max-query-depth",
+        env = "WISH_MAX_QUERY_DEPTH",
+        default_value_t = 15
+    )]
+    pub max_query_depth: usize,
+
+    /// Highest accepted query complexity.
+    #[arg(
+        long = "max-query-complexity",
+        env = "WISH_MAX_QUERY_COMPLEXITY",
+        default_value_t = 20_000
+    )]
+    pub max_query_complexity: usize,
+}
+
+/// How logs are written.
+#[derive(Args, Clone, Debug)]
+pub struct LogSettings {
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long = "log-format", env = "WISH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub format: LogFormat,
+
+    /// Log filter, in `tracing` directive syntax.
+    #[arg(
+        long = "log",
+        env = "WISH_LOG",
+        default_value = "info,sqlx=warn,sea_orm=warn",
+        global = true
+    )]
+    pub filter: String,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn redact_url_hides_the_password() {
+        assert_eq!(
+            redact_url("postgres://wish:s3cret@db.internal:5432/wish?sslmode=require"),
+            "postgres://wish:***@db.internal:5432/wish"
+        );
+    }
+
+    #[test]
+    fn redact_url_keeps_sqlite_paths() {
+        assert_eq!(
+            redact_url("sqlite://wish-api.db?mode=rwc"),
+            "sqlite://wish-api.db"
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! Opening the database. This is the one place that branches on the backend:
+//! SQLite gets one writer with WAL and foreign keys on, PostgreSQL a pool.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::{DatabaseSettings, redact_url};
+
+/// Connects, and fails with one clear line when the database cannot be reached.
+///
+/// # Errors
+/// The database is unreachable, the URL is malformed, or its scheme is not
+/// `sqlite` or `postgres`.
+pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConnection> {
+    let target = redact_url(&settings.url);
+    let mut options = ConnectOptions::new(settings.url.clone());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+
+    if is_sqlite(&settings.url) {
+        // One connection: SQLite has a single writer, and a pool of one keeps
+        // every statement of a transaction on the connection that holds it.
+        options.max_connections(1).min_connections(1);
+        options.map_sqlx_sqlite_opts(|opts| {
+            opts.foreign_keys(true)
+                .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+        });
+    } else if is_postgres(&settings.url) {
+        options
+            .max_connections(settings.max_connections)
+            .min_connections(1);
+        if let Some(schema) = &settings.schema {
+            options.set_schema_search_path(schema.clone());
+        }
+    } else {
+        anyhow::bail!(
+            "unsupported database URL {target}: use sqlite://FILE?mode=rwc or postgres://USER@HOST/DB"
+        );
+    }
+
+    Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to the database at {target}"))
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// A migration failed; the database is left at the last migration that succeeded.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None)
+        .await
+        .context("while applying database migrations")
+}
+
+fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}

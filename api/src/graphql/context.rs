@@ -1,0 +1,144 @@
+//! What a request knows about its caller: who it is and which language it reads.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+use sea_orm::DatabaseConnection;
+
+use crate::error::AppError;
+use crate::graphql::loader::DbLoader;
+
+/// A role of the contract, from a token's `role` claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Partner,
+    Editor,
+    Admin,
+}
+
+/// The caller of one request. Without a token, everything is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub subject: Option<String>,
+    pub role: Option<Role>,
+    /// A partner's organisation slug.
+    pub organisation: Option<String>,
+}
+
+impl Viewer {
+    #[must_use]
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    /// Editors and admins read drafts and stakeholders' contact details.
+    #[must_use]
+    pub fn is_editor(&self) -> bool {
+        matches!(self.role, Some(Role::Editor | Role::Admin))
+    }
+}
+
+/// The languages prose is written in; English is the reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    En,
+    Fr,
+    Nl,
+    Es,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 4] = [Lang::En, Lang::Fr, Lang::Nl, Lang::Es];
+
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Fr => "fr",
+            Lang::Nl => "nl",
+            Lang::Es => "es",
+        }
+    }
+
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Self> {
+        let code = code.trim().to_ascii_lowercase();
+        let primary = code.split(['-', '_']).next().unwrap_or_default();
+        Self::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The best supported language of an `Accept-Language` header, by quality.
+    #[must_use]
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::parse) else {
+                continue;
+            };
+            let quality = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, lang));
+            }
+        }
+        best.map(|(_, lang)| lang)
+    }
+}
+
+/// The database, which the schema carries for every request.
+pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The caller; anonymous when the request carries none.
+pub fn viewer<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Viewer> {
+    ctx.data_opt::<Viewer>().map_or_else(
+        || std::borrow::Cow::Owned(Viewer::anonymous()),
+        std::borrow::Cow::Borrowed,
+    )
+}
+
+/// The language asked for by argument, else by header, else English.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a language the API does not serve.
+pub fn lang(ctx: &Context<'_>, requested: Option<&str>) -> Result<Lang, AppError> {
+    match requested {
+        Some(code) => Lang::parse(code).ok_or_else(|| {
+            AppError::bad_input(
+                "lang",
+                format!("`{code}` is not a language of this API: use en, fr, nl or es"),
+            )
+        }),
+        None => Ok(ctx.data_opt::<Lang>().copied().unwrap_or_default()),
+    }
+}
+
+/// The request's batching loader.
+pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<DbLoader> {
+    ctx.data_unchecked::<Arc<DataLoader<DbLoader>>>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lang;
+
+    #[test]
+    fn accept_language_picks_the_best_supported_language() {
+        assert_eq!(
+            Lang::from_accept_language("de-DE, fr;q=0.8, en;q=0.5"),
+            Some(Lang::Fr)
+        );
+        assert_eq!(Lang::from_accept_language("nl-BE"), Some(Lang::Nl));
+        assert_eq!(Lang::from_accept_language("de, it"), None);
+        assert_eq!(
+            Lang::from_accept_language("es;q=0, en;q=0.1"),
+            Some(Lang::En)
+        );
+    }
+}

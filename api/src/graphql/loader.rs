@@ -1,0 +1,140 @@
+//! Batching: nested fields load through one `DataLoader` per request, so a
+//! page of facilities costs one query per kind of nested data, not one per row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use entity::value::{EcosystemDimension, Principle};
+use entity::{guideline_version, organisation, stakeholder};
+use sea_orm::{DatabaseConnection, DbErr};
+
+use crate::error::AppError;
+use crate::service::{self, guideline::Drafts};
+
+/// The request's loader; `drafts` carries what the caller may see.
+pub struct DbLoader {
+    pub db: DatabaseConnection,
+    pub drafts: Drafts,
+}
+
+type LoadResult<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
+
+fn to_db_err(err: AppError) -> Arc<DbErr> {
+    match err {
+        AppError::Db(err) => Arc::new(err),
+        other => Arc::new(DbErr::Custom(format!("{other:?}"))),
+    }
+}
+
+/// Groups `(key, value)` rows by key, keeping every requested key (empty when it has no rows).
+fn group<K: std::hash::Hash + Eq + Copy, V>(
+    keys: &[K],
+    rows: impl IntoIterator<Item = (K, V)>,
+) -> HashMap<K, Vec<V>> {
+    let mut map: HashMap<K, Vec<V>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for (key, value) in rows {
+        map.entry(key).or_default().push(value);
+    }
+    map
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PrinciplesOf(pub i32);
+
+impl async_graphql::dataloader::Loader<PrinciplesOf> for DbLoader {
+    type Value = Vec<Principle>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[PrinciplesOf]) -> LoadResult<PrinciplesOf, Self::Value> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = service::facility::principles_of(&self.db, &ids)
+            .await
+            .map_err(to_db_err)?;
+        let mut map = group(
+            keys,
+            rows.into_iter()
+                .map(|r| (PrinciplesOf(r.facility_id), r.principle)),
+        );
+        map.values_mut().for_each(|v| v.sort());
+        Ok(map)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EcosystemOf(pub i32);
+
+impl async_graphql::dataloader::Loader<EcosystemOf> for DbLoader {
+    type Value = Vec<(EcosystemDimension, String)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[EcosystemOf]) -> LoadResult<EcosystemOf, Self::Value> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = service::facility::ecosystem_notes_of(&self.db, &ids)
+            .await
+            .map_err(to_db_err)?;
+        let mut map = group(
+            keys,
+            rows.into_iter()
+                .map(|r| (EcosystemOf(r.facility_id), (r.dimension, r.note))),
+        );
+        map.values_mut().for_each(|v| v.sort_by_key(|(d, _)| *d));
+        Ok(map)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OrganisationById(pub i32);
+
+impl async_graphql::dataloader::Loader<OrganisationById> for DbLoader {
+    type Value = organisation::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[OrganisationById]) -> LoadResult<OrganisationById, Self::Value> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = service::facility::organisations(&self.db, &ids)
+            .await
+            .map_err(to_db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|o| (OrganisationById(o.id), o))
+            .collect())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct VersionsOf(pub i32);
+
+impl async_graphql::dataloader::Loader<VersionsOf> for DbLoader {
+    type Value = Vec<guideline_version::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[VersionsOf]) -> LoadResult<VersionsOf, Self::Value> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = service::guideline::versions_of(&self.db, &ids, self.drafts)
+            .await
+            .map_err(to_db_err)?;
+        Ok(group(
+            keys,
+            rows.into_iter().map(|v| (VersionsOf(v.guideline_id), v)),
+        ))
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MembersOf(pub i32);
+
+impl async_graphql::dataloader::Loader<MembersOf> for DbLoader {
+    type Value = Vec<stakeholder::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[MembersOf]) -> LoadResult<MembersOf, Self::Value> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = service::workshop::members_of(&self.db, &ids)
+            .await
+            .map_err(to_db_err)?;
+        Ok(group(
+            keys,
+            rows.into_iter().map(|(w, s)| (MembersOf(w), s)),
+        ))
+    }
+}

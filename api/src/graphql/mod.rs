@@ -1,0 +1,9 @@
+//! The GraphQL layer: the schema, its resolvers and its types. Resolvers stay
+//! thin: they read the request context and call [`crate::service`].
+
+pub mod context;
+pub mod id;
+pub mod loader;
+pub mod query;
+pub mod schema;
+pub mod types;

@@ -1,0 +1,78 @@
+use async_graphql::{Context, ID, Object, Result};
+
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::connection::FacilityConnection;
+use crate::graphql::types::enums::FacilityOrder;
+use crate::graphql::types::facility::{Facility, FacilityFilter};
+use crate::service;
+use crate::service::page::PageArgs;
+
+#[derive(Default)]
+pub struct FacilityQuery;
+
+#[Object]
+impl FacilityQuery {
+    /// One facility, by `id` or by `slug` (give exactly one). An unknown one is a `NOT_FOUND` error.
+    async fn facility(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Facility>> {
+        let db = context::db(ctx);
+        let found = match (id, slug) {
+            (Some(id), None) => {
+                let row_id = id::decode(&id, Kind::Facility, "id")?;
+                service::facility::find_by_id(db, row_id).await?
+            }
+            (None, Some(slug)) => service::facility::find_by_slug(db, &slug).await?,
+            _ => {
+                return Err(
+                    AppError::bad_input("id", "give exactly one of `id` and `slug`").into(),
+                );
+            }
+        };
+        match found {
+            Some(model) => Ok(Some(model.into())),
+            None => Err(AppError::not_found("no facility has this id or slug").into()),
+        }
+    }
+
+    /// Facilities matching `filter`, in `orderBy` order (default: by name), a page at a time.
+    /// `first` defaults to 50 and is at most 500; page back with `last` and `before`.
+    async fn facilities(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FacilityFilter>,
+        order_by: Option<Vec<FacilityOrder>>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<FacilityConnection> {
+        let db = context::db(ctx);
+        let filter: service::facility::Filter = filter.unwrap_or_default().into();
+        let order: Vec<service::facility::Ordering> = order_by
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = service::facility::page(db, &filter, &order, &args).await?;
+        // Counting is a query of its own: run it only when the caller asks for the total.
+        let total = if ctx.look_ahead().field("totalCount").exists() {
+            let count = service::facility::count(db, &filter).await?;
+            i32::try_from(count).unwrap_or(i32::MAX)
+        } else {
+            0
+        };
+        Ok(FacilityConnection::new(page.map(Facility::from), total))
+    }
+}

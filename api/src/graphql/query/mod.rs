@@ -1,0 +1,18 @@
+//! The `Query` root, merged from one object per domain.
+
+mod facility;
+mod guideline;
+mod node;
+mod workshop;
+
+use async_graphql::MergedObject;
+
+/// Every read of the API.
+#[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
+pub struct QueryRoot(
+    node::NodeQuery,
+    facility::FacilityQuery,
+    workshop::WorkshopQuery,
+    guideline::GuidelineQuery,
+);

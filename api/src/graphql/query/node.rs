@@ -1,0 +1,48 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::value::GuidelineStatus;
+
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::guideline::GuidelineVersion;
+use crate::graphql::types::node::Node;
+use crate::service;
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id; null when none exists (or the caller may not see it).
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+        let db = context::db(ctx);
+        let (kind, row_id) = id::decode_any(&id, "id")?;
+        let node = match kind {
+            Kind::Facility => service::facility::find_by_id(db, row_id)
+                .await?
+                .map(|m| Node::Facility(m.into())),
+            Kind::Stakeholder => service::stakeholder::find_by_id(db, row_id)
+                .await?
+                .map(|m| Node::Stakeholder(m.into())),
+            Kind::KnowledgeWorkshop => service::workshop::find_by_id(db, row_id)
+                .await?
+                .map(|m| Node::KnowledgeWorkshop(m.into())),
+            Kind::GuidelineVersion => {
+                let found = service::guideline::find_version(db, row_id).await?;
+                let may_see = |v: &entity::guideline_version::Model| {
+                    v.status != GuidelineStatus::Draft || context::viewer(ctx).is_editor()
+                };
+                found.filter(|(v, _)| may_see(v)).map(|(v, g)| {
+                    Node::GuidelineVersion(GuidelineVersion {
+                        model: Arc::new(v),
+                        guideline: Arc::new(g),
+                    })
+                })
+            }
+            // Visits and learning sessions have ids already, and types in a later release.
+            Kind::Visit | Kind::LearningSession => None,
+        };
+        Ok(node)
+    }
+}

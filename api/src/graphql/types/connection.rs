@@ -1,0 +1,79 @@
+//! Relay connections: one generic shape, named per node type.
+
+use async_graphql::SimpleObject;
+
+use crate::service::page::Page;
+
+use super::facility::Facility;
+
+/// Where a page sits in the whole result.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    /// Whether more items follow the last one of this page.
+    pub has_next_page: bool,
+    /// Whether items come before the first one of this page.
+    pub has_previous_page: bool,
+    /// Cursor of the first item of this page; pass it as `before` for the previous page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of this page; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// Declares the `<Type>Connection` and `<Type>Edge` types of a node type.
+macro_rules! connection {
+    ($node:ty, $connection:ident, $edge:ident) => {
+        /// One item of a page with its cursor.
+        #[derive(async_graphql::SimpleObject, Debug, Clone)]
+        pub struct $edge {
+            /// Opaque position of this item; valid with the same filter and order.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        /// A page of a list, with the size of the whole (filtered) list.
+        #[derive(async_graphql::SimpleObject, Debug, Clone)]
+        pub struct $connection {
+            /// How many items match the filter, on all pages together.
+            pub total_count: i32,
+            /// The items of this page, with their cursors.
+            pub edges: Vec<$edge>,
+            /// The items of this page, without cursors.
+            pub nodes: Vec<$node>,
+            /// Where this page sits.
+            pub page_info: PageInfo,
+        }
+
+        impl $connection {
+            #[must_use]
+            pub fn new(page: Page<$node>, total_count: i32) -> Self {
+                let page_info = PageInfo::of(&page);
+                let nodes = page.items.iter().map(|(_, node)| node.clone()).collect();
+                let edges = page
+                    .items
+                    .into_iter()
+                    .map(|(cursor, node)| $edge { cursor, node })
+                    .collect();
+                Self {
+                    total_count,
+                    edges,
+                    nodes,
+                    page_info,
+                }
+            }
+        }
+    };
+}
+
+connection!(Facility, FacilityConnection, FacilityEdge);
+
+impl PageInfo {
+    fn of<T>(page: &Page<T>) -> Self {
+        Self {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.items.first().map(|(c, _)| c.clone()),
+            end_cursor: page.items.last().map(|(c, _)| c.clone()),
+        }
+    }
+}

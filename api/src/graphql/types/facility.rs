@@ -1,0 +1,265 @@
+//! The `Facility` type and its filter.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::facility;
+
+use super::enums::{
+    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
+    SecurityLevel, TargetAge, TargetGender,
+};
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::loader::{EcosystemOf, OrganisationById, PrinciplesOf};
+use crate::service;
+
+/// RESCALED's bound for a small-scale facility.
+pub const SMALL_SCALE_CAPACITY: i32 = 30;
+
+/// A small-scale detention facility in Europe.
+#[derive(Clone, Debug)]
+pub struct Facility(pub Arc<facility::Model>);
+
+impl From<facility::Model> for Facility {
+    fn from(model: facility::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
+
+/// A note on one ecosystem dimension.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct EcosystemNote {
+    /// The dimension the note is about.
+    pub dimension: EcosystemDimension,
+    /// The note, in English.
+    pub note: String,
+}
+
+#[Object]
+impl Facility {
+    /// Global id (use it with `facility(id:)` or `node(id:)`).
+    pub async fn id(&self) -> ID {
+        id::encode(Kind::Facility, self.0.id)
+    }
+    /// Stable, URL-safe name, unique among facilities (for example `detentiehuis-kortrijk`).
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Name, in the facility's own language.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// ISO 3166-1 alpha-2 code of the country, upper case (for example `BE`).
+    async fn country_code(&self) -> &str {
+        &self.0.country_code
+    }
+    /// City or municipality.
+    async fn city(&self) -> Option<&str> {
+        self.0.city.as_deref()
+    }
+    /// Latitude in degrees (WGS 84).
+    async fn latitude(&self) -> Option<f64> {
+        self.0.latitude
+    }
+    /// Longitude in degrees (WGS 84).
+    async fn longitude(&self) -> Option<f64> {
+        self.0.longitude
+    }
+    /// What kind of facility this is.
+    async fn facility_type(&self) -> FacilityType {
+        self.0.facility_type.into()
+    }
+    /// Whether it runs today.
+    async fn status(&self) -> FacilityStatus {
+        self.0.status.into()
+    }
+    /// Number of places.
+    async fn capacity(&self) -> Option<i32> {
+        self.0.capacity
+    }
+    /// Whether the capacity is within RESCALED's bound of 30 places; null when the capacity is unknown.
+    async fn small_scale(&self) -> Option<bool> {
+        self.0.capacity.map(|c| c <= SMALL_SCALE_CAPACITY)
+    }
+    /// Year it opened (or is planned to open).
+    async fn opened_year(&self) -> Option<i32> {
+        self.0.opened_year
+    }
+    /// Who runs it, as its source names it.
+    async fn operator(&self) -> Option<&str> {
+        self.0.operator.as_deref()
+    }
+    /// Which kind of body manages it.
+    async fn managed_by(&self) -> Option<ManagedBy> {
+        self.0.managed_by.map(Into::into)
+    }
+    /// Target group by gender; null when unknown or when the source names only an age group.
+    async fn target_gender(&self) -> Option<TargetGender> {
+        self.0.population.and_then(TargetGender::from_population)
+    }
+    /// Target group by age.
+    async fn target_age(&self) -> Option<TargetAge> {
+        self.0.target_age.map(Into::into)
+    }
+    /// Who lives there, as the source describes it (the `population` column of the CSV export).
+    async fn population(&self) -> Option<Population> {
+        self.0.population.map(Into::into)
+    }
+    /// How open its regime is.
+    async fn regime(&self) -> Option<Regime> {
+        self.0.regime.map(Into::into)
+    }
+    /// Security level, where the source gives one.
+    async fn security_level(&self) -> Option<SecurityLevel> {
+        self.0.security_level.map(Into::into)
+    }
+    /// The RESCALED principles it applies.
+    async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<Principle>> {
+        let loader = context::loader(ctx);
+        let principles = loader
+            .load_one(PrinciplesOf(self.0.id))
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(principles
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+    /// Whether a social enterprise runs in it; null when unknown.
+    async fn social_enterprise(&self) -> Option<bool> {
+        self.0.social_enterprise
+    }
+    /// Description in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+        let lang = context::lang(ctx, lang.as_deref())?;
+        Ok(self
+            .0
+            .description
+            .as_ref()
+            .and_then(|d| d.get(lang.code()))
+            .map(str::to_owned))
+    }
+    /// The facility's own website.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// Where the facts of this record come from.
+    async fn source_url(&self) -> Option<&str> {
+        self.0.source_url.as_deref()
+    }
+    /// Slug of the partner organisation that maintains this record; null: maintained by editors.
+    async fn maintained_by(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let Some(org_id) = self.0.maintained_by_id else {
+            return Ok(None);
+        };
+        let loader = context::loader(ctx);
+        let org = loader
+            .load_one(OrganisationById(org_id))
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(org.map(|o| o.slug))
+    }
+    /// Its ecosystem profile: notes per ecosystem dimension, in the dimensions' order.
+    async fn ecosystem(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
+        let loader = context::loader(ctx);
+        let notes = loader
+            .load_one(EcosystemOf(self.0.id))
+            .await
+            .map_err(crate::error::AppError::from)?;
+        Ok(notes
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(dimension, note)| EcosystemNote {
+                dimension: dimension.into(),
+                note,
+            })
+            .collect())
+    }
+    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Which facilities to return. Every field narrows the result; an absent or
+/// empty list places no constraint. The fields mirror the filters of
+/// RESCALED's map of inspirational practices.
+#[derive(InputObject, Default, Debug, Clone)]
+pub struct FacilityFilter {
+    /// ISO 3166-1 alpha-2 codes, any case (`["BE", "NL"]`).
+    pub country_code: Option<Vec<String>>,
+    /// Any of these types.
+    pub facility_type: Option<Vec<FacilityType>>,
+    /// Any of these statuses.
+    pub status: Option<Vec<FacilityStatus>>,
+    /// Managed by any of these.
+    pub managed_by: Option<Vec<ManagedBy>>,
+    /// For any of these genders.
+    pub target_gender: Option<Vec<TargetGender>>,
+    /// For any of these age groups.
+    pub target_age: Option<Vec<TargetAge>>,
+    /// With any of these regimes.
+    pub regime: Option<Vec<Regime>>,
+    /// Applying all of these principles.
+    pub principles: Option<Vec<Principle>>,
+    /// With (true) or without (false) a social enterprise; unknown matches neither.
+    pub social_enterprise: Option<bool>,
+    /// At least this many places (facilities of unknown capacity do not match).
+    pub capacity_min: Option<i32>,
+    /// At most this many places (facilities of unknown capacity do not match).
+    pub capacity_max: Option<i32>,
+    /// Opened in or after this year.
+    pub opened_from: Option<i32>,
+    /// Opened in or before this year.
+    pub opened_to: Option<i32>,
+    /// Words that must all appear in the name, city or description, ignoring case and accents ("liege" finds "Liège").
+    pub text: Option<String>,
+    /// Any of these populations, as sources describe them.
+    pub population: Option<Vec<Population>>,
+}
+
+impl From<FacilityFilter> for service::facility::Filter {
+    fn from(f: FacilityFilter) -> Self {
+        fn list<G, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
+            values
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect()
+        }
+        Self {
+            country_code: f.country_code.unwrap_or_default(),
+            facility_type: list(f.facility_type),
+            status: list(f.status),
+            managed_by: list(f.managed_by),
+            target_gender: f
+                .target_gender
+                .unwrap_or_default()
+                .into_iter()
+                .map(TargetGender::population)
+                .collect(),
+            population: list(f.population),
+            target_age: list(f.target_age),
+            regime: list(f.regime),
+            principles: list(f.principles),
+            social_enterprise: f.social_enterprise,
+            capacity_min: f.capacity_min,
+            capacity_max: f.capacity_max,
+            opened_from: f.opened_from,
+            opened_to: f.opened_to,
+            text: f.text,
+        }
+    }
+}

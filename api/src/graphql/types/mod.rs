@@ -1,0 +1,9 @@
+//! GraphQL types, kept apart from the database models they are read from.
+
+pub mod connection;
+pub mod enums;
+pub mod facility;
+pub mod guideline;
+pub mod node;
+pub mod scalar;
+pub mod workshop;

@@ -1,0 +1,17 @@
+//! The Relay `Node` interface: every object with a global id.
+
+use async_graphql::{ID, Interface};
+
+use super::facility::Facility;
+use super::guideline::GuidelineVersion;
+use super::workshop::{KnowledgeWorkshop, Stakeholder};
+
+/// An object with a global id, which `node(id:)` finds.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
+pub enum Node {
+    Facility(Facility),
+    Stakeholder(Stakeholder),
+    KnowledgeWorkshop(KnowledgeWorkshop),
+    GuidelineVersion(GuidelineVersion),
+}

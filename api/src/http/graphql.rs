@@ -1,0 +1,152 @@
+//! `GET` and `POST /graphql`. Requests are parsed here rather than by an
+//! integration crate so that every failure, including a malformed body,
+//! answers in GraphQL shape with a contract error code.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{BatchRequest, BatchResponse, ServerError};
+
+use super::graphql_error;
+use crate::error::code;
+use crate::graphql::context::{Lang, Viewer};
+use crate::graphql::loader::DbLoader;
+use crate::service::guideline::Drafts;
+use crate::startup::AppState;
+
+/// Most operations accepted in one batch.
+pub const MAX_BATCH: usize = 20;
+
+pub async fn post(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let limit = state.max_body_bytes;
+    let body = match payload.to_bytes_limited(limit).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return graphql_error(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "the request body could not be read",
+            );
+        }
+        Err(_) => {
+            return graphql_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::QUERY_TOO_COMPLEX,
+                &format!("the request body is larger than the limit of {limit} bytes"),
+            );
+        }
+    };
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !content_type.is_empty() && !content_type.starts_with("application/json") {
+        return graphql_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            code::BAD_USER_INPUT,
+            "send GraphQL requests as JSON with `Content-Type: application/json`",
+        );
+    }
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(err) => {
+            return graphql_error(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                &format!(
+                    "the request body is not a GraphQL request: expected JSON like {{\"query\": \"...\", \"variables\": {{}}}} ({})",
+                    describe_json_error(&err)
+                ),
+            );
+        }
+    };
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > MAX_BATCH
+    {
+        return graphql_error(
+            StatusCode::BAD_REQUEST,
+            code::QUERY_TOO_COMPLEX,
+            &format!(
+                "a batch holds at most {MAX_BATCH} operations, got {}",
+                requests.len()
+            ),
+        );
+    }
+    execute(&req, &state, batch).await
+}
+
+pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
+        Err(_) => {
+            return graphql_error(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "the query string is not a GraphQL request: pass `query`, and optionally `variables` (JSON) and `operationName`",
+            );
+        }
+    };
+    execute(&req, &state, BatchRequest::Single(request)).await
+}
+
+/// Where the JSON went wrong, without echoing the caller's data back.
+fn describe_json_error(err: &serde_json::Error) -> String {
+    format!("line {}, column {}", err.line(), err.column())
+}
+
+async fn execute(req: &HttpRequest, state: &AppState, batch: BatchRequest) -> HttpResponse {
+    let viewer = Viewer::anonymous();
+    let lang = req
+        .headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default();
+    let drafts = if viewer.is_editor() {
+        Drafts::Visible
+    } else {
+        Drafts::Hidden
+    };
+    let loader = std::sync::Arc::new(DataLoader::new(
+        DbLoader {
+            db: state.db.clone(),
+            drafts,
+        },
+        tokio::spawn,
+    ));
+    let batch = batch.data(viewer).data(lang).data(loader);
+
+    let mut response = state.schema.execute_batch(batch).await;
+    match &mut response {
+        BatchResponse::Single(r) => r.errors.iter_mut().for_each(assign_code),
+        BatchResponse::Batch(rs) => rs
+            .iter_mut()
+            .flat_map(|r| r.errors.iter_mut())
+            .for_each(assign_code),
+    }
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(&response)
+}
+
+/// Resolver errors carry their code already; what has none comes from
+/// async-graphql itself: a syntax or validation error, or a limit.
+fn assign_code(error: &mut ServerError) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        let code = if error.message.starts_with("Query is too complex")
+            || error.message.starts_with("Query is nested too deep")
+        {
+            code::QUERY_TOO_COMPLEX
+        } else {
+            code::BAD_USER_INPUT
+        };
+        extensions.set("code", code);
+    }
+}

@@ -1,0 +1,17 @@
+//! HTTP endpoints: GraphQL, GraphiQL, health and readiness.
+
+pub mod graphiql;
+pub mod graphql;
+pub mod health;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use serde_json::json;
+
+/// A GraphQL-shaped error response, for failures before a request reaches the schema.
+#[must_use]
+pub fn graphql_error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(json!({
+        "errors": [{ "message": message, "extensions": { "code": code } }]
+    }))
+}

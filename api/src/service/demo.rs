@@ -1,0 +1,161 @@
+//! The demo data set, compiled into the binary: real facilities, the knowledge
+//! workshops and the two guidelines. It loads once, into an empty database,
+//! and never overwrites what exists.
+
+use chrono::{Datelike, Utc};
+use entity::{app_state, facility, guideline, knowledge_workshop};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    TransactionSession, TransactionTrait,
+};
+use serde::Deserialize;
+
+use crate::error::{AppError, Result};
+use crate::service::{facility_csv, facility_write, now};
+
+const FACILITIES_CSV: &[u8] = include_bytes!("../../demo/facilities.csv");
+const PROJECT_JSON: &str = include_str!("../../demo/project.json");
+const LOADED_KEY: &str = "demo_data_loaded_at";
+
+#[derive(Deserialize)]
+struct Project {
+    knowledge_workshops: Vec<Workshop>,
+    guidelines: Vec<Guideline>,
+}
+
+#[derive(Deserialize)]
+struct Workshop {
+    key: String,
+    name: String,
+    country_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Guideline {
+    key: String,
+    title: String,
+}
+
+/// What a load added.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub facilities: usize,
+    pub workshops: usize,
+    pub guidelines: usize,
+}
+
+/// Loads the demo data if this database has never seen it and holds no facilities.
+/// Safe when several servers start at once over one database: one loads, the others skip.
+///
+/// # Errors
+/// Database errors; the load is one transaction, so nothing half-loaded remains.
+pub async fn load_on_first_start<C>(db: &C) -> Result<Option<Report>>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let claimed = app_state::Entity::insert(app_state::ActiveModel {
+        key: Set(LOADED_KEY.to_owned()),
+        value: Set(now().to_rfc3339()),
+        updated_at: Set(now()),
+    })
+    .on_conflict(
+        OnConflict::column(app_state::Column::Key)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    if claimed == 0 || facility::Entity::find().count(&txn).await? > 0 {
+        // Already loaded once, or the database holds someone's data: leave it.
+        txn.commit().await?;
+        return Ok(None);
+    }
+    let report = load_missing(&txn).await?;
+    txn.commit().await?;
+    Ok(Some(report))
+}
+
+/// Adds every demo record that does not exist yet; existing ones stay as they are.
+///
+/// # Errors
+/// Database errors; the load is one transaction.
+pub async fn load<C>(db: &C) -> Result<Report>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
+    let txn = db.begin().await?;
+    let report = load_missing(&txn).await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
+    let project: Project = serde_json::from_str(PROJECT_JSON)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("demo project.json is invalid: {e}")))?;
+    let mut report = Report::default();
+    let now = now();
+
+    for workshop in project.knowledge_workshops {
+        let exists = knowledge_workshop::Entity::find()
+            .filter(knowledge_workshop::Column::Key.eq(&workshop.key))
+            .count(db)
+            .await?
+            > 0;
+        if !exists {
+            knowledge_workshop::Entity::insert(knowledge_workshop::ActiveModel {
+                key: Set(workshop.key),
+                name: Set(workshop.name),
+                country_code: Set(workshop.country_code),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(db)
+            .await?;
+            report.workshops += 1;
+        }
+    }
+
+    for item in project.guidelines {
+        let exists = guideline::Entity::find()
+            .filter(guideline::Column::Key.eq(&item.key))
+            .count(db)
+            .await?
+            > 0;
+        if !exists {
+            guideline::Entity::insert(guideline::ActiveModel {
+                key: Set(item.key),
+                title: Set(item.title),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .exec(db)
+            .await?;
+            report.guidelines += 1;
+        }
+    }
+
+    let records = facility_csv::parse(FACILITIES_CSV, Utc::now().year()).map_err(|errors| {
+        AppError::Internal(anyhow::anyhow!(
+            "demo facilities.csv is invalid: {errors:?}"
+        ))
+    })?;
+    for record in &records {
+        let slug = crate::service::text::slugify(&record.name);
+        let exists = facility::Entity::find()
+            .filter(facility::Column::Slug.eq(&slug))
+            .count(db)
+            .await?
+            > 0;
+        if !exists {
+            facility_write::insert_record(db, record, None).await?;
+            report.facilities += 1;
+        }
+    }
+    Ok(report)
+}

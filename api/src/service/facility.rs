@@ -1,0 +1,295 @@
+//! Reading facilities: filters and orders translated to SQL, so that the
+//! database does the work on both backends.
+
+use entity::value::{
+    FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
+};
+use entity::{facility, facility_ecosystem_note, facility_principle, organisation};
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, NullOrdering, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select,
+};
+use serde::Serialize;
+
+use crate::error::{AppError, Result};
+use crate::service::page::{self, Page, PageArgs};
+use crate::service::{country, text};
+
+/// Longest accepted `text` filter, in characters.
+pub const MAX_TEXT_FILTER: usize = 200;
+
+/// Which facilities to return. Absent (or empty) lists place no constraint.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Filter {
+    pub country_code: Vec<String>,
+    pub facility_type: Vec<FacilityType>,
+    pub status: Vec<FacilityStatus>,
+    pub managed_by: Vec<ManagedBy>,
+    /// The gender part of the population (men, women, mixed).
+    pub target_gender: Vec<Population>,
+    pub population: Vec<Population>,
+    pub target_age: Vec<TargetAge>,
+    pub regime: Vec<Regime>,
+    /// Facilities that apply all of these.
+    pub principles: Vec<Principle>,
+    pub social_enterprise: Option<bool>,
+    pub capacity_min: Option<i32>,
+    pub capacity_max: Option<i32>,
+    pub opened_from: Option<i32>,
+    pub opened_to: Option<i32>,
+    /// Words that must all appear in the name, city or description.
+    pub text: Option<String>,
+}
+
+/// Orders a caller can ask for; ties are always broken by id, so pages are stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Ordering {
+    NameAsc,
+    NameDesc,
+    CapacityAsc,
+    CapacityDesc,
+    OpenedAsc,
+    OpenedDesc,
+    UpdatedDesc,
+}
+
+impl Filter {
+    /// The SQL condition, after checking every value.
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT` naming the offending filter field.
+    pub fn condition(&self) -> Result<Condition> {
+        let mut cond = Condition::all();
+        if !self.country_code.is_empty() {
+            let codes = self
+                .country_code
+                .iter()
+                .map(|code| {
+                    country::normalize(code).ok_or_else(|| {
+                        AppError::bad_input(
+                            "filter.countryCode",
+                            format!("`{code}` is not an ISO 3166-1 alpha-2 country code (for example BE, FR, NL)"),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            cond = cond.add(facility::Column::CountryCode.is_in(codes));
+        }
+        if !self.facility_type.is_empty() {
+            cond = cond.add(facility::Column::FacilityType.is_in(self.facility_type.clone()));
+        }
+        if !self.status.is_empty() {
+            cond = cond.add(facility::Column::Status.is_in(self.status.clone()));
+        }
+        if !self.managed_by.is_empty() {
+            cond = cond.add(facility::Column::ManagedBy.is_in(self.managed_by.clone()));
+        }
+        if !self.target_gender.is_empty() {
+            cond = cond.add(facility::Column::Population.is_in(self.target_gender.clone()));
+        }
+        if !self.population.is_empty() {
+            cond = cond.add(facility::Column::Population.is_in(self.population.clone()));
+        }
+        if !self.target_age.is_empty() {
+            cond = cond.add(facility::Column::TargetAge.is_in(self.target_age.clone()));
+        }
+        if !self.regime.is_empty() {
+            cond = cond.add(facility::Column::Regime.is_in(self.regime.clone()));
+        }
+        for principle in &self.principles {
+            cond = cond.add(
+                facility::Column::Id.in_subquery(
+                    Query::select()
+                        .column(facility_principle::Column::FacilityId)
+                        .from(facility_principle::Entity)
+                        .and_where(facility_principle::Column::Principle.eq(*principle))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(social_enterprise) = self.social_enterprise {
+            cond = cond.add(facility::Column::SocialEnterprise.eq(social_enterprise));
+        }
+        check_range(
+            "filter.capacityMin",
+            self.capacity_min,
+            "filter.capacityMax",
+            self.capacity_max,
+        )?;
+        if let Some(min) = self.capacity_min {
+            cond = cond.add(facility::Column::Capacity.gte(min));
+        }
+        if let Some(max) = self.capacity_max {
+            cond = cond.add(facility::Column::Capacity.lte(max));
+        }
+        check_range(
+            "filter.openedFrom",
+            self.opened_from,
+            "filter.openedTo",
+            self.opened_to,
+        )?;
+        if let Some(from) = self.opened_from {
+            cond = cond.add(facility::Column::OpenedYear.gte(from));
+        }
+        if let Some(to) = self.opened_to {
+            cond = cond.add(facility::Column::OpenedYear.lte(to));
+        }
+        if let Some(words) = &self.text {
+            if words.chars().count() > MAX_TEXT_FILTER {
+                return Err(AppError::bad_input(
+                    "filter.text",
+                    format!("`text` is limited to {MAX_TEXT_FILTER} characters"),
+                ));
+            }
+            for word in text::fold(words).split_whitespace() {
+                let pattern = format!("%{}%", text::escape_like(word));
+                cond = cond.add(
+                    Expr::col(facility::Column::SearchText)
+                        .like(LikeExpr::new(pattern).escape('\\')),
+                );
+            }
+        }
+        Ok(cond)
+    }
+}
+
+fn check_range(min_name: &str, min: Option<i32>, max_name: &str, max: Option<i32>) -> Result<()> {
+    match (min, max) {
+        (Some(min), Some(max)) if min > max => Err(AppError::bad_input(
+            min_name,
+            format!("`{min_name}` ({min}) is greater than `{max_name}` ({max})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Facilities matching `filter`, in `order`, ready to page or count.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for an invalid filter.
+pub fn select(filter: &Filter, order: &[Ordering]) -> Result<Select<facility::Entity>> {
+    let mut select = facility::Entity::find().filter(filter.condition()?);
+    let order = if order.is_empty() {
+        &[Ordering::NameAsc][..]
+    } else {
+        order
+    };
+    for ordering in order {
+        select = match ordering {
+            Ordering::NameAsc => select.order_by(facility::Column::SortName, Order::Asc),
+            Ordering::NameDesc => select.order_by(facility::Column::SortName, Order::Desc),
+            // Unknown capacities and years go last either way, on both backends.
+            Ordering::CapacityAsc => select.order_by_with_nulls(
+                facility::Column::Capacity,
+                Order::Asc,
+                NullOrdering::Last,
+            ),
+            Ordering::CapacityDesc => select.order_by_with_nulls(
+                facility::Column::Capacity,
+                Order::Desc,
+                NullOrdering::Last,
+            ),
+            Ordering::OpenedAsc => select.order_by_with_nulls(
+                facility::Column::OpenedYear,
+                Order::Asc,
+                NullOrdering::Last,
+            ),
+            Ordering::OpenedDesc => select.order_by_with_nulls(
+                facility::Column::OpenedYear,
+                Order::Desc,
+                NullOrdering::Last,
+            ),
+            Ordering::UpdatedDesc => select.order_by(facility::Column::UpdatedAt, Order::Desc),
+        };
+    }
+    Ok(select.order_by(facility::Column::Id, Order::Asc))
+}
+
+/// One page of facilities.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter, page size or cursor.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    order: &[Ordering],
+    args: &PageArgs,
+) -> Result<Page<facility::Model>> {
+    let select = select(filter, order)?;
+    let fingerprint = page::fingerprint(&("facility", filter, order));
+    page::fetch(db, select, &fingerprint, args).await
+}
+
+/// How many facilities match `filter`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter.
+pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(facility::Entity::find()
+        .filter(filter.condition()?)
+        .count(db)
+        .await?)
+}
+
+/// # Errors
+/// Database errors only; an unknown id is `Ok(None)`.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<facility::Model>> {
+    Ok(facility::Entity::find_by_id(id).one(db).await?)
+}
+
+/// # Errors
+/// Database errors only; an unknown slug is `Ok(None)`.
+pub async fn find_by_slug(
+    db: &impl ConnectionTrait,
+    slug: &str,
+) -> Result<Option<facility::Model>> {
+    Ok(facility::Entity::find()
+        .filter(facility::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// The principles of many facilities at once (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn principles_of(
+    db: &impl ConnectionTrait,
+    facility_ids: &[i32],
+) -> Result<Vec<facility_principle::Model>> {
+    Ok(facility_principle::Entity::find()
+        .filter(facility_principle::Column::FacilityId.is_in(facility_ids.iter().copied()))
+        .order_by_asc(facility_principle::Column::Principle)
+        .all(db)
+        .await?)
+}
+
+/// The ecosystem notes of many facilities at once (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn ecosystem_notes_of(
+    db: &impl ConnectionTrait,
+    facility_ids: &[i32],
+) -> Result<Vec<facility_ecosystem_note::Model>> {
+    Ok(facility_ecosystem_note::Entity::find()
+        .filter(facility_ecosystem_note::Column::FacilityId.is_in(facility_ids.iter().copied()))
+        .order_by_asc(facility_ecosystem_note::Column::Dimension)
+        .all(db)
+        .await?)
+}
+
+/// Organisations by id (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn organisations(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<organisation::Model>> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,21 @@
+//! The operations behind the API, over any sea-orm connection or transaction.
+//! Resolvers and HTTP handlers call these; they never build SQL themselves.
+
+pub mod country;
+pub mod demo;
+pub mod facility;
+pub mod facility_csv;
+pub mod facility_write;
+pub mod guideline;
+pub mod page;
+pub mod stakeholder;
+pub mod text;
+pub mod workshop;
+
+/// The current time at the precision both databases keep (microseconds), so
+/// that a value written and read back compares equal.
+#[must_use]
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,206 @@
+//! Relay pagination over any ordered `Select`, with opaque cursors.
+//!
+//! A cursor names a position in one ordered result: it carries a fingerprint
+//! of the filter and order it came from, so a cursor used with another filter
+//! is refused instead of silently pointing somewhere else.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{AppError, Result};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+pub const MAX_PAGE_SIZE: u64 = 500;
+
+/// The four Relay arguments as the caller sent them.
+#[derive(Debug, Default, Clone)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// One page of rows, each with its cursor.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<(String, T)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+        }
+    }
+}
+
+/// A short digest of what a result depends on (its kind, filter and order).
+#[must_use]
+pub fn fingerprint(parts: &impl Serialize) -> String {
+    let bytes = serde_json::to_vec(parts).unwrap_or_default();
+    let digest = Sha256::digest(&bytes);
+    digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
+}
+
+fn encode_cursor(fingerprint: &str, offset: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("c1:{fingerprint}:{offset}"))
+}
+
+fn decode_cursor(cursor: &str, fingerprint: &str, argument: &str) -> Result<u64> {
+    let malformed = || {
+        AppError::bad_input(
+            argument,
+            format!(
+                "`{argument}` is not a cursor of this API: pass an `endCursor` or `startCursor` from a previous page"
+            ),
+        )
+    };
+    let raw = URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| malformed())?;
+    let raw = String::from_utf8(raw).map_err(|_| malformed())?;
+    let mut parts = raw.splitn(3, ':');
+    let (Some("c1"), Some(fp), Some(offset)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(malformed());
+    };
+    let offset = offset.parse::<u64>().map_err(|_| malformed())?;
+    if fp != fingerprint {
+        return Err(AppError::bad_input(
+            argument,
+            format!(
+                "`{argument}` is a cursor from another filter or order: cursors are valid only with the filter and order that produced them"
+            ),
+        ));
+    }
+    Ok(offset)
+}
+
+fn page_size(value: Option<i32>, argument: &str) -> Result<Option<u64>> {
+    match value {
+        None => Ok(None),
+        Some(n) if n < 0 => Err(AppError::bad_input(
+            argument,
+            format!("`{argument}` must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
+        )),
+        Some(n) if u64::try_from(n).unwrap_or(u64::MAX) > MAX_PAGE_SIZE => {
+            Err(AppError::bad_input(
+                argument,
+                format!(
+                    "`{argument}` must be at most {MAX_PAGE_SIZE}, got {n}: page through larger results with `after`"
+                ),
+            ))
+        }
+        Some(n) => Ok(u64::try_from(n).ok()),
+    }
+}
+
+/// Fetches the page that `args` ask for from an ordered `select`.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad page size, a foreign or malformed cursor, or
+/// `first` and `last` together; database errors otherwise.
+pub async fn fetch<E, C>(
+    db: &C,
+    select: Select<E>,
+    fingerprint: &str,
+    args: &PageArgs,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    let first = page_size(args.first, "first")?;
+    let last = page_size(args.last, "last")?;
+    if first.is_some() && last.is_some() {
+        return Err(AppError::bad_input(
+            "last",
+            "pass either `first` (with `after`) or `last` (with `before`), not both",
+        ));
+    }
+    let start = match &args.after {
+        Some(cursor) => decode_cursor(cursor, fingerprint, "after")? + 1,
+        None => 0,
+    };
+    let end = match &args.before {
+        Some(cursor) => Some(decode_cursor(cursor, fingerprint, "before")?),
+        None => None,
+    };
+
+    let (offset, limit) = if let Some(last) = last {
+        let end = match end {
+            Some(end) => end,
+            None => select.clone().count(db).await?,
+        };
+        let offset = end.saturating_sub(last).max(start);
+        (offset, end.saturating_sub(offset))
+    } else {
+        let size = first.unwrap_or(DEFAULT_PAGE_SIZE);
+        let limit = end.map_or(size, |end| size.min(end.saturating_sub(start)));
+        (start, limit)
+    };
+
+    // One row more than asked tells whether another page follows.
+    let mut rows = select.offset(offset).limit(limit + 1).all(db).await?;
+    let has_next_page = rows.len() as u64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let items = rows
+        .into_iter()
+        .zip(offset..)
+        .map(|(row, position)| (encode_cursor(fingerprint, position), row))
+        .collect();
+    Ok(Page {
+        items,
+        has_next_page,
+        has_previous_page: offset > 0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_under_the_same_fingerprint() {
+        let cursor = encode_cursor("abc123", 41);
+        assert_eq!(decode_cursor(&cursor, "abc123", "after").ok(), Some(41));
+    }
+
+    #[test]
+    fn cursor_from_another_filter_is_refused() {
+        let cursor = encode_cursor("abc123", 41);
+        let err = decode_cursor(&cursor, "def456", "after").err();
+        assert!(matches!(err, Some(AppError::BadUserInput { .. })));
+    }
+
+    #[test]
+    fn forged_cursor_is_refused() {
+        for forged in [
+            "",
+            "not-base64!",
+            "YWJj",
+            &URL_SAFE_NO_PAD.encode("c1:abc123:-1"),
+        ] {
+            assert!(
+                decode_cursor(forged, "abc123", "after").is_err(),
+                "{forged}"
+            );
+        }
+    }
+
+    #[test]
+    fn page_size_bounds() {
+        assert!(page_size(Some(-1), "first").is_err());
+        assert!(page_size(Some(501), "first").is_err());
+        assert_eq!(page_size(Some(500), "first").ok(), Some(Some(500)));
+        assert_eq!(page_size(None, "first").ok(), Some(None));
+    }
+}

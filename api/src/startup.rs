@@ -1,0 +1,148 @@
+//! Assembling the application: database, schema and HTTP server. `main` and
+//! the tests build it the same way.
+
+use std::net::{SocketAddr, TcpListener};
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::config::{DatabaseSettings, ServeSettings};
+use crate::graphql::schema::{self, AppSchema, Limits};
+use crate::http::{self, graphiql::GraphiqlPage};
+use crate::{db, service};
+
+/// What every request handler shares.
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    pub max_body_bytes: usize,
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    address: SocketAddr,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates, loads the demo data on first start, and binds
+    /// (port 0 picks a free port).
+    ///
+    /// # Errors
+    /// The database is unreachable or a migration fails, or the address cannot be bound.
+    pub async fn build(
+        database: &DatabaseSettings,
+        settings: ServeSettings,
+    ) -> anyhow::Result<Self> {
+        let db = db::connect(database).await?;
+        db::migrate(&db).await?;
+        if settings.demo_data
+            && let Some(report) = service::demo::load_on_first_start(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("while loading the demo data: {e:?}"))?
+        {
+            tracing::info!(
+                facilities = report.facilities,
+                workshops = report.workshops,
+                guidelines = report.guidelines,
+                "demo data loaded on first start"
+            );
+        }
+        Self::build_with_db(db, &settings)
+    }
+
+    /// Binds the server over an open, migrated database.
+    ///
+    /// # Errors
+    /// The address cannot be bound.
+    pub fn build_with_db(db: DatabaseConnection, settings: &ServeSettings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let address = listener
+            .local_addr()
+            .context("while reading the bound address")?;
+        let limits = Limits {
+            depth: settings.max_query_depth,
+            complexity: settings.max_query_complexity,
+        };
+        let state = web::Data::new(AppState {
+            schema: schema::build(db.clone(), limits),
+            db,
+            max_body_bytes: settings.max_body_bytes,
+        });
+        let graphiql = settings
+            .graphiql
+            .then(|| web::Data::new(GraphiqlPage(http::graphiql::render_page())));
+
+        let mut server = HttpServer::new(move || create_app(state.clone(), graphiql.clone()))
+            .listen(listener)
+            .context("while starting the HTTP server")?
+            .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            address,
+            server: server.run(),
+        })
+    }
+
+    #[must_use]
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in flight.
+    ///
+    /// # Errors
+    /// The server failed.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The routes, shared by `main` and the tests.
+pub fn create_app(
+    state: web::Data<AppState>,
+    graphiql: Option<web::Data<GraphiqlPage>>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let mut app = App::new()
+        .wrap(tracing_actix_web::TracingLogger::default())
+        .app_data(state)
+        .route("/graphql", web::post().to(http::graphql::post))
+        .route("/graphql", web::get().to(http::graphql::get))
+        .route("/health", web::get().to(http::health::health))
+        .route("/ready", web::get().to(http::health::ready));
+    if let Some(page) = graphiql {
+        app = app
+            .app_data(page)
+            .route("/graphiql", web::get().to(http::graphiql::page))
+            .route(
+                "/graphiql/assets/{name}",
+                web::get().to(http::graphiql::asset),
+            );
+    }
+    app.default_service(web::to(not_found))
+}
+
+async fn not_found() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::NotFound().json(serde_json::json!({
+        "code": "NOT_FOUND",
+        "message": "no such endpoint: the API is at /graphql, GraphiQL at /graphiql"
+    }))
+}

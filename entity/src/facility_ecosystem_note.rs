@@ -1,0 +1,34 @@
+//! A facility's ecosystem profile: one note per ecosystem dimension.
+
+use sea_orm::entity::prelude::*;
+
+use crate::value::EcosystemDimension;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "facility_ecosystem_note")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub facility_id: i32,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub dimension: EcosystemDimension,
+    pub note: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::facility::Entity",
+        from = "Column::FacilityId",
+        to = "super::facility::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Facility,
+}
+
+impl Related<super::facility::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Facility.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

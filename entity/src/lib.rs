@@ -1,0 +1,41 @@
+//! Database entities of wish-api: one module per table, plus the value types
+//! stored in their columns. Nothing here knows about HTTP or GraphQL.
+
+pub mod app_state;
+pub mod facility;
+pub mod facility_ecosystem_note;
+pub mod facility_principle;
+pub mod guideline;
+pub mod guideline_version;
+pub mod guideline_version_session;
+pub mod guideline_version_visit;
+pub mod knowledge_workshop;
+pub mod learning_session;
+pub mod learning_session_participant;
+pub mod organisation;
+pub mod stakeholder;
+pub mod value;
+pub mod visit;
+pub mod visit_finding;
+pub mod visit_participant;
+pub mod workshop_membership;
+
+pub mod prelude {
+    pub use super::app_state::Entity as AppState;
+    pub use super::facility::Entity as Facility;
+    pub use super::facility_ecosystem_note::Entity as FacilityEcosystemNote;
+    pub use super::facility_principle::Entity as FacilityPrinciple;
+    pub use super::guideline::Entity as Guideline;
+    pub use super::guideline_version::Entity as GuidelineVersion;
+    pub use super::guideline_version_session::Entity as GuidelineVersionSession;
+    pub use super::guideline_version_visit::Entity as GuidelineVersionVisit;
+    pub use super::knowledge_workshop::Entity as KnowledgeWorkshop;
+    pub use super::learning_session::Entity as LearningSession;
+    pub use super::learning_session_participant::Entity as LearningSessionParticipant;
+    pub use super::organisation::Entity as Organisation;
+    pub use super::stakeholder::Entity as Stakeholder;
+    pub use super::visit::Entity as Visit;
+    pub use super::visit_finding::Entity as VisitFinding;
+    pub use super::visit_participant::Entity as VisitParticipant;
+    pub use super::workshop_membership::Entity as WorkshopMembership;
+}

@@ -1,0 +1,30 @@
+//! Partner organisations: the `org` claim of a partner's token names one by slug.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "organisation")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub slug: String,
+    pub name: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::facility::Entity")]
+    Facility,
+}
+
+impl Related<super::facility::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Facility.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,52 @@
+//! People and organisations taking part in the knowledge workshops.
+
+use sea_orm::entity::prelude::*;
+
+use crate::value::StakeholderKind;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "stakeholder")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub name: String,
+    pub kind: StakeholderKind,
+    pub organisation: Option<String>,
+    pub country_code: Option<String>,
+    /// Personal data: editors and admins only.
+    pub email: Option<String>,
+    /// Personal data: editors and admins only.
+    pub phone: Option<String>,
+    /// Public fields folded to lower-case ASCII; never holds email or phone.
+    pub search_text: String,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(has_many = "super::workshop_membership::Entity")]
+    WorkshopMembership,
+}
+
+impl Related<super::workshop_membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::WorkshopMembership.def()
+    }
+}
+
+impl Related<super::knowledge_workshop::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::workshop_membership::Relation::KnowledgeWorkshop.def()
+    }
+    fn via() -> Option<RelationDef> {
+        Some(
+            super::workshop_membership::Relation::Stakeholder
+                .def()
+                .rev(),
+        )
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

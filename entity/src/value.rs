@@ -1,0 +1,146 @@
+//! Value types stored in columns: string-backed enums (portable across SQLite
+//! and PostgreSQL, no database enum types) and localised prose.
+
+use std::collections::BTreeMap;
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Declares a string-backed enum whose stored values are its snake_case names.
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(40))", rename_all = "snake_case")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// The value stored in the database and used in CSV files.
+            #[must_use]
+            pub fn as_str(self) -> String {
+                self.to_value()
+            }
+
+            /// Every stored value, in declaration order (for CHECK constraints and messages).
+            #[must_use]
+            pub fn all_values() -> Vec<String> {
+                <Self as sea_orm::Iterable>::iter().map(|v| v.to_value()).collect()
+            }
+
+            /// Parses a stored value.
+            #[must_use]
+            pub fn parse(value: &str) -> Option<Self> {
+                <Self as sea_orm::Iterable>::iter().find(|v| v.to_value() == value)
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// What kind of small-scale facility this is.
+    FacilityType {
+        DetentionHouse,
+        TransitionHouse,
+        YouthSmallScale,
+        CommunityCustodyUnit,
+        HalfwayHouse,
+        OpenPrison,
+        MotherChildUnit,
+        Other,
+    }
+);
+
+string_enum!(
+    /// Whether a facility runs today.
+    FacilityStatus { Open, Planned, Closed }
+);
+
+string_enum!(
+    /// Who manages a facility.
+    ManagedBy { NationalPrisonAdministration, OtherPublic, Ngo, Private }
+);
+
+string_enum!(
+    /// Who lives in a facility, as sources describe it: by gender, or "youth"
+    /// where a source names only the age group.
+    Population { Men, Women, Mixed, Youth }
+);
+
+string_enum!(
+    /// The age group a facility is for.
+    TargetAge { Adults, Youth, YoungAdults, All }
+);
+
+string_enum!(
+    /// How open a facility's regime is.
+    Regime { Open, SemiOpen, Closed }
+);
+
+string_enum!(
+    /// The security level a source gives for a facility.
+    SecurityLevel { Low, Medium, High }
+);
+
+string_enum!(
+    /// The RESCALED principles.
+    Principle { SmallScale, Differentiation, CommunityIntegration }
+);
+
+string_enum!(
+    /// The nine dimensions of a small-scale facility's ecosystem.
+    EcosystemDimension {
+        Architecture,
+        SocialClimate,
+        Security,
+        CommunityIntegration,
+        Sustainability,
+        Work,
+        IndividualNeeds,
+        StaffWellbeing,
+        Technology,
+    }
+);
+
+string_enum!(
+    /// Where a learning session is held.
+    SessionLevel { National, European }
+);
+
+string_enum!(
+    /// What a learning session is about.
+    SessionTopic { Ecosystem, RelationalSecurity }
+);
+
+string_enum!(
+    /// The perspective a stakeholder brings.
+    StakeholderKind { Practice, Policy, Research, LivedExperience, Education, Community }
+);
+
+string_enum!(
+    /// The life cycle of a guideline version: one way, DRAFT to ADOPTED.
+    GuidelineStatus { Draft, Consultation, Adopted }
+);
+
+/// Prose in several languages, keyed by ISO 639-1 code (`en`, `fr`, `nl`, `es`).
+/// English is the reference text that the others fall back to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct LocalizedText(pub BTreeMap<String, String>);
+
+impl LocalizedText {
+    /// The text in `lang`, else in English, else in any language it has.
+    #[must_use]
+    pub fn get(&self, lang: &str) -> Option<&str> {
+        self.0
+            .get(lang)
+            .or_else(|| self.0.get("en"))
+            .or_else(|| self.0.values().next())
+            .map(String::as_str)
+    }
+
+    /// English text only.
+    #[must_use]
+    pub fn english(text: impl Into<String>) -> Self {
+        Self(BTreeMap::from([("en".to_owned(), text.into())]))
+    }
+}

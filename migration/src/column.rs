@@ -1,0 +1,91 @@
+//! Column shapes that many tables share. The enum value lists are copied here
+//! on purpose: a migration must keep meaning what it meant when it shipped,
+//! whatever the entity crate says later.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::{integer, timestamp_with_time_zone};
+
+/// `version`: optimistic-concurrency counter of an editable row.
+pub fn version() -> ColumnDef {
+    integer(Alias::new("version")).default(1).take()
+}
+
+/// `created_at` and `updated_at`, set by the application in UTC.
+pub fn timestamps() -> [ColumnDef; 2] {
+    [
+        timestamp_with_time_zone(Alias::new("created_at")),
+        timestamp_with_time_zone(Alias::new("updated_at")),
+    ]
+}
+
+/// A string-backed enum column, with a CHECK constraint on its values.
+pub fn enumeration<T: IntoIden + Clone + 'static>(
+    col: T,
+    values: &[&str],
+    nullable: bool,
+) -> ColumnDef {
+    let mut def = ColumnDef::new(col.clone());
+    let name = col.clone().into_iden().to_string();
+    let list = values
+        .iter()
+        .map(|v| format!("'{v}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    def.string_len(40)
+        .check(Expr::cust(format!("\"{name}\" IN ({list})")));
+    if nullable {
+        def.null()
+    } else {
+        def.not_null()
+    };
+    def
+}
+
+/// ISO 3166-1 alpha-2 country code, upper case.
+pub fn country_code<T: IntoIden + Clone + 'static>(col: T, nullable: bool) -> ColumnDef {
+    let mut def = ColumnDef::new(col.clone());
+    let name = col.clone().into_iden().to_string();
+    def.string_len(2)
+        .check(Expr::cust(format!("length(\"{name}\") = 2")));
+    if nullable {
+        def.null()
+    } else {
+        def.not_null()
+    };
+    def
+}
+
+pub const ECOSYSTEM_DIMENSIONS: &[&str] = &[
+    "architecture",
+    "social_climate",
+    "security",
+    "community_integration",
+    "sustainability",
+    "work",
+    "individual_needs",
+    "staff_wellbeing",
+    "technology",
+];
+
+/// A CHECK constraint written as literal SQL: both backends refuse bound
+/// parameters in DDL, and these conditions only ever hold constants.
+pub fn check(sql: &str) -> Expr {
+    Expr::cust(sql.to_owned())
+}
+
+/// Foreign-key cascade on SQLite needs `PRAGMA foreign_keys = ON`, which the
+/// application sets on every connection; the constraint itself is portable.
+pub fn fk(
+    name: &str,
+    from: (impl IntoIden, impl IntoIden),
+    to: (impl IntoIden, impl IntoIden),
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(name)
+        .from(from.0, from.1)
+        .to(to.0, to.1)
+        .on_delete(on_delete)
+        .on_update(ForeignKeyAction::NoAction)
+        .take()
+}

@@ -1,0 +1,32 @@
+//! The database schema of wish-api, as migrations that run unchanged on SQLite
+//! and PostgreSQL. Migrations are history: never edit one that has shipped.
+
+pub use sea_orm_migration::prelude::*;
+
+mod column;
+mod m20261128_000001_create_app_state_table;
+mod m20261128_000002_create_organisation_table;
+mod m20261128_000003_create_knowledge_workshop_table;
+mod m20261128_000004_create_facility_table;
+mod m20261128_000005_create_stakeholder_table;
+mod m20261128_000006_create_visit_table;
+mod m20261128_000007_create_learning_session_table;
+mod m20261128_000008_create_guideline_table;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_app_state_table::Migration),
+            Box::new(m20261128_000002_create_organisation_table::Migration),
+            Box::new(m20261128_000003_create_knowledge_workshop_table::Migration),
+            Box::new(m20261128_000004_create_facility_table::Migration),
+            Box::new(m20261128_000005_create_stakeholder_table::Migration),
+            Box::new(m20261128_000006_create_visit_table::Migration),
+            Box::new(m20261128_000007_create_learning_session_table::Migration),
+            Box::new(m20261128_000008_create_guideline_table::Migration),
+        ]
+    }
+}

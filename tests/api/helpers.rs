@@ -1,0 +1,286 @@
+//! Starting the application for a test, and talking to it.
+
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use api::config::{DatabaseSettings, LogSettings, ServeSettings};
+use api::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Declares each listed `async fn name(backend: Backend)` as two tests,
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await;
+                }
+            )+
+        }
+    };
+}
+
+static TRACING: LazyLock<()> = LazyLock::new(|| {
+    if std::env::var_os("TEST_LOG").is_some() {
+        api::telemetry::init(&LogSettings {
+            format: api::config::LogFormat::Text,
+            filter: "info,sqlx=warn".to_owned(),
+        });
+    }
+});
+
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+fn postgres_url() -> String {
+    std::env::var("WISH_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// A fresh, empty database of one backend; dropped with the guard.
+pub struct TestDatabase {
+    pub settings: DatabaseSettings,
+    cleanup: Option<Cleanup>,
+}
+
+enum Cleanup {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    PostgresSchema { admin_url: String, schema: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some(Cleanup::PostgresSchema { admin_url, schema }) = self.cleanup.take() {
+            // Drop runs inside the test's runtime, even while unwinding from a
+            // failed assertion: do the async cleanup on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
+                rt.block_on(async {
+                    if let Ok(db) = Database::connect(&admin_url).await {
+                        // The test's runtime is blocked while this runs, so a transaction it
+                        // left open cannot end: give up on the lock rather than wait forever.
+                        let _ = db.execute_unprepared("SET lock_timeout = '5s'").await;
+                        let _ = db
+                            .execute_unprepared(&format!(
+                                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                            ))
+                            .await;
+                        let _ = db.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestDatabase {
+    /// A new database, or `None` when PostgreSQL is wanted, absent, and this is not CI.
+    ///
+    /// # Panics
+    /// In CI, when PostgreSQL cannot be reached: a skipped backend must not look like a pass.
+    pub async fn create(backend: Backend) -> Option<Self> {
+        LazyLock::force(&TRACING);
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let path = dir.path().join("wish-test.db");
+                let settings = DatabaseSettings {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    schema: None,
+                    max_connections: 1,
+                };
+                Some(Self {
+                    settings,
+                    cleanup: Some(Cleanup::Sqlite(dir)),
+                })
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url();
+                let admin = match Database::connect(&admin_url).await {
+                    Ok(db) => db,
+                    Err(err) => {
+                        let message = format!(
+                            "PostgreSQL is not reachable at {} ({err}); set WISH_TEST_DATABASE_URL or start PostgreSQL",
+                            api::config::redact_url(&admin_url)
+                        );
+                        assert!(!in_ci(), "{message}");
+                        eprintln!("SKIPPED on PostgreSQL: {message}");
+                        return None;
+                    }
+                };
+                static COUNTER: AtomicU32 = AtomicU32::new(0);
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or_default();
+                let schema = format!(
+                    "wish_test_{}_{}_{nanos}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed)
+                );
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA \"{schema}\""))
+                    .await
+                    .expect("create test schema");
+                admin.close().await.expect("close admin connection");
+                let settings = DatabaseSettings {
+                    url: admin_url.clone(),
+                    schema: Some(schema.clone()),
+                    max_connections: 4,
+                };
+                Some(Self {
+                    settings,
+                    cleanup: Some(Cleanup::PostgresSchema { admin_url, schema }),
+                })
+            }
+        }
+    }
+
+    /// A connection of the test's own, to arrange and inspect data.
+    pub async fn connect(&self) -> DatabaseConnection {
+        api::db::connect(&self.settings)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database: TestDatabase,
+}
+
+/// Settings of a test server: a free port, demo data loaded.
+pub fn serve_settings() -> ServeSettings {
+    ServeSettings {
+        bind: "127.0.0.1:0".parse().expect("address"),
+        demo_data: true,
+        workers: Some(1),
+        graphiql: true,
+        max_body_bytes: 1_048_576,
+        max_query_depth: 15,
+        max_query_complexity: 20_000,
+    }
+}
+
+/// The application on a fresh database with the demo data.
+pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, serve_settings()).await
+}
+
+/// The application on a fresh database, with these settings.
+pub async fn spawn_app_with(backend: Backend, settings: ServeSettings) -> Option<TestApp> {
+    let database = TestDatabase::create(backend).await?;
+    Some(start(database, settings).await)
+}
+
+/// The application over an existing test database (to restart on the same data).
+pub async fn start(database: TestDatabase, settings: ServeSettings) -> TestApp {
+    let app = Application::build(&database.settings, settings)
+        .await
+        .expect("build the application");
+    let address = format!("http://{}", app.address());
+    actix_web::rt::spawn(app.run_until_stopped());
+    let db = database.connect().await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        database,
+    }
+}
+
+impl TestApp {
+    /// POSTs a GraphQL document and returns the JSON response.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("send GraphQL request");
+        assert_eq!(response.status(), 200, "GraphQL over HTTP answers 200");
+        response.json().await.expect("JSON response")
+    }
+
+    /// POSTs a GraphQL document and returns its `data`, failing on any error.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let response = self.graphql(query, variables).await;
+        assert!(
+            response.get("errors").is_none(),
+            "unexpected errors: {response:#}"
+        );
+        response["data"].clone()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("send GET")
+    }
+}
+
+/// The first error of a response, which must exist.
+pub fn first_error(response: &Value) -> &Value {
+    let errors = response["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("expected errors: {response:#}"));
+    assert!(!errors.is_empty(), "expected errors: {response:#}");
+    &errors[0]
+}
+
+/// Asserts the first error's code, and that its message leaks nothing internal.
+pub fn assert_error_code(response: &Value, code: &str) {
+    let error = first_error(response);
+    assert_eq!(error["extensions"]["code"], code, "error: {error:#}");
+    let message = error["message"].as_str().unwrap_or_default().to_lowercase();
+    for leak in [
+        "select ",
+        "insert ",
+        "sqlx",
+        "sea_orm",
+        "postgres://",
+        "/src/",
+        "panicked",
+    ] {
+        assert!(!message.contains(leak), "message leaks `{leak}`: {message}");
+    }
+}
+
+/// The number of data rows of the committed demo file.
+pub fn demo_facility_rows() -> usize {
+    let file = include_bytes!("../../api/demo/facilities.csv");
+    csv::Reader::from_reader(&file[..]).records().count()
+}

@@ -1,0 +1,16 @@
+//! Integration tests: the real application over HTTP, on a fresh database per
+//! test. Tests that touch data run twice, on SQLite and on PostgreSQL
+//! (`WISH_TEST_DATABASE_URL`, or a local server as `postgres`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+mod helpers;
+
+mod cli;
+mod demo_data;
+mod errors;
+mod facilities;
+mod graphiql;
+mod health;
+mod migrations;
+mod schema;
+mod workshops_and_guidelines;

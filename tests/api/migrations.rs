@@ -1,0 +1,347 @@
+//! The migrations are the source of truth: every entity round-trips through
+//! the tables they create, on both databases, and they undo cleanly.
+
+use chrono::NaiveDate;
+use entity::value::*;
+use entity::*;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+};
+
+use crate::helpers::{Backend, TestDatabase};
+use crate::on_both_databases;
+
+async fn migrated(backend: Backend) -> Option<(TestDatabase, DatabaseConnection)> {
+    let database = TestDatabase::create(backend).await?;
+    let db = database.connect().await;
+    Migrator::up(&db, None).await.unwrap();
+    Some((database, db))
+}
+
+async fn every_entity_round_trips(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else {
+        return;
+    };
+    let now = api::service::now();
+    let day = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
+
+    let org = organisation::ActiveModel {
+        slug: Set("rescaled".into()),
+        name: Set("RESCALED".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let workshop = knowledge_workshop::ActiveModel {
+        key: Set("be".into()),
+        name: Set("Knowledge workshop Belgium".into()),
+        country_code: Set(Some("BE".into())),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let facility = facility::ActiveModel {
+        slug: Set("huis".into()),
+        name: Set("Huis".into()),
+        country_code: Set("BE".into()),
+        city: Set(Some("Gent".into())),
+        latitude: Set(Some(51.05)),
+        longitude: Set(Some(3.72)),
+        facility_type: Set(FacilityType::DetentionHouse),
+        status: Set(FacilityStatus::Open),
+        capacity: Set(Some(20)),
+        opened_year: Set(Some(2022)),
+        operator: Set(Some("FOD Justitie".into())),
+        managed_by: Set(Some(ManagedBy::NationalPrisonAdministration)),
+        population: Set(Some(Population::Mixed)),
+        target_age: Set(Some(TargetAge::Adults)),
+        regime: Set(Some(Regime::SemiOpen)),
+        security_level: Set(Some(SecurityLevel::Low)),
+        social_enterprise: Set(Some(true)),
+        description: Set(Some(LocalizedText::english("A house."))),
+        website: Set(Some("https://example.org".into())),
+        source_url: Set(Some("https://example.org/source".into())),
+        maintained_by_id: Set(Some(org.id)),
+        sort_name: Set("huis".into()),
+        search_text: Set("huis\ngent".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    facility_principle::ActiveModel {
+        facility_id: Set(facility.id),
+        principle: Set(Principle::SmallScale),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    facility_ecosystem_note::ActiveModel {
+        facility_id: Set(facility.id),
+        dimension: Set(EcosystemDimension::StaffWellbeing),
+        note: Set("Small teams.".into()),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let person = stakeholder::ActiveModel {
+        name: Set("A. Researcher".into()),
+        kind: Set(StakeholderKind::LivedExperience),
+        organisation: Set(Some("KU Leuven".into())),
+        country_code: Set(Some("BE".into())),
+        email: Set(Some("a@example.org".into())),
+        phone: Set(Some("+32 2 000 00 00".into())),
+        search_text: Set("a. researcher".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    workshop_membership::ActiveModel {
+        workshop_id: Set(workshop.id),
+        stakeholder_id: Set(person.id),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let visit = visit::ActiveModel {
+        facility_id: Set(facility.id),
+        visited_on: Set(day),
+        workshop_id: Set(Some(workshop.id)),
+        summary: Set(Some(LocalizedText::english("We visited."))),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    visit_participant::ActiveModel {
+        visit_id: Set(visit.id),
+        stakeholder_id: Set(person.id),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    visit_finding::ActiveModel {
+        visit_id: Set(visit.id),
+        dimension: Set(EcosystemDimension::Architecture),
+        note: Set("Open courtyard.".into()),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let session = learning_session::ActiveModel {
+        title: Set("Relational security in practice".into()),
+        held_on: Set(day),
+        level: Set(SessionLevel::European),
+        country_code: Set(None),
+        topic: Set(SessionTopic::RelationalSecurity),
+        workshop_id: Set(Some(workshop.id)),
+        outcomes: Set(None),
+        search_text: Set("relational security in practice".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    learning_session_participant::ActiveModel {
+        session_id: Set(session.id),
+        stakeholder_id: Set(person.id),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let rules = guideline::ActiveModel {
+        key: Set("ecosystem-rules".into()),
+        title: Set("European Rules".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    let v1 = guideline_version::ActiveModel {
+        guideline_id: Set(rules.id),
+        number: Set(1),
+        status: Set(GuidelineStatus::Consultation),
+        title: Set("First draft".into()),
+        body: Set("# Rules\n".into()),
+        published_on: Set(Some(day)),
+        search_text: Set("first draft".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    guideline_version_visit::ActiveModel {
+        guideline_version_id: Set(v1.id),
+        visit_id: Set(visit.id),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    guideline_version_session::ActiveModel {
+        guideline_version_id: Set(v1.id),
+        session_id: Set(session.id),
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+
+    assert_eq!(
+        facility::Entity::find_by_id(facility.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(facility)
+    );
+    assert_eq!(
+        stakeholder::Entity::find_by_id(person.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(person)
+    );
+    assert_eq!(
+        visit::Entity::find_by_id(visit.id).one(&db).await.unwrap(),
+        Some(visit)
+    );
+    assert_eq!(
+        learning_session::Entity::find_by_id(session.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(session)
+    );
+    assert_eq!(
+        guideline_version::Entity::find_by_id(v1.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(v1)
+    );
+    assert_eq!(
+        organisation::Entity::find_by_id(org.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(org)
+    );
+    assert_eq!(
+        knowledge_workshop::Entity::find_by_id(workshop.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(workshop)
+    );
+}
+
+async fn database_refuses_what_the_model_forbids(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else {
+        return;
+    };
+    let now = api::service::now();
+    let valid = facility::ActiveModel {
+        slug: Set("huis".into()),
+        name: Set("Huis".into()),
+        country_code: Set("BE".into()),
+        facility_type: Set(FacilityType::Other),
+        status: Set(FacilityStatus::Open),
+        sort_name: Set("huis".into()),
+        search_text: Set("huis".into()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    valid.clone().insert(&db).await.unwrap();
+
+    let mut duplicate_slug = valid.clone();
+    duplicate_slug.name = Set("Other".into());
+    let mut zero_capacity = valid.clone();
+    zero_capacity.slug = Set("zero".into());
+    zero_capacity.capacity = Set(Some(0));
+    let mut off_the_globe = valid.clone();
+    off_the_globe.slug = Set("off".into());
+    off_the_globe.latitude = Set(Some(91.0));
+    off_the_globe.longitude = Set(Some(0.0));
+    let mut unknown_org = valid.clone();
+    unknown_org.slug = Set("orphan".into());
+    unknown_org.maintained_by_id = Set(Some(4242));
+    let mut long_country = valid.clone();
+    long_country.slug = Set("country".into());
+    long_country.country_code = Set("BEL".into());
+
+    for (what, model) in [
+        ("duplicate slug", duplicate_slug),
+        ("capacity 0", zero_capacity),
+        ("latitude 91", off_the_globe),
+        ("unknown organisation", unknown_org),
+        ("three-letter country", long_country),
+    ] {
+        assert!(
+            model.insert(&db).await.is_err(),
+            "the database accepted a row with {what}"
+        );
+    }
+    let raw_enum = db
+        .execute_unprepared(
+            "INSERT INTO facility (slug, name, country_code, facility_type, status, sort_name, search_text, version, created_at, updated_at) \
+             VALUES ('castle', 'Castle', 'BE', 'castle', 'open', 'castle', 'castle', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        )
+        .await;
+    assert!(
+        raw_enum.is_err(),
+        "the database accepted an unknown facility type"
+    );
+}
+
+async fn migrations_undo_and_redo(backend: Backend) {
+    let Some((_database, db)) = migrated(backend).await else {
+        return;
+    };
+
+    Migrator::down(&db, None).await.unwrap();
+    let after_down = Migrator::get_pending_migrations(&db).await.unwrap().len();
+    Migrator::up(&db, None).await.unwrap();
+
+    assert_eq!(after_down, Migrator::migrations().len());
+    assert!(
+        Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(facility::Entity::find().all(&db).await.unwrap(), vec![]);
+}
+
+on_both_databases!(
+    every_entity_round_trips,
+    database_refuses_what_the_model_forbids,
+    migrations_undo_and_redo
+);

@@ -1,0 +1,38 @@
+//! `schema.graphql` is the committed form of the contract: it must be exactly
+//! what the server serves. Run with `WISH_BLESS_SCHEMA=1` to rewrite it after
+//! an intended change, and review the diff.
+
+use std::path::Path;
+
+#[test]
+fn committed_schema_matches_the_served_schema() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema.graphql");
+    let served = api::graphql::schema::sdl();
+    if std::env::var_os("WISH_BLESS_SCHEMA").is_some() {
+        std::fs::write(&path, &served).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == served,
+        "schema.graphql differs from the schema the code serves; if the change is intended, run \
+         `WISH_BLESS_SCHEMA=1 cargo test --test integration schema` and commit schema.graphql"
+    );
+}
+
+#[test]
+fn schema_has_the_contract_names() {
+    let sdl = api::graphql::schema::sdl();
+    for name in [
+        "type Query",
+        "facility(id: ID, slug: String): Facility",
+        "facilities(filter: FacilityFilter, orderBy: [FacilityOrder!], first: Int, after: String, last: Int, before: String): FacilityConnection!",
+        "knowledgeWorkshops: [KnowledgeWorkshop!]!",
+        "guidelines: [Guideline!]!",
+        "node(id: ID!): Node",
+        "interface Node",
+        "type Facility implements Node",
+        "type PageInfo",
+    ] {
+        assert!(sdl.contains(name), "schema lacks `{name}`");
+    }
+}
