@@ -1,6 +1,8 @@
 //! Opening the database. This is the one place that branches on the backend:
 //! SQLite gets one writer with WAL and foreign keys on, PostgreSQL a pool.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -66,4 +68,27 @@ fn is_sqlite(url: &str) -> bool {
 
 fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// How many SQL statements a connection has run: the measure of batching
+/// (a page of facilities with nested data costs a fixed handful, not one per row).
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    /// Starts counting the statements of `db` (and of its clones made afterwards).
+    #[must_use]
+    pub fn attach(db: &mut DatabaseConnection) -> Self {
+        let counter = Self::default();
+        let count = counter.0.clone();
+        db.set_metric_callback(move |_| {
+            count.fetch_add(1, Ordering::Relaxed);
+        });
+        counter
+    }
+
+    #[must_use]
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
 }

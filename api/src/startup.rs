@@ -24,6 +24,7 @@ pub struct AppState {
 pub struct Application {
     address: SocketAddr,
     server: Server,
+    statements: db::StatementCounter,
 }
 
 impl Application {
@@ -57,7 +58,11 @@ impl Application {
     ///
     /// # Errors
     /// The address cannot be bound.
-    pub fn build_with_db(db: DatabaseConnection, settings: &ServeSettings) -> anyhow::Result<Self> {
+    pub fn build_with_db(
+        mut db: DatabaseConnection,
+        settings: &ServeSettings,
+    ) -> anyhow::Result<Self> {
+        let statements = db::StatementCounter::attach(&mut db);
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let address = listener
@@ -86,12 +91,19 @@ impl Application {
         Ok(Self {
             address,
             server: server.run(),
+            statements,
         })
     }
 
     #[must_use]
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The SQL statements this server has run so far.
+    #[must_use]
+    pub fn statements(&self) -> db::StatementCounter {
+        self.statements.clone()
     }
 
     #[must_use]

@@ -28,4 +28,16 @@ pub enum Relation {
     LearningSession,
 }
 
+impl Related<super::guideline_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::GuidelineVersion.def()
+    }
+}
+
+impl Related<super::learning_session::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LearningSession.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

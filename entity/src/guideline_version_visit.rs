@@ -28,4 +28,16 @@ pub enum Relation {
     Visit,
 }
 
+impl Related<super::guideline_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::GuidelineVersion.def()
+    }
+}
+
+impl Related<super::visit::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Visit.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

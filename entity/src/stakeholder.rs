@@ -17,6 +17,8 @@ pub struct Model {
     pub email: Option<String>,
     /// Personal data: editors and admins only.
     pub phone: Option<String>,
+    /// Name folded to lower-case ASCII, so that both databases order alike.
+    pub sort_name: String,
     /// Public fields folded to lower-case ASCII; never holds email or phone.
     pub search_text: String,
     pub version: i32,

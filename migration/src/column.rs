@@ -3,7 +3,8 @@
 //! whatever the entity crate says later.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::{integer, timestamp_with_time_zone};
+use sea_orm_migration::schema::{integer, string, timestamp_with_time_zone};
+use sea_orm_migration::sea_orm::DbBackend;
 
 /// `version`: optimistic-concurrency counter of an editable row.
 pub fn version() -> ColumnDef {
@@ -88,4 +89,15 @@ pub fn fk(
         .on_delete(on_delete)
         .on_update(ForeignKeyAction::NoAction)
         .take()
+}
+
+/// A folded name to order by. Orders must agree on both backends: SQLite
+/// compares bytes, so PostgreSQL compares this column bytewise too, instead of
+/// by the locale its server happens to run with.
+pub fn sort_key<T: IntoIden>(manager: &SchemaManager, col: T) -> ColumnDef {
+    let mut def = string(col);
+    if manager.get_database_backend() == DbBackend::Postgres {
+        def.extra("COLLATE \"C\"");
+    }
+    def
 }

@@ -17,12 +17,6 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let [created_at, updated_at] = column::timestamps();
-        // Orders must agree on both backends: SQLite compares bytes, so PostgreSQL
-        // compares this column bytewise too instead of by the server's locale.
-        let mut sort_name = string(Facility::SortName);
-        if manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::Postgres {
-            sort_name.extra("COLLATE \"C\"");
-        }
         manager
             .create_table(
                 Table::create()
@@ -104,7 +98,7 @@ impl MigrationTrait for Migration {
                     .col(text_null(Facility::Website))
                     .col(text_null(Facility::SourceUrl))
                     .col(integer_null(Facility::MaintainedById))
-                    .col(sort_name)
+                    .col(column::sort_key(manager, Facility::SortName))
                     .col(text(Facility::SearchText))
                     .col(column::version())
                     .col(created_at)

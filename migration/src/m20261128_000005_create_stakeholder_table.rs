@@ -36,6 +36,7 @@ impl MigrationTrait for Migration {
                     .col(column::country_code(Stakeholder::CountryCode, true))
                     .col(string_null(Stakeholder::Email))
                     .col(string_null(Stakeholder::Phone))
+                    .col(column::sort_key(manager, Stakeholder::SortName))
                     .col(text(Stakeholder::SearchText))
                     .col(column::version())
                     .col(created_at)
@@ -74,6 +75,15 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .name("idx_stakeholder_sort_name")
+                    .table(Stakeholder::Table)
+                    .col(Stakeholder::SortName)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
                     .name("idx_workshop_membership_stakeholder")
                     .table(WorkshopMembership::Table)
                     .col(WorkshopMembership::StakeholderId)
@@ -102,6 +112,7 @@ pub enum Stakeholder {
     CountryCode,
     Email,
     Phone,
+    SortName,
     SearchText,
 }
 

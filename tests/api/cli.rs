@@ -53,7 +53,10 @@ fn schema_command_prints_the_committed_schema() {
     assert!(output.status.success());
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql")).unwrap();
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+    assert!(
+        String::from_utf8(output.stdout).unwrap() == committed,
+        "`wish-api schema` differs from schema.graphql"
+    );
 }
 
 #[test]

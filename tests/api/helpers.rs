@@ -177,6 +177,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database: TestDatabase,
+    /// SQL statements the server has run.
+    pub statements: api::db::StatementCounter,
 }
 
 /// Settings of a test server: a free port, demo data loaded.
@@ -209,6 +211,7 @@ pub async fn start(database: TestDatabase, settings: ServeSettings) -> TestApp {
         .await
         .expect("build the application");
     let address = format!("http://{}", app.address());
+    let statements = app.statements();
     actix_web::rt::spawn(app.run_until_stopped());
     let db = database.connect().await;
     TestApp {
@@ -216,6 +219,7 @@ pub async fn start(database: TestDatabase, settings: ServeSettings) -> TestApp {
         client: reqwest::Client::new(),
         db,
         database,
+        statements,
     }
 }
 

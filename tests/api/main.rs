@@ -3,8 +3,10 @@
 //! (`WISH_TEST_DATABASE_URL`, or a local server as `postgres`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod fixtures;
 mod helpers;
 
+mod activities;
 mod cli;
 mod demo_data;
 mod errors;

@@ -103,6 +103,7 @@ async fn every_entity_round_trips(backend: Backend) {
         country_code: Set(Some("BE".into())),
         email: Set(Some("a@example.org".into())),
         phone: Set(Some("+32 2 000 00 00".into())),
+        sort_name: Set("a. researcher".into()),
         search_text: Set("a. researcher".into()),
         version: Set(1),
         created_at: Set(now),

@@ -138,3 +138,125 @@ impl async_graphql::dataloader::Loader<MembersOf> for DbLoader {
         ))
     }
 }
+
+/// Declares a loader of rows by their own id.
+macro_rules! by_id_loader {
+    ($key:ident, $model:ty, $load:path) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl async_graphql::dataloader::Loader<$key> for DbLoader {
+            type Value = $model;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+/// Declares a loader of a parent's children, by parent id.
+macro_rules! children_loader {
+    ($key:ident, $model:ty, $load:path) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl async_graphql::dataloader::Loader<$key> for DbLoader {
+            type Value = Vec<$model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
+                Ok(group(
+                    keys,
+                    rows.into_iter()
+                        .map(|(parent, child)| ($key(parent), child)),
+                ))
+            }
+        }
+    };
+}
+
+by_id_loader!(
+    FacilityById,
+    entity::facility::Model,
+    service::facility::by_ids
+);
+by_id_loader!(
+    WorkshopById,
+    entity::knowledge_workshop::Model,
+    service::workshop::by_ids
+);
+by_id_loader!(VisitById, entity::visit::Model, service::visit::by_ids);
+by_id_loader!(
+    SessionById,
+    entity::learning_session::Model,
+    service::learning_session::by_ids
+);
+by_id_loader!(
+    GuidelineById,
+    entity::guideline::Model,
+    service::guideline::by_ids
+);
+children_loader!(
+    VisitParticipants,
+    stakeholder::Model,
+    service::visit::participants_of
+);
+children_loader!(
+    SessionParticipants,
+    stakeholder::Model,
+    service::learning_session::participants_of
+);
+children_loader!(
+    StakeholderWorkshops,
+    entity::knowledge_workshop::Model,
+    service::stakeholder::workshops_of
+);
+
+async fn visits_by_facility(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::visit::Model)>> {
+    let visits = service::visit::of_facilities(db, ids).await?;
+    Ok(visits.into_iter().map(|v| (v.facility_id, v)).collect())
+}
+children_loader!(FacilityVisits, entity::visit::Model, visits_by_facility);
+
+async fn findings_by_visit(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::visit_finding::Model)>> {
+    let mut findings = service::visit::findings_of(db, ids).await?;
+    findings.sort_by_key(|f| f.dimension);
+    Ok(findings.into_iter().map(|f| (f.visit_id, f)).collect())
+}
+children_loader!(
+    VisitFindings,
+    entity::visit_finding::Model,
+    findings_by_visit
+);
+
+/// What informed a guideline version.
+#[derive(Clone)]
+pub enum Source {
+    Visit(entity::visit::Model),
+    Session(entity::learning_session::Model),
+}
+
+async fn provenance_by_version(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, Source)>> {
+    let (visits, sessions) = service::guideline::provenance_of(db, ids).await?;
+    Ok(visits
+        .into_iter()
+        .map(|(id, v)| (id, Source::Visit(v)))
+        .chain(sessions.into_iter().map(|(id, s)| (id, Source::Session(s))))
+        .collect())
+}
+children_loader!(ProvenanceOf, Source, provenance_by_version);

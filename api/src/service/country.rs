@@ -16,6 +16,24 @@ pub fn normalize(code: &str) -> Option<String> {
     (upper.len() == 2 && CODES.split(' ').any(|c| c == upper)).then_some(upper)
 }
 
+/// Every code normalised, or `BAD_USER_INPUT` on `field` naming the first bad one.
+///
+/// # Errors
+/// A code that is not assigned.
+pub fn normalize_all(codes: &[String], field: &str) -> Result<Vec<String>, crate::error::AppError> {
+    codes
+        .iter()
+        .map(|code| {
+            normalize(code).ok_or_else(|| {
+                crate::error::AppError::bad_input(
+                    field,
+                    format!("`{code}` is not an ISO 3166-1 alpha-2 country code (for example BE, FR, NL)"),
+                )
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::normalize;

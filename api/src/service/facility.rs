@@ -5,18 +5,16 @@ use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
 };
 use entity::{facility, facility_ecosystem_note, facility_principle, organisation};
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, NullOrdering, Query};
+use sea_orm::sea_query::{NullOrdering, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::condition::text_condition;
+use crate::service::country;
 use crate::service::page::{self, Page, PageArgs};
-use crate::service::{country, text};
-
-/// Longest accepted `text` filter, in characters.
-pub const MAX_TEXT_FILTER: usize = 200;
 
 /// Which facilities to return. Absent (or empty) lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -61,18 +59,7 @@ impl Filter {
     pub fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
         if !self.country_code.is_empty() {
-            let codes = self
-                .country_code
-                .iter()
-                .map(|code| {
-                    country::normalize(code).ok_or_else(|| {
-                        AppError::bad_input(
-                            "filter.countryCode",
-                            format!("`{code}` is not an ISO 3166-1 alpha-2 country code (for example BE, FR, NL)"),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
+            let codes = country::normalize_all(&self.country_code, "filter.countryCode")?;
             cond = cond.add(facility::Column::CountryCode.is_in(codes));
         }
         if !self.facility_type.is_empty() {
@@ -135,19 +122,7 @@ impl Filter {
             cond = cond.add(facility::Column::OpenedYear.lte(to));
         }
         if let Some(words) = &self.text {
-            if words.chars().count() > MAX_TEXT_FILTER {
-                return Err(AppError::bad_input(
-                    "filter.text",
-                    format!("`text` is limited to {MAX_TEXT_FILTER} characters"),
-                ));
-            }
-            for word in text::fold(words).split_whitespace() {
-                let pattern = format!("%{}%", text::escape_like(word));
-                cond = cond.add(
-                    Expr::col(facility::Column::SearchText)
-                        .like(LikeExpr::new(pattern).escape('\\')),
-                );
-            }
+            cond = text_condition(cond, facility::Column::SearchText, words, "filter.text")?;
         }
         Ok(cond)
     }
@@ -290,6 +265,17 @@ pub async fn organisations(
 ) -> Result<Vec<organisation::Model>> {
     Ok(organisation::Entity::find()
         .filter(organisation::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Facilities by id (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<facility::Model>> {
+    Ok(facility::Entity::find()
+        .filter(facility::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
 }

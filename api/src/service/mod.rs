@@ -1,15 +1,18 @@
 //! The operations behind the API, over any sea-orm connection or transaction.
 //! Resolvers and HTTP handlers call these; they never build SQL themselves.
 
+pub mod condition;
 pub mod country;
 pub mod demo;
 pub mod facility;
 pub mod facility_csv;
 pub mod facility_write;
 pub mod guideline;
+pub mod learning_session;
 pub mod page;
 pub mod stakeholder;
 pub mod text;
+pub mod visit;
 pub mod workshop;
 
 /// The current time at the precision both databases keep (microseconds), so

@@ -118,6 +118,19 @@ where
     E::Model: Sync,
     C: ConnectionTrait,
 {
+    let count = select.clone();
+    let (offset, limit) = window(fingerprint, args, async { Ok(count.count(db).await?) }).await?;
+    // One row more than asked tells whether another page follows.
+    let rows = select.offset(offset).limit(limit + 1).all(db).await?;
+    Ok(assemble(fingerprint, offset, limit, rows))
+}
+
+/// Which slice of an ordered result `args` ask for, as (offset, limit);
+/// `total` runs only when paging back from the end.
+async fn window<F>(fingerprint: &str, args: &PageArgs, total: F) -> Result<(u64, u64)>
+where
+    F: std::future::Future<Output = Result<u64>>,
+{
     let first = page_size(args.first, "first")?;
     let last = page_size(args.last, "last")?;
     if first.is_some() && last.is_some() {
@@ -134,22 +147,25 @@ where
         Some(cursor) => Some(decode_cursor(cursor, fingerprint, "before")?),
         None => None,
     };
-
-    let (offset, limit) = if let Some(last) = last {
+    if let Some(last) = last {
         let end = match end {
             Some(end) => end,
-            None => select.clone().count(db).await?,
+            None => total.await?,
         };
         let offset = end.saturating_sub(last).max(start);
-        (offset, end.saturating_sub(offset))
+        Ok((offset, end.saturating_sub(offset)))
     } else {
         let size = first.unwrap_or(DEFAULT_PAGE_SIZE);
-        let limit = end.map_or(size, |end| size.min(end.saturating_sub(start)));
-        (start, limit)
-    };
+        Ok((
+            start,
+            end.map_or(size, |end| size.min(end.saturating_sub(start))),
+        ))
+    }
+}
 
-    // One row more than asked tells whether another page follows.
-    let mut rows = select.offset(offset).limit(limit + 1).all(db).await?;
+/// Numbers the rows of a page; `rows` holds at most one more than `limit`,
+/// which tells whether another page follows.
+fn assemble<T>(fingerprint: &str, offset: u64, limit: u64, mut rows: Vec<T>) -> Page<T> {
     let has_next_page = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let items = rows
@@ -157,11 +173,27 @@ where
         .zip(offset..)
         .map(|(row, position)| (encode_cursor(fingerprint, position), row))
         .collect();
-    Ok(Page {
+    Page {
         items,
         has_next_page,
         has_previous_page: offset > 0,
-    })
+    }
+}
+
+/// The page that `args` ask for out of a list already in memory: a parent's
+/// few children, loaded for many parents by one batched query.
+///
+/// # Errors
+/// As [`fetch`].
+pub async fn slice<T>(items: Vec<T>, fingerprint: &str, args: &PageArgs) -> Result<Page<T>> {
+    let total = items.len() as u64;
+    let (offset, limit) = window(fingerprint, args, async { Ok(total) }).await?;
+    let rows = items
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit + 1).unwrap_or(usize::MAX))
+        .collect();
+    Ok(assemble(fingerprint, offset, limit, rows))
 }
 
 #[cfg(test)]

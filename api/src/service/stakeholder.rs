@@ -1,12 +1,109 @@
-//! Reading stakeholders. Contact details are guarded in the GraphQL layer.
+//! Reading stakeholders. Contact details are guarded in the GraphQL layer,
+//! and never searched: `search_text` holds public fields only.
 
-use entity::stakeholder;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use entity::value::StakeholderKind;
+use entity::{knowledge_workshop, stakeholder, workshop_membership};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use serde::Serialize;
 
 use crate::error::Result;
+use crate::service::condition::text_condition;
+use crate::service::country;
+use crate::service::page::{self, Page, PageArgs};
+
+/// Which stakeholders to return. Absent or empty lists place no constraint.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Filter {
+    pub kind: Vec<StakeholderKind>,
+    pub country_code: Vec<String>,
+    pub workshop_id: Option<i32>,
+    pub text: Option<String>,
+}
+
+impl Filter {
+    fn condition(&self) -> Result<Condition> {
+        let mut cond = Condition::all();
+        if !self.kind.is_empty() {
+            cond = cond.add(stakeholder::Column::Kind.is_in(self.kind.clone()));
+        }
+        if !self.country_code.is_empty() {
+            let codes = country::normalize_all(&self.country_code, "filter.countryCode")?;
+            cond = cond.add(stakeholder::Column::CountryCode.is_in(codes));
+        }
+        if let Some(workshop_id) = self.workshop_id {
+            cond = cond.add(
+                stakeholder::Column::Id.in_subquery(
+                    Query::select()
+                        .column(workshop_membership::Column::StakeholderId)
+                        .from(workshop_membership::Entity)
+                        .and_where(workshop_membership::Column::WorkshopId.eq(workshop_id))
+                        .to_owned(),
+                ),
+            );
+        }
+        if let Some(words) = &self.text {
+            cond = text_condition(cond, stakeholder::Column::SearchText, words, "filter.text")?;
+        }
+        Ok(cond)
+    }
+}
+
+/// By name.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter, page size or cursor.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    args: &PageArgs,
+) -> Result<Page<stakeholder::Model>> {
+    let select = stakeholder::Entity::find()
+        .filter(filter.condition()?)
+        .order_by_asc(stakeholder::Column::SortName)
+        .order_by_asc(stakeholder::Column::Id);
+    page::fetch(
+        db,
+        select,
+        &page::fingerprint(&("stakeholder", filter)),
+        args,
+    )
+    .await
+}
+
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter.
+pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
+    Ok(stakeholder::Entity::find()
+        .filter(filter.condition()?)
+        .count(db)
+        .await?)
+}
 
 /// # Errors
 /// Database errors; an unknown id is `Ok(None)`.
 pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<stakeholder::Model>> {
     Ok(stakeholder::Entity::find_by_id(id).one(db).await?)
+}
+
+/// The workshops of many stakeholders, as (stakeholder id, workshop).
+///
+/// # Errors
+/// Database errors.
+pub async fn workshops_of(
+    db: &impl ConnectionTrait,
+    stakeholder_ids: &[i32],
+) -> Result<Vec<(i32, knowledge_workshop::Model)>> {
+    let rows = workshop_membership::Entity::find()
+        .filter(workshop_membership::Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
+        .find_also_related(knowledge_workshop::Entity)
+        .order_by_asc(knowledge_workshop::Column::Key)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, w)| w.map(|w| (m.stakeholder_id, w)))
+        .collect())
 }

@@ -1,6 +1,9 @@
 //! Folding text for search and ordering, and making slugs. Done in Rust and
 //! stored, so that SQLite and PostgreSQL compare and order exactly alike.
 
+/// Longest accepted `text` filter, in characters.
+pub const MAX_TEXT_FILTER: usize = 200;
+
 /// Lower-case ASCII transliteration: "Liège" and "LIEGE" both fold to "liege".
 #[must_use]
 pub fn fold(text: &str) -> String {

@@ -46,3 +46,31 @@ pub async fn find_by_id(
 ) -> Result<Option<knowledge_workshop::Model>> {
     Ok(knowledge_workshop::Entity::find_by_id(id).one(db).await?)
 }
+
+/// Workshops by id (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<knowledge_workshop::Model>> {
+    Ok(knowledge_workshop::Entity::find()
+        .filter(knowledge_workshop::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// A workshop by key.
+///
+/// # Errors
+/// Database errors; an unknown key is `Ok(None)`.
+pub async fn find_by_key(
+    db: &impl ConnectionTrait,
+    key: &str,
+) -> Result<Option<knowledge_workshop::Model>> {
+    Ok(knowledge_workshop::Entity::find()
+        .filter(knowledge_workshop::Column::Key.eq(key))
+        .one(db)
+        .await?)
+}

@@ -1,4 +1,11 @@
-use async_graphql::{Context, Object, Result};
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::value::GuidelineStatus;
+
+use crate::error::AppError;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::guideline::GuidelineVersion;
 
 use crate::graphql::context;
 use crate::graphql::types::guideline::Guideline;
@@ -13,6 +20,26 @@ impl GuidelineQuery {
     async fn guidelines(&self, ctx: &Context<'_>) -> Result<Vec<Guideline>> {
         let guidelines = service::guideline::list(context::db(ctx)).await?;
         Ok(guidelines.into_iter().map(Into::into).collect())
+    }
+
+    /// One guideline version; an unknown id (or a draft, for callers who may not read drafts)
+    /// is a `NOT_FOUND` error.
+    async fn guideline_version(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<GuidelineVersion>> {
+        let row_id = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let found = service::guideline::find_version(context::db(ctx), row_id).await?;
+        let visible = found.filter(|(v, _)| {
+            v.status != GuidelineStatus::Draft || context::viewer(ctx).is_editor()
+        });
+        let (version, guideline) =
+            visible.ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
+        Ok(Some(GuidelineVersion {
+            model: Arc::new(version),
+            guideline: Arc::new(guideline),
+        }))
     }
 
     /// One guideline by key (`ecosystem-rules` or `relational-security`); null when there is none.

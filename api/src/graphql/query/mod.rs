@@ -3,6 +3,7 @@
 mod facility;
 mod guideline;
 mod node;
+mod visit;
 mod workshop;
 
 use async_graphql::MergedObject;
@@ -13,6 +14,7 @@ use async_graphql::MergedObject;
 pub struct QueryRoot(
     node::NodeQuery,
     facility::FacilityQuery,
+    visit::ActivityQuery,
     workshop::WorkshopQuery,
     guideline::GuidelineQuery,
 );

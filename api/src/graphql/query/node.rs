@@ -40,8 +40,12 @@ impl NodeQuery {
                     })
                 })
             }
-            // Visits and learning sessions have ids already, and types in a later release.
-            Kind::Visit | Kind::LearningSession => None,
+            Kind::Visit => service::visit::find_by_id(db, row_id)
+                .await?
+                .map(|m| Node::Visit(m.into())),
+            Kind::LearningSession => service::learning_session::find_by_id(db, row_id)
+                .await?
+                .map(|m| Node::LearningSession(m.into())),
         };
         Ok(node)
     }

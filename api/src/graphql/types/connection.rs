@@ -5,6 +5,8 @@ use async_graphql::SimpleObject;
 use crate::service::page::Page;
 
 use super::facility::Facility;
+use super::visit::{LearningSession, Visit};
+use super::workshop::Stakeholder;
 
 /// Where a page sits in the whole result.
 #[derive(SimpleObject, Debug, Clone)]
@@ -66,6 +68,13 @@ macro_rules! connection {
 }
 
 connection!(Facility, FacilityConnection, FacilityEdge);
+connection!(Visit, VisitConnection, VisitEdge);
+connection!(
+    LearningSession,
+    LearningSessionConnection,
+    LearningSessionEdge
+);
+connection!(Stakeholder, StakeholderConnection, StakeholderEdge);
 
 impl PageInfo {
     fn of<T>(page: &Page<T>) -> Self {

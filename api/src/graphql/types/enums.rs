@@ -234,3 +234,34 @@ impl From<FacilityOrder> for crate::service::facility::Ordering {
         }
     }
 }
+
+/// Where a learning session is held.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::SessionLevel")]
+pub enum SessionLevel {
+    /// Organised by a national knowledge workshop.
+    National,
+    /// Organised at European level.
+    European,
+}
+
+/// What a learning session is about.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::SessionTopic")]
+pub enum SessionTopic {
+    /// The ecosystem of small-scale detention facilities.
+    Ecosystem,
+    /// Relational security.
+    RelationalSecurity,
+}
+
+/// How a line of a diff relates the two versions.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum DiffLineKind {
+    /// In both versions.
+    Context,
+    /// Only in the newer version.
+    Added,
+    /// Only in the older version.
+    Removed,
+}

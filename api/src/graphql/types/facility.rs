@@ -12,8 +12,11 @@ use super::enums::{
 };
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{EcosystemOf, OrganisationById, PrinciplesOf};
+use crate::graphql::loader::{EcosystemOf, FacilityVisits, OrganisationById, PrinciplesOf};
+use crate::graphql::types::connection::VisitConnection;
+use crate::graphql::types::visit::Visit;
 use crate::service;
+use crate::service::page::PageArgs;
 
 /// RESCALED's bound for a small-scale facility.
 pub const SMALL_SCALE_CAPACITY: i32 = 30;
@@ -178,6 +181,31 @@ impl Facility {
                 note,
             })
             .collect())
+    }
+    /// Study visits to this facility, most recent first.
+    async fn visits(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<VisitConnection> {
+        let visits = context::loader(ctx)
+            .load_one(FacilityVisits(self.0.id))
+            .await
+            .map_err(crate::error::AppError::from)?
+            .unwrap_or_default();
+        let total = i32::try_from(visits.len()).unwrap_or(i32::MAX);
+        let fingerprint = service::visit::facility_visits_fingerprint(self.0.id);
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = service::page::slice(visits, &fingerprint, &args).await?;
+        Ok(VisitConnection::new(page.map(Visit::from), total))
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
     async fn version(&self) -> i32 {

@@ -6,12 +6,17 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::{guideline, guideline_version};
 
-use super::enums::GuidelineStatus;
+use async_graphql::{SimpleObject, Union};
+
+use super::enums::{DiffLineKind, GuidelineStatus};
 use super::scalar::Date;
+use super::visit::{LearningSession, Visit};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::VersionsOf;
+use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
+use crate::service;
+use crate::service::guideline::{Hunk, LineChange};
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
 /// the ecosystem of small-scale detention facilities) or `relational-security` (European
@@ -107,6 +112,57 @@ impl GuidelineVersion {
     async fn published_on(&self) -> Option<Date> {
         self.model.published_on.map(Date)
     }
+    /// The visits and learning sessions that informed this version.
+    async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<Provenance>> {
+        let sources = context::loader(ctx)
+            .load_one(ProvenanceOf(self.model.id))
+            .await
+            .map_err(AppError::from)?;
+        Ok(sources
+            .unwrap_or_default()
+            .into_iter()
+            .map(|source| match source {
+                Source::Visit(v) => Provenance::Visit(v.into()),
+                Source::Session(s) => Provenance::LearningSession(s.into()),
+            })
+            .collect())
+    }
+    /// A line diff from another version of the same guideline (`against`; by
+    /// default the previous version, or an empty text for version 1) to this one.
+    async fn diff(&self, ctx: &Context<'_>, against: Option<ID>) -> Result<Vec<DiffHunk>> {
+        let db = context::db(ctx);
+        let older = match against {
+            Some(other) => {
+                let other_id = id::decode(&other, Kind::GuidelineVersion, "against")?;
+                let found = service::guideline::find_version(db, other_id).await?;
+                let visible = found.filter(|(v, _)| {
+                    v.status != entity::value::GuidelineStatus::Draft
+                        || context::viewer(ctx).is_editor()
+                });
+                let (version, _) = visible
+                    .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
+                if version.guideline_id != self.model.guideline_id {
+                    return Err(AppError::bad_input(
+                        "against",
+                        "`against` must be a version of the same guideline",
+                    )
+                    .into());
+                }
+                Some(version)
+            }
+            None => service::guideline::previous_version(db, &self.model)
+                .await?
+                .filter(|v| {
+                    v.status != entity::value::GuidelineStatus::Draft
+                        || context::viewer(ctx).is_editor()
+                }),
+        };
+        let old_body = older.as_ref().map_or("", |v| v.body.as_str());
+        Ok(service::guideline::diff(old_body, &self.model.body)
+            .into_iter()
+            .map(DiffHunk::from)
+            .collect())
+    }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
         self.model.version
@@ -118,5 +174,60 @@ impl GuidelineVersion {
     /// When the record last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.model.updated_at
+    }
+}
+
+/// What informed a guideline version: a study visit or a learning session.
+#[derive(Union, Clone, Debug)]
+pub enum Provenance {
+    Visit(Visit),
+    LearningSession(LearningSession),
+}
+
+/// One hunk of a line diff between two versions, as in a unified diff.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct DiffHunk {
+    /// First line of the hunk in the older version (from 1).
+    pub old_start: i32,
+    /// Number of lines of the older version in the hunk.
+    pub old_lines: i32,
+    /// First line of the hunk in the newer version (from 1).
+    pub new_start: i32,
+    /// Number of lines of the newer version in the hunk.
+    pub new_lines: i32,
+    /// The lines, in order.
+    pub lines: Vec<DiffLine>,
+}
+
+/// One line of a diff hunk.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct DiffLine {
+    /// Whether the line is in both versions, only the newer, or only the older.
+    pub kind: DiffLineKind,
+    /// The line's text, without its line end.
+    pub text: String,
+}
+
+impl From<Hunk> for DiffHunk {
+    fn from(hunk: Hunk) -> Self {
+        let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        Self {
+            old_start: count(hunk.old_start),
+            old_lines: count(hunk.old_lines),
+            new_start: count(hunk.new_start),
+            new_lines: count(hunk.new_lines),
+            lines: hunk
+                .lines
+                .into_iter()
+                .map(|(change, text)| DiffLine {
+                    kind: match change {
+                        LineChange::Context => DiffLineKind::Context,
+                        LineChange::Added => DiffLineKind::Added,
+                        LineChange::Removed => DiffLineKind::Removed,
+                    },
+                    text,
+                })
+                .collect(),
+        }
     }
 }

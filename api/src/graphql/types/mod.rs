@@ -6,4 +6,5 @@ pub mod facility;
 pub mod guideline;
 pub mod node;
 pub mod scalar;
+pub mod visit;
 pub mod workshop;

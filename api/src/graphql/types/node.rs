@@ -4,6 +4,7 @@ use async_graphql::{ID, Interface};
 
 use super::facility::Facility;
 use super::guideline::GuidelineVersion;
+use super::visit::{LearningSession, Visit};
 use super::workshop::{KnowledgeWorkshop, Stakeholder};
 
 /// An object with a global id, which `node(id:)` finds.
@@ -11,6 +12,8 @@ use super::workshop::{KnowledgeWorkshop, Stakeholder};
 #[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
 pub enum Node {
     Facility(Facility),
+    Visit(Visit),
+    LearningSession(LearningSession),
     Stakeholder(Stakeholder),
     KnowledgeWorkshop(KnowledgeWorkshop),
     GuidelineVersion(GuidelineVersion),

@@ -10,7 +10,7 @@ use super::enums::StakeholderKind;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::MembersOf;
+use crate::graphql::loader::{MembersOf, StakeholderWorkshops};
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[derive(Clone, Debug)]
@@ -97,6 +97,18 @@ impl Stakeholder {
     /// ISO 3166-1 alpha-2 country code.
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
+    }
+    /// The knowledge workshops they belong to.
+    async fn workshops(&self, ctx: &Context<'_>) -> Result<Vec<KnowledgeWorkshop>> {
+        let workshops = context::loader(ctx)
+            .load_one(StakeholderWorkshops(self.0.id))
+            .await
+            .map_err(AppError::from)?;
+        Ok(workshops
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
     }
     /// E-mail address. Personal data: editors and admins only; others get `FORBIDDEN`.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<String>> {

@@ -1,0 +1,138 @@
+//! Reading learning sessions and their participants.
+
+use chrono::NaiveDate;
+use entity::value::{SessionLevel, SessionTopic};
+use entity::{learning_session, learning_session_participant, stakeholder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Select,
+};
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::service::condition::text_condition;
+use crate::service::country;
+use crate::service::page::{self, Page, PageArgs};
+
+/// Which learning sessions to return. Absent or empty lists place no constraint.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Filter {
+    pub level: Vec<SessionLevel>,
+    pub topic: Vec<SessionTopic>,
+    pub country_code: Vec<String>,
+    pub workshop_id: Option<i32>,
+    pub held_from: Option<NaiveDate>,
+    pub held_to: Option<NaiveDate>,
+    pub text: Option<String>,
+}
+
+impl Filter {
+    fn condition(&self) -> Result<Condition> {
+        let mut cond = Condition::all();
+        if !self.level.is_empty() {
+            cond = cond.add(learning_session::Column::Level.is_in(self.level.clone()));
+        }
+        if !self.topic.is_empty() {
+            cond = cond.add(learning_session::Column::Topic.is_in(self.topic.clone()));
+        }
+        if !self.country_code.is_empty() {
+            let codes = country::normalize_all(&self.country_code, "filter.countryCode")?;
+            cond = cond.add(learning_session::Column::CountryCode.is_in(codes));
+        }
+        if let Some(id) = self.workshop_id {
+            cond = cond.add(learning_session::Column::WorkshopId.eq(id));
+        }
+        if let Some(from) = self.held_from {
+            cond = cond.add(learning_session::Column::HeldOn.gte(from));
+        }
+        if let Some(to) = self.held_to {
+            cond = cond.add(learning_session::Column::HeldOn.lte(to));
+        }
+        if let Some(words) = &self.text {
+            cond = text_condition(
+                cond,
+                learning_session::Column::SearchText,
+                words,
+                "filter.text",
+            )?;
+        }
+        Ok(cond)
+    }
+}
+
+fn ordered(select: Select<learning_session::Entity>) -> Select<learning_session::Entity> {
+    select
+        .order_by_desc(learning_session::Column::HeldOn)
+        .order_by_desc(learning_session::Column::Id)
+}
+
+/// Most recent first.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter, page size or cursor.
+pub async fn page(
+    db: &impl ConnectionTrait,
+    filter: &Filter,
+    args: &PageArgs,
+) -> Result<Page<learning_session::Model>> {
+    let select = ordered(learning_session::Entity::find().filter(filter.condition()?));
+    page::fetch(
+        db,
+        select,
+        &page::fingerprint(&("learning-session", filter)),
+        args,
+    )
+    .await
+}
+
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter.
+pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
+    Ok(learning_session::Entity::find()
+        .filter(filter.condition()?)
+        .count(db)
+        .await?)
+}
+
+/// # Errors
+/// Database errors; an unknown id is `Ok(None)`.
+pub async fn find_by_id(
+    db: &impl ConnectionTrait,
+    id: i32,
+) -> Result<Option<learning_session::Model>> {
+    Ok(learning_session::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Sessions by id (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<learning_session::Model>> {
+    Ok(learning_session::Entity::find()
+        .filter(learning_session::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// Participants of many sessions, as (session id, stakeholder), by name.
+///
+/// # Errors
+/// Database errors.
+pub async fn participants_of(
+    db: &impl ConnectionTrait,
+    session_ids: &[i32],
+) -> Result<Vec<(i32, stakeholder::Model)>> {
+    let rows = learning_session_participant::Entity::find()
+        .filter(learning_session_participant::Column::SessionId.is_in(session_ids.iter().copied()))
+        .find_also_related(stakeholder::Entity)
+        .order_by_asc(stakeholder::Column::SortName)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, s)| s.map(|s| (p.session_id, s)))
+        .collect())
+}

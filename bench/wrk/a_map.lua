@@ -1,0 +1,15 @@
+-- (a) The map: the first 500 facilities (the API caps `first` at 500) with
+-- what a map marker needs. POST /graphql.
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"query":"{ facilities(first: 500) { nodes { id name latitude longitude facilityType capacity } } }"}'
+
+-- Printed once at the end, parsed by bench/run.sh. Latencies in microseconds.
+function done(summary, latency, requests)
+   local e = summary.errors
+   io.write(string.format(
+      "BENCH requests=%d duration_us=%d bytes=%d p50_us=%d p99_us=%d connect=%d read=%d write=%d status=%d timeout=%d\n",
+      summary.requests, summary.duration, summary.bytes,
+      latency:percentile(50), latency:percentile(99),
+      e.connect, e.read, e.write, e.status, e.timeout))
+end
