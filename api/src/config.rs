@@ -78,6 +78,16 @@ pub struct ServeSettings {
     #[arg(long, env = "WISH_GRAPHIQL", default_value_t = true, action = clap::ArgAction::Set)]
     pub graphiql: bool,
 
+    /// Origins that browsers may call the API from, comma-separated; `*` allows any
+    /// (credentials are bearer tokens, never cookies, so any origin is safe for reads).
+    #[arg(
+        long = "cors-origins",
+        env = "WISH_CORS_ORIGINS",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub cors_origins: Vec<String>,
+
     /// Largest accepted request body, in bytes.
     #[arg(
         long = "max-body-bytes",

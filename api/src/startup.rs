@@ -2,9 +2,12 @@
 //! the tests build it the same way.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::{App, HttpServer, web};
+use actix_web::http::header;
+use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
@@ -81,10 +84,13 @@ impl Application {
             .graphiql
             .then(|| web::Data::new(GraphiqlPage(http::graphiql::render_page())));
 
-        let mut server = HttpServer::new(move || create_app(state.clone(), graphiql.clone()))
-            .listen(listener)
-            .context("while starting the HTTP server")?
-            .shutdown_timeout(30);
+        let cors_origins = Arc::new(settings.cors_origins.clone());
+        let mut server = HttpServer::new(move || {
+            create_app(state.clone(), graphiql.clone(), cors_origins.clone())
+        })
+        .listen(listener)
+        .context("while starting the HTTP server")?
+        .shutdown_timeout(30);
         if let Some(workers) = settings.workers {
             server = server.workers(workers);
         }
@@ -124,6 +130,7 @@ impl Application {
 pub fn create_app(
     state: web::Data<AppState>,
     graphiql: Option<web::Data<GraphiqlPage>>,
+    cors_origins: Arc<Vec<String>>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -134,10 +141,14 @@ pub fn create_app(
     >,
 > {
     let mut app = App::new()
+        .wrap(middleware::Compress::default())
+        .wrap(cors(&cors_origins))
         .wrap(tracing_actix_web::TracingLogger::default())
         .app_data(state)
         .route("/graphql", web::post().to(http::graphql::post))
         .route("/graphql", web::get().to(http::graphql::get))
+        .route("/facilities.geojson", web::get().to(http::export::geojson))
+        .route("/facilities.csv", web::get().to(http::export::csv))
         .route("/health", web::get().to(http::health::health))
         .route("/ready", web::get().to(http::health::ready));
     if let Some(page) = graphiql {
@@ -150,6 +161,30 @@ pub fn create_app(
             );
     }
     app.default_service(web::to(not_found))
+}
+
+/// Browser access: the origins configured, the methods and headers the API uses,
+/// and `ETag` readable by scripts so they can revalidate.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "OPTIONS"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG])
+        .max_age(3600);
+    if origins.iter().any(|o| o.trim() == "*") {
+        cors = cors.allow_any_origin().send_wildcard();
+    } else {
+        for origin in origins {
+            cors = cors.allowed_origin(origin.trim());
+        }
+    }
+    cors
 }
 
 async fn not_found() -> actix_web::HttpResponse {

@@ -188,6 +188,7 @@ pub fn serve_settings() -> ServeSettings {
         demo_data: true,
         workers: Some(1),
         graphiql: true,
+        cors_origins: vec!["*".to_owned()],
         max_body_bytes: 1_048_576,
         max_query_depth: 15,
         max_query_complexity: 20_000,

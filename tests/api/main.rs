@@ -14,5 +14,6 @@ mod facilities;
 mod graphiql;
 mod health;
 mod migrations;
+mod open_data;
 mod schema;
 mod workshops_and_guidelines;

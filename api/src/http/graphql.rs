@@ -78,7 +78,8 @@ pub async fn post(
             ),
         );
     }
-    execute(&req, &state, batch).await
+    let response = execute(&req, &state, batch).await;
+    json_response(&response, "no-store")
 }
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -92,7 +93,20 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             );
         }
     };
-    execute(&req, &state, BatchRequest::Single(request)).await
+    let response = execute(&req, &state, BatchRequest::Single(request)).await;
+    if response.is_ok() {
+        // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
+        let body = serde_json::to_vec(&response).unwrap_or_default();
+        super::cache::public_response(&req, "application/json", body)
+    } else {
+        json_response(&response, "no-store")
+    }
+}
+
+fn json_response(response: &BatchResponse, cache_control: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", cache_control.to_owned()))
+        .json(response)
 }
 
 /// Where the JSON went wrong, without echoing the caller's data back.
@@ -100,7 +114,7 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     format!("line {}, column {}", err.line(), err.column())
 }
 
-async fn execute(req: &HttpRequest, state: &AppState, batch: BatchRequest) -> HttpResponse {
+async fn execute(req: &HttpRequest, state: &AppState, batch: BatchRequest) -> BatchResponse {
     let viewer = Viewer::anonymous();
     let lang = req
         .headers()
@@ -130,9 +144,7 @@ async fn execute(req: &HttpRequest, state: &AppState, batch: BatchRequest) -> Ht
             .flat_map(|r| r.errors.iter_mut())
             .for_each(assign_code),
     }
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(&response)
+    response
 }
 
 /// Resolver errors carry their code already; what has none comes from

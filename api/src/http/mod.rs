@@ -1,5 +1,7 @@
 //! HTTP endpoints: GraphQL, GraphiQL, health and readiness.
 
+pub mod cache;
+pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;

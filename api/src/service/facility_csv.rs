@@ -334,6 +334,43 @@ fn read_row<'a>(
     }
 }
 
+/// Writes facilities in the import format (UTF-8, RFC 4180 quoting), so an
+/// export imports back unchanged.
+///
+/// # Errors
+/// Only if writing to memory fails, which it does not in practice.
+pub fn write(facilities: &[entity::facility::Model]) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    writer.write_record(COLUMNS)?;
+    let text = |value: Option<String>| value.unwrap_or_default();
+    for f in facilities {
+        writer.write_record([
+            f.name.clone(),
+            f.country_code.clone(),
+            text(f.city.clone()),
+            text(f.latitude.map(|v| v.to_string())),
+            text(f.longitude.map(|v| v.to_string())),
+            f.facility_type.as_str(),
+            text(f.capacity.map(|v| v.to_string())),
+            text(f.opened_year.map(|v| v.to_string())),
+            text(f.operator.clone()),
+            text(f.population.map(Population::as_str)),
+            text(f.security_level.map(SecurityLevel::as_str)),
+            f.status.as_str(),
+            text(f.managed_by.map(ManagedBy::as_str)),
+            text(f.target_age.map(TargetAge::as_str)),
+            text(f.regime.map(Regime::as_str)),
+            text(f.social_enterprise.map(|v| v.to_string())),
+            text(f.source_url.clone()),
+        ])?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))
+}
+
 /// An absolute http(s) URL with a host.
 #[must_use]
 pub fn is_web_url(value: &str) -> bool {

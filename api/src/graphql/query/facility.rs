@@ -1,4 +1,4 @@
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 
 use crate::error::AppError;
 use crate::graphql::context;
@@ -6,8 +6,24 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::types::connection::FacilityConnection;
 use crate::graphql::types::enums::FacilityOrder;
 use crate::graphql::types::facility::{Facility, FacilityFilter};
+use crate::graphql::types::stats::FacilityStats;
 use crate::service;
+use crate::service::map::BBox;
 use crate::service::page::PageArgs;
+
+/// A bounding box in degrees (WGS 84); `west` greater than `east` crosses the antimeridian.
+#[derive(InputObject, Debug, Clone, Copy)]
+#[graphql(name = "BBox")]
+pub struct BBoxInput {
+    /// Westernmost longitude, -180 to 180.
+    pub west: f64,
+    /// Southernmost latitude, -90 to 90.
+    pub south: f64,
+    /// Easternmost longitude, -180 to 180.
+    pub east: f64,
+    /// Northernmost latitude, -90 to 90; not below `south`.
+    pub north: f64,
+}
 
 #[derive(Default)]
 pub struct FacilityQuery;
@@ -38,6 +54,42 @@ impl FacilityQuery {
             Some(model) => Ok(Some(model.into())),
             None => Err(AppError::not_found("no facility has this id or slug").into()),
         }
+    }
+
+    /// GeoJSON FeatureCollection (RFC 7946), one Point feature per facility with
+    /// coordinates, `[longitude, latitude]`, with the facility's id, name, slug, type,
+    /// status, capacity, country and city in `properties`. Also at `GET /facilities.geojson`.
+    async fn facilities_geo_json(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<FacilityFilter>,
+        bbox: Option<BBoxInput>,
+    ) -> Result<Json<serde_json::Value>> {
+        let filter: service::facility::Filter = filter.unwrap_or_default().into();
+        let bbox = bbox
+            .map(|b| {
+                BBox {
+                    west: b.west,
+                    south: b.south,
+                    east: b.east,
+                    north: b.north,
+                }
+                .validate("bbox")
+            })
+            .transpose()?;
+        let collection = service::map::feature_collection(context::db(ctx), &filter, bbox, |row| {
+            id::encode(Kind::Facility, row).0
+        })
+        .await?;
+        Ok(Json(collection))
+    }
+
+    /// Counts of the facilities matching `filter`: total, places, and groups by country,
+    /// type, status and managing body.
+    async fn facility_stats(&self, filter: Option<FacilityFilter>) -> Result<FacilityStats> {
+        let filter: service::facility::Filter = filter.unwrap_or_default().into();
+        filter.condition()?;
+        Ok(FacilityStats(filter))
     }
 
     /// Facilities matching `filter`, in `orderBy` order (default: by name), a page at a time.

@@ -6,5 +6,6 @@ pub mod facility;
 pub mod guideline;
 pub mod node;
 pub mod scalar;
+pub mod stats;
 pub mod visit;
 pub mod workshop;

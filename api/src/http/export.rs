@@ -1,0 +1,255 @@
+//! The open-data endpoints: `GET /facilities.geojson` for map libraries and
+//! `GET /facilities.csv` for spreadsheets, with the filters of the GraphQL
+//! `FacilityFilter` as query parameters.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::CONTENT_DISPOSITION;
+use actix_web::{HttpRequest, HttpResponse, web};
+use entity::value::{
+    FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
+};
+use serde_json::json;
+
+use super::cache;
+use crate::error::AppError;
+use crate::graphql::id::{self, Kind};
+use crate::service::facility::Filter;
+use crate::service::map::BBox;
+use crate::service::{self, facility_csv};
+use crate::startup::AppState;
+
+/// Query parameters: repeated, or comma-separated, values accumulate.
+type Params = web::Query<Vec<(String, String)>>;
+
+pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
+    let result = async {
+        let (filter, bbox) = read_params(&params, true)?;
+        service::map::feature_collection(&state.db, &filter, bbox, |row| {
+            id::encode(Kind::Facility, row).0
+        })
+        .await
+    }
+    .await;
+    match result {
+        Ok(collection) => {
+            let body = serde_json::to_vec(&collection).unwrap_or_default();
+            cache::public_response(&req, "application/geo+json", body)
+        }
+        Err(err) => error_response(&err),
+    }
+}
+
+pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
+    let result = async {
+        let (filter, _) = read_params(&params, false)?;
+        let facilities = service::facility::select(&filter, &[])?
+            .all(&state.db)
+            .await?;
+        facility_csv::write(&facilities).map_err(|e| AppError::Internal(e.into()))
+    }
+    .await;
+    match result {
+        Ok(body) => {
+            let mut response = cache::public_response(&req, "text/csv; charset=utf-8", body);
+            response.headers_mut().insert(
+                CONTENT_DISPOSITION,
+                actix_web::http::header::HeaderValue::from_static(
+                    "attachment; filename=\"wish-facilities.csv\"",
+                ),
+            );
+            response
+        }
+        Err(err) => error_response(&err),
+    }
+}
+
+/// One JSON shape for every error outside GraphQL: `{code, message, field}`.
+fn error_response(err: &AppError) -> HttpResponse {
+    let status = match err {
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if let AppError::Db(e) = err {
+        tracing::error!(error = %e, "database error");
+    } else if let AppError::Internal(e) = err {
+        tracing::error!(error = format!("{e:#}"), "internal error");
+    }
+    let field = match err {
+        AppError::BadUserInput { field, .. } => field.clone(),
+        _ => None,
+    };
+    HttpResponse::build(status)
+        .json(json!({ "code": err.code(), "message": err.public_message(), "field": field }))
+}
+
+fn values<'a>(params: &'a [(String, String)], names: &[&str]) -> Vec<&'a str> {
+    params
+        .iter()
+        .filter(|(k, _)| names.contains(&k.as_str()))
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn single<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .rev()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim())
+}
+
+fn enums<T>(
+    params: &[(String, String)],
+    names: &[&str],
+    parse: fn(&str) -> Option<T>,
+    allowed: fn() -> Vec<String>,
+) -> Result<Vec<T>, AppError> {
+    values(params, names)
+        .into_iter()
+        .map(|v| {
+            parse(&v.to_ascii_lowercase()).ok_or_else(|| {
+                let allowed: Vec<String> =
+                    allowed().iter().map(|a| a.to_ascii_uppercase()).collect();
+                AppError::bad_input(
+                    names[0],
+                    format!("`{v}` is not one of: {}", allowed.join(", ")),
+                )
+            })
+        })
+        .collect()
+}
+
+fn integer(params: &[(String, String)], name: &str) -> Result<Option<i32>, AppError> {
+    single(params, name)
+        .map(|v| {
+            v.parse::<i32>()
+                .map_err(|_| AppError::bad_input(name, format!("`{v}` is not a whole number")))
+        })
+        .transpose()
+}
+
+const KNOWN: &[&str] = &[
+    "bbox",
+    "country",
+    "countryCode",
+    "type",
+    "facilityType",
+    "status",
+    "managedBy",
+    "targetGender",
+    "targetAge",
+    "regime",
+    "principles",
+    "population",
+    "socialEnterprise",
+    "capacityMin",
+    "capacityMax",
+    "openedFrom",
+    "openedTo",
+    "text",
+];
+
+fn read_params(
+    params: &[(String, String)],
+    with_bbox: bool,
+) -> Result<(Filter, Option<BBox>), AppError> {
+    if let Some((unknown, _)) = params
+        .iter()
+        .find(|(k, _)| !KNOWN.contains(&k.as_str()) || (k == "bbox" && !with_bbox))
+    {
+        return Err(AppError::bad_input(
+            unknown.as_str(),
+            format!(
+                "unknown parameter `{unknown}`; the filters are: {}",
+                KNOWN.join(", ")
+            ),
+        ));
+    }
+    let gender = |v: &str| match v {
+        "men" => Some(Population::Men),
+        "women" => Some(Population::Women),
+        "mixed" => Some(Population::Mixed),
+        _ => None,
+    };
+    let social_enterprise = match single(params, "socialEnterprise") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(AppError::bad_input(
+                "socialEnterprise",
+                format!("`{other}` is not true or false"),
+            ));
+        }
+    };
+    let filter = Filter {
+        country_code: values(params, &["country", "countryCode"])
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+        facility_type: enums(
+            params,
+            &["type", "facilityType"],
+            FacilityType::parse,
+            FacilityType::all_values,
+        )?,
+        status: enums(
+            params,
+            &["status"],
+            FacilityStatus::parse,
+            FacilityStatus::all_values,
+        )?,
+        managed_by: enums(
+            params,
+            &["managedBy"],
+            ManagedBy::parse,
+            ManagedBy::all_values,
+        )?,
+        target_gender: enums(params, &["targetGender"], gender, || {
+            vec!["men".into(), "women".into(), "mixed".into()]
+        })?,
+        population: enums(
+            params,
+            &["population"],
+            Population::parse,
+            Population::all_values,
+        )?,
+        target_age: enums(
+            params,
+            &["targetAge"],
+            TargetAge::parse,
+            TargetAge::all_values,
+        )?,
+        regime: enums(params, &["regime"], Regime::parse, Regime::all_values)?,
+        principles: enums(
+            params,
+            &["principles"],
+            Principle::parse,
+            Principle::all_values,
+        )?,
+        social_enterprise,
+        capacity_min: integer(params, "capacityMin")?,
+        capacity_max: integer(params, "capacityMax")?,
+        opened_from: integer(params, "openedFrom")?,
+        opened_to: integer(params, "openedTo")?,
+        text: single(params, "text").map(str::to_owned),
+    };
+    // Checks every value now, so that a bad one is a 400 with its field named.
+    filter.condition().map_err(|err| match err {
+        AppError::BadUserInput { field, message } => AppError::BadUserInput {
+            field: field.map(|f| f.trim_start_matches("filter.").to_owned()),
+            message,
+        },
+        other => other,
+    })?;
+    let bbox = single(params, "bbox")
+        .map(|b| BBox::parse(b, "bbox"))
+        .transpose()?;
+    Ok((filter, bbox))
+}
