@@ -16,4 +16,5 @@ mod health;
 mod migrations;
 mod open_data;
 mod schema;
+mod search;
 mod workshops_and_guidelines;

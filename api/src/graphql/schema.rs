@@ -1,6 +1,12 @@
 //! Building the schema, once per process.
 
+use async_graphql::extensions::apollo_persisted_queries::{
+    ApolloPersistedQueries, LruCacheStorage,
+};
 use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+
+/// How many persisted queries one server remembers (the least recently used go first).
+const PERSISTED_QUERIES: usize = 1024;
 use sea_orm::DatabaseConnection;
 
 use super::query::QueryRoot;
@@ -21,6 +27,11 @@ pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
         .data(db)
         .limit_depth(limits.depth)
         .limit_complexity(limits.complexity)
+        // Automatic persisted queries: the map can send only a query's hash by GET,
+        // which makes its requests cacheable by URL.
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )))
         .finish()
 }
 

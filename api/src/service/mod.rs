@@ -11,6 +11,7 @@ pub mod guideline;
 pub mod learning_session;
 pub mod map;
 pub mod page;
+pub mod search;
 pub mod stakeholder;
 pub mod stats;
 pub mod text;

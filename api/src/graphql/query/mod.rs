@@ -3,6 +3,7 @@
 mod facility;
 mod guideline;
 mod node;
+mod search;
 mod visit;
 mod workshop;
 
@@ -17,4 +18,5 @@ pub struct QueryRoot(
     visit::ActivityQuery,
     workshop::WorkshopQuery,
     guideline::GuidelineQuery,
+    search::SearchQuery,
 );

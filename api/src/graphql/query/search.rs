@@ -1,0 +1,67 @@
+use std::sync::Arc;
+
+use async_graphql::{Context, Object, Result, Union};
+
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::loader::GuidelineById;
+use crate::graphql::types::facility::Facility;
+use crate::graphql::types::guideline::GuidelineVersion;
+use crate::graphql::types::visit::LearningSession;
+use crate::graphql::types::workshop::Stakeholder;
+use crate::service::guideline::Drafts;
+use crate::service::search::{self, Hit};
+
+/// A search hit.
+#[derive(Union, Clone, Debug)]
+pub enum SearchResult {
+    Facility(Facility),
+    LearningSession(LearningSession),
+    Stakeholder(Stakeholder),
+    GuidelineVersion(GuidelineVersion),
+}
+
+#[derive(Default)]
+pub struct SearchQuery;
+
+#[Object]
+impl SearchQuery {
+    /// Facilities, learning sessions, stakeholders (public fields only) and guideline
+    /// versions in which every word of `text` appears, ignoring case and accents; best
+    /// matches (on the name or title) first. `first` defaults to 20 and is at most 100.
+    async fn search(
+        &self,
+        ctx: &Context<'_>,
+        text: String,
+        first: Option<i32>,
+    ) -> Result<Vec<SearchResult>> {
+        let drafts = if context::viewer(ctx).is_editor() {
+            Drafts::Visible
+        } else {
+            Drafts::Hidden
+        };
+        let hits = search::search(context::db(ctx), &text, first, drafts).await?;
+        let mut results = Vec::with_capacity(hits.len());
+        for hit in hits {
+            results.push(match hit {
+                Hit::Facility(f) => SearchResult::Facility(f.into()),
+                Hit::LearningSession(s) => SearchResult::LearningSession(s.into()),
+                Hit::Stakeholder(s) => SearchResult::Stakeholder(s.into()),
+                Hit::GuidelineVersion(v) => {
+                    let guideline = context::loader(ctx)
+                        .load_one(GuidelineById(v.guideline_id))
+                        .await
+                        .map_err(AppError::from)?
+                        .ok_or_else(|| {
+                            AppError::Internal(anyhow::anyhow!("version {} has no guideline", v.id))
+                        })?;
+                    SearchResult::GuidelineVersion(GuidelineVersion {
+                        model: Arc::new(v),
+                        guideline: Arc::new(guideline),
+                    })
+                }
+            });
+        }
+        Ok(results)
+    }
+}
