@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use crate::config::{DatabaseSettings, LogSettings, ServeSettings};
+use crate::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
+use crate::graphql::context::Role;
 use crate::startup::Application;
 use crate::{db, graphql, service, telemetry};
 
@@ -20,6 +21,9 @@ pub struct Cli {
     #[command(flatten)]
     pub log: LogSettings,
 
+    #[command(flatten)]
+    pub auth: AuthSettings,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -34,6 +38,25 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Print a signed bearer token, to onboard a partner, editor or admin. A partner's
+    /// organisation is registered in the database if it is new.
+    Token(TokenArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TokenArgs {
+    /// partner, editor or admin.
+    #[arg(long)]
+    pub role: String,
+    /// A partner's organisation slug (required for partners).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// Who the token is for (the `sub` claim).
+    #[arg(long)]
+    pub sub: String,
+    /// How long it is valid: 30d, 12h, 15m.
+    #[arg(long, default_value = "30d")]
+    pub ttl: String,
 }
 
 /// Runs the command the user asked for.
@@ -43,8 +66,9 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&cli.log);
     match cli.command {
-        None => serve(cli.database, default_serve_settings()).await,
-        Some(Command::Serve(settings)) => serve(cli.database, settings).await,
+        None => serve(cli.database, cli.auth, default_serve_settings()).await,
+        Some(Command::Serve(settings)) => serve(cli.database, cli.auth, settings).await,
+        Some(Command::Token(args)) => token(&cli.database, &cli.auth, args).await,
         Some(Command::Migrate) => {
             let db = db::connect(&cli.database).await?;
             db::migrate(&db).await?;
@@ -83,8 +107,47 @@ fn default_serve_settings() -> ServeSettings {
     ServeOnly::parse_from(["wish-api"]).settings
 }
 
-async fn serve(database: DatabaseSettings, settings: ServeSettings) -> anyhow::Result<()> {
-    let app = Application::build(&database, settings).await?;
+async fn token(
+    database: &DatabaseSettings,
+    auth: &AuthSettings,
+    args: TokenArgs,
+) -> anyhow::Result<()> {
+    let role = match args.role.as_str() {
+        "partner" => Role::Partner,
+        "editor" => Role::Editor,
+        "admin" => Role::Admin,
+        other => anyhow::bail!("--role is partner, editor or admin, not {other}"),
+    };
+    let ttl = crate::auth::parse_ttl(&args.ttl)?;
+    if role == Role::Partner {
+        let org = args
+            .org
+            .as_deref()
+            .context("a partner token needs --org <organisation slug>")?;
+        anyhow::ensure!(
+            service::text::is_valid_slug(org),
+            "--org must be a slug: lower-case letters and digits in dash-separated words"
+        );
+        let db = db::connect(database).await?;
+        db::migrate(&db).await?;
+        if service::organisation::ensure(&db, org)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.public_message()))?
+        {
+            tracing::info!(organisation = org, "registered a new partner organisation");
+        }
+    }
+    let token = crate::auth::sign(auth, &args.sub, role, args.org.as_deref(), ttl)?;
+    std::io::Write::write_all(&mut std::io::stdout(), format!("{token}\n").as_bytes())
+        .context("while writing the token to standard output")
+}
+
+async fn serve(
+    database: DatabaseSettings,
+    auth: AuthSettings,
+    settings: ServeSettings,
+) -> anyhow::Result<()> {
+    let app = Application::build(&database, &auth, settings).await?;
     tracing::info!(
         address = %app.address(),
         graphql = format!("http://{}/graphql", app.address()),

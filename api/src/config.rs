@@ -113,6 +113,86 @@ pub struct ServeSettings {
     pub max_query_complexity: usize,
 }
 
+/// How bearer tokens are verified (and signed, by `wish-api token`).
+#[derive(Args, Clone)]
+pub struct AuthSettings {
+    /// HS256 secret, at least 32 bytes. Without it (and without a public key) the
+    /// server accepts no token, so nobody can write.
+    #[arg(
+        long = "jwt-secret",
+        env = "WISH_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub secret: Option<String>,
+
+    /// Signature algorithm: HS256 (secret), RS256 or EdDSA (key files).
+    #[arg(
+        long = "jwt-algorithm",
+        env = "WISH_JWT_ALGORITHM",
+        default_value = "HS256",
+        global = true
+    )]
+    pub algorithm: String,
+
+    /// PEM public key that verifies RS256 or EdDSA tokens.
+    #[arg(
+        long = "jwt-public-key-file",
+        env = "WISH_JWT_PUBLIC_KEY_FILE",
+        global = true
+    )]
+    pub public_key_file: Option<std::path::PathBuf>,
+
+    /// PEM private key that `wish-api token` signs RS256 or EdDSA tokens with.
+    #[arg(
+        long = "jwt-private-key-file",
+        env = "WISH_JWT_PRIVATE_KEY_FILE",
+        global = true
+    )]
+    pub private_key_file: Option<std::path::PathBuf>,
+
+    /// Expected `iss` claim.
+    #[arg(
+        long = "jwt-issuer",
+        env = "WISH_JWT_ISSUER",
+        default_value = "wish-api",
+        global = true
+    )]
+    pub issuer: String,
+
+    /// Expected `aud` claim.
+    #[arg(
+        long = "jwt-audience",
+        env = "WISH_JWT_AUDIENCE",
+        default_value = "wish-api",
+        global = true
+    )]
+    pub audience: String,
+
+    /// Clock skew tolerated on `exp`, in seconds.
+    #[arg(
+        long = "jwt-leeway-seconds",
+        env = "WISH_JWT_LEEWAY_SECONDS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub leeway_seconds: u64,
+}
+
+impl fmt::Debug for AuthSettings {
+    // Never print the secret.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field("secret", &self.secret.as_ref().map(|_| "***"))
+            .field("algorithm", &self.algorithm)
+            .field("public_key_file", &self.public_key_file)
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("leeway_seconds", &self.leeway_seconds)
+            .finish_non_exhaustive()
+    }
+}
+
 /// How logs are written.
 #[derive(Args, Clone, Debug)]
 pub struct LogSettings {

@@ -4,6 +4,7 @@
 //! `main` parses the command line ([`cli`]) and hands over to
 //! [`startup::Application`]; the tests build the same application.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -11,7 +11,8 @@ use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
-use crate::config::{DatabaseSettings, ServeSettings};
+use crate::auth::Authenticator;
+use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::graphql::schema::{self, AppSchema, Limits};
 use crate::http::{self, graphiql::GraphiqlPage};
 use crate::{db, service};
@@ -21,6 +22,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub max_body_bytes: usize,
+    /// `None`: no key configured, so every token is refused and nobody writes.
+    pub authenticator: Option<Authenticator>,
 }
 
 /// A bound, ready-to-run server.
@@ -38,8 +41,15 @@ impl Application {
     /// The database is unreachable or a migration fails, or the address cannot be bound.
     pub async fn build(
         database: &DatabaseSettings,
+        auth: &AuthSettings,
         settings: ServeSettings,
     ) -> anyhow::Result<Self> {
+        let authenticator = Authenticator::from_settings(auth)?;
+        if authenticator.is_none() {
+            tracing::warn!(
+                "no WISH_JWT_SECRET (or public key) is configured: bearer tokens are refused and writes are off"
+            );
+        }
         let db = db::connect(database).await?;
         db::migrate(&db).await?;
         if settings.demo_data
@@ -54,7 +64,7 @@ impl Application {
                 "demo data loaded on first start"
             );
         }
-        Self::build_with_db(db, &settings)
+        Self::build_with_db(db, &settings, authenticator)
     }
 
     /// Binds the server over an open, migrated database.
@@ -64,6 +74,7 @@ impl Application {
     pub fn build_with_db(
         mut db: DatabaseConnection,
         settings: &ServeSettings,
+        authenticator: Option<Authenticator>,
     ) -> anyhow::Result<Self> {
         let statements = db::StatementCounter::attach(&mut db);
         let listener = TcpListener::bind(settings.bind)
@@ -79,6 +90,7 @@ impl Application {
             schema: schema::build(db.clone(), limits),
             db,
             max_body_bytes: settings.max_body_bytes,
+            authenticator,
         });
         let graphiql = settings
             .graphiql

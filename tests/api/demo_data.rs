@@ -140,9 +140,13 @@ async fn demo_data_is_not_loaded_when_switched_off(backend: Backend) {
         ..serve_settings()
     };
 
-    let app = Application::build(&database.settings, settings)
-        .await
-        .unwrap();
+    let app = Application::build(
+        &database.settings,
+        &crate::helpers::auth_settings(),
+        settings,
+    )
+    .await
+    .unwrap();
     let db = database.connect().await;
     drop(app);
 

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use api::config::{DatabaseSettings, LogSettings, ServeSettings};
+use api::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
 use api::startup::Application;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
@@ -195,6 +195,22 @@ pub fn serve_settings() -> ServeSettings {
     }
 }
 
+/// The secret test servers verify tokens with.
+pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456789";
+
+/// Token settings of a test server.
+pub fn auth_settings() -> AuthSettings {
+    AuthSettings {
+        secret: Some(TEST_SECRET.to_owned()),
+        algorithm: "HS256".to_owned(),
+        public_key_file: None,
+        private_key_file: None,
+        issuer: "wish-api".to_owned(),
+        audience: "wish-api".to_owned(),
+        leeway_seconds: 5,
+    }
+}
+
 /// The application on a fresh database with the demo data.
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
     spawn_app_with(backend, serve_settings()).await
@@ -208,7 +224,7 @@ pub async fn spawn_app_with(backend: Backend, settings: ServeSettings) -> Option
 
 /// The application over an existing test database (to restart on the same data).
 pub async fn start(database: TestDatabase, settings: ServeSettings) -> TestApp {
-    let app = Application::build(&database.settings, settings)
+    let app = Application::build(&database.settings, &auth_settings(), settings)
         .await
         .expect("build the application");
     let address = format!("http://{}", app.address());
@@ -246,6 +262,22 @@ impl TestApp {
             "unexpected errors: {response:#}"
         );
         response["data"].clone()
+    }
+
+    /// POSTs a GraphQL document with `Authorization: Bearer <token>`; returns status and JSON.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("send GraphQL request");
+        (
+            response.status().as_u16(),
+            response.json().await.expect("JSON response"),
+        )
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {

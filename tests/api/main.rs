@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 
 mod activities;
+mod auth;
 mod cli;
 mod demo_data;
 mod errors;

@@ -3,15 +3,19 @@
 //! answers in GraphQL shape with a contract error code.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ACCEPT_LANGUAGE, CONTENT_TYPE};
+use actix_web::http::header::{
+    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
+};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 
 use super::graphql_error;
+use crate::auth::bearer;
 use crate::error::code;
-use crate::graphql::context::{Lang, Viewer};
+use crate::graphql::context::{Lang, Role, Viewer};
 use crate::graphql::loader::DbLoader;
+use crate::service;
 use crate::service::guideline::Drafts;
 use crate::startup::AppState;
 
@@ -78,7 +82,11 @@ pub async fn post(
             ),
         );
     }
-    let response = execute(&req, &state, batch).await;
+    let viewer = match viewer(&req, &state).await {
+        Ok(viewer) => viewer,
+        Err(refusal) => return refusal,
+    };
+    let response = execute(&req, &state, viewer, batch).await;
     json_response(&response, "no-store")
 }
 
@@ -93,8 +101,16 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             );
         }
     };
-    let response = execute(&req, &state, BatchRequest::Single(request)).await;
-    if response.is_ok() {
+    let viewer = match viewer(&req, &state).await {
+        Ok(viewer) => viewer,
+        Err(refusal) => return refusal,
+    };
+    let anonymous = viewer.role.is_none();
+    let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
+    if !anonymous {
+        // What a token may read is never stored by a shared cache.
+        json_response(&response, "private, no-store")
+    } else if response.is_ok() {
         // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
         let body = serde_json::to_vec(&response).unwrap_or_default();
         super::cache::public_response(&req, "application/json", body)
@@ -114,8 +130,62 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     format!("line {}, column {}", err.line(), err.column())
 }
 
-async fn execute(req: &HttpRequest, state: &AppState, batch: BatchRequest) -> BatchResponse {
-    let viewer = Viewer::anonymous();
+/// The caller: anonymous without an `Authorization` header, else whom its token
+/// names; a bad token is refused outright rather than read as anonymous.
+async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
+    let Some(header) = req.headers().get(AUTHORIZATION) else {
+        return Ok(Viewer::anonymous());
+    };
+    let refuse = |message: &str| {
+        let mut response = graphql_error(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, message);
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+    };
+    let Some(authenticator) = &state.authenticator else {
+        return Err(refuse(
+            "this server accepts no tokens (no WISH_JWT_SECRET is configured); send the request without Authorization",
+        ));
+    };
+    let header = header
+        .to_str()
+        .map_err(|_| refuse("the Authorization header is not readable text"))?;
+    let token = bearer(header).map_err(|e| refuse(&e.public_message()))?;
+    let viewer = authenticator
+        .verify(token)
+        .map_err(|e| refuse(&e.public_message()))?;
+    if let Some(org) = viewer
+        .organisation
+        .as_deref()
+        .filter(|_| viewer.role == Some(Role::Partner))
+    {
+        match service::organisation::exists(&state.db, org).await {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(refuse(&format!(
+                    "the organisation `{org}` of this token is not registered"
+                )));
+            }
+            Err(err) => {
+                let err = async_graphql::Error::from(err);
+                return Err(graphql_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    code::INTERNAL,
+                    &err.message,
+                ));
+            }
+        }
+    }
+    Ok(viewer)
+}
+
+async fn execute(
+    req: &HttpRequest,
+    state: &AppState,
+    viewer: Viewer,
+    batch: BatchRequest,
+) -> BatchResponse {
     let lang = req
         .headers()
         .get(ACCEPT_LANGUAGE)

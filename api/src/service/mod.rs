@@ -10,6 +10,7 @@ pub mod facility_write;
 pub mod guideline;
 pub mod learning_session;
 pub mod map;
+pub mod organisation;
 pub mod page;
 pub mod search;
 pub mod stakeholder;

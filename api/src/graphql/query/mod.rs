@@ -4,6 +4,7 @@ mod facility;
 mod guideline;
 mod node;
 mod search;
+mod viewer;
 mod visit;
 mod workshop;
 
@@ -19,4 +20,5 @@ pub struct QueryRoot(
     workshop::WorkshopQuery,
     guideline::GuidelineQuery,
     search::SearchQuery,
+    viewer::ViewerQuery,
 );

@@ -1,0 +1,275 @@
+//! Bearer tokens: verifying them into a [`Viewer`], and signing them for the
+//! `wish-api token` command. HS256 with a shared secret by default; RS256 or
+//! EdDSA with a key file as an option. Without a key, the server accepts no
+//! token at all (so nobody can write), and says so at start-up.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
+use serde::{Deserialize, Serialize};
+
+use crate::config::AuthSettings;
+use crate::error::AppError;
+use crate::graphql::context::{Role, Viewer};
+
+/// Shortest accepted HS256 secret, in bytes (RFC 7518 asks for at least the hash size).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The claims of a wish-api token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    pub exp: u64,
+    pub iat: u64,
+    pub iss: String,
+    pub aud: String,
+}
+
+/// Verifies tokens; built once at start-up.
+pub struct Authenticator {
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("algorithms", &self.validation.algorithms)
+            .finish_non_exhaustive()
+    }
+}
+
+fn algorithm(settings: &AuthSettings) -> anyhow::Result<Algorithm> {
+    match settings.algorithm.to_ascii_uppercase().as_str() {
+        "HS256" => Ok(Algorithm::HS256),
+        "RS256" => Ok(Algorithm::RS256),
+        "EDDSA" => Ok(Algorithm::EdDSA),
+        other => anyhow::bail!("unsupported JWT algorithm {other}: use HS256, RS256 or EdDSA"),
+    }
+}
+
+fn secret(settings: &AuthSettings) -> anyhow::Result<Option<&[u8]>> {
+    match settings.secret.as_deref() {
+        None => Ok(None),
+        Some(s) if s.len() < MIN_SECRET_BYTES => anyhow::bail!(
+            "WISH_JWT_SECRET is too short: use at least {MIN_SECRET_BYTES} random bytes (for example `openssl rand -base64 48`)"
+        ),
+        Some(s) => Ok(Some(s.as_bytes())),
+    }
+}
+
+impl Authenticator {
+    /// The verifier the settings describe, or `None` when no key is configured.
+    ///
+    /// # Errors
+    /// A secret that is too short, an unreadable or invalid key file, or an
+    /// algorithm that does not fit the key.
+    pub fn from_settings(settings: &AuthSettings) -> anyhow::Result<Option<Self>> {
+        let algorithm = algorithm(settings)?;
+        let decoding = match algorithm {
+            Algorithm::HS256 => match secret(settings)? {
+                Some(secret) => {
+                    DecodingKey::from_secret(secret).context("while reading WISH_JWT_SECRET")?
+                }
+                None => return Ok(None),
+            },
+            _ => {
+                let Some(path) = &settings.public_key_file else {
+                    anyhow::bail!("{algorithm:?} needs a public key: set WISH_JWT_PUBLIC_KEY_FILE");
+                };
+                let pem = std::fs::read(path).with_context(|| {
+                    format!("cannot read the public key file {}", path.display())
+                })?;
+                if algorithm == Algorithm::RS256 {
+                    DecodingKey::from_rsa_pem(&pem)
+                } else {
+                    DecodingKey::from_ed_pem(&pem)
+                }
+                .with_context(|| {
+                    format!("{} is not a PEM {algorithm:?} public key", path.display())
+                })?
+            }
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.leeway = settings.leeway_seconds;
+        validation.set_issuer(&[&settings.issuer]);
+        validation.set_audience(&[&settings.audience]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        Ok(Some(Self {
+            decoding,
+            validation,
+        }))
+    }
+
+    /// The caller a token names, once its signature, algorithm, expiry, issuer and
+    /// audience hold. Whether a partner's organisation exists is checked by the caller.
+    ///
+    /// # Errors
+    /// `UNAUTHENTICATED`, with what was wrong.
+    pub fn verify(&self, token: &str) -> Result<Viewer, AppError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|err| {
+                let why = match err.kind() {
+                    ErrorKind::ExpiredSignature => "the token has expired",
+                    ErrorKind::InvalidSignature => "the token's signature is wrong",
+                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                        "the token is signed with an algorithm this server does not accept"
+                    }
+                    ErrorKind::InvalidIssuer => "the token is from another issuer",
+                    ErrorKind::InvalidAudience => "the token is for another audience",
+                    ErrorKind::MissingRequiredClaim(_) => {
+                        "the token lacks a required claim (sub, exp, iat, iss, aud)"
+                    }
+                    ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    _ => "the token is malformed",
+                };
+                tracing::debug!(error = %err, "token refused");
+                AppError::Unauthenticated(format!(
+                    "{why}; send `Authorization: Bearer <token>` with a valid token"
+                ))
+            })?;
+        let claims = data.claims;
+        let role = match claims.role.as_str() {
+            "partner" => Role::Partner,
+            "editor" => Role::Editor,
+            "admin" => Role::Admin,
+            other => {
+                return Err(AppError::Unauthenticated(format!(
+                    "the token's role `{other}` is not partner, editor or admin"
+                )));
+            }
+        };
+        if role == Role::Partner && claims.org.as_deref().is_none_or(str::is_empty) {
+            return Err(AppError::Unauthenticated(
+                "a partner token must name its organisation (`org`)".to_owned(),
+            ));
+        }
+        Ok(Viewer {
+            subject: Some(claims.sub),
+            role: Some(role),
+            organisation: claims.org,
+        })
+    }
+}
+
+/// Reads the bearer token of an `Authorization` header value.
+///
+/// # Errors
+/// `UNAUTHENTICATED` when the header is not `Bearer <token>`.
+pub fn bearer(header: &str) -> Result<&str, AppError> {
+    let mut parts = header.trim().splitn(2, ' ');
+    match (parts.next(), parts.next()) {
+        (Some(scheme), Some(token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(token.trim())
+        }
+        _ => Err(AppError::Unauthenticated(
+            "the Authorization header must be `Bearer <token>`".to_owned(),
+        )),
+    }
+}
+
+/// Signs a token (for `wish-api token`).
+///
+/// # Errors
+/// No signing key configured, or signing failed.
+pub fn sign(
+    settings: &AuthSettings,
+    sub: &str,
+    role: Role,
+    org: Option<&str>,
+    ttl: Duration,
+) -> anyhow::Result<String> {
+    let algorithm = algorithm(settings)?;
+    let key = match algorithm {
+        Algorithm::HS256 => {
+            let secret = secret(settings)?.context("set WISH_JWT_SECRET to sign tokens")?;
+            EncodingKey::from_secret(secret)?
+        }
+        _ => {
+            let path = settings
+                .private_key_file
+                .as_ref()
+                .context("set WISH_JWT_PRIVATE_KEY_FILE to sign tokens with a key pair")?;
+            let pem =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            if algorithm == Algorithm::RS256 {
+                EncodingKey::from_rsa_pem(&pem)?
+            } else {
+                EncodingKey::from_ed_pem(&pem)?
+            }
+        }
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let claims = Claims {
+        sub: sub.to_owned(),
+        role: match role {
+            Role::Partner => "partner",
+            Role::Editor => "editor",
+            Role::Admin => "admin",
+        }
+        .to_owned(),
+        org: org.map(str::to_owned),
+        exp: now + ttl.as_secs(),
+        iat: now,
+        iss: settings.issuer.clone(),
+        aud: settings.audience.clone(),
+    };
+    Ok(jsonwebtoken::encode(
+        &Header::new(algorithm),
+        &claims,
+        &key,
+    )?)
+}
+
+/// Reads a duration like `30d`, `12h`, `15m` or `3600s`.
+///
+/// # Errors
+/// Anything else.
+pub fn parse_ttl(text: &str) -> anyhow::Result<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .with_context(|| format!("`{text}` is not a duration like 30d, 12h or 15m"))?;
+    let seconds = match unit {
+        "d" => number * 86_400,
+        "h" => number * 3_600,
+        "m" => number * 60,
+        "s" | "" => number,
+        _ => anyhow::bail!("`{text}` is not a duration like 30d, 12h or 15m"),
+    };
+    anyhow::ensure!(seconds > 0, "a token must live for some time");
+    Ok(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_ttl_reads_units() {
+        assert_eq!(parse_ttl("30d").ok(), Some(Duration::from_secs(2_592_000)));
+        assert_eq!(parse_ttl("15m").ok(), Some(Duration::from_secs(900)));
+        assert!(parse_ttl("soon").is_err());
+        assert!(parse_ttl("0s").is_err());
+    }
+
+    #[test]
+    fn bearer_reads_the_token() {
+        assert_eq!(bearer("Bearer abc.def.ghi").ok(), Some("abc.def.ghi"));
+        assert_eq!(bearer("bearer   abc").ok(), Some("abc"));
+        assert!(bearer("Basic dXNlcjpwYXNz").is_err());
+        assert!(bearer("Bearer ").is_err());
+    }
+}

@@ -1,0 +1,46 @@
+//! Partner organisations: the `org` claim of a partner's token must name one.
+
+use entity::organisation;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+};
+
+use crate::error::Result;
+use crate::service::now;
+
+/// Whether an organisation with this slug exists.
+///
+/// # Errors
+/// Database errors.
+pub async fn exists(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(slug))
+        .count(db)
+        .await?
+        > 0)
+}
+
+/// Registers an organisation if it is new; `true` when it was.
+///
+/// # Errors
+/// Database errors.
+pub async fn ensure(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
+    let now = now();
+    let inserted = organisation::Entity::insert(organisation::ActiveModel {
+        slug: Set(slug.to_owned()),
+        name: Set(slug.to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(
+        OnConflict::column(organisation::Column::Slug)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(inserted > 0)
+}
