@@ -4,11 +4,11 @@
     python3 bench/generate.py --n 50000 --database-url sqlite:///abs/path/bench.db?mode=rwc
     python3 bench/generate.py --n 50000 --database-url postgres://postgres@127.0.0.1:5432/wish_bench
 
-Writes N facilities, about five visits per facility (3 to 7), a pool of
-stakeholders of whom 0 to 3 take part in each visit, and four knowledge
+Writes N facilities (each applies each RESCALED principle with odds of one
+half), 3 to 7 visits per facility (about five), a pool of N/25 stakeholders
+(at least 20) of whom 0 to 3 take part in each visit, and four knowledge
 workshops that about a third of the visits belong to. Everything comes from
-one fixed seed: the same N gives the same rows, byte for byte, on both
-databases.
+one fixed seed: the same N gives the same rows on both databases.
 
 The database must be freshly migrated (`wish-api migrate`) and hold no
 facility, visit or stakeholder yet: the generator sets the ids itself.
@@ -61,6 +61,7 @@ POPULATIONS = ["men", "women", "mixed", "youth"]
 TARGET_AGES = ["adults", "youth", "young_adults", "all"]
 REGIMES = ["open", "semi_open", "closed"]
 SECURITY_LEVELS = ["low", "medium", "high"]
+PRINCIPLES = ["small_scale", "differentiation", "community_integration"]
 STAKEHOLDER_KINDS = ["practice", "policy", "research", "lived_experience", "education", "community"]
 
 NAME_PREFIXES = [
@@ -96,8 +97,8 @@ FACILITY_COLS = [
     "maintained_by_id", "sort_name", "search_text", "version", "created_at", "updated_at",
 ]
 STAKEHOLDER_COLS = [
-    "id", "name", "kind", "organisation", "country_code", "email", "phone", "search_text",
-    "version", "created_at", "updated_at",
+    "id", "name", "kind", "organisation", "country_code", "email", "phone", "sort_name",
+    "search_text", "version", "created_at", "updated_at",
 ]
 WORKSHOP_COLS = ["id", "key", "name", "country_code", "version", "created_at", "updated_at"]
 VISIT_COLS = ["id", "facility_id", "visited_on", "workshop_id", "summary", "version",
@@ -162,7 +163,7 @@ def generate(n: int):
         stakeholders.append((
             i, name, rng.choice(STAKEHOLDER_KINDS), org, cc,
             maybe(rng, f"person{i}@example.org", 0.3), maybe(rng, f"+32 2 555 {i:05d}", 0.6),
-            search, 1, timestamp(i), timestamp(i),
+            fold(name), search, 1, timestamp(i), timestamp(i),
         ))
 
     rnd = rng.random
@@ -175,6 +176,7 @@ def generate(n: int):
         for d in range((dt.date(2026, 11, 1) - FIRST_VISIT).days + 1)
     ]
     facilities = []
+    principles = []
     visits = []
     participants = []
     visit_id = 0
@@ -204,6 +206,9 @@ def generate(n: int):
             None,  # maintained_by_id
             fold(name), fold(name) + "\n" + fold(city), 1, timestamp(created), timestamp(updated),
         ))
+        for principle in PRINCIPLES:
+            if rnd() < 0.5:
+                principles.append((fid, principle))
         for _ in range(between(3, 7)):
             visit_id += 1
             day = visit_days[int(rnd() * len(visit_days))]
@@ -219,12 +224,30 @@ def generate(n: int):
         "knowledge_workshop": (WORKSHOP_COLS, workshops),
         "stakeholder": (STAKEHOLDER_COLS, stakeholders),
         "facility": (FACILITY_COLS, facilities),
+        "facility_principle": (["facility_id", "principle"], principles),
         "visit": (VISIT_COLS, visits),
         "visit_participant": (PARTICIPANT_COLS, participants),
     }
 
 
-CHECKED_EMPTY = ["facility", "visit", "stakeholder", "visit_participant"]
+CHECKED_EMPTY = ["facility", "facility_principle", "visit", "stakeholder", "visit_participant"]
+
+
+def check_columns(data, table_columns) -> None:
+    """Stops with a clear message when the schema no longer matches what this script writes:
+    a column it writes is gone, or a NOT NULL column without a default is new to it."""
+    problems = []
+    for table, (cols, _) in data.items():
+        actual = table_columns(table)  # {column: required (NOT NULL without default)}
+        if not actual:
+            problems.append(f"table {table} does not exist")
+            continue
+        problems += [f"{table}.{c} does not exist" for c in cols if c not in actual]
+        problems += [f"{table}.{c} is required and not generated"
+                     for c, required in actual.items() if required and c not in cols]
+    if problems:
+        sys.exit("generate.py: the schema has changed; update bench/generate.py:\n  "
+                 + "\n  ".join(problems))
 
 
 def write_sqlite(url: str, data) -> None:
@@ -239,6 +262,13 @@ def write_sqlite(url: str, data) -> None:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = OFF")  # this connection only
+
+        def table_columns(table):
+            # rows: cid, name, type, notnull, dflt_value, pk (an INTEGER PRIMARY KEY fills itself)
+            return {r[1]: bool(r[3]) and r[4] is None and not r[5]
+                    for r in conn.execute(f'PRAGMA table_info("{table}")')}
+
+        check_columns(data, table_columns)
         for table in CHECKED_EMPTY + ["knowledge_workshop"]:
             if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:
                 sys.exit(f"generate.py: table {table} is not empty; use a freshly migrated database")
@@ -264,9 +294,9 @@ def postgres_stream(data) -> bytes:
     buf = io.StringIO()
     buf.write("\\set ON_ERROR_STOP on\nBEGIN;\n")
     for table in CHECKED_EMPTY + ["knowledge_workshop"]:
-        # Fails the transaction (division by zero) when the table already has rows.
-        buf.write(f'SELECT 1 / (CASE WHEN EXISTS (SELECT 1 FROM "{table}") THEN 0 ELSE 1 END) '
-                  f'AS "{table}_must_be_empty";\n')
+        buf.write(f'DO $$ BEGIN IF EXISTS (SELECT 1 FROM "{table}") THEN RAISE EXCEPTION '
+                  f"'table {table} is not empty; use a freshly migrated database'; "
+                  f"END IF; END $$;\n")
     for table, (cols, rows) in data.items():
         names = ", ".join(f'"{c}"' for c in cols)
         buf.write(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv);\n')
@@ -287,6 +317,21 @@ def write_postgres(url: str, data) -> None:
     parsed = urllib.parse.urlsplit(url)
     if not parsed.path.strip("/"):
         sys.exit(f"generate.py: no database name in {url}")
+    query = ("SELECT table_name, column_name, is_nullable = 'NO' AND column_default IS NULL "
+             "FROM information_schema.columns WHERE table_schema = current_schema()")
+    listing = subprocess.run(
+        ["psql", "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url,
+         "-c", query],
+        capture_output=True, text=True,
+    )
+    if listing.returncode != 0:
+        sys.exit(f"generate.py: psql failed: {listing.stderr.strip()}")
+    columns: dict = {}
+    for line in listing.stdout.splitlines():
+        table, column, required = line.split("\t")
+        columns.setdefault(table, {})[column] = required == "t"
+    check_columns(data, lambda table: columns.get(table, {}))
+
     proc = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-o", "/dev/null", "-d", url],
         input=postgres_stream(data),

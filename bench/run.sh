@@ -27,9 +27,13 @@ PG_URL=${PG_URL%/}
 PG_CLUSTER=${BENCH_PG_CLUSTER:-"15 main"}
 PORT=${BENCH_PORT:-}
 WISH_BIN=${WISH_BIN:-$REPO_ROOT/target/release/wish-api}
+export BENCH_ACCEPT_ENCODING=${BENCH_ACCEPT_ENCODING:-} # read by bench/wrk/*.lua
+CURL_ENCODING=()
+[[ -z $BENCH_ACCEPT_ENCODING ]] || CURL_ENCODING=(--compressed -H "Accept-Encoding: $BENCH_ACCEPT_ENCODING")
 
 # The request bodies. Keep them identical to the ones in bench/wrk/*.lua.
 BODY_A='{"query":"{ facilities(first: 500) { nodes { id name latitude longitude facilityType capacity } } }"}'
+# shellcheck disable=SC2016  # $id is GraphQL, not shell
 BODY_B_TEMPLATE='{"query":"query($id: ID!) { facility(id: $id) { name visits(first: 10) { totalCount nodes { visitedOn participants { name } } } } }","variables":{"id":"@ID@"}}'
 BODY_C='{"query":"{ facilities(filter: {countryCode: [\"BE\"]}, orderBy: [NAME_ASC], first: 20) { totalCount nodes { id name city } } }"}'
 BODY_FIRST_ID='{"query":"{ facilities(first: 1) { nodes { id } } }"}'
@@ -149,7 +153,7 @@ start_server() { # url log
 # Prints the response size in bytes.
 check_graphql() { # label body out
   local code
-  code=$(curl -sS -o "$3" -w '%{http_code}' -H 'Content-Type: application/json' \
+  code=$(curl -sS "${CURL_ENCODING[@]}" -o "$3" -w '%{http_code}' -H 'Content-Type: application/json' \
     --data-binary "$2" "$BASE/graphql") || die "$1: curl failed"
   if [[ $code != 200 ]] || ! python3 -c '
 import json, sys
@@ -213,7 +217,7 @@ bench_one() { # n db
   log "N=$n $db: start the server ($WORKERS workers, port $PORT)"
   start_server "$url" "$server_log"
 
-  local s bytes body lua_args rps p50 p99 err urps up50 up99 uerr target
+  local s bytes body lua_args rps p50 p99 err up50 up99 uerr target
   for s in $SCENARIOS; do
     target="$BASE/graphql"
     lua_args=()
@@ -231,7 +235,7 @@ bench_one() { # n db
       d)
         target="$BASE/facilities.geojson"
         local code
-        code=$(curl -sS -o "$WORK/resp.json" -w '%{http_code}' "$target") || die "${LABEL[d]}: curl failed"
+        code=$(curl -sS "${CURL_ENCODING[@]}" -o "$WORK/resp.json" -w '%{http_code}' "$target") || die "${LABEL[d]}: curl failed"
         if [[ $code == 404 ]]; then
           log "N=$n $db: ${LABEL[d]}: 404, not available"
           printf '%s\t%s\t%s\tnot available (404)\n' "$n" "$db" "${LABEL[d]}" >>"$ROWS"
@@ -256,7 +260,7 @@ sys.exit(0 if isinstance(d, dict) and d.get("type") == "FeatureCollection" else 
     log "N=$n $db: ${LABEL[$s]}: -t$THREADS -c$CONNECTIONS -d$DURATION"
     read -r rps p50 p99 err < <(run_wrk "$THREADS" "$CONNECTIONS" "$DURATION" "${LUA[$s]}" "$target" "${lua_args[@]}")
     log "N=$n $db: ${LABEL[$s]}: -t1 -c1 -d$UNLOADED_DURATION"
-    read -r urps up50 up99 uerr < <(run_wrk 1 1 "$UNLOADED_DURATION" "${LUA[$s]}" "$target" "${lua_args[@]}")
+    read -r _ up50 up99 uerr < <(run_wrk 1 1 "$UNLOADED_DURATION" "${LUA[$s]}" "$target" "${lua_args[@]}")
     [[ $err == 0 && $uerr == 0 ]] || log "N=$n $db: ${LABEL[$s]}: $err + $uerr errors (non-2xx, timeouts or socket errors)"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$db" "${LABEL[$s]}" \
       "$rps" "$(ms "$p50")" "$(ms "$p99")" "$err" "$(ms "$up50")" "$(ms "$up99")" "$uerr" "$bytes" >>"$ROWS"
@@ -274,6 +278,7 @@ sys.exit(0 if isinstance(d, dict) and d.get("type") == "FeatureCollection" else 
 }
 
 log "sizes: $SIZES; databases: $DATABASES; scenarios: $SCENARIOS"
+log "Accept-Encoding: ${BENCH_ACCEPT_ENCODING:-none}"
 log "load: wrk -t$THREADS -c$CONNECTIONS -d$DURATION (warm-up $WARMUP); unloaded: wrk -t1 -c1 -d$UNLOADED_DURATION"
 for n in $SIZES; do
   for db in $DATABASES; do
@@ -285,12 +290,13 @@ done
 echo
 echo "wish-api benchmark: $(nproc) CPUs shared by wrk and the server ($WORKERS workers); loopback"
 echo "loaded: wrk -t$THREADS -c$CONNECTIONS -d$DURATION; unloaded: -t1 -c1 -d$UNLOADED_DURATION; latencies in ms"
+echo "Accept-Encoding: ${BENCH_ACCEPT_ENCODING:-none (uncompressed answers)}; body bytes: one answer, uncompressed"
 echo "(a) is the first 500 facilities only: the API caps 'first' at 500"
 echo
 python3 - "$ROWS" "$MEMORY" <<'EOF'
 import sys
 head = ["N", "database", "scenario", "req/s", "p50", "p99", "errors",
-        "1-conn p50", "1-conn p99", "1-conn err", "resp bytes"]
+        "1-conn p50", "1-conn p99", "1-conn err", "body bytes"]
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 full = [head] + [r for r in rows if len(r) == len(head)]
 width = [max(len(r[i]) for r in full) for i in range(len(head))]

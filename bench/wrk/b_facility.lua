@@ -11,6 +11,12 @@ function init(args)
    wrk.body = '{"query":"query($id: ID!) { facility(id: $id) { name visits(first: 10) { totalCount nodes { visitedOn participants { name } } } } }","variables":{"id":"' .. id .. '"}}'
 end
 
+-- BENCH_ACCEPT_ENCODING (for example "gzip" or "br") asks for a compressed answer.
+local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+if encoding and encoding ~= "" then
+   wrk.headers["Accept-Encoding"] = encoding
+end
+
 -- Printed once at the end, parsed by bench/run.sh. Latencies in microseconds.
 function done(summary, latency, requests)
    local e = summary.errors

@@ -3,6 +3,12 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"query":"{ facilities(filter: {countryCode: [\\"BE\\"]}, orderBy: [NAME_ASC], first: 20) { totalCount nodes { id name city } } }"}'
 
+-- BENCH_ACCEPT_ENCODING (for example "gzip" or "br") asks for a compressed answer.
+local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+if encoding and encoding ~= "" then
+   wrk.headers["Accept-Encoding"] = encoding
+end
+
 -- Printed once at the end, parsed by bench/run.sh. Latencies in microseconds.
 function done(summary, latency, requests)
    local e = summary.errors

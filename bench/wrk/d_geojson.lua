@@ -1,6 +1,12 @@
 -- (d) Every facility as GeoJSON: GET /facilities.geojson.
 wrk.method = "GET"
 
+-- BENCH_ACCEPT_ENCODING (for example "gzip" or "br") asks for a compressed answer.
+local encoding = os.getenv("BENCH_ACCEPT_ENCODING")
+if encoding and encoding ~= "" then
+   wrk.headers["Accept-Encoding"] = encoding
+end
+
 -- Printed once at the end, parsed by bench/run.sh. Latencies in microseconds.
 function done(summary, latency, requests)
    local e = summary.errors
