@@ -31,10 +31,7 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
     }
     .await;
     match result {
-        Ok(collection) => {
-            let body = serde_json::to_vec(&collection).unwrap_or_default();
-            cache::public_response(&req, "application/geo+json", body)
-        }
+        Ok(body) => cache::public_response(&req, "application/geo+json", body),
         Err(err) => error_response(&err),
     }
 }

@@ -81,6 +81,8 @@ impl FacilityQuery {
             id::encode(Kind::Facility, row).0
         })
         .await?;
+        let collection =
+            serde_json::from_slice(&collection).map_err(|e| AppError::Internal(e.into()))?;
         Ok(Json(collection))
     }
 
