@@ -36,3 +36,48 @@ fn schema_has_the_contract_names() {
         assert!(sdl.contains(name), "schema lacks `{name}`");
     }
 }
+
+/// Partners read the schema in GraphiQL's docs: every type, field, input field
+/// and enum value says what it is. (Arguments are documented in their field's
+/// description.)
+#[actix_web::test]
+async fn every_schema_element_has_a_description() {
+    let Some(app) = crate::helpers::spawn_app(crate::helpers::Backend::Sqlite).await else {
+        return;
+    };
+    let data = app
+        .query(
+            "{ __schema { types { name kind description
+                fields { name description } inputFields { name description } enumValues { name description } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+
+    let builtin = ["String", "Int", "Float", "Boolean", "ID"];
+    let described = |v: &serde_json::Value| {
+        v["description"]
+            .as_str()
+            .is_some_and(|d| !d.trim().is_empty())
+    };
+    let mut missing = Vec::new();
+    for ty in data["__schema"]["types"].as_array().unwrap() {
+        let name = ty["name"].as_str().unwrap();
+        if name.starts_with("__") || builtin.contains(&name) {
+            continue;
+        }
+        if !described(ty) {
+            missing.push(name.to_owned());
+        }
+        for list in ["fields", "inputFields", "enumValues"] {
+            for item in ty[list].as_array().into_iter().flatten() {
+                if !described(item) {
+                    missing.push(format!("{name}.{}", item["name"].as_str().unwrap()));
+                }
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "undocumented schema elements: {missing:?}"
+    );
+}

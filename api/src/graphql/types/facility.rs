@@ -40,6 +40,7 @@ pub struct EcosystemNote {
     pub note: String,
 }
 
+/// A small-scale detention facility in Europe.
 #[Object]
 impl Facility {
     /// Global id (use it with `facility(id:)` or `node(id:)`).

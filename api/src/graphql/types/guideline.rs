@@ -41,6 +41,9 @@ impl Guideline {
     }
 }
 
+/// A text the project writes in successive versions: `ecosystem-rules` (European Rules on the
+/// ecosystem of small-scale detention facilities) or `relational-security` (European
+/// guidelines on relational security).
 #[Object]
 impl Guideline {
     /// Stable key: `ecosystem-rules` or `relational-security`.
@@ -82,6 +85,7 @@ pub struct GuidelineVersion {
     pub guideline: Arc<guideline::Model>,
 }
 
+/// One numbered version of a guideline. A version that left DRAFT never changes again.
 #[Object]
 impl GuidelineVersion {
     /// Global id.

@@ -44,6 +44,7 @@ impl FacilityStats {
     }
 }
 
+/// Counts of the facilities that match a filter, computed by the database.
 #[Object]
 impl FacilityStats {
     /// How many facilities match.

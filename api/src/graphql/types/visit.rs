@@ -41,6 +41,7 @@ async fn workshop(
     Ok(workshop.map(Into::into))
 }
 
+/// A study visit of a knowledge workshop to a facility.
 #[Object]
 impl Visit {
     /// Global id.
@@ -127,6 +128,7 @@ impl From<learning_session::Model> for LearningSession {
     }
 }
 
+/// An expert learning session, national or European.
 #[Object]
 impl LearningSession {
     /// Global id.

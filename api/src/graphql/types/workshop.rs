@@ -22,6 +22,7 @@ impl From<knowledge_workshop::Model> for KnowledgeWorkshop {
     }
 }
 
+/// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[Object]
 impl KnowledgeWorkshop {
     /// Global id.
@@ -76,6 +77,7 @@ fn personal_data(ctx: &Context<'_>, value: Option<&str>, field: &str) -> Result<
     }
 }
 
+/// A person or organisation taking part in a knowledge workshop.
 #[Object]
 impl Stakeholder {
     /// Global id.
