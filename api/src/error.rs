@@ -79,7 +79,7 @@ impl AppError {
     }
 
     /// Logs internal causes with their whole chain; client faults are not logged here.
-    fn log_if_internal(&self) {
+    pub fn log_if_internal(&self) {
         match self {
             Self::Db(err) => tracing::error!(error = %err, "database error"),
             Self::Internal(err) => tracing::error!(error = format!("{err:#}"), "internal error"),

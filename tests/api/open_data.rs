@@ -221,6 +221,27 @@ async fn stats_are_aggregated_by_the_database(backend: Backend) {
     assert_eq!(data["be"]["total"], be_in_all["count"]);
 }
 
+async fn stats_totals_cost_one_statement(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    let before = app.statements.get();
+    let data = app
+        .query("{ facilityStats { total totalCapacity } }", json!({}))
+        .await;
+
+    assert_eq!(
+        app.statements.get() - before,
+        1,
+        "total and totalCapacity share one query"
+    );
+    assert_eq!(
+        data["facilityStats"]["total"].as_i64().unwrap() as usize,
+        demo_facility_rows()
+    );
+}
+
 async fn anonymous_get_is_cacheable_and_revalidates(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -400,6 +421,7 @@ on_both_databases!(
     csv_export_imports_back_unchanged,
     csv_export_takes_the_same_filters,
     stats_are_aggregated_by_the_database,
+    stats_totals_cost_one_statement,
     anonymous_get_is_cacheable_and_revalidates,
     a_change_makes_the_old_etag_stale,
     post_responses_are_not_cached,

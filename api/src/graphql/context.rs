@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
+use crate::service::guideline::Drafts;
 
 /// A role of the contract, from a token's `role` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +102,11 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Viewer> {
         || std::borrow::Cow::Owned(Viewer::anonymous()),
         std::borrow::Cow::Borrowed,
     )
+}
+
+/// Whether the caller sees guideline drafts.
+pub fn drafts(ctx: &Context<'_>) -> Drafts {
+    Drafts::for_editor(viewer(ctx).is_editor())
 }
 
 /// The language asked for by argument, else by header, else English.

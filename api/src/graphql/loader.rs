@@ -38,6 +38,48 @@ fn group<K: std::hash::Hash + Eq + Copy, V>(
     map
 }
 
+/// Declares a loader of rows by their own id.
+macro_rules! by_id_loader {
+    ($key:ident, $model:ty, $load:path) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl async_graphql::dataloader::Loader<$key> for DbLoader {
+            type Value = $model;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
+                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+            }
+        }
+    };
+}
+
+/// Declares a loader of a parent's children, by parent id.
+macro_rules! children_loader {
+    ($key:ident, $model:ty, $load:path) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl async_graphql::dataloader::Loader<$key> for DbLoader {
+            type Value = Vec<$model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
+                Ok(group(
+                    keys,
+                    rows.into_iter()
+                        .map(|(parent, child)| ($key(parent), child)),
+                ))
+            }
+        }
+    };
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PrinciplesOf(pub i32);
 
@@ -83,25 +125,6 @@ impl async_graphql::dataloader::Loader<EcosystemOf> for DbLoader {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct OrganisationById(pub i32);
-
-impl async_graphql::dataloader::Loader<OrganisationById> for DbLoader {
-    type Value = organisation::Model;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[OrganisationById]) -> LoadResult<OrganisationById, Self::Value> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = service::facility::organisations(&self.db, &ids)
-            .await
-            .map_err(to_db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|o| (OrganisationById(o.id), o))
-            .collect())
-    }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VersionsOf(pub i32);
 
 impl async_graphql::dataloader::Loader<VersionsOf> for DbLoader {
@@ -120,67 +143,11 @@ impl async_graphql::dataloader::Loader<VersionsOf> for DbLoader {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MembersOf(pub i32);
-
-impl async_graphql::dataloader::Loader<MembersOf> for DbLoader {
-    type Value = Vec<stakeholder::Model>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[MembersOf]) -> LoadResult<MembersOf, Self::Value> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = service::workshop::members_of(&self.db, &ids)
-            .await
-            .map_err(to_db_err)?;
-        Ok(group(
-            keys,
-            rows.into_iter().map(|(w, s)| (MembersOf(w), s)),
-        ))
-    }
-}
-
-/// Declares a loader of rows by their own id.
-macro_rules! by_id_loader {
-    ($key:ident, $model:ty, $load:path) => {
-        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $key(pub i32);
-
-        impl async_graphql::dataloader::Loader<$key> for DbLoader {
-            type Value = $model;
-            type Error = Arc<DbErr>;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
-                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
-                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
-            }
-        }
-    };
-}
-
-/// Declares a loader of a parent's children, by parent id.
-macro_rules! children_loader {
-    ($key:ident, $model:ty, $load:path) => {
-        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $key(pub i32);
-
-        impl async_graphql::dataloader::Loader<$key> for DbLoader {
-            type Value = Vec<$model>;
-            type Error = Arc<DbErr>;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
-                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
-                Ok(group(
-                    keys,
-                    rows.into_iter()
-                        .map(|(parent, child)| ($key(parent), child)),
-                ))
-            }
-        }
-    };
-}
-
+by_id_loader!(
+    OrganisationById,
+    organisation::Model,
+    service::facility::organisations
+);
 by_id_loader!(
     FacilityById,
     entity::facility::Model,
@@ -202,6 +169,7 @@ by_id_loader!(
     entity::guideline::Model,
     service::guideline::by_ids
 );
+children_loader!(MembersOf, stakeholder::Model, service::workshop::members_of);
 children_loader!(
     VisitParticipants,
     stakeholder::Model,

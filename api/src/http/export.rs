@@ -70,11 +70,7 @@ fn error_response(err: &AppError) -> HttpResponse {
         AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    if let AppError::Db(e) = err {
-        tracing::error!(error = %e, "database error");
-    } else if let AppError::Internal(e) = err {
-        tracing::error!(error = format!("{e:#}"), "internal error");
-    }
+    err.log_if_internal();
     let field = match err {
         AppError::BadUserInput { field, .. } => field.clone(),
         _ => None,

@@ -192,11 +192,7 @@ async fn execute(
         .and_then(|v| v.to_str().ok())
         .and_then(Lang::from_accept_language)
         .unwrap_or_default();
-    let drafts = if viewer.is_editor() {
-        Drafts::Visible
-    } else {
-        Drafts::Hidden
-    };
+    let drafts = Drafts::for_editor(viewer.is_editor());
     let loader = std::sync::Arc::new(DataLoader::new(
         DbLoader {
             db: state.db.clone(),

@@ -17,6 +17,24 @@ pub enum Drafts {
     Visible,
 }
 
+impl Drafts {
+    /// Editors and admins see drafts; everyone else does not.
+    #[must_use]
+    pub fn for_editor(is_editor: bool) -> Self {
+        if is_editor {
+            Drafts::Visible
+        } else {
+            Drafts::Hidden
+        }
+    }
+
+    /// Whether a version in `status` is visible.
+    #[must_use]
+    pub fn admit(self, status: GuidelineStatus) -> bool {
+        self == Drafts::Visible || status != GuidelineStatus::Draft
+    }
+}
+
 /// # Errors
 /// Database errors.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<guideline::Model>> {

@@ -3,7 +3,7 @@ use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::FacilityConnection;
+use crate::graphql::types::connection::{FacilityConnection, total_count};
 use crate::graphql::types::enums::FacilityOrder;
 use crate::graphql::types::facility::{Facility, FacilityFilter};
 use crate::graphql::types::stats::FacilityStats;
@@ -91,7 +91,7 @@ impl FacilityQuery {
     async fn facility_stats(&self, filter: Option<FacilityFilter>) -> Result<FacilityStats> {
         let filter: service::facility::Filter = filter.unwrap_or_default().into();
         filter.condition()?;
-        Ok(FacilityStats(filter))
+        Ok(FacilityStats::new(filter))
     }
 
     /// Facilities matching `filter`, in `orderBy` order (default: by name), a page at a time.
@@ -121,12 +121,7 @@ impl FacilityQuery {
         };
         let page = service::facility::page(db, &filter, &order, &args).await?;
         // Counting is a query of its own: run it only when the caller asks for the total.
-        let total = if ctx.look_ahead().field("totalCount").exists() {
-            let count = service::facility::count(db, &filter).await?;
-            i32::try_from(count).unwrap_or(i32::MAX)
-        } else {
-            0
-        };
+        let total = total_count(ctx, service::facility::count(db, &filter)).await?;
         Ok(FacilityConnection::new(page.map(Facility::from), total))
     }
 }

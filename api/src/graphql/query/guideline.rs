@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::value::GuidelineStatus;
 
 use crate::error::AppError;
 use crate::graphql::id::{self, Kind};
@@ -31,9 +30,7 @@ impl GuidelineQuery {
     ) -> Result<Option<GuidelineVersion>> {
         let row_id = id::decode(&id, Kind::GuidelineVersion, "id")?;
         let found = service::guideline::find_version(context::db(ctx), row_id).await?;
-        let visible = found.filter(|(v, _)| {
-            v.status != GuidelineStatus::Draft || context::viewer(ctx).is_editor()
-        });
+        let visible = found.filter(|(v, _)| context::drafts(ctx).admit(v.status));
         let (version, guideline) =
             visible.ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
         Ok(Some(GuidelineVersion {

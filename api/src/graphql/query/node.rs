@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::value::GuidelineStatus;
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -30,15 +29,14 @@ impl NodeQuery {
                 .map(|m| Node::KnowledgeWorkshop(m.into())),
             Kind::GuidelineVersion => {
                 let found = service::guideline::find_version(db, row_id).await?;
-                let may_see = |v: &entity::guideline_version::Model| {
-                    v.status != GuidelineStatus::Draft || context::viewer(ctx).is_editor()
-                };
-                found.filter(|(v, _)| may_see(v)).map(|(v, g)| {
-                    Node::GuidelineVersion(GuidelineVersion {
-                        model: Arc::new(v),
-                        guideline: Arc::new(g),
+                found
+                    .filter(|(v, _)| context::drafts(ctx).admit(v.status))
+                    .map(|(v, g)| {
+                        Node::GuidelineVersion(GuidelineVersion {
+                            model: Arc::new(v),
+                            guideline: Arc::new(g),
+                        })
                     })
-                })
             }
             Kind::Visit => service::visit::find_by_id(db, row_id)
                 .await?

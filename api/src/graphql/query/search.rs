@@ -9,7 +9,6 @@ use crate::graphql::types::facility::Facility;
 use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::visit::LearningSession;
 use crate::graphql::types::workshop::Stakeholder;
-use crate::service::guideline::Drafts;
 use crate::service::search::{self, Hit};
 
 /// A search hit.
@@ -35,12 +34,7 @@ impl SearchQuery {
         text: String,
         first: Option<i32>,
     ) -> Result<Vec<SearchResult>> {
-        let drafts = if context::viewer(ctx).is_editor() {
-            Drafts::Visible
-        } else {
-            Drafts::Hidden
-        };
-        let hits = search::search(context::db(ctx), &text, first, drafts).await?;
+        let hits = search::search(context::db(ctx), &text, first, context::drafts(ctx)).await?;
         let mut results = Vec::with_capacity(hits.len());
         for hit in hits {
             results.push(match hit {

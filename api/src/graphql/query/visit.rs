@@ -4,7 +4,7 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::connection::{
-    LearningSessionConnection, StakeholderConnection, VisitConnection,
+    LearningSessionConnection, StakeholderConnection, VisitConnection, total_count,
 };
 use crate::graphql::types::enums::{SessionLevel, SessionTopic, StakeholderKind};
 use crate::graphql::types::scalar::Date;
@@ -69,14 +69,6 @@ async fn workshop_id(ctx: &Context<'_>, key: Option<&str>) -> Result<Option<i32>
     }
 }
 
-fn wants_total(ctx: &Context<'_>) -> bool {
-    ctx.look_ahead().field("totalCount").exists()
-}
-
-fn to_i32(count: u64) -> i32 {
-    i32::try_from(count).unwrap_or(i32::MAX)
-}
-
 #[derive(Default)]
 pub struct ActivityQuery;
 
@@ -126,11 +118,7 @@ impl ActivityQuery {
             },
         )
         .await?;
-        let total = if wants_total(ctx) {
-            to_i32(service::visit::count(db, &filter).await?)
-        } else {
-            0
-        };
+        let total = total_count(ctx, service::visit::count(db, &filter)).await?;
         Ok(VisitConnection::new(page.map(Visit::from), total))
     }
 
@@ -187,11 +175,7 @@ impl ActivityQuery {
             },
         )
         .await?;
-        let total = if wants_total(ctx) {
-            to_i32(service::learning_session::count(db, &filter).await?)
-        } else {
-            0
-        };
+        let total = total_count(ctx, service::learning_session::count(db, &filter)).await?;
         Ok(LearningSessionConnection::new(
             page.map(LearningSession::from),
             total,
@@ -244,11 +228,7 @@ impl ActivityQuery {
             },
         )
         .await?;
-        let total = if wants_total(ctx) {
-            to_i32(service::stakeholder::count(db, &filter).await?)
-        } else {
-            0
-        };
+        let total = total_count(ctx, service::stakeholder::count(db, &filter)).await?;
         Ok(StakeholderConnection::new(
             page.map(Stakeholder::from),
             total,

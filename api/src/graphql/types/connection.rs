@@ -86,3 +86,19 @@ impl PageInfo {
         }
     }
 }
+
+/// The filtered total of a connection, counted only when the caller selects
+/// `totalCount`: counting is a query of its own.
+///
+/// # Errors
+/// Whatever the count returns.
+pub async fn total_count(
+    ctx: &async_graphql::Context<'_>,
+    count: impl std::future::Future<Output = crate::error::Result<u64>>,
+) -> crate::error::Result<i32> {
+    if ctx.look_ahead().field("totalCount").exists() {
+        Ok(i32::try_from(count.await?).unwrap_or(i32::MAX))
+    } else {
+        Ok(0)
+    }
+}

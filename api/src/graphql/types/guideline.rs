@@ -139,10 +139,7 @@ impl GuidelineVersion {
             Some(other) => {
                 let other_id = id::decode(&other, Kind::GuidelineVersion, "against")?;
                 let found = service::guideline::find_version(db, other_id).await?;
-                let visible = found.filter(|(v, _)| {
-                    v.status != entity::value::GuidelineStatus::Draft
-                        || context::viewer(ctx).is_editor()
-                });
+                let visible = found.filter(|(v, _)| context::drafts(ctx).admit(v.status));
                 let (version, _) = visible
                     .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
                 if version.guideline_id != self.model.guideline_id {
@@ -156,10 +153,7 @@ impl GuidelineVersion {
             }
             None => service::guideline::previous_version(db, &self.model)
                 .await?
-                .filter(|v| {
-                    v.status != entity::value::GuidelineStatus::Draft
-                        || context::viewer(ctx).is_editor()
-                }),
+                .filter(|v| context::drafts(ctx).admit(v.status)),
         };
         let old_body = older.as_ref().map_or("", |v| v.body.as_str());
         Ok(service::guideline::diff(old_body, &self.model.body)

@@ -7,7 +7,11 @@ use crate::service::facility::Filter;
 use crate::service::stats::{self, Bucket, GroupBy};
 
 /// Counts of the facilities that match a filter, computed by the database.
-pub struct FacilityStats(pub Filter);
+pub struct FacilityStats {
+    filter: Filter,
+    /// `total` and `totalCapacity` come from one query, run at most once.
+    totals: tokio::sync::OnceCell<(i64, i64)>,
+}
 
 /// One group of facilities.
 #[derive(SimpleObject, Clone, Debug)]
@@ -38,8 +42,24 @@ impl From<Bucket> for CountBucket {
 }
 
 impl FacilityStats {
+    #[must_use]
+    pub fn new(filter: Filter) -> Self {
+        Self {
+            filter,
+            totals: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn totals(&self, ctx: &Context<'_>) -> Result<(i64, i64)> {
+        let totals = self
+            .totals
+            .get_or_try_init(|| stats::totals(context::db(ctx), &self.filter))
+            .await?;
+        Ok(*totals)
+    }
+
     async fn group(&self, ctx: &Context<'_>, by: GroupBy) -> Result<Vec<CountBucket>> {
-        let buckets = stats::buckets(context::db(ctx), &self.0, by).await?;
+        let buckets = stats::buckets(context::db(ctx), &self.filter, by).await?;
         Ok(buckets.into_iter().map(Into::into).collect())
     }
 }
@@ -49,11 +69,11 @@ impl FacilityStats {
 impl FacilityStats {
     /// How many facilities match.
     async fn total(&self, ctx: &Context<'_>) -> Result<i32> {
-        Ok(to_i32(stats::totals(context::db(ctx), &self.0).await?.0))
+        Ok(to_i32(self.totals(ctx).await?.0))
     }
     /// Their places together (facilities of unknown capacity count 0).
     async fn total_capacity(&self, ctx: &Context<'_>) -> Result<i32> {
-        Ok(to_i32(stats::totals(context::db(ctx), &self.0).await?.1))
+        Ok(to_i32(self.totals(ctx).await?.1))
     }
     /// By country, largest first.
     async fn by_country(&self, ctx: &Context<'_>) -> Result<Vec<CountBucket>> {
