@@ -1,4 +1,5 @@
-//! The `wish-api` command line: `serve` (the default), `migrate`, `seed`, `schema`.
+//! The `wish-api` command line: `serve` (the default), `migrate`, `seed`,
+//! `schema`, `token`, `import`.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
@@ -41,6 +42,22 @@ pub enum Command {
     /// Print a signed bearer token, to onboard a partner, editor or admin. A partner's
     /// organisation is registered in the database if it is new.
     Token(TokenArgs),
+    /// Import facilities from a CSV file (the columns of `GET /facilities.csv`)
+    /// or a GeoJSON FeatureCollection: upsert by slug, all or nothing.
+    Import(ImportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// The file to read; `.geojson`/`.json` files and files starting with `{` are read as GeoJSON.
+    pub file: std::path::PathBuf,
+    /// Check every row and report what would change, without writing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import on behalf of this partner organisation (slug): new facilities are
+    /// maintained by it, and facilities of other organisations are refused.
+    #[arg(long)]
+    pub org: Option<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -69,6 +86,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(cli.database, cli.auth, default_serve_settings()).await,
         Some(Command::Serve(settings)) => serve(cli.database, cli.auth, settings).await,
         Some(Command::Token(args)) => token(&cli.database, &cli.auth, args).await,
+        Some(Command::Import(args)) => import(&cli.database, args).await,
         Some(Command::Migrate) => {
             let db = db::connect(&cli.database).await?;
             db::migrate(&db).await?;
@@ -140,6 +158,97 @@ async fn token(
     let token = crate::auth::sign(auth, &args.sub, role, args.org.as_deref(), ttl)?;
     std::io::Write::write_all(&mut std::io::stdout(), format!("{token}\n").as_bytes())
         .context("while writing the token to standard output")
+}
+
+/// An error of the service layer, with its cause: the operator may see it all.
+fn operator_error(err: crate::error::AppError) -> anyhow::Error {
+    match err {
+        crate::error::AppError::Db(err) => anyhow::Error::new(err),
+        crate::error::AppError::Internal(err) => err,
+        other => anyhow::anyhow!(other.public_message()),
+    }
+}
+
+async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result<()> {
+    use service::import::{self, Format};
+    use std::io::Write as _;
+
+    let content = std::fs::read(&args.file)
+        .with_context(|| format!("while reading {}", args.file.display()))?;
+    let by_name = args
+        .file
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e, "geojson" | "json"));
+    let format = if by_name {
+        Format::GeoJson
+    } else {
+        Format::detect(&content)
+    };
+    let mut err = std::io::stderr();
+    let records = match import::parse(format, &content) {
+        Ok(records) => records,
+        Err(errors) => {
+            for e in &errors {
+                writeln!(err, "line {}, column {}: {}", e.line, e.column, e.reason)?;
+            }
+            anyhow::bail!(
+                "{} problem(s) in {}; nothing was imported",
+                errors.len(),
+                args.file.display()
+            );
+        }
+    };
+    writeln!(
+        err,
+        "read {} rows from {}",
+        records.len(),
+        args.file.display()
+    )?;
+
+    let db = db::connect(database).await?;
+    db::migrate(&db).await?;
+    let mut actor = service::write::Actor::system();
+    if let Some(org) = &args.org {
+        let organisation = service::organisation::find(&db, org)
+            .await
+            .map_err(operator_error)?
+            .with_context(|| format!("no partner organisation has the slug `{org}` (register it with `wish-api token --role partner --org {org}`)"))?;
+        actor.role = entity::value::AuditActorRole::Partner;
+        actor.organisation = Some(organisation);
+    }
+    let progress = |done: usize, total: usize| {
+        let _ = writeln!(std::io::stderr(), "written {done}/{total}");
+    };
+    let report = import::import(&db, actor, "import", records, args.dry_run, &progress)
+        .await
+        .map_err(operator_error)?;
+    for e in &report.errors {
+        writeln!(err, "line {}, column {}: {}", e.line, e.column, e.reason)?;
+    }
+    let summary = format!(
+        "{} rows: {} created, {} updated, {} unchanged{}\n",
+        report.rows,
+        report.created,
+        report.updated,
+        report.unchanged,
+        if report.written {
+            ""
+        } else if report.dry_run {
+            " (dry run: nothing written)"
+        } else {
+            " (nothing written)"
+        }
+    );
+    std::io::stdout()
+        .write_all(summary.as_bytes())
+        .context("while writing the report")?;
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "{} problem(s); nothing was imported",
+        report.errors.len()
+    );
+    Ok(())
 }
 
 async fn serve(

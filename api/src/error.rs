@@ -29,12 +29,22 @@ pub enum AppError {
         field: Option<String>,
         message: String,
     },
+    /// Several invalid input fields at once, each with its reason.
+    Invalid(Vec<Problem>),
     NotFound(String),
     Unauthenticated(String),
     Forbidden(String),
     Conflict(String),
     Db(DbErr),
     Internal(anyhow::Error),
+}
+
+/// One invalid input field: its path as the caller sent it (`input.capacity`,
+/// `input.ecosystem[2].note`) and why it was refused.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Problem {
+    pub field: String,
+    pub message: String,
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -54,7 +64,7 @@ impl AppError {
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadUserInput { .. } => code::BAD_USER_INPUT,
+            Self::BadUserInput { .. } | Self::Invalid(_) => code::BAD_USER_INPUT,
             Self::NotFound(_) => code::NOT_FOUND,
             Self::Unauthenticated(_) => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
@@ -72,6 +82,11 @@ impl AppError {
             | Self::Unauthenticated(message)
             | Self::Forbidden(message)
             | Self::Conflict(message) => message.clone(),
+            Self::Invalid(problems) => problems
+                .iter()
+                .map(|p| format!("{}: {}", p.field, p.message))
+                .collect::<Vec<_>>()
+                .join("; "),
             Self::Db(_) | Self::Internal(_) => {
                 "internal error: the request could not be completed; it has been logged".to_owned()
             }
@@ -109,14 +124,36 @@ impl From<anyhow::Error> for AppError {
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         err.log_if_internal();
-        let field = match &err {
-            AppError::BadUserInput { field, .. } => field.clone(),
-            _ => None,
+        let (field, problems) = match &err {
+            AppError::BadUserInput { field, .. } => (field.clone(), Vec::new()),
+            AppError::Invalid(problems) => (
+                problems.first().map(|p| p.field.clone()),
+                problems
+                    .iter()
+                    .map(|p| {
+                        let mut entry = async_graphql::indexmap::IndexMap::new();
+                        entry.insert(
+                            async_graphql::Name::new("field"),
+                            async_graphql::Value::from(p.field.clone()),
+                        );
+                        entry.insert(
+                            async_graphql::Name::new("message"),
+                            async_graphql::Value::from(p.message.clone()),
+                        );
+                        async_graphql::Value::Object(entry)
+                    })
+                    .collect(),
+            ),
+            _ => (None, Vec::new()),
         };
         async_graphql::Error::new(err.public_message()).extend_with(|_, ext| {
             ext.set("code", err.code());
             if let Some(field) = field {
                 ext.set("field", field);
+            }
+            // Every bad field at once, so a form can mark them all.
+            if !problems.is_empty() {
+                ext.set("problems", async_graphql::Value::List(problems));
             }
         })
     }

@@ -7,7 +7,7 @@ use crate::value::{
     TargetAge,
 };
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "facility")]
 pub struct Model {
     #[sea_orm(primary_key)]

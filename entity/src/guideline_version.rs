@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::value::GuidelineStatus;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "guideline_version")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -2,6 +2,7 @@
 //! stored in their columns. Nothing here knows about HTTP or GraphQL.
 
 pub mod app_state;
+pub mod audit_event;
 pub mod facility;
 pub mod facility_ecosystem_note;
 pub mod facility_principle;
@@ -22,6 +23,7 @@ pub mod workshop_membership;
 
 pub mod prelude {
     pub use super::app_state::Entity as AppState;
+    pub use super::audit_event::Entity as AuditEvent;
     pub use super::facility::Entity as Facility;
     pub use super::facility_ecosystem_note::Entity as FacilityEcosystemNote;
     pub use super::facility_principle::Entity as FacilityPrinciple;

@@ -122,6 +122,21 @@ string_enum!(
     GuidelineStatus { Draft, Consultation, Adopted }
 );
 
+string_enum!(
+    /// The kinds of record the audit log and the change feed name.
+    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion }
+);
+
+string_enum!(
+    /// What a write did to a record.
+    AuditAction { Created, Updated, Deleted }
+);
+
+string_enum!(
+    /// Who wrote: a token's role, or `system` for the command line.
+    AuditActorRole { Partner, Editor, Admin, System }
+);
+
 /// Prose in several languages, keyed by ISO 639-1 code (`en`, `fr`, `nl`, `es`).
 /// English is the reference text that the others fall back to.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]

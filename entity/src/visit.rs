@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 
 use crate::value::LocalizedText;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "visit")]
 pub struct Model {
     #[sea_orm(primary_key)]

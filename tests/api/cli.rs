@@ -91,3 +91,85 @@ fn migrate_and_seed_work_on_a_new_sqlite_file() {
     assert!(String::from_utf8_lossy(&seed.stderr).contains(&loaded));
     assert!(String::from_utf8_lossy(&seed_again.stderr).contains("facilities=0"));
 }
+
+fn import_db() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("import.db").display()
+    );
+    (dir, url)
+}
+
+#[test]
+fn import_reads_geojson_and_reports_progress() {
+    let (dir, url) = import_db();
+    let file = dir.path().join("partners.geojson");
+    std::fs::write(
+        &file,
+        r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","geometry":{"type":"Point","coordinates":[5.1,52.1]},
+           "properties":{"name":"Huis Utrecht","countryCode":"NL","facilityType":"detention_house","status":"open","capacity":12}},
+          {"type":"Feature","geometry":null,
+           "properties":{"name":"Huis Zwolle","country_code":"NL","facility_type":"transition_house","status":"planned"}}
+        ]}"#,
+    )
+    .unwrap();
+
+    let dry = wish_api()
+        .args(["import", "--dry-run", "--database-url", &url])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let real = wish_api()
+        .args(["import", "--database-url", &url])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let again = wish_api()
+        .args(["import", "--database-url", &url])
+        .arg(&file)
+        .output()
+        .unwrap();
+
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&dry.stdout),
+        "2 rows: 2 created, 0 updated, 0 unchanged (dry run: nothing written)\n"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&real.stdout),
+        "2 rows: 2 created, 0 updated, 0 unchanged\n"
+    );
+    assert!(String::from_utf8_lossy(&real.stderr).contains("written 2/2"));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stdout),
+        "2 rows: 0 created, 0 updated, 2 unchanged\n"
+    );
+}
+
+#[test]
+fn import_refuses_a_file_that_is_not_utf8_and_writes_nothing() {
+    let (dir, url) = import_db();
+    let file = dir.path().join("latin1.csv");
+    let mut content = b"name,country_code,city,latitude,longitude,facility_type,capacity,opened_year,operator,population,security_level,status,managed_by,target_age,regime,social_enterprise,source_url\n".to_vec();
+    content.extend_from_slice(b"Huis Utrecht,NL,,,,detention_house,,,,,,open,,,,,\n");
+    content.extend_from_slice(b"Li\xe8ge,BE,,,,detention_house,,,,,,open,,,,,\n");
+    std::fs::write(&file, content).unwrap();
+
+    let output = wish_api()
+        .args(["import", "--database-url", &url])
+        .arg(&file)
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("line 3"), "{stderr}");
+    assert!(stderr.contains("not valid UTF-8"), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+}

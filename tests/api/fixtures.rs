@@ -204,3 +204,75 @@ pub async fn guideline_version(
     .await
     .unwrap()
 }
+
+/// Registers a partner organisation and returns it.
+pub async fn organisation(db: &DatabaseConnection, slug: &str) -> organisation::Model {
+    api::service::organisation::ensure(db, slug).await.unwrap();
+    organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// Hands a facility to a partner organisation.
+pub async fn maintain(
+    db: &DatabaseConnection,
+    slug: &str,
+    org: &organisation::Model,
+) -> facility::Model {
+    let mut model: facility::ActiveModel = facility(db, slug).await.into();
+    model.maintained_by_id = Set(Some(org.id));
+    model.update(db).await.unwrap()
+}
+
+/// Every row of every table a write touches, as JSON: equal before and after
+/// means a refused write left nothing behind.
+pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
+    macro_rules! rows {
+        ($($entity:ident),+) => {{
+            let mut all = Vec::new();
+            $(
+                all.extend(
+                    $entity::Entity::find()
+                        .into_json()
+                        .all(db)
+                        .await
+                        .unwrap(),
+                );
+            )+
+            all
+        }};
+    }
+    let mut all = rows!(
+        facility,
+        facility_principle,
+        facility_ecosystem_note,
+        visit,
+        visit_participant,
+        visit_finding,
+        learning_session,
+        learning_session_participant,
+        stakeholder,
+        workshop_membership,
+        guideline_version,
+        guideline_version_visit,
+        guideline_version_session,
+        audit_event
+    );
+    all.sort_by_key(|v| v.to_string());
+    all
+}
+
+/// Slugs of the demo facilities, in slug order.
+pub async fn facility_slugs(db: &DatabaseConnection) -> Vec<String> {
+    facility::Entity::find()
+        .order_by_asc(facility::Column::Slug)
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.slug)
+        .collect()
+}

@@ -321,3 +321,20 @@ pub fn demo_facility_rows() -> usize {
     let file = include_bytes!("../../api/demo/facilities.csv");
     csv::Reader::from_reader(&file[..]).records().count()
 }
+
+/// A token the test servers accept, for `ana@example.org` in `role`.
+pub fn token(role: api::graphql::context::Role, org: Option<&str>) -> String {
+    api::auth::sign(
+        &auth_settings(),
+        "ana@example.org",
+        role,
+        org,
+        std::time::Duration::from_secs(600),
+    )
+    .expect("sign a test token")
+}
+
+/// The global id of a row.
+pub fn gid(kind: api::graphql::id::Kind, row: i32) -> String {
+    api::graphql::id::encode(kind, row).to_string()
+}

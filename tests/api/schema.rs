@@ -32,6 +32,18 @@ fn schema_has_the_contract_names() {
         "interface Node",
         "type Facility implements Node",
         "type PageInfo",
+        "changes(after: String, first: Int): ChangeConnection!",
+        "type Mutation",
+        "createFacility(input: FacilityInput!): Facility!",
+        "updateFacility(id: ID!, expectedVersion: Int!, input: FacilityPatch!): Facility!",
+        "deleteFacility(id: ID!, expectedVersion: Int!): ID!",
+        "importFacilities(csv: String!, dryRun: Boolean = false): ImportReport!",
+        "createVisit(input: VisitInput!): Visit!",
+        "createLearningSession(input: LearningSessionInput!): LearningSession!",
+        "createStakeholder(input: StakeholderInput!): Stakeholder!",
+        "createGuidelineVersion(guideline: String!, input: GuidelineVersionInput!): GuidelineVersion!",
+        "updateGuidelineVersion(id: ID!, expectedVersion: Int!, input: GuidelineVersionPatch!): GuidelineVersion!",
+        "advanceGuidelineVersion(id: ID!, to: GuidelineStatus!",
     ] {
         assert!(sdl.contains(name), "schema lacks `{name}`");
     }

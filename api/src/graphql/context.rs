@@ -6,9 +6,13 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::DatabaseConnection;
 
+use entity::value::AuditActorRole;
+
 use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
+use crate::service;
 use crate::service::guideline::Drafts;
+use crate::service::write::Actor;
 
 /// A role of the contract, from a token's `role` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,6 +106,42 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Viewer> {
         || std::borrow::Cow::Owned(Viewer::anonymous()),
         std::borrow::Cow::Borrowed,
     )
+}
+
+/// The caller as a writer: mutations need a token.
+///
+/// # Errors
+/// `UNAUTHENTICATED` without a token; `UNAUTHENTICATED` for a partner whose
+/// organisation is no longer registered; database errors.
+pub async fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
+    let viewer = viewer(ctx);
+    let role = match viewer.role {
+        None => {
+            return Err(AppError::Unauthenticated(
+                "writing needs a bearer token: send `Authorization: Bearer <token>` (ask an admin for one)"
+                    .to_owned(),
+            ));
+        }
+        Some(Role::Partner) => AuditActorRole::Partner,
+        Some(Role::Editor) => AuditActorRole::Editor,
+        Some(Role::Admin) => AuditActorRole::Admin,
+    };
+    let organisation = match (&viewer.organisation, role) {
+        (Some(slug), AuditActorRole::Partner) => {
+            let org = service::organisation::find(db(ctx), slug).await?;
+            Some(org.ok_or_else(|| {
+                AppError::Unauthenticated(format!(
+                    "the organisation `{slug}` of this token is not registered"
+                ))
+            })?)
+        }
+        _ => None,
+    };
+    Ok(Actor {
+        subject: viewer.subject.clone(),
+        role,
+        organisation,
+    })
 }
 
 /// Whether the caller sees guideline drafts.

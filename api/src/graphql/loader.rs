@@ -169,6 +169,16 @@ by_id_loader!(
     entity::guideline::Model,
     service::guideline::by_ids
 );
+by_id_loader!(
+    StakeholderById,
+    stakeholder::Model,
+    service::stakeholder::by_ids
+);
+by_id_loader!(
+    GuidelineVersionById,
+    entity::guideline_version::Model,
+    service::guideline::versions_by_ids
+);
 children_loader!(MembersOf, stakeholder::Model, service::workshop::members_of);
 children_loader!(
     VisitParticipants,

@@ -4,6 +4,8 @@
 pub mod context;
 pub mod id;
 pub mod loader;
+pub mod mutation;
 pub mod query;
+pub mod read_only;
 pub mod schema;
 pub mod types;

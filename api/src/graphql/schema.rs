@@ -3,15 +3,16 @@
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::{EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema};
 
 /// How many persisted queries one server remembers (the least recently used go first).
 const PERSISTED_QUERIES: usize = 1024;
 use sea_orm::DatabaseConnection;
 
+use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Bounds on what one operation may ask for, checked before it runs.
 #[derive(Debug, Clone, Copy)]
@@ -23,22 +24,31 @@ pub struct Limits {
 /// The schema, carrying the database for every request.
 #[must_use]
 pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .data(db)
-        .limit_depth(limits.depth)
-        .limit_complexity(limits.complexity)
-        // Automatic persisted queries: the map can send only a query's hash by GET,
-        // which makes its requests cacheable by URL.
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-            PERSISTED_QUERIES,
-        )))
-        .finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .data(db)
+    .limit_depth(limits.depth)
+    .limit_complexity(limits.complexity)
+    // Automatic persisted queries: the map can send only a query's hash by GET,
+    // which makes its requests cacheable by URL.
+    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+        PERSISTED_QUERIES,
+    )))
+    .extension(super::read_only::RefuseWritesWhenReadOnly)
+    .finish()
 }
 
 /// The schema in SDL: what `schema.graphql` holds and `wish-api schema` prints.
 #[must_use]
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .finish()
+    .sdl()
 }

@@ -63,7 +63,7 @@ pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -
 /// One JSON shape for every error outside GraphQL: `{code, message, field}`.
 fn error_response(err: &AppError) -> HttpResponse {
     let status = match err {
-        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::BadUserInput { .. } | AppError::Invalid(_) => StatusCode::BAD_REQUEST,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -73,6 +73,7 @@ fn error_response(err: &AppError) -> HttpResponse {
     err.log_if_internal();
     let field = match err {
         AppError::BadUserInput { field, .. } => field.clone(),
+        AppError::Invalid(problems) => problems.first().map(|p| p.field.clone()),
         _ => None,
     };
     HttpResponse::build(status)

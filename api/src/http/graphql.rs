@@ -106,6 +106,7 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Err(refusal) => return refusal,
     };
     let anonymous = viewer.role.is_none();
+    let request = request.data(crate::graphql::read_only::ReadOnly);
     let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
     if !anonymous {
         // What a token may read is never stored by a shared cache.

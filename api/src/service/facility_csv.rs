@@ -172,7 +172,11 @@ fn check_header(header: &csv::StringRecord) -> Result<(), Vec<RowError>> {
     }
 }
 
-fn read_row<'a>(
+/// Reads one row given as its cells in the order of [`COLUMNS`] (trimmed, empty as `None`).
+///
+/// # Errors
+/// Every problem of the row.
+pub fn read_row<'a>(
     line: u64,
     cell: &dyn Fn(usize) -> Option<&'a str>,
     current_year: i32,
@@ -204,6 +208,11 @@ fn read_row<'a>(
             None
         }),
     };
+    for (i, column) in [(2, "city"), (8, "operator")] {
+        if cell(i).is_some_and(|v| v.chars().count() > 200) {
+            fail(column, format!("{column} is at most 200 characters"));
+        }
+    }
     let latitude = coordinate(cell(3), 90.0, "latitude", &mut fail);
     let longitude = coordinate(cell(4), 180.0, "longitude", &mut fail);
     if latitude.is_some() != longitude.is_some() {
@@ -297,7 +306,7 @@ fn read_row<'a>(
         }
     };
     let source_url = cell(16).and_then(|u| {
-        if is_web_url(u) {
+        if u.len() <= 2000 && is_web_url(u) {
             Some(u.to_owned())
         } else {
             fail("source_url", format!("`{u}` is not an http or https URL"));

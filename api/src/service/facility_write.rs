@@ -1,18 +1,502 @@
-//! Creating facilities. Every derived column (slug, sort and search keys) is
-//! computed here, so no caller can store a facility without them.
+//! Creating, updating and deleting facilities. Every derived column (slug,
+//! sort and search keys) is computed here, so no caller can store a facility
+//! without them; every write is checked, audited and done in one transaction.
 
 use std::collections::HashSet;
 
-use entity::facility;
+use entity::value::{
+    AuditAction, AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
+    ManagedBy, Population, Principle, Regime, SecurityLevel, TargetAge,
+};
+use entity::{facility, facility_ecosystem_note, facility_principle, organisation, visit};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
+use serde::Serialize;
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::service::facility_csv::FacilityRecord;
+use crate::service::validate::{self, Problems};
+use crate::service::write::{Actor, Change, Write, check_version, snapshot};
 use crate::service::{now, text};
+
+/// Every editable field of a facility, as it is to be stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacilityFields {
+    /// `None`: made from the name.
+    pub slug: Option<String>,
+    pub name: String,
+    pub country_code: String,
+    pub city: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub facility_type: FacilityType,
+    pub status: FacilityStatus,
+    pub capacity: Option<i32>,
+    pub opened_year: Option<i32>,
+    pub operator: Option<String>,
+    pub managed_by: Option<ManagedBy>,
+    pub population: Option<Population>,
+    pub target_age: Option<TargetAge>,
+    pub regime: Option<Regime>,
+    pub security_level: Option<SecurityLevel>,
+    pub social_enterprise: Option<bool>,
+    pub description: Option<LocalizedText>,
+    pub website: Option<String>,
+    pub source_url: Option<String>,
+    /// Slug of the partner organisation that maintains it.
+    pub maintained_by: Option<String>,
+    pub principles: Vec<Principle>,
+    pub ecosystem: Vec<(EcosystemDimension, String)>,
+}
+
+impl FacilityFields {
+    /// The fields of a stored facility.
+    #[must_use]
+    pub fn of(
+        model: &facility::Model,
+        maintained_by: Option<String>,
+        principles: Vec<Principle>,
+        ecosystem: Vec<(EcosystemDimension, String)>,
+    ) -> Self {
+        Self {
+            slug: Some(model.slug.clone()),
+            name: model.name.clone(),
+            country_code: model.country_code.clone(),
+            city: model.city.clone(),
+            latitude: model.latitude,
+            longitude: model.longitude,
+            facility_type: model.facility_type,
+            status: model.status,
+            capacity: model.capacity,
+            opened_year: model.opened_year,
+            operator: model.operator.clone(),
+            managed_by: model.managed_by,
+            population: model.population,
+            target_age: model.target_age,
+            regime: model.regime,
+            security_level: model.security_level,
+            social_enterprise: model.social_enterprise,
+            description: model.description.clone(),
+            website: model.website.clone(),
+            source_url: model.source_url.clone(),
+            maintained_by,
+            principles,
+            ecosystem,
+        }
+    }
+
+    /// Trims text and upper-cases the country, so equal input stores equally.
+    fn normalise(&mut self) {
+        fn tidy(value: &mut Option<String>) {
+            if let Some(v) = value {
+                let trimmed = v.trim();
+                if trimmed.is_empty() {
+                    *value = None;
+                } else if trimmed.len() != v.len() {
+                    *value = Some(trimmed.to_owned());
+                }
+            }
+        }
+        self.name = self.name.trim().to_owned();
+        self.country_code = self.country_code.trim().to_ascii_uppercase();
+        for value in [
+            &mut self.slug,
+            &mut self.city,
+            &mut self.operator,
+            &mut self.website,
+            &mut self.source_url,
+            &mut self.maintained_by,
+        ] {
+            tidy(value);
+        }
+        self.principles.sort();
+        self.principles.dedup();
+    }
+
+    /// Every problem of the fields on their own (uniqueness is checked against the database later).
+    fn problems(&self, prefix: &str) -> Problems {
+        let mut problems = Problems::new();
+        let field = |name: &str| format!("{prefix}{name}");
+        if let Some(slug) = &self.slug {
+            problems.check(&field("slug"), validate::slug(slug));
+        }
+        problems.check(&field("name"), validate::name(&self.name));
+        problems.check(
+            &field("countryCode"),
+            validate::country_code(&self.country_code).map(drop),
+        );
+        for (name, value) in [("city", &self.city), ("operator", &self.operator)] {
+            if let Some(v) = value {
+                problems.check(&field(name), validate::name(v));
+            }
+        }
+        validate::coordinates(&mut problems, prefix, self.latitude, self.longitude);
+        if let Some(c) = self.capacity {
+            problems.check(&field("capacity"), validate::capacity(c));
+        }
+        if let Some(y) = self.opened_year {
+            problems.check(&field("openedYear"), validate::year(y));
+        }
+        for (name, value) in [("website", &self.website), ("sourceUrl", &self.source_url)] {
+            if let Some(url) = value {
+                problems.check(&field(name), validate::web_url(url));
+            }
+        }
+        if let Some(description) = &self.description {
+            for (lang, text) in &description.0 {
+                problems.check(
+                    &field(&format!("description.{lang}")),
+                    validate::prose(text, validate::MAX_PROSE),
+                );
+            }
+        }
+        let mut seen = HashSet::new();
+        for (i, (dimension, note)) in self.ecosystem.iter().enumerate() {
+            if !seen.insert(*dimension) {
+                problems.add(
+                    field(&format!("ecosystem[{i}].dimension")),
+                    "each dimension has one note: this one appears twice",
+                );
+            }
+            problems.check(
+                &field(&format!("ecosystem[{i}].note")),
+                validate::prose(note, validate::MAX_PROSE),
+            );
+        }
+        problems
+    }
+}
+
+/// What a stored facility looks like in the audit log.
+#[derive(Serialize)]
+struct Snapshot<'a> {
+    #[serde(flatten)]
+    record: &'a facility::Model,
+    maintained_by: Option<&'a str>,
+    principles: &'a [Principle],
+    ecosystem: &'a [(EcosystemDimension, String)],
+}
+
+fn facility_snapshot(
+    model: &facility::Model,
+    fields: &FacilityFields,
+) -> Result<serde_json::Value> {
+    snapshot(&Snapshot {
+        record: model,
+        maintained_by: fields.maintained_by.as_deref(),
+        principles: &fields.principles,
+        ecosystem: &fields.ecosystem,
+    })
+}
+
+/// Creates a facility.
+///
+/// # Errors
+/// `FORBIDDEN` for a partner naming another organisation, `BAD_USER_INPUT`
+/// listing every bad field, database errors.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: Actor,
+    mut fields: FacilityFields,
+) -> Result<facility::Model> {
+    let mut write = Write::begin(db, actor, "api").await?;
+    fields.normalise();
+    if !write.actor.writes_all_content() && fields.maintained_by.is_none() {
+        fields.maintained_by = write.actor.organisation.as_ref().map(|o| o.slug.clone());
+    }
+    let maintainer = maintainer_for(&write, &fields).await?;
+    let mut problems = fields.problems("input.");
+    let slug = match fields.slug.clone() {
+        Some(slug) => {
+            if problems.is_empty() && slug_taken(write.txn(), &slug, None).await? {
+                problems.add(
+                    "input.slug",
+                    format!("`{slug}` is taken by another facility"),
+                );
+            }
+            slug
+        }
+        None => unique_slug(write.txn(), &text::slugify(&fields.name)).await?,
+    };
+    problems.finish()?;
+    fields.slug = Some(slug.clone());
+
+    let now = now();
+    let mut model = active_model(&fields, maintainer.as_ref().map(|o| o.id));
+    model.slug = Set(slug);
+    model.version = Set(1);
+    model.created_at = Set(now);
+    model.updated_at = Set(now);
+    let model = model.insert(write.txn()).await?;
+    replace_children(write.txn(), model.id, &fields).await?;
+    write.record(Change {
+        entity: AuditEntity::Facility,
+        id: model.id,
+        action: AuditAction::Created,
+        version: Some(model.version),
+        public: true,
+        before: None,
+        after: Some(facility_snapshot(&model, &fields)?),
+    });
+    write.commit().await?;
+    Ok(model)
+}
+
+/// Changes a facility: `apply` edits its current fields.
+///
+/// # Errors
+/// `NOT_FOUND`, `FORBIDDEN` for a partner and another organisation's
+/// facility, `CONFLICT` for a stale `expected_version`, `BAD_USER_INPUT`
+/// listing every bad field, database errors.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: i32,
+    expected_version: i32,
+    apply: impl FnOnce(&mut FacilityFields),
+) -> Result<facility::Model> {
+    let mut write = Write::begin(db, actor, "api").await?;
+    let current = find(write.txn(), id).await?;
+    let what = format!("facility `{}`", current.slug);
+    write
+        .actor
+        .require_maintainer(current.maintained_by_id, &what)?;
+    check_version(&what, current.version, expected_version)?;
+    let before = fields_of(write.txn(), &current).await?;
+    let mut fields = before.clone();
+    apply(&mut fields);
+    fields.normalise();
+    let maintainer = maintainer_for(&write, &fields).await?;
+    let mut problems = fields.problems("input.");
+    let slug = match fields.slug.clone() {
+        Some(slug) => {
+            if problems.is_empty() && slug_taken(write.txn(), &slug, Some(id)).await? {
+                problems.add(
+                    "input.slug",
+                    format!("`{slug}` is taken by another facility"),
+                );
+            }
+            slug
+        }
+        None => unique_slug(write.txn(), &text::slugify(&fields.name)).await?,
+    };
+    problems.finish()?;
+    fields.slug = Some(slug.clone());
+    if fields == before {
+        // Nothing changes, so nothing is written and the version stays.
+        return Ok(current);
+    }
+
+    let mut model = active_model(&fields, maintainer.as_ref().map(|o| o.id));
+    model.id = Set(id);
+    model.slug = Set(slug);
+    model.version = Set(current.version + 1);
+    model.created_at = Set(current.created_at);
+    model.updated_at = Set(now());
+    let model = model.update(write.txn()).await?;
+    if fields.principles != before.principles || fields.ecosystem != before.ecosystem {
+        replace_children(write.txn(), id, &fields).await?;
+    }
+    write.record(Change {
+        entity: AuditEntity::Facility,
+        id,
+        action: AuditAction::Updated,
+        version: Some(model.version),
+        public: true,
+        before: Some(facility_snapshot(&current, &before)?),
+        after: Some(facility_snapshot(&model, &fields)?),
+    });
+    write.commit().await?;
+    Ok(model)
+}
+
+/// Deletes a facility that has no visits (admins only).
+///
+/// # Errors
+/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version or a facility
+/// with visits, database errors.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: i32,
+    expected_version: i32,
+) -> Result<()> {
+    actor.require_admin("deleting a facility")?;
+    let mut write = Write::begin(db, actor, "api").await?;
+    let current = find(write.txn(), id).await?;
+    let what = format!("facility `{}`", current.slug);
+    check_version(&what, current.version, expected_version)?;
+    let visits = visit::Entity::find()
+        .filter(visit::Column::FacilityId.eq(id))
+        .count(write.txn())
+        .await?;
+    if visits > 0 {
+        return Err(AppError::Conflict(format!(
+            "{what} has {visits} visit(s); delete them first, so that no visit loses its facility"
+        )));
+    }
+    let before = fields_of(write.txn(), &current).await?;
+    facility::Entity::delete_by_id(id).exec(write.txn()).await?;
+    write.record(Change {
+        entity: AuditEntity::Facility,
+        id,
+        action: AuditAction::Deleted,
+        version: None,
+        public: true,
+        before: Some(facility_snapshot(&current, &before)?),
+        after: None,
+    });
+    write.commit().await
+}
+
+async fn find(db: &impl ConnectionTrait, id: i32) -> Result<facility::Model> {
+    facility::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("no facility has this id"))
+}
+
+/// The current fields of a stored facility, children included.
+///
+/// # Errors
+/// Database errors.
+pub async fn fields_of(
+    db: &impl ConnectionTrait,
+    model: &facility::Model,
+) -> Result<FacilityFields> {
+    let principles = facility_principle::Entity::find()
+        .filter(facility_principle::Column::FacilityId.eq(model.id))
+        .all(db)
+        .await?;
+    let mut principles: Vec<Principle> = principles.into_iter().map(|p| p.principle).collect();
+    principles.sort();
+    let mut ecosystem: Vec<(EcosystemDimension, String)> = facility_ecosystem_note::Entity::find()
+        .filter(facility_ecosystem_note::Column::FacilityId.eq(model.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| (n.dimension, n.note))
+        .collect();
+    ecosystem.sort_by_key(|(d, _)| *d);
+    let maintained_by = match model.maintained_by_id {
+        Some(org) => organisation::Entity::find_by_id(org)
+            .one(db)
+            .await?
+            .map(|o| o.slug),
+        None => None,
+    };
+    Ok(FacilityFields::of(
+        model,
+        maintained_by,
+        principles,
+        ecosystem,
+    ))
+}
+
+/// The organisation that will maintain the facility, checked against the actor:
+/// a partner's facilities are always its own.
+async fn maintainer_for(
+    write: &Write,
+    fields: &FacilityFields,
+) -> Result<Option<organisation::Model>> {
+    let actor = &write.actor;
+    if !actor.writes_all_content() {
+        let own = actor.organisation.clone();
+        let own_slug = own.as_ref().map(|o| o.slug.as_str());
+        if fields.maintained_by.as_deref() != own_slug {
+            return Err(AppError::Forbidden(format!(
+                "partners maintain their own facilities only: `maintainedBy` must be `{}`",
+                own_slug.unwrap_or_default()
+            )));
+        }
+        return Ok(own);
+    }
+    let Some(slug) = &fields.maintained_by else {
+        return Ok(None);
+    };
+    let org = organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(slug.as_str()))
+        .one(write.txn())
+        .await?;
+    org.map(Some).ok_or_else(|| {
+        AppError::Invalid(vec![crate::error::Problem {
+            field: "input.maintainedBy".to_owned(),
+            message: format!("no partner organisation has the slug `{slug}`"),
+        }])
+    })
+}
+
+fn active_model(fields: &FacilityFields, maintained_by_id: Option<i32>) -> facility::ActiveModel {
+    facility::ActiveModel {
+        name: Set(fields.name.clone()),
+        country_code: Set(fields.country_code.clone()),
+        city: Set(fields.city.clone()),
+        latitude: Set(fields.latitude),
+        longitude: Set(fields.longitude),
+        facility_type: Set(fields.facility_type),
+        status: Set(fields.status),
+        capacity: Set(fields.capacity),
+        opened_year: Set(fields.opened_year),
+        operator: Set(fields.operator.clone()),
+        managed_by: Set(fields.managed_by),
+        population: Set(fields.population),
+        target_age: Set(fields.target_age),
+        regime: Set(fields.regime),
+        security_level: Set(fields.security_level),
+        social_enterprise: Set(fields.social_enterprise),
+        description: Set(fields.description.clone()),
+        website: Set(fields.website.clone()),
+        source_url: Set(fields.source_url.clone()),
+        maintained_by_id: Set(maintained_by_id),
+        sort_name: Set(text::fold(&fields.name)),
+        search_text: Set(search_text(
+            &fields.name,
+            fields.city.as_deref(),
+            fields.description.as_ref(),
+        )),
+        ..Default::default()
+    }
+}
+
+async fn replace_children(
+    db: &impl ConnectionTrait,
+    id: i32,
+    fields: &FacilityFields,
+) -> Result<()> {
+    facility_principle::Entity::delete_many()
+        .filter(facility_principle::Column::FacilityId.eq(id))
+        .exec(db)
+        .await?;
+    facility_ecosystem_note::Entity::delete_many()
+        .filter(facility_ecosystem_note::Column::FacilityId.eq(id))
+        .exec(db)
+        .await?;
+    if !fields.principles.is_empty() {
+        facility_principle::Entity::insert_many(fields.principles.iter().map(|p| {
+            facility_principle::ActiveModel {
+                facility_id: Set(id),
+                principle: Set(*p),
+            }
+        }))
+        .exec_without_returning(db)
+        .await?;
+    }
+    if !fields.ecosystem.is_empty() {
+        facility_ecosystem_note::Entity::insert_many(fields.ecosystem.iter().map(
+            |(dimension, note)| facility_ecosystem_note::ActiveModel {
+                facility_id: Set(id),
+                dimension: Set(*dimension),
+                note: Set(note.trim().to_owned()),
+            },
+        ))
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
+}
 
 /// Inserts one validated record under a fresh unique slug made from its name.
 ///
@@ -25,8 +509,19 @@ pub async fn insert_record(
 ) -> Result<facility::Model> {
     let slug = unique_slug(db, &text::slugify(&record.name)).await?;
     let now = now();
-    let model = facility::ActiveModel {
-        slug: Set(slug),
+    let mut model = record_model(record);
+    model.slug = Set(slug);
+    model.maintained_by_id = Set(maintained_by_id);
+    model.version = Set(1);
+    model.created_at = Set(now);
+    model.updated_at = Set(now);
+    Ok(model.insert(db).await?)
+}
+
+/// The columns a CSV record sets; the rest is left unset.
+#[must_use]
+pub fn record_model(record: &FacilityRecord) -> facility::ActiveModel {
+    facility::ActiveModel {
         name: Set(record.name.clone()),
         country_code: Set(record.country_code.clone()),
         city: Set(record.city.clone()),
@@ -43,33 +538,62 @@ pub async fn insert_record(
         regime: Set(record.regime),
         security_level: Set(record.security_level),
         social_enterprise: Set(record.social_enterprise),
-        description: Set(None),
-        website: Set(None),
         source_url: Set(record.source_url.clone()),
-        maintained_by_id: Set(maintained_by_id),
         sort_name: Set(text::fold(&record.name)),
         search_text: Set(search_text(&record.name, record.city.as_deref(), None)),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
         ..Default::default()
-    };
-    Ok(model.insert(db).await?)
+    }
+}
+
+/// Applies a CSV record to a stored facility, keeping what CSV does not carry.
+#[must_use]
+pub fn apply_record(current: &facility::Model, record: &FacilityRecord) -> facility::Model {
+    let mut next = current.clone();
+    next.name.clone_from(&record.name);
+    next.country_code.clone_from(&record.country_code);
+    next.city.clone_from(&record.city);
+    next.latitude = record.latitude;
+    next.longitude = record.longitude;
+    next.facility_type = record.facility_type;
+    next.status = record.status;
+    next.capacity = record.capacity;
+    next.opened_year = record.opened_year;
+    next.operator.clone_from(&record.operator);
+    next.managed_by = record.managed_by;
+    next.population = record.population;
+    next.target_age = record.target_age;
+    next.regime = record.regime;
+    next.security_level = record.security_level;
+    next.social_enterprise = record.social_enterprise;
+    next.source_url.clone_from(&record.source_url);
+    next.sort_name = text::fold(&next.name);
+    next.search_text = search_text(&next.name, next.city.as_deref(), next.description.as_ref());
+    next
+}
+
+/// Makes an `ActiveModel` that sets every column of `model`.
+#[must_use]
+pub fn full_active_model(model: facility::Model) -> facility::ActiveModel {
+    model.into_active_model().reset_all()
 }
 
 /// What the `text` filter searches: name, city and every translation of the description.
 #[must_use]
-pub fn search_text(
-    name: &str,
-    city: Option<&str>,
-    description: Option<&entity::value::LocalizedText>,
-) -> String {
+pub fn search_text(name: &str, city: Option<&str>, description: Option<&LocalizedText>) -> String {
     let mut parts = vec![name];
     parts.extend(city);
     if let Some(description) = description {
         parts.extend(description.0.values().map(String::as_str));
     }
     text::fold_all(parts)
+}
+
+async fn slug_taken(db: &impl ConnectionTrait, slug: &str, except: Option<i32>) -> Result<bool> {
+    let mut query = facility::Entity::find().filter(facility::Column::Slug.eq(slug));
+    if let Some(id) = except {
+        query = query.filter(facility::Column::Id.ne(id));
+    }
+    Ok(query.count(db).await? > 0)
 }
 
 /// `base`, or `base-2`, `base-3`, … whichever is free first.
@@ -81,6 +605,7 @@ async fn unique_slug(db: &impl ConnectionTrait, base: &str) -> Result<String> {
         .filter(
             facility::Column::Slug
                 .eq(base)
+                // Slugs hold no LIKE wildcards, so the pattern needs no escaping.
                 .or(facility::Column::Slug.like(format!("{base}-%"))),
         )
         .into_tuple::<String>()
@@ -88,11 +613,17 @@ async fn unique_slug(db: &impl ConnectionTrait, base: &str) -> Result<String> {
         .await?
         .into_iter()
         .collect();
+    Ok(free_slug(base, &taken))
+}
+
+/// The first of `base`, `base-2`, `base-3`, … not in `taken`.
+#[must_use]
+pub fn free_slug(base: &str, taken: &HashSet<String>) -> String {
     if !taken.contains(base) {
-        return Ok(base.to_owned());
+        return base.to_owned();
     }
-    let free = (2..)
+    (2..)
         .map(|n| format!("{base}-{n}"))
-        .find(|c| !taken.contains(c));
-    Ok(free.unwrap_or_else(|| base.to_owned()))
+        .find(|c| !taken.contains(c))
+        .unwrap_or_else(|| base.to_owned())
 }

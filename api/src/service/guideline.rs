@@ -214,6 +214,20 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<guidel
         .await?)
 }
 
+/// Guideline versions by id, drafts included (for batching loaders; callers filter drafts).
+///
+/// # Errors
+/// Database errors.
+pub async fn versions_by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[i32],
+) -> Result<Vec<guideline_version::Model>> {
+    Ok(guideline_version::Entity::find()
+        .filter(guideline_version::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{LineChange, diff};

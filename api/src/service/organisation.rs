@@ -21,6 +21,17 @@ pub async fn exists(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
         > 0)
 }
 
+/// The organisation with this slug.
+///
+/// # Errors
+/// Database errors; an unknown slug is `Ok(None)`.
+pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organisation::Model>> {
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
 /// Registers an organisation if it is new; `true` when it was.
 ///
 /// # Errors

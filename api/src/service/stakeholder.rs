@@ -88,6 +88,17 @@ pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<sta
     Ok(stakeholder::Entity::find_by_id(id).one(db).await?)
 }
 
+/// Stakeholders by id (for batching loaders).
+///
+/// # Errors
+/// Database errors.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<stakeholder::Model>> {
+    Ok(stakeholder::Entity::find()
+        .filter(stakeholder::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
 /// The workshops of many stakeholders, as (stakeholder id, workshop).
 ///
 /// # Errors

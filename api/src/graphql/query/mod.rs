@@ -1,5 +1,6 @@
 //! The `Query` root, merged from one object per domain.
 
+mod changes;
 mod facility;
 mod guideline;
 mod node;
@@ -21,4 +22,5 @@ pub struct QueryRoot(
     guideline::GuidelineQuery,
     search::SearchQuery,
     viewer::ViewerQuery,
+    changes::ChangesQuery,
 );

@@ -1,5 +1,6 @@
 //! GraphQL types, kept apart from the database models they are read from.
 
+pub mod change;
 pub mod connection;
 pub mod enums;
 pub mod facility;

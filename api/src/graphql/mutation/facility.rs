@@ -1,0 +1,324 @@
+//! Creating, changing and deleting facilities.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation};
+
+use super::{TranslationInput, localized_opt};
+use crate::error::{AppError, Problem};
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::enums::{
+    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
+    SecurityLevel, TargetAge, TargetGender,
+};
+use crate::graphql::types::facility::Facility;
+use crate::service::facility_write::{self, FacilityFields};
+
+/// A note on one ecosystem dimension.
+#[derive(InputObject, Debug, Clone)]
+pub struct EcosystemNoteInput {
+    /// The dimension the note is about; each dimension at most once per facility.
+    pub dimension: EcosystemDimension,
+    /// The note, in English.
+    pub note: String,
+}
+
+/// A new facility. A partner's facility is maintained by the partner's organisation.
+#[derive(InputObject, Debug)]
+pub struct FacilityInput {
+    /// Stable, URL-safe name; made from `name` when absent ("Liège" gives `liege`), with `-2`, `-3`, … when taken.
+    pub slug: Option<String>,
+    /// Name, in the facility's own language (at most 200 characters).
+    pub name: String,
+    /// ISO 3166-1 alpha-2 country code, any case.
+    pub country_code: String,
+    /// City or municipality.
+    pub city: Option<String>,
+    /// Latitude in degrees, -90 to 90; give it with `longitude`.
+    pub latitude: Option<f64>,
+    /// Longitude in degrees, -180 to 180; give it with `latitude`.
+    pub longitude: Option<f64>,
+    /// What kind of facility this is.
+    pub facility_type: FacilityType,
+    /// Whether it runs today.
+    pub status: FacilityStatus,
+    /// Number of places, at least 1.
+    pub capacity: Option<i32>,
+    /// Year it opened or is planned to open, 1800 to ten years from now.
+    pub opened_year: Option<i32>,
+    /// Who runs it.
+    pub operator: Option<String>,
+    /// Which kind of body manages it.
+    pub managed_by: Option<ManagedBy>,
+    /// Target group by gender (give this or `population`, not both).
+    pub target_gender: Option<TargetGender>,
+    /// Who lives there, as the source describes it (give this or `targetGender`, not both).
+    pub population: Option<Population>,
+    /// Target group by age.
+    pub target_age: Option<TargetAge>,
+    /// How open its regime is.
+    pub regime: Option<Regime>,
+    /// Security level, where the source gives one.
+    pub security_level: Option<SecurityLevel>,
+    /// The RESCALED principles it applies.
+    pub principles: Option<Vec<Principle>>,
+    /// Whether a social enterprise runs in it.
+    pub social_enterprise: Option<bool>,
+    /// Description in one or more languages; English is required when any is given.
+    pub description: Option<Vec<TranslationInput>>,
+    /// The facility's own website (http or https).
+    pub website: Option<String>,
+    /// Where the facts of this record come from (http or https).
+    pub source_url: Option<String>,
+    /// Slug of the partner organisation that maintains it. Partners: their own, the default.
+    /// Editors and admins: any registered organisation, or none.
+    pub maintained_by: Option<String>,
+    /// Notes per ecosystem dimension.
+    pub ecosystem: Option<Vec<EcosystemNoteInput>>,
+}
+
+/// Changes to a facility. An absent field stays as it is; `null` clears an
+/// optional field (and leaves a required one as it is); a list replaces the whole list.
+#[derive(InputObject, Debug, Default)]
+pub struct FacilityPatch {
+    /// New slug; old links by slug stop working.
+    pub slug: Option<String>,
+    /// Name (at most 200 characters).
+    pub name: Option<String>,
+    /// ISO 3166-1 alpha-2 country code, any case.
+    pub country_code: Option<String>,
+    /// City or municipality.
+    pub city: MaybeUndefined<String>,
+    /// Latitude in degrees, -90 to 90; set or clear it with `longitude`.
+    pub latitude: MaybeUndefined<f64>,
+    /// Longitude in degrees, -180 to 180; set or clear it with `latitude`.
+    pub longitude: MaybeUndefined<f64>,
+    /// What kind of facility this is.
+    pub facility_type: Option<FacilityType>,
+    /// Whether it runs today.
+    pub status: Option<FacilityStatus>,
+    /// Number of places, at least 1.
+    pub capacity: MaybeUndefined<i32>,
+    /// Year it opened or is planned to open.
+    pub opened_year: MaybeUndefined<i32>,
+    /// Who runs it.
+    pub operator: MaybeUndefined<String>,
+    /// Which kind of body manages it.
+    pub managed_by: MaybeUndefined<ManagedBy>,
+    /// Target group by gender (give this or `population`, not both).
+    pub target_gender: MaybeUndefined<TargetGender>,
+    /// Who lives there, as the source describes it.
+    pub population: MaybeUndefined<Population>,
+    /// Target group by age.
+    pub target_age: MaybeUndefined<TargetAge>,
+    /// How open its regime is.
+    pub regime: MaybeUndefined<Regime>,
+    /// Security level.
+    pub security_level: MaybeUndefined<SecurityLevel>,
+    /// The RESCALED principles it applies (replaces the list).
+    pub principles: Option<Vec<Principle>>,
+    /// Whether a social enterprise runs in it.
+    pub social_enterprise: MaybeUndefined<bool>,
+    /// Description in one or more languages (replaces every translation).
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
+    /// The facility's own website.
+    pub website: MaybeUndefined<String>,
+    /// Where the facts of this record come from.
+    pub source_url: MaybeUndefined<String>,
+    /// Slug of the maintaining partner organisation (editors and admins only).
+    pub maintained_by: MaybeUndefined<String>,
+    /// Notes per ecosystem dimension (replaces every note).
+    pub ecosystem: Option<Vec<EcosystemNoteInput>>,
+}
+
+fn population_of(
+    gender: Option<TargetGender>,
+    population: Option<Population>,
+) -> Result<Option<DbPopulation>, AppError> {
+    match (gender, population) {
+        (Some(_), Some(_)) => Err(AppError::Invalid(vec![Problem {
+            field: "input.targetGender".to_owned(),
+            message: "give `targetGender` or `population`, not both".to_owned(),
+        }])),
+        (Some(g), None) => Ok(Some(g.population())),
+        (None, p) => Ok(p.map(Into::into)),
+    }
+}
+
+fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)> {
+    items
+        .into_iter()
+        .map(|n| (n.dimension.into(), n.note))
+        .collect()
+}
+
+impl FacilityInput {
+    fn into_fields(self) -> Result<FacilityFields, AppError> {
+        Ok(FacilityFields {
+            population: population_of(self.target_gender, self.population)?,
+            description: localized_opt("input.description", self.description)?,
+            slug: self.slug,
+            name: self.name,
+            country_code: self.country_code,
+            city: self.city,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            facility_type: self.facility_type.into(),
+            status: self.status.into(),
+            capacity: self.capacity,
+            opened_year: self.opened_year,
+            operator: self.operator,
+            managed_by: self.managed_by.map(Into::into),
+            target_age: self.target_age.map(Into::into),
+            regime: self.regime.map(Into::into),
+            security_level: self.security_level.map(Into::into),
+            social_enterprise: self.social_enterprise,
+            website: self.website,
+            source_url: self.source_url,
+            maintained_by: self.maintained_by,
+            principles: self
+                .principles
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            ecosystem: notes(self.ecosystem.unwrap_or_default()),
+        })
+    }
+}
+
+/// A patch whose input-level problems are already resolved, ready to apply.
+struct CheckedPatch {
+    patch: FacilityPatch,
+    population: MaybeUndefined<DbPopulation>,
+    description: MaybeUndefined<entity::value::LocalizedText>,
+}
+
+impl FacilityPatch {
+    fn check(mut self) -> Result<CheckedPatch, AppError> {
+        let population = match (
+            std::mem::take(&mut self.target_gender),
+            std::mem::take(&mut self.population),
+        ) {
+            (MaybeUndefined::Undefined, p) => p.map_value(Into::into),
+            (g, MaybeUndefined::Undefined) => g.map_value(TargetGender::population),
+            _ => {
+                return Err(AppError::Invalid(vec![Problem {
+                    field: "input.targetGender".to_owned(),
+                    message: "give `targetGender` or `population`, not both".to_owned(),
+                }]));
+            }
+        };
+        let description = match std::mem::take(&mut self.description) {
+            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+            MaybeUndefined::Null => MaybeUndefined::Null,
+            MaybeUndefined::Value(items) => {
+                match localized_opt("input.description", Some(items))? {
+                    Some(text) => MaybeUndefined::Value(text),
+                    None => MaybeUndefined::Null,
+                }
+            }
+        };
+        Ok(CheckedPatch {
+            patch: self,
+            population,
+            description,
+        })
+    }
+}
+
+impl CheckedPatch {
+    fn apply(self, f: &mut FacilityFields) {
+        let p = self.patch;
+        if let Some(v) = p.slug {
+            f.slug = Some(v);
+        }
+        if let Some(v) = p.name {
+            f.name = v;
+        }
+        if let Some(v) = p.country_code {
+            f.country_code = v;
+        }
+        p.city.update_to(&mut f.city);
+        p.latitude.update_to(&mut f.latitude);
+        p.longitude.update_to(&mut f.longitude);
+        if let Some(v) = p.facility_type {
+            f.facility_type = v.into();
+        }
+        if let Some(v) = p.status {
+            f.status = v.into();
+        }
+        p.capacity.update_to(&mut f.capacity);
+        p.opened_year.update_to(&mut f.opened_year);
+        p.operator.update_to(&mut f.operator);
+        p.managed_by
+            .map_value(Into::into)
+            .update_to(&mut f.managed_by);
+        self.population.update_to(&mut f.population);
+        p.target_age
+            .map_value(Into::into)
+            .update_to(&mut f.target_age);
+        p.regime.map_value(Into::into).update_to(&mut f.regime);
+        p.security_level
+            .map_value(Into::into)
+            .update_to(&mut f.security_level);
+        if let Some(v) = p.principles {
+            f.principles = v.into_iter().map(Into::into).collect();
+        }
+        p.social_enterprise.update_to(&mut f.social_enterprise);
+        self.description.update_to(&mut f.description);
+        p.website.update_to(&mut f.website);
+        p.source_url.update_to(&mut f.source_url);
+        p.maintained_by.update_to(&mut f.maintained_by);
+        if let Some(v) = p.ecosystem {
+            f.ecosystem = notes(v);
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct FacilityMutation;
+
+#[Object]
+impl FacilityMutation {
+    /// Creates a facility (partners, for their own organisation; editors and admins).
+    /// Every bad field is reported at once, in `extensions.problems`.
+    async fn create_facility(&self, ctx: &Context<'_>, input: FacilityInput) -> Result<Facility> {
+        let actor = context::actor(ctx).await?;
+        let fields = input.into_fields()?;
+        let model = facility_write::create(context::db(ctx), actor, fields).await?;
+        Ok(model.into())
+    }
+
+    /// Changes a facility. `expectedVersion` is the `version` you read: if the
+    /// facility changed since, nothing is written and the error is `CONFLICT`.
+    async fn update_facility(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        input: FacilityPatch,
+    ) -> Result<Facility> {
+        let actor = context::actor(ctx).await?;
+        let row = id::decode(&id, Kind::Facility, "id")?;
+        let patch = input.check()?;
+        let model = facility_write::update(context::db(ctx), actor, row, expected_version, |f| {
+            patch.apply(f);
+        })
+        .await?;
+        Ok(model.into())
+    }
+
+    /// Deletes a facility without visits (admins only); returns its id.
+    async fn delete_facility(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+    ) -> Result<ID> {
+        let actor = context::actor(ctx).await?;
+        let row = id::decode(&id, Kind::Facility, "id")?;
+        facility_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        Ok(id)
+    }
+}

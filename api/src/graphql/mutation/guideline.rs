@@ -1,0 +1,146 @@
+//! Writing guideline versions through their workflow (editors and admins).
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+
+use crate::error::{AppError, Problem};
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::enums::GuidelineStatus;
+use crate::graphql::types::guideline::GuidelineVersion;
+use crate::service;
+use crate::service::guideline_write::{self, VersionFields};
+
+/// A new version of a guideline. It starts in DRAFT with the next number.
+#[derive(InputObject, Debug)]
+pub struct GuidelineVersionInput {
+    /// Title of this version (at most 200 characters).
+    pub title: String,
+    /// The text, in Markdown.
+    pub body: String,
+    /// Visits and learning sessions that informed it (their ids).
+    pub informed_by: Option<Vec<ID>>,
+}
+
+/// Changes to a version in DRAFT: an absent field stays; a list replaces the list.
+#[derive(InputObject, Debug, Default)]
+pub struct GuidelineVersionPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// The text, in Markdown.
+    pub body: Option<String>,
+    /// Visits and learning sessions that informed it (replaces the list).
+    pub informed_by: Option<Vec<ID>>,
+}
+
+/// Visit and session row ids of a list of `Visit` and `LearningSession` ids.
+fn provenance(ids: &[ID]) -> Result<(Vec<i32>, Vec<i32>), AppError> {
+    let mut visits = Vec::new();
+    let mut sessions = Vec::new();
+    let mut problems = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let field = format!("input.informedBy[{i}]");
+        match id::decode_any(id, &field) {
+            Ok((Kind::Visit, row)) => visits.push(row),
+            Ok((Kind::LearningSession, row)) => sessions.push(row),
+            Ok(_) => problems.push(Problem {
+                field,
+                message: "only visits and learning sessions inform a guideline version".to_owned(),
+            }),
+            Err(err) => problems.push(Problem {
+                field,
+                message: err.public_message(),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok((visits, sessions))
+    } else {
+        Err(AppError::Invalid(problems))
+    }
+}
+
+async fn with_guideline(
+    ctx: &Context<'_>,
+    model: entity::guideline_version::Model,
+) -> Result<GuidelineVersion> {
+    let (model, guideline) = service::guideline::find_version(context::db(ctx), model.id)
+        .await?
+        .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
+    Ok(GuidelineVersion {
+        model: model.into(),
+        guideline: guideline.into(),
+    })
+}
+
+#[derive(Default)]
+pub struct GuidelineMutation;
+
+#[Object]
+impl GuidelineMutation {
+    /// Starts the next version of a guideline (`ecosystem-rules` or
+    /// `relational-security`), in DRAFT. Numbers have no gaps, even when
+    /// editors create versions at the same moment.
+    async fn create_guideline_version(
+        &self,
+        ctx: &Context<'_>,
+        guideline: String,
+        input: GuidelineVersionInput,
+    ) -> Result<GuidelineVersion> {
+        let actor = context::actor(ctx).await?;
+        let (visits, sessions) = provenance(&input.informed_by.unwrap_or_default())?;
+        let fields = VersionFields {
+            title: input.title,
+            body: input.body,
+            informed_by_visits: visits,
+            informed_by_sessions: sessions,
+        };
+        let model = guideline_write::create(context::db(ctx), actor, &guideline, fields).await?;
+        with_guideline(ctx, model).await
+    }
+
+    /// Changes a version in DRAFT. A version that left DRAFT never changes: that is a `CONFLICT`.
+    async fn update_guideline_version(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        input: GuidelineVersionPatch,
+    ) -> Result<GuidelineVersion> {
+        let actor = context::actor(ctx).await?;
+        let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let informed_by = input.informed_by.as_deref().map(provenance).transpose()?;
+        let (title, body) = (input.title, input.body);
+        let model = guideline_write::update(context::db(ctx), actor, row, expected_version, |f| {
+            if let Some(v) = title {
+                f.title = v;
+            }
+            if let Some(v) = body {
+                f.body = v;
+            }
+            if let Some((visits, sessions)) = informed_by {
+                f.informed_by_visits = visits;
+                f.informed_by_sessions = sessions;
+            }
+        })
+        .await?;
+        with_guideline(ctx, model).await
+    }
+
+    /// Moves a version one step on, DRAFT → CONSULTATION → ADOPTED, and sets
+    /// `publishedOn` to today. Any other move is a `CONFLICT`. With
+    /// `expectedVersion`, a version changed since you read it is a `CONFLICT` too.
+    async fn advance_guideline_version(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        to: GuidelineStatus,
+        expected_version: Option<i32>,
+    ) -> Result<GuidelineVersion> {
+        let actor = context::actor(ctx).await?;
+        let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let model =
+            guideline_write::advance(context::db(ctx), actor, row, to.into(), expected_version)
+                .await?;
+        with_guideline(ctx, model).await
+    }
+}

@@ -1,0 +1,134 @@
+//! Creating, changing and deleting stakeholders (editors and admins).
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+
+use super::decode_ids;
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::enums::StakeholderKind;
+use crate::graphql::types::workshop::Stakeholder;
+use crate::service::stakeholder_write::{self, StakeholderFields};
+
+/// A new stakeholder.
+#[derive(InputObject, Debug)]
+pub struct StakeholderInput {
+    /// Name of the person or organisation (at most 200 characters).
+    pub name: String,
+    /// The perspective they bring.
+    pub kind: StakeholderKind,
+    /// The organisation they belong to.
+    pub organisation: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: Option<String>,
+    /// E-mail address (personal data: editors and admins read it).
+    pub email: Option<String>,
+    /// Phone number (personal data: editors and admins read it).
+    pub phone: Option<String>,
+    /// The knowledge workshops they are a member of.
+    pub workshops: Option<Vec<ID>>,
+}
+
+/// Changes to a stakeholder: an absent field stays; `null` clears an optional one.
+#[derive(InputObject, Debug, Default)]
+pub struct StakeholderPatch {
+    /// Name.
+    pub name: Option<String>,
+    /// The perspective they bring.
+    pub kind: Option<StakeholderKind>,
+    /// The organisation they belong to.
+    pub organisation: MaybeUndefined<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: MaybeUndefined<String>,
+    /// E-mail address.
+    pub email: MaybeUndefined<String>,
+    /// Phone number.
+    pub phone: MaybeUndefined<String>,
+    /// Knowledge workshops (replaces the list).
+    pub workshops: Option<Vec<ID>>,
+}
+
+#[derive(Default)]
+pub struct StakeholderMutation;
+
+#[Object]
+impl StakeholderMutation {
+    /// Records a stakeholder (editors and admins).
+    async fn create_stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        input: StakeholderInput,
+    ) -> Result<Stakeholder> {
+        let actor = context::actor(ctx).await?;
+        let fields = StakeholderFields {
+            name: input.name,
+            kind: input.kind.into(),
+            organisation: input.organisation,
+            country_code: input.country_code,
+            email: input.email,
+            phone: input.phone,
+            workshops: decode_ids(
+                &input.workshops.unwrap_or_default(),
+                Kind::KnowledgeWorkshop,
+                "input.workshops",
+            )?,
+        };
+        Ok(stakeholder_write::create(context::db(ctx), actor, fields)
+            .await?
+            .into())
+    }
+
+    /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    async fn update_stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+        input: StakeholderPatch,
+    ) -> Result<Stakeholder> {
+        let actor = context::actor(ctx).await?;
+        let row = id::decode(&id, Kind::Stakeholder, "id")?;
+        let StakeholderPatch {
+            name,
+            kind,
+            organisation,
+            country_code,
+            email,
+            phone,
+            workshops,
+        } = input;
+        let workshops = workshops
+            .map(|w| decode_ids(&w, Kind::KnowledgeWorkshop, "input.workshops"))
+            .transpose()?;
+        let model =
+            stakeholder_write::update(context::db(ctx), actor, row, expected_version, |f| {
+                if let Some(v) = name {
+                    f.name = v;
+                }
+                if let Some(v) = kind {
+                    f.kind = v.into();
+                }
+                organisation.update_to(&mut f.organisation);
+                country_code.update_to(&mut f.country_code);
+                email.update_to(&mut f.email);
+                phone.update_to(&mut f.phone);
+                if let Some(v) = workshops {
+                    f.workshops = v;
+                }
+            })
+            .await?;
+        Ok(model.into())
+    }
+
+    /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
+    async fn delete_stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        expected_version: i32,
+    ) -> Result<ID> {
+        let actor = context::actor(ctx).await?;
+        let row = id::decode(&id, Kind::Stakeholder, "id")?;
+        stakeholder_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        Ok(id)
+    }
+}

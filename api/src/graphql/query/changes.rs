@@ -1,0 +1,131 @@
+//! `changes` (the feed partners sync from) and `auditLog` (admins).
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::audit_event;
+
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::id;
+use crate::graphql::types::change::{
+    AuditEvent, AuditEventConnection, Change, ChangeConnection, ChangeEdge, ChangeEntity,
+    decode_cursor, encode_cursor,
+};
+use crate::graphql::types::connection::PageInfo;
+use crate::service::changes::{self, Range};
+use crate::service::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+fn range(after: Option<&str>, first: Option<i32>) -> Result<Range, AppError> {
+    let limit = match first {
+        None => DEFAULT_PAGE_SIZE,
+        Some(n) => u64::try_from(n)
+            .ok()
+            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    "first",
+                    format!("`first` must be 1 to {MAX_PAGE_SIZE}, got {n}"),
+                )
+            })?,
+    };
+    let after = after.map(|c| decode_cursor(c, "after")).transpose()?;
+    Ok(Range { after, limit })
+}
+
+/// The rows of a page and its page info; the extra row read tells whether more follow.
+fn page(
+    mut rows: Vec<audit_event::Model>,
+    range: Range,
+) -> (Vec<Arc<audit_event::Model>>, PageInfo) {
+    let limit = usize::try_from(range.limit).unwrap_or(usize::MAX);
+    let has_next_page = rows.len() > limit;
+    rows.truncate(limit);
+    let end = rows.last().map(|r| r.id).or(range.after);
+    let page_info = PageInfo {
+        has_next_page,
+        has_previous_page: range.after.is_some_and(|a| a > 0),
+        start_cursor: rows.first().map(|r| encode_cursor(r.id)),
+        end_cursor: end.map(encode_cursor),
+    };
+    (rows.into_iter().map(Arc::new).collect(), page_info)
+}
+
+#[derive(Default)]
+pub struct ChangesQuery;
+
+#[Object]
+impl ChangesQuery {
+    /// Change feed for partners that sync: every create, update and delete of
+    /// public data, in commit order. Start without `after`; then pass the
+    /// `endCursor` you received as `after` to get only what changed since,
+    /// without missing or repeating a change. `first` defaults to 50, at most 500.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+    ) -> Result<ChangeConnection> {
+        let range = range(after.as_deref(), first)?;
+        let rows = changes::feed(context::db(ctx), range).await?;
+        let (rows, page_info) = page(rows, range);
+        let nodes: Vec<Change> = rows.into_iter().map(Change).collect();
+        Ok(ChangeConnection {
+            edges: nodes
+                .iter()
+                .map(|c| ChangeEdge {
+                    cursor: encode_cursor(c.0.id),
+                    node: c.clone(),
+                })
+                .collect(),
+            nodes,
+            page_info,
+        })
+    }
+
+    /// The audit log (admins only): every write with who made it and the record
+    /// before and after, oldest first. Narrow it to one kind of record, or to
+    /// one record with `entityId`.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        after: Option<String>,
+        first: Option<i32>,
+        entity_type: Option<ChangeEntity>,
+        entity_id: Option<ID>,
+    ) -> Result<AuditEventConnection> {
+        context::actor(ctx)
+            .await?
+            .require_admin("reading the audit log")?;
+        let range = range(after.as_deref(), first)?;
+        let entity = match (entity_type, entity_id) {
+            (_, Some(global)) => {
+                let (kind, row) = id::decode_any(&global, "entityId")?;
+                let entity = entity_of(kind).ok_or_else(|| {
+                    AppError::bad_input("entityId", "knowledge workshops are not in the audit log")
+                })?;
+                Some((entity, Some(row)))
+            }
+            (Some(kind), None) => Some((kind.into(), None)),
+            (None, None) => None,
+        };
+        let rows = changes::audit_log(context::db(ctx), entity, range).await?;
+        let (rows, page_info) = page(rows, range);
+        Ok(AuditEventConnection {
+            nodes: rows.into_iter().map(AuditEvent).collect(),
+            page_info,
+        })
+    }
+}
+
+fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
+    use entity::value::AuditEntity;
+    match kind {
+        id::Kind::Facility => Some(AuditEntity::Facility),
+        id::Kind::Visit => Some(AuditEntity::Visit),
+        id::Kind::LearningSession => Some(AuditEntity::LearningSession),
+        id::Kind::Stakeholder => Some(AuditEntity::Stakeholder),
+        id::Kind::GuidelineVersion => Some(AuditEntity::GuidelineVersion),
+        id::Kind::KnowledgeWorkshop => None,
+    }
+}

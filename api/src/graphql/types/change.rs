@@ -1,0 +1,272 @@
+//! The change feed and the audit log.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use entity::audit_event;
+use entity::value as db;
+
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::loader::{
+    FacilityById, GuidelineById, GuidelineVersionById, SessionById, StakeholderById, VisitById,
+};
+use crate::graphql::types::connection::PageInfo;
+use crate::graphql::types::guideline::GuidelineVersion;
+use crate::graphql::types::node::Node;
+
+/// What a write did to a record.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AuditAction")]
+pub enum ChangeAction {
+    /// The record was created.
+    Created,
+    /// The record was changed (for a guideline version: also when it left DRAFT and became public).
+    Updated,
+    /// The record was deleted; `node` is null.
+    Deleted,
+}
+
+/// The kinds of record the change feed and the audit log report.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AuditEntity")]
+pub enum ChangeEntity {
+    /// A `Facility`.
+    Facility,
+    /// A `Visit`.
+    Visit,
+    /// A `LearningSession`.
+    LearningSession,
+    /// A `Stakeholder`.
+    Stakeholder,
+    /// A `GuidelineVersion`.
+    GuidelineVersion,
+}
+
+/// Who made a change recorded in the audit log.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AuditActorRole")]
+pub enum ActorRole {
+    /// A partner organisation's token.
+    Partner,
+    /// An editor's token.
+    Editor,
+    /// An admin's token.
+    Admin,
+    /// The command line of the server (`wish-api import`).
+    System,
+}
+
+fn kind_of(entity: db::AuditEntity) -> Kind {
+    match entity {
+        db::AuditEntity::Facility => Kind::Facility,
+        db::AuditEntity::Visit => Kind::Visit,
+        db::AuditEntity::LearningSession => Kind::LearningSession,
+        db::AuditEntity::Stakeholder => Kind::Stakeholder,
+        db::AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
+    }
+}
+
+/// The opaque cursor of an audit event.
+#[must_use]
+pub fn encode_cursor(event_id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("change:{event_id}"))
+}
+
+/// # Errors
+/// `BAD_USER_INPUT` on `field` for a cursor this API did not make.
+pub fn decode_cursor(cursor: &str, field: &str) -> Result<i64, AppError> {
+    let bad = || {
+        AppError::bad_input(
+            field,
+            "this is not a cursor of the change feed: pass an `endCursor` or `cursor` it returned",
+        )
+    };
+    let raw = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    raw.strip_prefix("change:")
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(bad)
+}
+
+/// One create, update or delete of public data.
+#[derive(Clone, Debug)]
+pub struct Change(pub Arc<audit_event::Model>);
+
+/// One create, update or delete of public data, in commit order.
+#[Object]
+impl Change {
+    /// Position in the feed: pass it as `after` to read what came next.
+    async fn cursor(&self) -> String {
+        encode_cursor(self.0.id)
+    }
+    /// What happened.
+    async fn action(&self) -> ChangeAction {
+        self.0.action.into()
+    }
+    /// The kind of record.
+    async fn entity_type(&self) -> ChangeEntity {
+        self.0.entity_type.into()
+    }
+    /// The record's global id (also after a delete).
+    async fn entity_id(&self) -> ID {
+        id::encode(kind_of(self.0.entity_type), self.0.entity_id)
+    }
+    /// The record's `version` after the change; null after a delete.
+    async fn entity_version(&self) -> Option<i32> {
+        self.0.entity_version
+    }
+    /// When the change was committed.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// The record as it is now (it may have changed again since: later
+    /// changes follow in the feed); null once deleted.
+    async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
+        current_node(ctx, self.0.entity_type, self.0.entity_id).await
+    }
+}
+
+/// The current state of a record, through the request's batching loader.
+async fn current_node(
+    ctx: &Context<'_>,
+    entity: db::AuditEntity,
+    row: i32,
+) -> Result<Option<Node>> {
+    let loader = context::loader(ctx);
+    let node = match entity {
+        db::AuditEntity::Facility => loader
+            .load_one(FacilityById(row))
+            .await
+            .map_err(AppError::from)?
+            .map(|m| Node::Facility(m.into())),
+        db::AuditEntity::Visit => loader
+            .load_one(VisitById(row))
+            .await
+            .map_err(AppError::from)?
+            .map(|m| Node::Visit(m.into())),
+        db::AuditEntity::LearningSession => loader
+            .load_one(SessionById(row))
+            .await
+            .map_err(AppError::from)?
+            .map(|m| Node::LearningSession(m.into())),
+        db::AuditEntity::Stakeholder => loader
+            .load_one(StakeholderById(row))
+            .await
+            .map_err(AppError::from)?
+            .map(|m| Node::Stakeholder(m.into())),
+        db::AuditEntity::GuidelineVersion => {
+            let version = loader
+                .load_one(GuidelineVersionById(row))
+                .await
+                .map_err(AppError::from)?
+                .filter(|v| context::drafts(ctx).admit(v.status));
+            match version {
+                Some(v) => loader
+                    .load_one(GuidelineById(v.guideline_id))
+                    .await
+                    .map_err(AppError::from)?
+                    .map(|g| {
+                        Node::GuidelineVersion(GuidelineVersion {
+                            model: Arc::new(v),
+                            guideline: Arc::new(g),
+                        })
+                    }),
+                None => None,
+            }
+        }
+    };
+    Ok(node)
+}
+
+/// A page of the change feed.
+#[derive(SimpleObject, Debug)]
+pub struct ChangeConnection {
+    /// The changes of this page, with their cursors.
+    pub edges: Vec<ChangeEdge>,
+    /// The changes of this page.
+    pub nodes: Vec<Change>,
+    /// `endCursor` is where to resume: store it, and pass it as `after` next
+    /// time. On an empty page it is the `after` you sent.
+    pub page_info: PageInfo,
+}
+
+/// One change with its cursor.
+#[derive(SimpleObject, Debug)]
+pub struct ChangeEdge {
+    /// Pass it as `after` to read what came next.
+    pub cursor: String,
+    /// The change.
+    pub node: Change,
+}
+
+/// A write in the audit log, with the record before and after (admins only).
+#[derive(Clone, Debug)]
+pub struct AuditEvent(pub Arc<audit_event::Model>);
+
+/// A write in the audit log, with the record before and after (admins only).
+#[Object]
+impl AuditEvent {
+    /// Position in the log: pass it as `after` to read what came next.
+    async fn cursor(&self) -> String {
+        encode_cursor(self.0.id)
+    }
+    /// When the write was committed.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// The token's subject (`sub`); null for the command line.
+    async fn actor_subject(&self) -> Option<&str> {
+        self.0.actor_subject.as_deref()
+    }
+    /// The writer's role.
+    async fn actor_role(&self) -> ActorRole {
+        self.0.actor_role.into()
+    }
+    /// A partner's organisation slug.
+    async fn actor_organisation(&self) -> Option<&str> {
+        self.0.actor_organisation.as_deref()
+    }
+    /// What happened.
+    async fn action(&self) -> ChangeAction {
+        self.0.action.into()
+    }
+    /// The kind of record.
+    async fn entity_type(&self) -> ChangeEntity {
+        self.0.entity_type.into()
+    }
+    /// The record's global id.
+    async fn entity_id(&self) -> ID {
+        id::encode(kind_of(self.0.entity_type), self.0.entity_id)
+    }
+    /// The record's `version` after the write; null after a delete.
+    async fn entity_version(&self) -> Option<i32> {
+        self.0.entity_version
+    }
+    /// `api` for a GraphQL write, `import` for a bulk import.
+    async fn origin(&self) -> &str {
+        &self.0.origin
+    }
+    /// The record before the write (stored columns, with its lists); null for a create.
+    async fn before(&self) -> Option<Json<serde_json::Value>> {
+        self.0.before_state.clone().map(Json)
+    }
+    /// The record after the write; null for a delete.
+    async fn after(&self) -> Option<Json<serde_json::Value>> {
+        self.0.after_state.clone().map(Json)
+    }
+}
+
+/// A page of the audit log.
+#[derive(SimpleObject, Debug)]
+pub struct AuditEventConnection {
+    /// The events of this page.
+    pub nodes: Vec<AuditEvent>,
+    /// `endCursor` is where to resume.
+    pub page_info: PageInfo,
+}

@@ -1,0 +1,69 @@
+//! Reading the audit log: the change feed of public data for partners who
+//! sync, and the whole log for admins. Both are ordered by audit id, which
+//! follows commit order (see [`crate::service::write`]), so a reader who
+//! resumes after the last id it saw neither misses nor repeats a change.
+
+use entity::audit_event;
+use entity::value::AuditEntity;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::error::Result;
+
+/// Which part of the log to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Range {
+    /// Events after this id.
+    pub after: Option<i64>,
+    /// At most this many, plus one to tell whether more follow.
+    pub limit: u64,
+}
+
+/// Public changes after `range.after`, oldest first; one more than `limit` when more follow.
+///
+/// # Errors
+/// Database errors.
+pub async fn feed(db: &impl ConnectionTrait, range: Range) -> Result<Vec<audit_event::Model>> {
+    read(
+        db,
+        Condition::all().add(audit_event::Column::Public.eq(true)),
+        range,
+    )
+    .await
+}
+
+/// Every audit event after `range.after`, optionally of one record, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn audit_log(
+    db: &impl ConnectionTrait,
+    entity: Option<(AuditEntity, Option<i32>)>,
+    range: Range,
+) -> Result<Vec<audit_event::Model>> {
+    let mut cond = Condition::all();
+    if let Some((kind, id)) = entity {
+        cond = cond.add(audit_event::Column::EntityType.eq(kind));
+        if let Some(id) = id {
+            cond = cond.add(audit_event::Column::EntityId.eq(id));
+        }
+    }
+    read(db, cond, range).await
+}
+
+async fn read(
+    db: &impl ConnectionTrait,
+    mut cond: Condition,
+    range: Range,
+) -> Result<Vec<audit_event::Model>> {
+    if let Some(after) = range.after {
+        cond = cond.add(audit_event::Column::Id.gt(after));
+    }
+    Ok(audit_event::Entity::find()
+        .filter(cond)
+        .order_by_asc(audit_event::Column::Id)
+        .limit(range.limit + 1)
+        .all(db)
+        .await?)
+}

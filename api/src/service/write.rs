@@ -1,0 +1,280 @@
+//! What every write shares: who is writing and what they may do, one
+//! transaction per write, and the audit record made inside it.
+//!
+//! Every write transaction first increments the `data_version` row of
+//! `app_state`. The row lock that takes serialises writers, so the audit ids
+//! handed out afterwards follow commit order: a partner reading the change
+//! feed after id N never finds a smaller id appearing later. The counter also
+//! tells every replica that its cached answers are stale.
+
+use entity::value::{AuditAction, AuditActorRole, AuditEntity};
+use entity::{app_state, audit_event, organisation};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, TransactionTrait,
+};
+use serde::Serialize;
+
+use crate::error::{AppError, Result};
+use crate::service::now;
+
+/// The `app_state` key of the write counter.
+pub const DATA_VERSION_KEY: &str = "data_version";
+
+/// Audit rows inserted per statement: well under both databases' parameter limits.
+const AUDIT_BATCH: usize = 500;
+
+/// Who writes. Built from a verified token, or by the command line as `System`.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub subject: Option<String>,
+    pub role: AuditActorRole,
+    /// A partner's organisation.
+    pub organisation: Option<organisation::Model>,
+}
+
+impl Actor {
+    /// The command line, run by whoever operates the server.
+    #[must_use]
+    pub fn system() -> Self {
+        Self {
+            subject: None,
+            role: AuditActorRole::System,
+            organisation: None,
+        }
+    }
+
+    /// Editors, admins and the command line write all content.
+    #[must_use]
+    pub fn writes_all_content(&self) -> bool {
+        self.role != AuditActorRole::Partner
+    }
+
+    /// # Errors
+    /// `FORBIDDEN` for partners.
+    pub fn require_editor(&self, what: &str) -> Result<()> {
+        if self.writes_all_content() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "partners write their own facilities and visits only; {what} needs an editor or admin token"
+            )))
+        }
+    }
+
+    /// # Errors
+    /// `FORBIDDEN` for partners and editors.
+    pub fn require_admin(&self, what: &str) -> Result<()> {
+        if matches!(self.role, AuditActorRole::Admin | AuditActorRole::System) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("{what} needs an admin token")))
+        }
+    }
+
+    /// Whether this actor may change a facility maintained by `maintained_by_id`
+    /// (and the visits to it).
+    #[must_use]
+    pub fn may_maintain(&self, maintained_by_id: Option<i32>) -> bool {
+        self.writes_all_content()
+            || matches!((&self.organisation, maintained_by_id), (Some(org), Some(id)) if org.id == id)
+    }
+
+    /// # Errors
+    /// `FORBIDDEN` when a partner reaches for another organisation's facility.
+    pub fn require_maintainer(&self, maintained_by_id: Option<i32>, what: &str) -> Result<()> {
+        if self.may_maintain(maintained_by_id) {
+            Ok(())
+        } else {
+            let org = self.organisation.as_ref().map_or("", |o| o.slug.as_str());
+            Err(AppError::Forbidden(format!(
+                "{what} is not maintained by your organisation `{org}`; partners change only their own facilities and their visits"
+            )))
+        }
+    }
+}
+
+/// One audited change of one record.
+#[derive(Debug)]
+pub struct Change {
+    pub entity: AuditEntity,
+    pub id: i32,
+    pub action: AuditAction,
+    /// The record's version after the change; none after a delete.
+    pub version: Option<i32>,
+    /// Whether the change is of public data and so goes into the change feed.
+    pub public: bool,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+/// A snapshot of a record for the audit log.
+///
+/// # Errors
+/// Only if the record cannot be serialised, which derived serialisers do not do.
+pub fn snapshot(record: &impl Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(record).map_err(|err| AppError::Internal(err.into()))
+}
+
+/// One write in progress: a transaction holding the write lock, and the
+/// changes to audit when it commits. Dropped without `commit`, it rolls back.
+pub struct Write {
+    txn: DatabaseTransaction,
+    pub actor: Actor,
+    origin: &'static str,
+    changes: Vec<Change>,
+}
+
+impl Write {
+    /// Opens the transaction and takes the write lock.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn begin(
+        db: &DatabaseConnection,
+        actor: Actor,
+        origin: &'static str,
+    ) -> Result<Self> {
+        let txn = db.begin().await?;
+        app_state::Entity::update_many()
+            .col_expr(
+                app_state::Column::Value,
+                Expr::cust("CAST(CAST(value AS BIGINT) + 1 AS TEXT)"),
+            )
+            .col_expr(app_state::Column::UpdatedAt, Expr::value(now()))
+            .filter(app_state::Column::Key.eq(DATA_VERSION_KEY))
+            .exec(&txn)
+            .await?;
+        Ok(Self {
+            txn,
+            actor,
+            origin,
+            changes: Vec::new(),
+        })
+    }
+
+    /// The transaction to run the write's statements on.
+    #[must_use]
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    pub fn record(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
+    /// How many changes are recorded so far.
+    #[must_use]
+    pub fn change_count(&self) -> usize {
+        self.changes.len()
+    }
+
+    /// Writes the audit rows and commits everything together.
+    ///
+    /// # Errors
+    /// Database errors; nothing is committed then.
+    pub async fn commit(self) -> Result<()> {
+        let occurred_at = now();
+        let actor = &self.actor;
+        let rows: Vec<audit_event::ActiveModel> = self
+            .changes
+            .into_iter()
+            .map(|c| audit_event::ActiveModel {
+                occurred_at: Set(occurred_at),
+                actor_subject: Set(actor.subject.clone()),
+                actor_role: Set(actor.role),
+                actor_organisation: Set(actor.organisation.as_ref().map(|o| o.slug.clone())),
+                entity_type: Set(c.entity),
+                entity_id: Set(c.id),
+                action: Set(c.action),
+                entity_version: Set(c.version),
+                public: Set(c.public),
+                before_state: Set(c.before),
+                after_state: Set(c.after),
+                origin: Set(self.origin.to_owned()),
+                ..Default::default()
+            })
+            .collect();
+        for chunk in rows.chunks(AUDIT_BATCH) {
+            audit_event::Entity::insert_many(chunk.to_vec())
+                .exec_without_returning(&self.txn)
+                .await?;
+        }
+        self.txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// How many writes this database has seen: changes whenever data changes.
+///
+/// # Errors
+/// Database errors.
+pub async fn data_version(db: &impl ConnectionTrait) -> Result<i64> {
+    let row = app_state::Entity::find_by_id(DATA_VERSION_KEY.to_owned())
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| r.value.parse().ok()).unwrap_or(0))
+}
+
+/// The optimistic-concurrency check of every update and delete.
+///
+/// # Errors
+/// `CONFLICT` when the record changed since the caller read it.
+pub fn check_version(what: &str, current: i32, expected: i32) -> Result<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(AppError::Conflict(format!(
+            "{what} has changed since you read it: its version is {current}, you sent expectedVersion {expected}; read it again and reapply your change"
+        )))
+    }
+}
+
+/// Which of `ids` name a row of `E` (by its `column`).
+///
+/// # Errors
+/// Database errors.
+pub async fn existing_ids<E>(
+    db: &impl ConnectionTrait,
+    column: E::Column,
+    ids: &[i32],
+) -> Result<std::collections::HashSet<i32>>
+where
+    E: EntityTrait,
+{
+    use sea_orm::QuerySelect;
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(E::find()
+        .select_only()
+        .column(column)
+        .filter(column.is_in(ids.iter().copied()))
+        .into_tuple::<i32>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// A problem for every id in `ids` that is not in `existing`, and for repeats.
+pub fn check_references(
+    problems: &mut crate::service::validate::Problems,
+    field: &str,
+    ids: &[i32],
+    existing: &std::collections::HashSet<i32>,
+    what: &str,
+) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !existing.contains(id) {
+            problems.add(format!("{field}[{i}]"), format!("no {what} has this id"));
+        } else if !seen.insert(*id) {
+            problems.add(
+                format!("{field}[{i}]"),
+                format!("this {what} appears twice"),
+            );
+        }
+    }
+}

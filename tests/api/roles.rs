@@ -1,0 +1,253 @@
+//! The role × operation matrix of the README, cell by cell: what anonymous
+//! callers, partners, editors and admins may do, and the error everyone else gets.
+
+use api::graphql::context::Role;
+use api::graphql::id::Kind;
+use entity::value::{GuidelineStatus, SessionLevel, SessionTopic, StakeholderKind};
+use serde_json::{Value, json};
+
+use crate::fixtures;
+use crate::helpers::{Backend, TestApp, gid, spawn_app, token};
+use crate::on_both_databases;
+
+/// What a cell of the matrix says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Allowed,
+    Refused(&'static str),
+}
+use Outcome::{Allowed, Refused};
+
+const UNAUTH: Outcome = Refused("UNAUTHENTICATED");
+const FORBIDDEN: Outcome = Refused("FORBIDDEN");
+
+/// The ids a caller's operations work on; made afresh for each caller.
+struct Fixture {
+    own: String,
+    own_version: i32,
+    foreign: String,
+    foreign_version: i32,
+    visit: String,
+    stakeholder: String,
+    draft: String,
+    deletable: String,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let slugs = fixtures::facility_slugs(&app.db).await;
+    let rescaled = fixtures::organisation(&app.db, "rescaled").await;
+    let other = fixtures::organisation(&app.db, "other-partner").await;
+    let own = fixtures::maintain(&app.db, &slugs[0], &rescaled).await;
+    let foreign = fixtures::maintain(&app.db, &slugs[1], &other).await;
+    let deletable = fixtures::facility(&app.db, &slugs[2]).await;
+    let person =
+        fixtures::stakeholder(&app.db, "Ana Expert", StakeholderKind::Research, Some("be")).await;
+    let visit = fixtures::visit(
+        &app.db,
+        own.id,
+        fixtures::day(2025, 5, 1),
+        None,
+        &[person.id],
+    )
+    .await;
+    fixtures::session(
+        &app.db,
+        "Relational security",
+        fixtures::day(2025, 6, 1),
+        SessionLevel::European,
+        SessionTopic::RelationalSecurity,
+        &[],
+    )
+    .await;
+    let draft = fixtures::guideline_version(
+        &app.db,
+        "ecosystem-rules",
+        1,
+        GuidelineStatus::Draft,
+        "Draft text",
+    )
+    .await;
+    Fixture {
+        own: gid(Kind::Facility, own.id),
+        own_version: own.version,
+        foreign: gid(Kind::Facility, foreign.id),
+        foreign_version: foreign.version,
+        visit: gid(Kind::Visit, visit.id),
+        stakeholder: gid(Kind::Stakeholder, person.id),
+        draft: gid(Kind::GuidelineVersion, draft.id),
+        deletable: format!(
+            "{}|{}",
+            gid(Kind::Facility, deletable.id),
+            deletable.version
+        ),
+    }
+}
+
+/// One row of the matrix: a name, a document with its variables, and the
+/// outcome for anonymous, partner, editor and admin callers.
+struct Operation {
+    name: &'static str,
+    document: &'static str,
+    variables: fn(&Fixture) -> Value,
+    outcomes: [Outcome; 4],
+}
+
+fn operations() -> Vec<Operation> {
+    vec![
+        Operation {
+            name: "read published facilities",
+            document: "{ facilities(first: 1) { totalCount } }",
+            variables: |_| json!({}),
+            outcomes: [Allowed, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "read the change feed",
+            document: "{ changes { pageInfo { endCursor } } }",
+            variables: |_| json!({}),
+            outcomes: [Allowed, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "read a stakeholder's e-mail",
+            document: "query($id: ID!) { stakeholder(id: $id) { email } }",
+            variables: |f| json!({ "id": f.stakeholder }),
+            outcomes: [FORBIDDEN, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "read a guideline draft",
+            document: "query($id: ID!) { guidelineVersion(id: $id) { body } }",
+            variables: |f| json!({ "id": f.draft }),
+            outcomes: [Refused("NOT_FOUND"), Refused("NOT_FOUND"), Allowed, Allowed],
+        },
+        Operation {
+            name: "create a facility",
+            document: "mutation { createFacility(input: { name: \"Nieuw huis\", countryCode: \"NL\", facilityType: DETENTION_HOUSE, status: PLANNED }) { id } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "update a facility of one's own organisation",
+            document: "mutation($id: ID!, $v: Int!) { updateFacility(id: $id, expectedVersion: $v, input: { capacity: 12 }) { version } }",
+            variables: |f| json!({ "id": f.own, "v": f.own_version }),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "update another organisation's facility",
+            document: "mutation($id: ID!, $v: Int!) { updateFacility(id: $id, expectedVersion: $v, input: { capacity: 12 }) { version } }",
+            variables: |f| json!({ "id": f.foreign, "v": f.foreign_version }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "record a visit to one's own facility",
+            document: "mutation($id: ID!) { createVisit(input: { facility: $id, visitedOn: \"2025-09-01\" }) { id } }",
+            variables: |f| json!({ "id": f.own }),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "record a visit to another organisation's facility",
+            document: "mutation($id: ID!) { createVisit(input: { facility: $id, visitedOn: \"2025-09-01\" }) { id } }",
+            variables: |f| json!({ "id": f.foreign }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "update a visit",
+            document: "mutation($id: ID!) { updateVisit(id: $id, expectedVersion: 1, input: { visitedOn: \"2025-05-02\" }) { version } }",
+            variables: |f| json!({ "id": f.visit }),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "import facilities",
+            document: "mutation($csv: String!) { importFacilities(csv: $csv, dryRun: true) { rows } }",
+            variables: |_| json!({ "csv": crate::import::HEADER }),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "create a learning session",
+            document: "mutation { createLearningSession(input: { title: \"Staff wellbeing\", heldOn: \"2025-10-01\", level: EUROPEAN, topic: ECOSYSTEM }) { id } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "create a stakeholder",
+            document: "mutation { createStakeholder(input: { name: \"Jo\", kind: PRACTICE }) { id } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "create a guideline version",
+            document: "mutation { createGuidelineVersion(guideline: \"relational-security\", input: { title: \"v1\", body: \"Text\" }) { number } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "advance a guideline version",
+            document: "mutation($id: ID!) { advanceGuidelineVersion(id: $id, to: CONSULTATION) { status } }",
+            variables: |f| json!({ "id": f.draft }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "delete a facility",
+            document: "mutation($id: ID!, $v: Int!) { deleteFacility(id: $id, expectedVersion: $v) }",
+            variables: |f| {
+                let (id, version) = f.deletable.split_once('|').unwrap();
+                json!({ "id": id, "v": version.parse::<i32>().unwrap() })
+            },
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "read the audit log",
+            document: "{ auditLog { nodes { action } } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+    ]
+}
+
+async fn run_as(app: &TestApp, caller: Option<&str>, op: &Operation, fixture: &Fixture) -> Value {
+    let variables = (op.variables)(fixture);
+    match caller {
+        None => app.graphql(op.document, variables).await,
+        Some(token) => app.graphql_as(token, op.document, variables).await.1,
+    }
+}
+
+async fn every_cell_of_the_role_matrix_holds(backend: Backend) {
+    let callers: [(&str, Option<String>); 4] = [
+        ("anonymous", None),
+        ("partner", Some(token(Role::Partner, Some("rescaled")))),
+        ("editor", Some(token(Role::Editor, None))),
+        ("admin", Some(token(Role::Admin, None))),
+    ];
+    for (column, (caller, token)) in callers.iter().enumerate() {
+        // A fresh database per caller: one caller's writes do not change the next one's cells.
+        let Some(app) = spawn_app(backend).await else {
+            return;
+        };
+        let fixture = fixture(&app).await;
+        for op in operations() {
+            let before = fixtures::state(&app.db).await;
+            let body = run_as(&app, token.as_deref(), &op, &fixture).await;
+            match op.outcomes[column] {
+                Allowed => assert!(
+                    body.get("errors").is_none(),
+                    "{caller} may {}: {body:#}",
+                    op.name
+                ),
+                Refused(code) => {
+                    assert_eq!(
+                        body["errors"][0]["extensions"]["code"], code,
+                        "{caller} may not {}: {body:#}",
+                        op.name
+                    );
+                    assert_eq!(
+                        fixtures::state(&app.db).await,
+                        before,
+                        "a refused `{}` by {caller} changed the database",
+                        op.name
+                    );
+                }
+            }
+        }
+    }
+}
+
+on_both_databases!(every_cell_of_the_role_matrix_holds);
