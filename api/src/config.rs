@@ -111,6 +111,15 @@ pub struct ServeSettings {
         default_value_t = 20_000
     )]
     pub max_query_complexity: usize,
+
+    /// Tile URL template for the map at /map (`https://…/{z}/{x}/{y}.png`); without
+    /// one, the map draws the country outlines it ships with and works offline.
+    #[arg(long = "map-tile-url", env = "WISH_MAP_TILE_URL")]
+    pub map_tile_url: Option<String>,
+
+    /// Attribution the tile provider requires, shown on the map.
+    #[arg(long = "map-attribution", env = "WISH_MAP_ATTRIBUTION")]
+    pub map_attribution: Option<String>,
 }
 
 /// How bearer tokens are verified (and signed, by `wish-api token`).

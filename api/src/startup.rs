@@ -96,9 +96,18 @@ impl Application {
             .graphiql
             .then(|| web::Data::new(GraphiqlPage(http::graphiql::render_page())));
 
+        let map = web::Data::new(http::map::MapConfig {
+            tile_url: settings.map_tile_url.clone(),
+            attribution: settings.map_attribution.clone(),
+        });
         let cors_origins = Arc::new(settings.cors_origins.clone());
         let mut server = HttpServer::new(move || {
-            create_app(state.clone(), graphiql.clone(), cors_origins.clone())
+            create_app(
+                state.clone(),
+                graphiql.clone(),
+                map.clone(),
+                cors_origins.clone(),
+            )
         })
         .listen(listener)
         .context("while starting the HTTP server")?
@@ -142,6 +151,7 @@ impl Application {
 pub fn create_app(
     state: web::Data<AppState>,
     graphiql: Option<web::Data<GraphiqlPage>>,
+    map: web::Data<http::map::MapConfig>,
     cors_origins: Arc<Vec<String>>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
@@ -162,7 +172,11 @@ pub fn create_app(
         .route("/facilities.geojson", web::get().to(http::export::geojson))
         .route("/facilities.csv", web::get().to(http::export::csv))
         .route("/health", web::get().to(http::health::health))
-        .route("/ready", web::get().to(http::health::ready));
+        .route("/ready", web::get().to(http::health::ready))
+        .app_data(map)
+        .route("/map", web::get().to(http::map::page))
+        .route("/map/config.json", web::get().to(http::map::config))
+        .route("/map/assets/{name}", web::get().to(http::map::asset));
     if let Some(page) = graphiql {
         app = app
             .app_data(page)
@@ -202,6 +216,6 @@ fn cors(origins: &[String]) -> Cors {
 async fn not_found() -> actix_web::HttpResponse {
     actix_web::HttpResponse::NotFound().json(serde_json::json!({
         "code": "NOT_FOUND",
-        "message": "no such endpoint: the API is at /graphql, GraphiQL at /graphiql"
+        "message": "no such endpoint: the API is at /graphql, GraphiQL at /graphiql, the map at /map"
     }))
 }

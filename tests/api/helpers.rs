@@ -54,7 +54,7 @@ fn postgres_url() -> String {
     std::env::var("WISH_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned())
 }
 
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
 }
 
@@ -192,6 +192,8 @@ pub fn serve_settings() -> ServeSettings {
         max_body_bytes: 1_048_576,
         max_query_depth: 15,
         max_query_complexity: 20_000,
+        map_tile_url: None,
+        map_attribution: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod helpers;
 
 mod activities;
 mod auth;
+mod browser;
 mod cli;
 mod demo_data;
 mod errors;
@@ -15,6 +16,7 @@ mod facilities;
 mod graphiql;
 mod health;
 mod import;
+mod map;
 mod migrations;
 mod open_data;
 mod roles;

@@ -1,10 +1,11 @@
-//! HTTP endpoints: GraphQL, GraphiQL, health and readiness.
+//! HTTP endpoints: GraphQL, GraphiQL, the demo map, open-data exports, health and readiness.
 
 pub mod cache;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;
 pub mod health;
+pub mod map;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -1,0 +1,205 @@
+#!/usr/bin/env node
+// Browser smoke test of a running wish-api: the /map page and /graphiql, in
+// headless Chromium, with every request to another host blocked (and failing).
+//
+//   cd tests/browser && npm ci && node run.mjs
+//
+// Environment:
+//   WISH_BASE_URL   server to test              (default http://127.0.0.1:8080)
+//   CHROMIUM_PATH   Chromium executable          (default /usr/bin/chromium)
+//   SCREENSHOT_DIR  where the PNGs go            (default ./screenshots)
+//   SKIP_GRAPHIQL   1: skip the /graphiql step   (for servers without it)
+//   STEP_TIMEOUT_MS per-step wait               (default 20000)
+//
+// Prints one line per step and closes with "browser: N passed, N failed";
+// exits 0 on success, 1 on the first failure.
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const base = new URL(process.env.WISH_BASE_URL || 'http://127.0.0.1:8080');
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const shots = resolve(process.env.SCREENSHOT_DIR || './screenshots');
+const skipGraphiql = ['1', 'true', 'yes'].includes(String(process.env.SKIP_GRAPHIQL || '').toLowerCase());
+const timeout = Number(process.env.STEP_TIMEOUT_MS || 20000);
+
+const url = (path) => new URL(path, base).href;
+let passed = 0;
+
+class Failure extends Error {}
+function assert(condition, message) {
+  if (!condition) throw new Failure(message);
+}
+
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    const detail = await fn();
+    passed += 1;
+    console.log(`ok   ${name}${detail ? ` — ${detail}` : ''} (${Date.now() - started} ms)`);
+  } catch (e) {
+    console.log(`FAIL ${name}: ${e instanceof Failure ? e.message : (e && e.stack) || e}`);
+    throw e;
+  }
+}
+
+/** Waits until body[data-state] is "ready"; fails at once on "error". */
+async function waitReady(page, what) {
+  const handle = await page.waitForFunction(
+    () => ['ready', 'error'].includes(document.body && document.body.dataset.state) && document.body.dataset.state,
+    null,
+    { timeout },
+  ).catch(async (e) => {
+    const state = await page.evaluate(() => document.body && document.body.dataset.state).catch(() => '?');
+    throw new Failure(`${what}: body[data-state] did not become "ready" in ${timeout} ms (it is "${state}"): ${e.message.split('\n')[0]}`);
+  });
+  const state = await handle.jsonValue();
+  if (state === 'error') {
+    const message = await page.textContent('#message').catch(() => '');
+    throw new Failure(`${what}: the page reports an error: ${message}`);
+  }
+}
+
+async function counts(page) {
+  return page.evaluate(() => ({
+    markers: Number.parseInt(document.querySelector('#marker-count')?.textContent ?? '', 10),
+    total: Number.parseInt(document.querySelector('#stats-total')?.textContent ?? '', 10),
+  }));
+}
+
+async function main() {
+  await mkdir(shots, { recursive: true });
+  const blocked = [];
+  const pageErrors = [];
+  let browser;
+  try {
+    await step('launch chromium', async () => {
+      browser = await chromium.launch({ executablePath, args: ['--no-sandbox'], headless: true });
+      return `${executablePath} ${browser.version()}`;
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB' });
+    await context.route('**/*', (route) => {
+      const target = new URL(route.request().url());
+      if ((target.protocol === 'http:' || target.protocol === 'https:') && target.host === base.host) {
+        return route.continue();
+      }
+      blocked.push(route.request().url());
+      return route.abort('blockedbyclient');
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    const seen = new Set();
+    page.on('response', (r) => {
+      const key = `${r.status()} ${r.url().split('?')[0].replace(/\/\d+\/\d+\/\d+\.png$/, '/{z}/{x}/{y}.png')}`;
+      if (r.status() >= 400 && !seen.has(key)) {
+        seen.add(key);
+        console.log(`     (HTTP ${key})`);
+      }
+    });
+
+    let all;
+    await step(`load ${url('/map')}`, async () => {
+      const response = await page.goto(url('/map'), { waitUntil: 'domcontentloaded', timeout });
+      assert(response && response.ok(), `GET /map answered ${response && response.status()}`);
+      await waitReady(page, 'first load');
+      all = await counts(page);
+      assert(all.markers > 0, `#marker-count is ${all.markers}, expected > 0`);
+      assert(all.markers === all.total, `#marker-count (${all.markers}) differs from #stats-total (${all.total})`);
+      await page.screenshot({ path: resolve(shots, 'map.png') });
+      return `${all.markers} markers = ${all.total} in facilityStats; map.png`;
+    });
+
+    await step('filter country BE', async () => {
+      const has = await page.$('#filter-country option[value="BE"]');
+      assert(has, '#filter-country has no option "BE"');
+      await page.selectOption('#filter-country', 'BE'); // fires input + change
+      await waitReady(page, 'after selecting BE');
+      const be = await counts(page);
+      assert(be.markers > 0, `#marker-count is ${be.markers} for BE, expected > 0`);
+      assert(be.markers === be.total, `#marker-count (${be.markers}) differs from #stats-total (${be.total}) for BE`);
+      assert(be.markers < all.markers, `BE shows ${be.markers} markers, not fewer than all (${all.markers})`);
+      await page.screenshot({ path: resolve(shots, 'map-be.png') });
+      return `${be.markers} markers = ${be.total}; map-be.png`;
+    });
+
+    await step('popup of a BE facility', async () => {
+      const feature = await page.evaluate(async () => {
+        const r = await fetch('/facilities.geojson?country=BE');
+        const fc = await r.json();
+        const f = fc.features[0];
+        return f && { id: String(f.id ?? f.properties.id), name: f.properties.name };
+      });
+      assert(feature && feature.id, '/facilities.geojson?country=BE has no feature');
+      assert(await page.evaluate(() => typeof window.wishMap?.openPopup === 'function'), 'window.wishMap.openPopup is not a function');
+      await page.evaluate(({ id, ms }) => Promise.race([
+        window.wishMap.openPopup(id),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`openPopup(${id}) did not settle in ${ms} ms`)), ms)),
+      ]), { id: feature.id, ms: timeout }).catch((e) => { throw new Failure(e.message.split('\n')[0]); });
+      await page.waitForFunction((name) => {
+        const el = document.querySelector('.leaflet-popup .facility-popup');
+        return !!el && el.textContent.includes(name)
+          && [...el.querySelectorAll('a')].some((a) => a.textContent.trim() === 'Source' && /^https?:/.test(a.href));
+      }, feature.name, { timeout }).catch(async () => {
+        const text = await page.evaluate(() => document.querySelector('.facility-popup')?.textContent ?? '(no .facility-popup)');
+        throw new Failure(`popup of ${feature.id} never showed "${feature.name}" with a "Source" link; it shows: ${text.replace(/\s+/g, ' ').trim()}`);
+      });
+      await page.waitForTimeout(300); // let the popup finish its pan animation
+      await page.screenshot({ path: resolve(shots, 'popup.png') });
+      return `"${feature.name}" with a Source link; popup.png`;
+    });
+
+    await step('no JavaScript error on /map', async () => {
+      assert(pageErrors.length === 0, `uncaught errors: ${pageErrors.join(' | ')}`);
+    });
+
+    if (skipGraphiql) {
+      console.log('skip /graphiql (SKIP_GRAPHIQL)');
+    } else {
+      await step(`run a query in ${url('/graphiql')}`, async () => {
+        const response = await page.goto(url('/graphiql'), { waitUntil: 'domcontentloaded', timeout });
+        assert(response && response.ok(), `GET /graphiql answered ${response && response.status()}`);
+        const run = '.graphiql-execute-button, button[aria-label^="Execute query"]';
+        await page.waitForSelector('.graphiql-query-editor .CodeMirror', { timeout });
+        await page.waitForSelector(run, { timeout });
+        // If the server left the editor empty, give it something to run.
+        await page.evaluate(() => {
+          const cm = document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror;
+          if (cm && !cm.getValue().trim()) cm.setValue('{ __typename }');
+        });
+        await page.click(run);
+        await page.waitForFunction(() => {
+          const pane = document.querySelector('.graphiql-response');
+          if (!pane) return false;
+          const cm = pane.querySelector('.CodeMirror')?.CodeMirror;
+          return (cm ? cm.getValue() : pane.textContent).includes('"data"');
+        }, null, { timeout }).catch(async () => {
+          const text = await page.evaluate(() => document.querySelector('.graphiql-response')?.textContent ?? '(no result pane)');
+          throw new Failure(`the result pane never showed "data"; it shows: ${text.slice(0, 300)}`);
+        });
+        await page.screenshot({ path: resolve(shots, 'graphiql.png') });
+        return 'result has "data"; graphiql.png';
+      });
+    }
+
+    await step('no request left the server', async () => {
+      assert(blocked.length === 0, `${blocked.length} request(s) to other hosts were blocked: ${[...new Set(blocked)].slice(0, 10).join(', ')}`);
+      return `screenshots in ${shots}`;
+    });
+  } catch (e) {
+    console.log(`browser: ${passed} passed, 1 failed`);
+    process.exitCode = 1;
+    return;
+  } finally {
+    if (browser) await browser.close().catch(() => {});
+  }
+  console.log(`browser: ${passed} passed, 0 failed`);
+}
+
+// Never hang: a whole run takes seconds.
+const watchdog = setTimeout(() => {
+  console.log(`FAIL the run took longer than ${(timeout * 8) / 1000} s`);
+  console.log(`browser: ${passed} passed, 1 failed`);
+  process.exit(1);
+}, timeout * 8);
+await main();
+clearTimeout(watchdog);
