@@ -7,13 +7,16 @@ mod fixtures;
 mod helpers;
 
 mod activities;
+mod activity_writes;
 mod auth;
 mod browser;
+mod changes;
 mod cli;
 mod demo_data;
 mod errors;
 mod facilities;
 mod graphiql;
+mod guideline_workflow;
 mod health;
 mod import;
 mod map;

@@ -1,0 +1,256 @@
+//! Writing visits, learning sessions and stakeholders: references that must
+//! exist, personal data that must be well formed, versions that must be current.
+
+use api::graphql::context::Role;
+use api::graphql::id::Kind;
+use entity::value::StakeholderKind;
+use serde_json::{Value, json};
+
+use crate::fixtures;
+use crate::helpers::{Backend, TestApp, assert_error_code, gid, spawn_app, token};
+use crate::on_both_databases;
+
+async fn as_editor(app: &TestApp, document: &str, variables: Value) -> Value {
+    app.graphql_as(&token(Role::Editor, None), document, variables)
+        .await
+        .1
+}
+
+fn problem_fields(body: &Value) -> Vec<String> {
+    body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no problems: {body:#}"))
+        .iter()
+        .map(|p| p["field"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn a_visit_is_recorded_with_participants_and_findings(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slug = fixtures::facility_slugs(&app.db).await.remove(0);
+    let facility = fixtures::facility(&app.db, &slug).await;
+    let be = fixtures::workshop(&app.db, "be").await;
+    let ana = fixtures::stakeholder(&app.db, "Ana", StakeholderKind::Research, None).await;
+    let bo = fixtures::stakeholder(&app.db, "Bo", StakeholderKind::Practice, None).await;
+
+    let created = as_editor(
+        &app,
+        "mutation($input: VisitInput!) { createVisit(input: $input) {
+            id visitedOn version facility { slug } workshop { key } participants { name }
+            summary findings { dimension note } } }",
+        json!({ "input": {
+            "facility": gid(Kind::Facility, facility.id),
+            "visitedOn": "2025-04-02",
+            "workshop": gid(Kind::KnowledgeWorkshop, be.id),
+            "participants": [gid(Kind::Stakeholder, bo.id), gid(Kind::Stakeholder, ana.id)],
+            "summary": [{ "lang": "en", "text": "A calm house." }],
+            "findings": [{ "dimension": "SOCIAL_CLIMATE", "note": "Staff and residents eat together." }]
+        } }),
+    )
+    .await;
+    let visit = &created["data"]["createVisit"];
+    assert_eq!(visit["facility"]["slug"], slug, "{created:#}");
+    assert_eq!(visit["workshop"]["key"], "be");
+    assert_eq!(visit["summary"], "A calm house.");
+    assert_eq!(visit["findings"][0]["dimension"], "SOCIAL_CLIMATE");
+    let mut names: Vec<&str> = visit["participants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["Ana", "Bo"]);
+
+    let updated = as_editor(
+        &app,
+        "mutation($id: ID!) { updateVisit(id: $id, expectedVersion: 1, input: { participants: [], summary: null }) { version participants { name } summary } }",
+        json!({ "id": visit["id"] }),
+    )
+    .await;
+    assert_eq!(
+        updated["data"]["updateVisit"],
+        json!({ "version": 2, "participants": [], "summary": null }),
+        "{updated:#}"
+    );
+}
+
+async fn a_visit_with_bad_references_is_refused_whole(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let ana = fixtures::stakeholder(&app.db, "Ana", StakeholderKind::Research, None).await;
+    let before = fixtures::state(&app.db).await;
+
+    let body = as_editor(
+        &app,
+        "mutation($input: VisitInput!) { createVisit(input: $input) { id } }",
+        json!({ "input": {
+            "facility": gid(Kind::Facility, 999_999),
+            "visitedOn": "1990-01-01",
+            "workshop": gid(Kind::KnowledgeWorkshop, 999_999),
+            "participants": [gid(Kind::Stakeholder, ana.id), gid(Kind::Stakeholder, 999_999), gid(Kind::Stakeholder, ana.id)],
+            "findings": [{ "dimension": "WORK", "note": " " }]
+        } }),
+    )
+    .await;
+
+    assert_error_code(&body, "BAD_USER_INPUT");
+    assert_eq!(
+        problem_fields(&body),
+        [
+            "input.facility",
+            "input.visitedOn",
+            "input.workshop",
+            "input.participants[1]",
+            "input.participants[2]",
+            "input.findings[0].note"
+        ]
+    );
+    assert_eq!(fixtures::state(&app.db).await, before);
+}
+
+async fn a_learning_session_is_written_and_checked(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let created = as_editor(
+        &app,
+        "mutation { createLearningSession(input: { title: \" Relational security \", heldOn: \"2025-11-20\", level: NATIONAL, countryCode: \"fr\", topic: RELATIONAL_SECURITY,
+            outcomes: [{ lang: \"en\", text: \"Trust takes time.\" }, { lang: \"fr\", text: \"La confiance prend du temps.\" }] }) {
+            id title countryCode version outcomes(lang: \"fr\") } }",
+        json!({}),
+    )
+    .await;
+    let session = &created["data"]["createLearningSession"];
+    assert_eq!(session["title"], "Relational security", "{created:#}");
+    assert_eq!(session["countryCode"], "FR");
+    assert_eq!(session["outcomes"], "La confiance prend du temps.");
+
+    let before = fixtures::state(&app.db).await;
+    let bad = as_editor(
+        &app,
+        "mutation { createLearningSession(input: { title: \"\", heldOn: \"2025-11-20\", level: NATIONAL, topic: ECOSYSTEM }) { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(problem_fields(&bad), ["input.title", "input.countryCode"]);
+    let stale = as_editor(
+        &app,
+        "mutation($id: ID!) { updateLearningSession(id: $id, expectedVersion: 5, input: { title: \"New\" }) { id } }",
+        json!({ "id": session["id"] }),
+    )
+    .await;
+    assert_error_code(&stale, "CONFLICT");
+    assert_eq!(fixtures::state(&app.db).await, before);
+}
+
+async fn stakeholders_need_a_valid_email_and_phone(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let be = fixtures::workshop(&app.db, "be").await;
+    let before = fixtures::state(&app.db).await;
+    let bad = as_editor(
+        &app,
+        "mutation($w: [ID!]) { createStakeholder(input: { name: \"Jo\", kind: LIVED_EXPERIENCE, email: \"jo-at-example.org\", phone: \"call me\", countryCode: \"ZZ\", workshops: $w }) { id } }",
+        json!({ "w": [gid(Kind::KnowledgeWorkshop, 999_999)] }),
+    )
+    .await;
+    assert_eq!(
+        problem_fields(&bad),
+        [
+            "input.countryCode",
+            "input.email",
+            "input.phone",
+            "input.workshops[0]"
+        ]
+    );
+    assert_eq!(fixtures::state(&app.db).await, before);
+
+    let created = as_editor(
+        &app,
+        "mutation($w: [ID!]) { createStakeholder(input: { name: \"Jo\", kind: LIVED_EXPERIENCE, email: \"jo@example.org\", phone: \"+32 2 555 12 12\", workshops: $w }) {
+            id email phone workshops { key } } }",
+        json!({ "w": [gid(Kind::KnowledgeWorkshop, be.id)] }),
+    )
+    .await;
+    let jo = &created["data"]["createStakeholder"];
+    assert_eq!(jo["email"], "jo@example.org", "{created:#}");
+    assert_eq!(jo["workshops"], json!([{ "key": "be" }]));
+
+    // Contact details are never searchable, and stay hidden from partners.
+    let found = app
+        .query(
+            "{ search(text: \"jo@example.org\") { __typename } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["search"], json!([]));
+    fixtures::organisation(&app.db, "rescaled").await;
+    let (_, partner) = app
+        .graphql_as(
+            &token(Role::Partner, Some("rescaled")),
+            "query($id: ID!) { stakeholder(id: $id) { name email } }",
+            json!({ "id": jo["id"] }),
+        )
+        .await;
+    assert_error_code(&partner, "FORBIDDEN");
+    assert_eq!(
+        partner["errors"][0]["path"],
+        json!(["stakeholder", "email"])
+    );
+}
+
+async fn partners_record_visits_to_their_own_facilities_only(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slugs = fixtures::facility_slugs(&app.db).await;
+    let rescaled = fixtures::organisation(&app.db, "rescaled").await;
+    let other = fixtures::organisation(&app.db, "other-partner").await;
+    let own = fixtures::maintain(&app.db, &slugs[0], &rescaled).await;
+    let foreign = fixtures::maintain(&app.db, &slugs[1], &other).await;
+    let visit = fixtures::visit(&app.db, own.id, fixtures::day(2025, 1, 1), None, &[]).await;
+    let partner = token(Role::Partner, Some("rescaled"));
+    let before = fixtures::state(&app.db).await;
+
+    // Moving one's visit to another organisation's facility is refused.
+    let (_, moved) = app
+        .graphql_as(
+            &partner,
+            "mutation($id: ID!, $f: ID!) { updateVisit(id: $id, expectedVersion: 1, input: { facility: $f }) { id } }",
+            json!({ "id": gid(Kind::Visit, visit.id), "f": gid(Kind::Facility, foreign.id) }),
+        )
+        .await;
+    assert_error_code(&moved, "FORBIDDEN");
+    // Taking another organisation's facility's slug is refused as taken.
+    let (_, taken) = app
+        .graphql_as(
+            &partner,
+            "mutation($slug: String!) { createFacility(input: { slug: $slug, name: \"Mine\", countryCode: \"NL\", facilityType: OTHER, status: OPEN }) { id } }",
+            json!({ "slug": foreign.slug }),
+        )
+        .await;
+    assert_error_code(&taken, "BAD_USER_INPUT");
+    // Handing one's facility to another organisation is refused.
+    let (_, handed) = app
+        .graphql_as(
+            &partner,
+            "mutation($id: ID!) { updateFacility(id: $id, expectedVersion: 1, input: { maintainedBy: \"other-partner\" }) { id } }",
+            json!({ "id": gid(Kind::Facility, own.id) }),
+        )
+        .await;
+    assert_error_code(&handed, "FORBIDDEN");
+    assert_eq!(fixtures::state(&app.db).await, before);
+}
+
+on_both_databases!(
+    a_visit_is_recorded_with_participants_and_findings,
+    a_visit_with_bad_references_is_refused_whole,
+    a_learning_session_is_written_and_checked,
+    stakeholders_need_a_valid_email_and_phone,
+    partners_record_visits_to_their_own_facilities_only,
+);
