@@ -112,6 +112,15 @@ pub struct ServeSettings {
     )]
     pub max_query_complexity: usize,
 
+    /// Memory for the in-process cache of anonymous answers, in MiB; 0 turns it off.
+    /// An answer is served from it only while the data is unchanged.
+    #[arg(
+        long = "response-cache-mb",
+        env = "WISH_RESPONSE_CACHE_MB",
+        default_value_t = 64
+    )]
+    pub response_cache_mb: usize,
+
     /// Tile URL template for the map at /map (`https://…/{z}/{x}/{y}.png`); without
     /// one, the map draws the country outlines it ships with and works offline.
     #[arg(long = "map-tile-url", env = "WISH_MAP_TILE_URL")]

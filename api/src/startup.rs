@@ -24,6 +24,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
+    /// Anonymous answers, kept while the data does not change; `None`: off.
+    pub response_cache: Option<http::response_cache::ResponseCache>,
 }
 
 /// A bound, ready-to-run server.
@@ -76,6 +78,12 @@ impl Application {
         settings: &ServeSettings,
         authenticator: Option<Authenticator>,
     ) -> anyhow::Result<Self> {
+        // Cloned before counting starts: the cache's version checks are not the
+        // statements a request costs.
+        let response_cache = http::response_cache::ResponseCache::new(
+            db.clone(),
+            settings.response_cache_mb.saturating_mul(1024 * 1024),
+        );
         let statements = db::StatementCounter::attach(&mut db);
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -91,6 +99,7 @@ impl Application {
             db,
             max_body_bytes: settings.max_body_bytes,
             authenticator,
+            response_cache,
         });
         let graphiql = settings
             .graphiql

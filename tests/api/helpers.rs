@@ -192,6 +192,7 @@ pub fn serve_settings() -> ServeSettings {
         max_body_bytes: 1_048_576,
         max_query_depth: 15,
         max_query_complexity: 20_000,
+        response_cache_mb: 16,
         map_tile_url: None,
         map_attribution: None,
     }

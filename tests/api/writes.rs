@@ -308,6 +308,52 @@ async fn a_read_right_after_a_write_sees_the_write(backend: Backend) {
     assert_eq!(again["data"]["facility"]["capacity"], 29);
 }
 
+async fn anonymous_answers_are_cached_until_the_next_write(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slug = fixtures::facility_slugs(&app.db).await.remove(0);
+    let read = "query($slug: String!) { facility(slug: $slug) { id capacity version } }";
+
+    let before = app.statements.get();
+    let first = app.query(read, json!({ "slug": slug })).await;
+    assert!(app.statements.get() > before, "the first read runs queries");
+    let before = app.statements.get();
+    let second = app.query(read, json!({ "slug": slug })).await;
+    assert_eq!(
+        app.statements.get(),
+        before,
+        "the same read again comes from the cache"
+    );
+    assert_eq!(first, second);
+
+    let facility = &first["facility"];
+    let (_, body) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": facility["id"], "v": facility["version"], "input": { "capacity": 17 } }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+
+    let third = app.query(read, json!({ "slug": slug })).await;
+    assert_eq!(
+        third["facility"]["capacity"], 17,
+        "a read right after a write sees it"
+    );
+    // Another language is another answer.
+    let french = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Accept-Language", "fr")
+        .json(&json!({ "query": "query($slug: String!) { facility(slug: $slug) { description } }", "variables": { "slug": slug } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(french.status(), 200);
+}
+
 async fn mutations_are_refused_over_get(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -342,5 +388,6 @@ on_both_databases!(
     an_update_of_an_unknown_facility_is_not_found,
     a_facility_with_visits_is_not_deleted,
     a_read_right_after_a_write_sees_the_write,
+    anonymous_answers_are_cached_until_the_next_write,
     mutations_are_refused_over_get,
 );

@@ -6,11 +6,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{
     ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
 };
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 
 use super::graphql_error;
+use super::response_cache::ResponseCache;
 use crate::auth::bearer;
 use crate::error::code;
 use crate::graphql::context::{Lang, Role, Viewer};
@@ -86,8 +88,62 @@ pub async fn post(
         Ok(viewer) => viewer,
         Err(refusal) => return refusal,
     };
+    if let (None, BatchRequest::Single(request)) = (viewer.role, &batch) {
+        let key = cache_key(&req, request);
+        let (body, _) = answer_anonymous(&req, &state, key, batch).await;
+        return HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .content_type("application/json")
+            .body(body);
+    }
     let response = execute(&req, &state, viewer, batch).await;
     json_response(&response, "no-store")
+}
+
+/// An anonymous read, from the response cache when the data has not changed
+/// since it was computed; `true` with it when the answer has no errors.
+async fn answer_anonymous(
+    req: &HttpRequest,
+    state: &AppState,
+    key: [u8; 32],
+    batch: BatchRequest,
+) -> (Bytes, bool) {
+    let Some(cache) = &state.response_cache else {
+        let response = execute(req, state, Viewer::anonymous(), batch).await;
+        return (serialize(&response), response.is_ok());
+    };
+    let version = cache.current_version().await;
+    if let Some(body) = version.and_then(|v| cache.get(&key, v)) {
+        return (body, true);
+    }
+    let response = execute(req, state, Viewer::anonymous(), batch).await;
+    let body = serialize(&response);
+    let ok = response.is_ok();
+    if let (true, Some(version)) = (ok, version) {
+        // Tagged with the version read before executing: a write that landed
+        // meanwhile makes this entry stale rather than wrongly fresh.
+        cache.put(key, version, body.clone());
+    }
+    (body, ok)
+}
+
+fn serialize(response: &BatchResponse) -> Bytes {
+    Bytes::from(serde_json::to_vec(response).unwrap_or_default())
+}
+
+/// What can change an anonymous answer: the document, its variables and
+/// extensions (a persisted query's hash), the operation, and the language.
+fn cache_key(req: &HttpRequest, request: &async_graphql::Request) -> [u8; 32] {
+    let variables = serde_json::to_vec(&request.variables).unwrap_or_default();
+    let extensions: std::collections::BTreeMap<_, _> = request.extensions.iter().collect();
+    let extensions = serde_json::to_vec(&extensions).unwrap_or_default();
+    ResponseCache::key(&[
+        request.query.as_bytes(),
+        request.operation_name.as_deref().unwrap_or("").as_bytes(),
+        &variables,
+        &extensions,
+        request_lang(req).code().as_bytes(),
+    ])
 }
 
 pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
@@ -105,18 +161,22 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         Ok(viewer) => viewer,
         Err(refusal) => return refusal,
     };
-    let anonymous = viewer.role.is_none();
+    let key = cache_key(&req, &request);
     let request = request.data(crate::graphql::read_only::ReadOnly);
-    let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
-    if !anonymous {
+    if viewer.role.is_some() {
         // What a token may read is never stored by a shared cache.
-        json_response(&response, "private, no-store")
-    } else if response.is_ok() {
+        let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
+        return json_response(&response, "private, no-store");
+    }
+    let (body, ok) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
+    if ok {
         // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
-        let body = serde_json::to_vec(&response).unwrap_or_default();
-        super::cache::public_response(&req, "application/json", body)
+        super::cache::public_response(&req, "application/json", body.to_vec())
     } else {
-        json_response(&response, "no-store")
+        HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .content_type("application/json")
+            .body(body)
     }
 }
 
@@ -187,12 +247,7 @@ async fn execute(
     viewer: Viewer,
     batch: BatchRequest,
 ) -> BatchResponse {
-    let lang = req
-        .headers()
-        .get(ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Lang::from_accept_language)
-        .unwrap_or_default();
+    let lang = request_lang(req);
     let drafts = Drafts::for_editor(viewer.is_editor());
     let loader = std::sync::Arc::new(DataLoader::new(
         DbLoader {
@@ -212,6 +267,15 @@ async fn execute(
             .for_each(assign_code),
     }
     response
+}
+
+/// The language of `Accept-Language`, for prose fields asked without `lang`.
+fn request_lang(req: &HttpRequest) -> Lang {
+    req.headers()
+        .get(ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::from_accept_language)
+        .unwrap_or_default()
 }
 
 /// Resolver errors carry their code already; what has none comes from

@@ -6,6 +6,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod map;
+pub mod response_cache;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
