@@ -112,6 +112,30 @@ pub struct ServeSettings {
     )]
     pub max_query_complexity: usize,
 
+    /// Most aliases in one document.
+    #[arg(long = "max-aliases", env = "WISH_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most root fields in one operation.
+    #[arg(
+        long = "max-root-fields",
+        env = "WISH_MAX_ROOT_FIELDS",
+        default_value_t = 20
+    )]
+    pub max_root_fields: usize,
+
+    /// Most directives in one document.
+    #[arg(
+        long = "max-directives",
+        env = "WISH_MAX_DIRECTIVES",
+        default_value_t = 50
+    )]
+    pub max_directives: usize,
+
+    /// Most operations in one batch (a JSON array of requests).
+    #[arg(long = "max-batch", env = "WISH_MAX_BATCH", default_value_t = 20)]
+    pub max_batch: usize,
+
     /// Memory for the in-process cache of anonymous answers, in MiB; 0 turns it off.
     /// An answer is served from it only while the data is unchanged.
     #[arg(

@@ -22,6 +22,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
     pub max_body_bytes: usize,
+    pub max_batch: usize,
+    pub limits: schema::Limits,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
     /// Anonymous answers, kept while the data does not change; `None`: off.
@@ -93,11 +95,18 @@ impl Application {
         let limits = Limits {
             depth: settings.max_query_depth,
             complexity: settings.max_query_complexity,
+            document: crate::graphql::limits::DocumentLimits {
+                aliases: settings.max_aliases,
+                root_fields: settings.max_root_fields,
+                directives: settings.max_directives,
+            },
         };
         let state = web::Data::new(AppState {
             schema: schema::build(db.clone(), limits),
             db,
             max_body_bytes: settings.max_body_bytes,
+            max_batch: settings.max_batch,
+            limits,
             authenticator,
             response_cache,
         });

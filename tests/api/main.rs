@@ -19,6 +19,7 @@ mod graphiql;
 mod guideline_workflow;
 mod health;
 mod import;
+mod limits;
 mod map;
 mod migrations;
 mod open_data;

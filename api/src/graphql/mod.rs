@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod id;
+pub mod limits;
 pub mod loader;
 pub mod mutation;
 pub mod query;

@@ -19,6 +19,7 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 pub struct Limits {
     pub depth: usize,
     pub complexity: usize,
+    pub document: super::limits::DocumentLimits,
 }
 
 /// The schema, carrying the database for every request.
@@ -32,6 +33,9 @@ pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
     .data(db)
     .limit_depth(limits.depth)
     .limit_complexity(limits.complexity)
+    // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
+    .disable_suggestions()
+    .extension(limits.document)
     // Automatic persisted queries: the map can send only a query's hash by GET,
     // which makes its requests cacheable by URL.
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(

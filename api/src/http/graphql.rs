@@ -17,12 +17,10 @@ use crate::auth::bearer;
 use crate::error::code;
 use crate::graphql::context::{Lang, Role, Viewer};
 use crate::graphql::loader::DbLoader;
+use crate::graphql::schema::Limits;
 use crate::service;
 use crate::service::guideline::Drafts;
 use crate::startup::AppState;
-
-/// Most operations accepted in one batch.
-pub const MAX_BATCH: usize = 20;
 
 pub async fn post(
     req: HttpRequest,
@@ -73,13 +71,14 @@ pub async fn post(
         }
     };
     if let BatchRequest::Batch(requests) = &batch
-        && requests.len() > MAX_BATCH
+        && requests.len() > state.max_batch
     {
         return graphql_error(
             StatusCode::BAD_REQUEST,
             code::QUERY_TOO_COMPLEX,
             &format!(
-                "a batch holds at most {MAX_BATCH} operations, got {}",
+                "a batch holds at most {} operations (WISH_MAX_BATCH), got {}",
+                state.max_batch,
                 requests.len()
             ),
         );
@@ -260,11 +259,14 @@ async fn execute(
 
     let mut response = state.schema.execute_batch(batch).await;
     match &mut response {
-        BatchResponse::Single(r) => r.errors.iter_mut().for_each(assign_code),
+        BatchResponse::Single(r) => r
+            .errors
+            .iter_mut()
+            .for_each(|e| assign_code(e, &state.limits)),
         BatchResponse::Batch(rs) => rs
             .iter_mut()
             .flat_map(|r| r.errors.iter_mut())
-            .for_each(assign_code),
+            .for_each(|e| assign_code(e, &state.limits)),
     }
     response
 }
@@ -279,17 +281,42 @@ fn request_lang(req: &HttpRequest) -> Lang {
 }
 
 /// Resolver errors carry their code already; what has none comes from
-/// async-graphql itself: a syntax or validation error, or a limit.
-fn assign_code(error: &mut ServerError) {
+/// async-graphql itself: a syntax or validation error, or a limit. Limits
+/// get `QUERY_TOO_COMPLEX` and a message that names the setting.
+fn assign_code(error: &mut ServerError, limits: &Limits) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
-    if extensions.get("code").is_none() {
-        let code = if error.message.starts_with("Query is too complex")
-            || error.message.starts_with("Query is nested too deep")
-        {
-            code::QUERY_TOO_COMPLEX
-        } else {
-            code::BAD_USER_INPUT
-        };
-        extensions.set("code", code);
+    if extensions.get("code").is_some() {
+        return;
+    }
+    let message = &error.message;
+    let limit = if message.starts_with("Query is too complex") {
+        Some(format!(
+            "the query is too complex: its cost is over the limit of {} (WISH_MAX_QUERY_COMPLEXITY); ask for fewer fields or smaller pages (`first`)",
+            limits.complexity
+        ))
+    } else if message.starts_with("Query is nested too deep") || message.contains("recursion limit")
+    {
+        Some(format!(
+            "the query is nested too deep: the limit is {} levels (WISH_MAX_QUERY_DEPTH)",
+            limits.depth
+        ))
+    } else if message.contains("recursion depth") {
+        Some(format!(
+            "the query recurses too deep (the limit is {} levels, WISH_MAX_QUERY_DEPTH): a fragment may not spread itself, directly or through others",
+            limits.depth
+        ))
+    } else if message.starts_with("Cannot spread fragment") {
+        Some(format!(
+            "{message}: a fragment may not spread itself, directly or through others"
+        ))
+    } else {
+        None
+    };
+    match limit {
+        Some(text) => {
+            extensions.set("code", code::QUERY_TOO_COMPLEX);
+            error.message = text;
+        }
+        None => extensions.set("code", code::BAD_USER_INPUT),
     }
 }

@@ -60,6 +60,9 @@ impl ChangesQuery {
     /// public data, in commit order. Start without `after`; then pass the
     /// `endCursor` you received as `after` to get only what changed since,
     /// without missing or repeating a change. `first` defaults to 50, at most 500.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, None, 50, child_complexity)"
+    )]
     async fn changes(
         &self,
         ctx: &Context<'_>,
@@ -86,6 +89,9 @@ impl ChangesQuery {
     /// The audit log (admins only): every write with who made it and the record
     /// before and after, oldest first. Narrow it to one kind of record, or to
     /// one record with `entityId`.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, None, 50, child_complexity)"
+    )]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

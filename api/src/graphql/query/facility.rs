@@ -96,6 +96,9 @@ impl FacilityQuery {
 
     /// Facilities matching `filter`, in `orderBy` order (default: by name), a page at a time.
     /// `first` defaults to 50 and is at most 500; page back with `last` and `before`.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
     async fn facilities(
         &self,
         ctx: &Context<'_>,

@@ -28,6 +28,9 @@ impl SearchQuery {
     /// Facilities, learning sessions, stakeholders (public fields only) and guideline
     /// versions in which every word of `text` appears, ignoring case and accents; best
     /// matches (on the name or title) first. `first` defaults to 20 and is at most 100.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, None, 20, child_complexity)"
+    )]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -86,6 +86,9 @@ impl ActivityQuery {
     }
 
     /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
     async fn visits(
         &self,
         ctx: &Context<'_>,
@@ -134,6 +137,9 @@ impl ActivityQuery {
     }
 
     /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
     async fn learning_sessions(
         &self,
         ctx: &Context<'_>,
@@ -195,6 +201,9 @@ impl ActivityQuery {
 
     /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).
     /// `email` and `phone` are for editors and admins only.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
     async fn stakeholders(
         &self,
         ctx: &Context<'_>,

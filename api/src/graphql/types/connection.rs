@@ -102,3 +102,22 @@ pub async fn total_count(
         Ok(0)
     }
 }
+
+/// The complexity of a page: what one item costs, times the items asked for
+/// (`first`, else `last`, else `default`), so that `first: 500` weighs 500 times more than `first: 1`.
+#[must_use]
+pub fn page_cost(
+    first: Option<i32>,
+    last: Option<i32>,
+    default: i32,
+    child_complexity: usize,
+) -> usize {
+    let items = first
+        .or(last)
+        .unwrap_or(default)
+        .clamp(1, crate::service::page::MAX_PAGE_SIZE as i32);
+    usize::try_from(items)
+        .unwrap_or(1)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+}

@@ -184,6 +184,9 @@ impl Facility {
             .collect())
     }
     /// Study visits to this facility, most recent first.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
     async fn visits(
         &self,
         ctx: &Context<'_>,
