@@ -134,8 +134,10 @@ BASE="http://127.0.0.1:$PORT"
 
 # ---------------------------------------------------------------- helpers --
 start_server() { # url log
+  # One client address sends everything: rate limits would measure themselves.
   "$WISH_BIN" serve --bind "127.0.0.1:$PORT" --database-url "$1" --demo-data false \
-    --workers "$WORKERS" >"$2" 2>&1 &
+    --workers "$WORKERS" --rate-limit-anonymous 0 --rate-limit-token 0 \
+    --response-cache-mb "${BENCH_RESPONSE_CACHE_MB:-64}" >"$2" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 600); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -136,6 +136,27 @@ pub struct ServeSettings {
     #[arg(long = "max-batch", env = "WISH_MAX_BATCH", default_value_t = 20)]
     pub max_batch: usize,
 
+    /// Requests a minute from one client address without a token; 0: no limit.
+    #[arg(
+        long = "rate-limit-anonymous",
+        env = "WISH_RATE_LIMIT_ANONYMOUS",
+        default_value_t = 600
+    )]
+    pub rate_limit_anonymous: u32,
+
+    /// Requests a minute with one bearer token; 0: no limit.
+    #[arg(
+        long = "rate-limit-token",
+        env = "WISH_RATE_LIMIT_TOKEN",
+        default_value_t = 1200
+    )]
+    pub rate_limit_token: u32,
+
+    /// Take anonymous callers' address from `X-Forwarded-For` (only behind a
+    /// proxy that sets it; otherwise any caller could pick its own address).
+    #[arg(long = "trust-forwarded-for", env = "WISH_TRUST_FORWARDED_FOR", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_forwarded_for: bool,
+
     /// Memory for the in-process cache of anonymous answers, in MiB; 0 turns it off.
     /// An answer is served from it only while the data is unchanged.
     #[arg(

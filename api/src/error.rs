@@ -14,6 +14,18 @@ pub mod code {
     pub const QUERY_TOO_COMPLEX: &str = "QUERY_TOO_COMPLEX";
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const INTERNAL: &str = "INTERNAL";
+
+    /// Every code, in the contract's order.
+    pub const ALL: [&str; 8] = [
+        BAD_USER_INPUT,
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        CONFLICT,
+        QUERY_TOO_COMPLEX,
+        RATE_LIMITED,
+        INTERNAL,
+    ];
 }
 
 /// What went wrong, in the categories a caller can act on.

@@ -119,11 +119,21 @@ impl Application {
             attribution: settings.map_attribution.clone(),
         });
         let cors_origins = Arc::new(settings.cors_origins.clone());
+        let metrics = web::Data::new(http::observe::Metrics::default());
+        let limiter = web::Data::new(http::rate_limit::RateLimiter::new(
+            http::rate_limit::Rates {
+                anonymous_per_minute: settings.rate_limit_anonymous,
+                token_per_minute: settings.rate_limit_token,
+                trust_forwarded_for: settings.trust_forwarded_for,
+            },
+        ));
         let mut server = HttpServer::new(move || {
             create_app(
                 state.clone(),
                 graphiql.clone(),
                 map.clone(),
+                metrics.clone(),
+                limiter.clone(),
                 cors_origins.clone(),
             )
         })
@@ -170,6 +180,8 @@ pub fn create_app(
     state: web::Data<AppState>,
     graphiql: Option<web::Data<GraphiqlPage>>,
     map: web::Data<http::map::MapConfig>,
+    metrics: web::Data<http::observe::Metrics>,
+    limiter: web::Data<http::rate_limit::RateLimiter>,
     cors_origins: Arc<Vec<String>>,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
@@ -181,10 +193,14 @@ pub fn create_app(
     >,
 > {
     let mut app = App::new()
+        .wrap(middleware::from_fn(http::rate_limit::limit))
         .wrap(middleware::Compress::default())
         .wrap(cors(&cors_origins))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(middleware::from_fn(http::observe::log_and_count))
         .app_data(state)
+        .app_data(metrics)
+        .app_data(limiter)
+        .route("/metrics", web::get().to(http::observe::metrics))
         .route("/graphql", web::post().to(http::graphql::post))
         .route("/graphql", web::get().to(http::graphql::get))
         .route("/facilities.geojson", web::get().to(http::export::geojson))

@@ -197,6 +197,9 @@ pub fn serve_settings() -> ServeSettings {
         max_directives: 50,
         max_batch: 20,
         response_cache_mb: 16,
+        rate_limit_anonymous: 0,
+        rate_limit_token: 0,
+        trust_forwarded_for: false,
         map_tile_url: None,
         map_attribution: None,
     }

@@ -7,11 +7,12 @@ use actix_web::http::header::{
     ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
 };
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 
 use super::graphql_error;
+use super::observe::GraphqlOutcome;
 use super::response_cache::ResponseCache;
 use crate::auth::bearer;
 use crate::error::code;
@@ -113,6 +114,10 @@ async fn answer_anonymous(
     };
     let version = cache.current_version().await;
     if let Some(body) = version.and_then(|v| cache.get(&key, v)) {
+        req.extensions_mut().insert(GraphqlOutcome {
+            operation: operation_of(&batch),
+            error_codes: Vec::new(),
+        });
         return (body, true);
     }
     let response = execute(req, state, Viewer::anonymous(), batch).await;
@@ -255,6 +260,7 @@ async fn execute(
         },
         tokio::spawn,
     ));
+    let operation = operation_of(&batch);
     let batch = batch.data(viewer).data(lang).data(loader);
 
     let mut response = state.schema.execute_batch(batch).await;
@@ -268,7 +274,30 @@ async fn execute(
             .flat_map(|r| r.errors.iter_mut())
             .for_each(|e| assign_code(e, &state.limits)),
     }
+    let error_codes = match &response {
+        BatchResponse::Single(r) => r.errors.iter().collect::<Vec<_>>(),
+        BatchResponse::Batch(rs) => rs.iter().flat_map(|r| r.errors.iter()).collect(),
+    }
+    .into_iter()
+    .filter_map(|e| e.extensions.as_ref()?.get("code").cloned())
+    .filter_map(|code| match code {
+        async_graphql::Value::String(code) => code::ALL.into_iter().find(|c| *c == code),
+        _ => None,
+    })
+    .collect();
+    req.extensions_mut().insert(GraphqlOutcome {
+        operation,
+        error_codes,
+    });
     response
+}
+
+/// The operation name a request gives, for logs and metrics; `batch` for a batch.
+fn operation_of(batch: &BatchRequest) -> Option<String> {
+    match batch {
+        BatchRequest::Single(request) => request.operation_name.clone(),
+        BatchRequest::Batch(_) => Some("batch".to_owned()),
+    }
 }
 
 /// The language of `Accept-Language`, for prose fields asked without `lang`.

@@ -6,6 +6,8 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod map;
+pub mod observe;
+pub mod rate_limit;
 pub mod response_cache;
 
 use actix_web::HttpResponse;
