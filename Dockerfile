@@ -21,7 +21,7 @@ RUN cargo build --release --locked --bin wish-api
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /var/lib/wish-api --create-home wish
 COPY --from=builder /app/target/release/wish-api /usr/local/bin/wish-api
@@ -33,5 +33,8 @@ ENV WISH_BIND=0.0.0.0:8080 \
 # The embedded SQLite file lives here; with PostgreSQL the volume stays empty.
 VOLUME ["/var/lib/wish-api"]
 EXPOSE 8080
+# Liveness: the process answers. Orchestrators route traffic on /ready (the database answers too).
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/health || exit 1
 ENTRYPOINT ["wish-api"]
 CMD ["serve"]

@@ -14,6 +14,7 @@ mod changes;
 mod cli;
 mod demo_data;
 mod errors;
+mod examples;
 mod facilities;
 mod graphiql;
 mod guideline_workflow;

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 /// How long a shared cache may serve an anonymous read without asking again.
 pub const PUBLIC_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=30";
 
-fn etag_of(body: &[u8]) -> String {
+/// A strong ETag: a digest of the body.
+#[must_use]
+pub fn etag_of(body: &[u8]) -> String {
     let digest = Sha256::digest(body);
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
@@ -29,6 +31,17 @@ fn matches(req: &HttpRequest, etag: &str) -> bool {
 #[must_use]
 pub fn public_response(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpResponse {
     let etag = etag_of(&body);
+    public_response_tagged(req, content_type, body.into(), etag)
+}
+
+/// As [`public_response`], with the ETag already known.
+#[must_use]
+pub fn public_response_tagged(
+    req: &HttpRequest,
+    content_type: &str,
+    body: actix_web::web::Bytes,
+    etag: String,
+) -> HttpResponse {
     let not_modified = matches(req, &etag);
     let mut response = if not_modified {
         HttpResponse::build(StatusCode::NOT_MODIFIED)

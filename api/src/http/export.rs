@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_DISPOSITION;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
@@ -11,6 +12,7 @@ use entity::value::{
 use serde_json::json;
 
 use super::cache;
+use super::response_cache::ResponseCache;
 use crate::error::AppError;
 use crate::graphql::id::{self, Kind};
 use crate::service::facility::Filter;
@@ -21,33 +23,58 @@ use crate::startup::AppState;
 /// Query parameters: repeated, or comma-separated, values accumulate.
 type Params = web::Query<Vec<(String, String)>>;
 
+/// The export's bytes and ETag: from the response cache while the data is
+/// unchanged, else made now.
+async fn export<F>(
+    req: &HttpRequest,
+    state: &AppState,
+    kind: &str,
+    make: F,
+) -> Result<(Bytes, String), AppError>
+where
+    F: std::future::Future<Output = Result<Vec<u8>, AppError>>,
+{
+    match &state.response_cache {
+        Some(store) => {
+            let key = ResponseCache::key(&[kind.as_bytes(), req.query_string().as_bytes()]);
+            store.get_or_compute(key, make).await
+        }
+        None => {
+            let body = make.await?;
+            let etag = cache::etag_of(&body);
+            Ok((body.into(), etag))
+        }
+    }
+}
+
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
-    let result = async {
+    let result = export(&req, &state, "geojson", async {
         let (filter, bbox) = read_params(&params, true)?;
         service::map::feature_collection(&state.db, &filter, bbox, |row| {
             id::encode(Kind::Facility, row).0
         })
         .await
-    }
+    })
     .await;
     match result {
-        Ok(body) => cache::public_response(&req, "application/geo+json", body),
+        Ok((body, etag)) => cache::public_response_tagged(&req, "application/geo+json", body, etag),
         Err(err) => error_response(&err),
     }
 }
 
 pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
-    let result = async {
+    let result = export(&req, &state, "csv", async {
         let (filter, _) = read_params(&params, false)?;
         let facilities = service::facility::select(&filter, &[])?
             .all(&state.db)
             .await?;
         facility_csv::write(&facilities).map_err(|e| AppError::Internal(e.into()))
-    }
+    })
     .await;
     match result {
-        Ok(body) => {
-            let mut response = cache::public_response(&req, "text/csv; charset=utf-8", body);
+        Ok((body, etag)) => {
+            let mut response =
+                cache::public_response_tagged(&req, "text/csv; charset=utf-8", body, etag);
             response.headers_mut().insert(
                 CONTENT_DISPOSITION,
                 actix_web::http::header::HeaderValue::from_static(

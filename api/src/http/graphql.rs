@@ -90,7 +90,7 @@ pub async fn post(
     };
     if let (None, BatchRequest::Single(request)) = (viewer.role, &batch) {
         let key = cache_key(&req, request);
-        let (body, _) = answer_anonymous(&req, &state, key, batch).await;
+        let (body, _, _) = answer_anonymous(&req, &state, key, batch).await;
         return HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .content_type("application/json")
@@ -101,24 +101,25 @@ pub async fn post(
 }
 
 /// An anonymous read, from the response cache when the data has not changed
-/// since it was computed; `true` with it when the answer has no errors.
+/// since it was computed; `true` with it when the answer has no errors, and
+/// its ETag when the cache knows it.
 async fn answer_anonymous(
     req: &HttpRequest,
     state: &AppState,
     key: [u8; 32],
     batch: BatchRequest,
-) -> (Bytes, bool) {
+) -> (Bytes, bool, Option<String>) {
     let Some(cache) = &state.response_cache else {
         let response = execute(req, state, Viewer::anonymous(), batch).await;
-        return (serialize(&response), response.is_ok());
+        return (serialize(&response), response.is_ok(), None);
     };
     let version = cache.current_version().await;
-    if let Some(body) = version.and_then(|v| cache.get(&key, v)) {
+    if let Some((body, etag)) = version.and_then(|v| cache.get(&key, v)) {
         req.extensions_mut().insert(GraphqlOutcome {
             operation: operation_of(&batch),
             error_codes: Vec::new(),
         });
-        return (body, true);
+        return (body, true, Some(etag));
     }
     let response = execute(req, state, Viewer::anonymous(), batch).await;
     let body = serialize(&response);
@@ -128,7 +129,7 @@ async fn answer_anonymous(
         // meanwhile makes this entry stale rather than wrongly fresh.
         cache.put(key, version, body.clone());
     }
-    (body, ok)
+    (body, ok, None)
 }
 
 fn serialize(response: &BatchResponse) -> Bytes {
@@ -172,10 +173,11 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
         return json_response(&response, "private, no-store");
     }
-    let (body, ok) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
+    let (body, ok, etag) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
     if ok {
         // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
-        super::cache::public_response(&req, "application/json", body.to_vec())
+        let etag = etag.unwrap_or_else(|| super::cache::etag_of(&body));
+        super::cache::public_response_tagged(&req, "application/json", body, etag)
     } else {
         HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))

@@ -14,11 +14,12 @@ use sha2::{Digest, Sha256};
 
 use crate::service;
 
-/// A cached answer: the serialised response and the data version it reflects.
+/// A cached answer: the serialised response, its ETag, and the data version it reflects.
 #[derive(Clone)]
 pub struct Cached {
     pub version: i64,
     pub body: Bytes,
+    pub etag: String,
 }
 
 /// The cache, bounded by the bytes of the answers it holds.
@@ -48,6 +49,30 @@ impl ResponseCache {
         })
     }
 
+    /// A cached answer, or one computed now and kept when it succeeds.
+    ///
+    /// # Errors
+    /// Those of `compute`.
+    pub async fn get_or_compute<F, E>(
+        &self,
+        key: [u8; 32],
+        compute: F,
+    ) -> Result<(Bytes, String), E>
+    where
+        F: std::future::Future<Output = Result<Vec<u8>, E>>,
+    {
+        let version = self.current_version().await;
+        if let Some(hit) = version.and_then(|v| self.get(&key, v)) {
+            return Ok(hit);
+        }
+        let body = Bytes::from(compute.await?);
+        let etag = super::cache::etag_of(&body);
+        if let Some(version) = version {
+            self.put(key, version, body.clone());
+        }
+        Ok((body, etag))
+    }
+
     /// The key of a request: everything that can change its answer.
     #[must_use]
     pub fn key(parts: &[&[u8]]) -> [u8; 32] {
@@ -70,11 +95,13 @@ impl ResponseCache {
         }
     }
 
-    /// The cached answer for `key`, if it was computed at `version`.
-    pub fn get(&self, key: &[u8; 32], version: i64) -> Option<Bytes> {
+    /// The cached answer for `key` and its ETag, if it was computed at `version`.
+    pub fn get(&self, key: &[u8; 32], version: i64) -> Option<(Bytes, String)> {
         let mut entries = self.entries.lock().ok()?;
         match entries.lru.get(key) {
-            Some(cached) if cached.version == version => Some(cached.body.clone()),
+            Some(cached) if cached.version == version => {
+                Some((cached.body.clone(), cached.etag.clone()))
+            }
             _ => None,
         }
     }
@@ -85,11 +112,20 @@ impl ResponseCache {
         if body.len() > self.budget_bytes / 4 {
             return;
         }
+        // Hashed once here, not on every answer: a GeoJSON of every facility is megabytes.
+        let etag = super::cache::etag_of(&body);
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
         entries.bytes += body.len();
-        if let Some(old) = entries.lru.put(key, Cached { version, body }) {
+        if let Some(old) = entries.lru.put(
+            key,
+            Cached {
+                version,
+                body,
+                etag,
+            },
+        ) {
             entries.bytes -= old.body.len();
         }
         while entries.bytes > self.budget_bytes {

@@ -72,6 +72,7 @@ where
         txn.commit().await?;
         return Ok(None);
     }
+    crate::service::write::bump_data_version(&txn).await?;
     let report = load_missing(&txn).await?;
     txn.commit().await?;
     Ok(Some(report))
@@ -86,6 +87,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = db.begin().await?;
+    crate::service::write::bump_data_version(&txn).await?;
     let report = load_missing(&txn).await?;
     txn.commit().await?;
     Ok(report)

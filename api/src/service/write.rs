@@ -138,15 +138,7 @@ impl Write {
         origin: &'static str,
     ) -> Result<Self> {
         let txn = db.begin().await?;
-        app_state::Entity::update_many()
-            .col_expr(
-                app_state::Column::Value,
-                Expr::cust("CAST(CAST(value AS BIGINT) + 1 AS TEXT)"),
-            )
-            .col_expr(app_state::Column::UpdatedAt, Expr::value(now()))
-            .filter(app_state::Column::Key.eq(DATA_VERSION_KEY))
-            .exec(&txn)
-            .await?;
+        bump_data_version(&txn).await?;
         Ok(Self {
             txn,
             actor,
@@ -211,6 +203,25 @@ impl Write {
         self.txn.commit().await?;
         Ok(())
     }
+}
+
+/// Increments the data version, taking the write lock until the transaction
+/// ends. Anything that changes data outside [`Write`] (the demo loader) calls
+/// it too, or cached answers would outlive the data they show.
+///
+/// # Errors
+/// Database errors.
+pub async fn bump_data_version(db: &impl ConnectionTrait) -> Result<()> {
+    app_state::Entity::update_many()
+        .col_expr(
+            app_state::Column::Value,
+            Expr::cust("CAST(CAST(value AS BIGINT) + 1 AS TEXT)"),
+        )
+        .col_expr(app_state::Column::UpdatedAt, Expr::value(now()))
+        .filter(app_state::Column::Key.eq(DATA_VERSION_KEY))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// How many writes this database has seen: changes whenever data changes.
