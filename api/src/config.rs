@@ -30,6 +30,24 @@ pub struct DatabaseSettings {
         global = true
     )]
     pub max_connections: u32,
+
+    /// How long a request waits for a free database connection before it fails, in milliseconds.
+    #[arg(
+        long = "database-acquire-timeout-ms",
+        env = "WISH_DATABASE_ACQUIRE_TIMEOUT_MS",
+        default_value_t = 5_000,
+        global = true
+    )]
+    pub acquire_timeout_ms: u64,
+
+    /// Longest a single SQL statement may run on PostgreSQL, in milliseconds; 0: no limit.
+    #[arg(
+        long = "database-statement-timeout-ms",
+        env = "WISH_DATABASE_STATEMENT_TIMEOUT_MS",
+        default_value_t = 10_000,
+        global = true
+    )]
+    pub statement_timeout_ms: u64,
 }
 
 impl fmt::Debug for DatabaseSettings {
@@ -87,6 +105,15 @@ pub struct ServeSettings {
         default_value = "*"
     )]
     pub cors_origins: Vec<String>,
+
+    /// Longest a GraphQL request may run, in milliseconds; past it, the request
+    /// is stopped, its transaction rolled back, and the caller told.
+    #[arg(
+        long = "request-timeout-ms",
+        env = "WISH_REQUEST_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub request_timeout_ms: u64,
 
     /// Largest accepted request body, in bytes.
     #[arg(

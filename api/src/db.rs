@@ -21,7 +21,7 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     let mut options = ConnectOptions::new(settings.url.clone());
     options
         .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms.max(1)))
         .sqlx_logging(false);
 
     if is_sqlite(&settings.url) {
@@ -40,6 +40,13 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             .min_connections(1);
         if let Some(schema) = &settings.schema {
             options.set_schema_search_path(schema.clone());
+        }
+        if settings.statement_timeout_ms > 0 {
+            // Set for the session at connect time: one slow statement cannot hold a connection.
+            let timeout = settings.statement_timeout_ms.to_string();
+            options.map_sqlx_postgres_opts(move |opts| {
+                opts.options([("statement_timeout", timeout.as_str())])
+            });
         }
     } else {
         anyhow::bail!(

@@ -23,6 +23,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub max_body_bytes: usize,
     pub max_batch: usize,
+    pub request_timeout: std::time::Duration,
     pub limits: schema::Limits,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
@@ -106,6 +107,7 @@ impl Application {
             db,
             max_body_bytes: settings.max_body_bytes,
             max_batch: settings.max_batch,
+            request_timeout: std::time::Duration::from_millis(settings.request_timeout_ms.max(1)),
             limits,
             authenticator,
             response_cache,

@@ -115,6 +115,8 @@ impl TestDatabase {
                     url: format!("sqlite://{}?mode=rwc", path.display()),
                     schema: None,
                     max_connections: 1,
+                    acquire_timeout_ms: 5_000,
+                    statement_timeout_ms: 0,
                 };
                 Some(Self {
                     settings,
@@ -154,6 +156,8 @@ impl TestDatabase {
                     url: admin_url.clone(),
                     schema: Some(schema.clone()),
                     max_connections: 4,
+                    acquire_timeout_ms: 5_000,
+                    statement_timeout_ms: 10_000,
                 };
                 Some(Self {
                     settings,
@@ -190,6 +194,7 @@ pub fn serve_settings() -> ServeSettings {
         graphiql: true,
         cors_origins: vec!["*".to_owned()],
         max_body_bytes: 1_048_576,
+        request_timeout_ms: 30_000,
         max_query_depth: 15,
         max_query_complexity: 20_000,
         max_aliases: 30,

@@ -26,6 +26,7 @@ mod migrations;
 mod observability;
 mod open_data;
 mod rate_limits;
+mod resilience;
 mod roles;
 mod schema;
 mod search;

@@ -58,14 +58,67 @@ query SmallFacilitiesInTheLowCountries {
 }
 "#;
 
-/// The page with the default query filled in, made once at start-up.
+/// One example operation, opened as a tab of GraphiQL.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Example {
+    /// The document; its operation name is the tab's title.
+    pub query: &'static str,
+    /// Variables as JSON text, when the document takes any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variables: Option<&'static str>,
+    /// Headers as JSON text: the bearer token for a write.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub headers: Option<&'static str>,
+}
+
+/// The tabs GraphiQL opens with: the map, a filtered page, a facility with
+/// its visits, search, the change feed, a guideline diff, a partner's write.
+pub const EXAMPLES: &[Example] = &[
+    Example {
+        query: DEFAULT_QUERY,
+        variables: None,
+        headers: None,
+    },
+    Example {
+        query: "# What the map draws: every facility with coordinates (pages of up to 500).\n# The same data is at GET /facilities.geojson for MapLibre or Leaflet.\nquery Map {\n  facilities(first: 500) {\n    totalCount\n    nodes { id name latitude longitude facilityType capacity }\n  }\n}\n",
+        variables: None,
+        headers: None,
+    },
+    Example {
+        query: "# One facility by slug, with its study visits, who took part and what they found.\nquery FacilityWithVisits($slug: String!) {\n  facility(slug: $slug) {\n    name city countryCode capacity sourceUrl\n    description(lang: \"en\")\n    ecosystem { dimension note }\n    visits(first: 10) {\n      totalCount\n      nodes { visitedOn workshop { name } participants { name kind } findings { dimension note } }\n    }\n  }\n}\n",
+        variables: Some("{ \"slug\": \"detentiehuis-kortrijk\" }"),
+        headers: None,
+    },
+    Example {
+        query: "# Search facilities, learning sessions, stakeholders and guideline versions;\n# accents and case do not matter (\"liege\" finds \"Liège\").\nquery Search($text: String!) {\n  search(text: $text, first: 10) {\n    __typename\n    ... on Facility { name city countryCode }\n    ... on LearningSession { title heldOn }\n    ... on Stakeholder { name organisation }\n    ... on GuidelineVersion { title number status }\n  }\n}\n",
+        variables: Some("{ \"text\": \"liege\" }"),
+        headers: None,
+    },
+    Example {
+        query: "# The change feed: store pageInfo.endCursor, pass it as $after next time,\n# and you get exactly what changed since.\nquery Sync($after: String) {\n  changes(after: $after, first: 100) {\n    nodes { action entityType entityId entityVersion occurredAt node { id } }\n    pageInfo { endCursor hasNextPage }\n  }\n}\n",
+        variables: Some("{ \"after\": null }"),
+        headers: None,
+    },
+    Example {
+        query: "# The two guidelines, their versions, and what changed in the latest one\n# (diff against the version before it).\nquery GuidelineDiff {\n  guidelines {\n    key title\n    versions { number status publishedOn }\n    latest {\n      number title\n      informedBy { __typename ... on Visit { visitedOn } ... on LearningSession { title } }\n      diff { oldStart newStart lines { kind text } }\n    }\n  }\n}\n",
+        variables: None,
+        headers: None,
+    },
+    Example {
+        query: "# A partner's write: put your token in the Headers tab below. Read the\n# facility's id and version first; if someone changed it since, the answer\n# is CONFLICT and nothing is written.\nmutation UpdateCapacity($id: ID!, $version: Int!) {\n  updateFacility(id: $id, expectedVersion: $version, input: { capacity: 12 }) {\n    name capacity version updatedAt\n  }\n}\n",
+        variables: Some("{ \"id\": \"paste a facility id\", \"version\": 1 }"),
+        headers: Some("{ \"Authorization\": \"Bearer paste-your-token-here\" }"),
+    },
+];
+
+/// The page with the example tabs filled in, made once at start-up.
 #[must_use]
 pub fn render_page() -> String {
     // JSON inside a <script> element: `<` is escaped so the text cannot close the element.
-    let json = serde_json::to_string(DEFAULT_QUERY)
-        .unwrap_or_else(|_| "\"\"".to_owned())
+    let json = serde_json::to_string(EXAMPLES)
+        .unwrap_or_else(|_| "[]".to_owned())
         .replace('<', "\\u003c");
-    INDEX_HTML.replace("__DEFAULT_QUERY_JSON__", &json)
+    INDEX_HTML.replace("__DEFAULT_TABS_JSON__", &json)
 }
 
 pub async fn page(page: web::Data<GraphiqlPage>) -> HttpResponse {

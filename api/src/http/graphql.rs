@@ -265,7 +265,28 @@ async fn execute(
     let operation = operation_of(&batch);
     let batch = batch.data(viewer).data(lang).data(loader);
 
-    let mut response = state.schema.execute_batch(batch).await;
+    // Dropping the execution on timeout drops its transaction, which rolls back.
+    let mut response = match tokio::time::timeout(
+        state.request_timeout,
+        state.schema.execute_batch(batch),
+    )
+    .await
+    {
+        Ok(response) => response,
+        Err(_) => {
+            let mut error = ServerError::new(
+                format!(
+                    "the request took longer than {} ms (WISH_REQUEST_TIMEOUT_MS) and was stopped; nothing of it was written",
+                    state.request_timeout.as_millis()
+                ),
+                None,
+            );
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", code::INTERNAL);
+            error.extensions = Some(extensions);
+            BatchResponse::Single(async_graphql::Response::from_errors(vec![error]))
+        }
+    };
     match &mut response {
         BatchResponse::Single(r) => r
             .errors

@@ -283,7 +283,11 @@ pub struct FacilityMutation;
 impl FacilityMutation {
     /// Creates a facility (partners, for their own organisation; editors and admins).
     /// Every bad field is reported at once, in `extensions.problems`.
-    async fn create_facility(&self, ctx: &Context<'_>, input: FacilityInput) -> Result<Facility> {
+    async fn create_facility(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to write.")] input: FacilityInput,
+    ) -> Result<Facility> {
         let actor = context::actor(ctx).await?;
         let fields = input.into_fields()?;
         let model = facility_write::create(context::db(ctx), actor, fields).await?;
@@ -295,9 +299,12 @@ impl FacilityMutation {
     async fn update_facility(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
-        input: FacilityPatch,
+        #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
         let actor = context::actor(ctx).await?;
         let row = id::decode(&id, Kind::Facility, "id")?;
@@ -313,7 +320,10 @@ impl FacilityMutation {
     async fn delete_facility(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
     ) -> Result<ID> {
         let actor = context::actor(ctx).await?;

@@ -83,8 +83,9 @@ impl GuidelineMutation {
     async fn create_guideline_version(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The guideline's key: `ecosystem-rules` or `relational-security`.")]
         guideline: String,
-        input: GuidelineVersionInput,
+        #[graphql(desc = "The fields to write.")] input: GuidelineVersionInput,
     ) -> Result<GuidelineVersion> {
         let actor = context::actor(ctx).await?;
         let (visits, sessions) = provenance(&input.informed_by.unwrap_or_default())?;
@@ -102,9 +103,12 @@ impl GuidelineMutation {
     async fn update_guideline_version(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
-        input: GuidelineVersionPatch,
+        #[graphql(desc = "The fields to write.")] input: GuidelineVersionPatch,
     ) -> Result<GuidelineVersion> {
         let actor = context::actor(ctx).await?;
         let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
@@ -132,8 +136,12 @@ impl GuidelineMutation {
     async fn advance_guideline_version(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(desc = "The next status: CONSULTATION after DRAFT, ADOPTED after CONSULTATION.")]
         to: GuidelineStatus,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: Option<i32>,
     ) -> Result<GuidelineVersion> {
         let actor = context::actor(ctx).await?;

@@ -76,8 +76,12 @@ impl ImportMutation {
     async fn import_facilities(
         &self,
         ctx: &Context<'_>,
-        csv: String,
-        #[graphql(default_with = "Some(false)")] dry_run: Option<bool>,
+        #[graphql(desc = "CSV text with the columns of `GET /facilities.csv`, header first.")] csv: String,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Check every row and report what would change, without writing."
+        )]
+        dry_run: Option<bool>,
     ) -> Result<ImportReport> {
         let actor = context::actor(ctx).await?;
         let dry_run = dry_run.unwrap_or(false);

@@ -56,7 +56,7 @@ impl StakeholderMutation {
     async fn create_stakeholder(
         &self,
         ctx: &Context<'_>,
-        input: StakeholderInput,
+        #[graphql(desc = "The fields to write.")] input: StakeholderInput,
     ) -> Result<Stakeholder> {
         let actor = context::actor(ctx).await?;
         let fields = StakeholderFields {
@@ -81,9 +81,12 @@ impl StakeholderMutation {
     async fn update_stakeholder(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
-        input: StakeholderPatch,
+        #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
     ) -> Result<Stakeholder> {
         let actor = context::actor(ctx).await?;
         let row = id::decode(&id, Kind::Stakeholder, "id")?;
@@ -123,7 +126,10 @@ impl StakeholderMutation {
     async fn delete_stakeholder(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
     ) -> Result<ID> {
         let actor = context::actor(ctx).await?;

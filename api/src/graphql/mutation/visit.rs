@@ -133,7 +133,11 @@ pub struct ActivityMutation;
 #[Object]
 impl ActivityMutation {
     /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
-    async fn create_visit(&self, ctx: &Context<'_>, input: VisitInput) -> Result<Visit> {
+    async fn create_visit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to write.")] input: VisitInput,
+    ) -> Result<Visit> {
         let actor = context::actor(ctx).await?;
         let fields = VisitFields {
             facility_id: id::decode(&input.facility, Kind::Facility, "input.facility")?,
@@ -160,9 +164,12 @@ impl ActivityMutation {
     async fn update_visit(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
-        input: VisitPatch,
+        #[graphql(desc = "The fields to write.")] input: VisitPatch,
     ) -> Result<Visit> {
         let actor = context::actor(ctx).await?;
         let row = id::decode(&id, Kind::Visit, "id")?;
@@ -196,7 +203,15 @@ impl ActivityMutation {
     }
 
     /// Deletes a visit that informed no guideline version (admins only); returns its id.
-    async fn delete_visit(&self, ctx: &Context<'_>, id: ID, expected_version: i32) -> Result<ID> {
+    async fn delete_visit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<ID> {
         let actor = context::actor(ctx).await?;
         let row = id::decode(&id, Kind::Visit, "id")?;
         visit_write::delete(context::db(ctx), actor, row, expected_version).await?;
@@ -207,7 +222,7 @@ impl ActivityMutation {
     async fn create_learning_session(
         &self,
         ctx: &Context<'_>,
-        input: LearningSessionInput,
+        #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
     ) -> Result<LearningSession> {
         let actor = context::actor(ctx).await?;
         let fields = SessionFields {
@@ -237,9 +252,12 @@ impl ActivityMutation {
     async fn update_learning_session(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
-        input: LearningSessionPatch,
+        #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
     ) -> Result<LearningSession> {
         let actor = context::actor(ctx).await?;
         let row = id::decode(&id, Kind::LearningSession, "id")?;
@@ -284,7 +302,10 @@ impl ActivityMutation {
     async fn delete_learning_session(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
         expected_version: i32,
     ) -> Result<ID> {
         let actor = context::actor(ctx).await?;

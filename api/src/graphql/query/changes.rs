@@ -66,7 +66,12 @@ impl ChangesQuery {
     async fn changes(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
     ) -> Result<ChangeConnection> {
         let range = range(after.as_deref(), first)?;
@@ -95,10 +100,15 @@ impl ChangesQuery {
     async fn audit_log(
         &self,
         ctx: &Context<'_>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
-        entity_type: Option<ChangeEntity>,
-        entity_id: Option<ID>,
+        #[graphql(desc = "Only events of this kind of record.")] entity_type: Option<ChangeEntity>,
+        #[graphql(desc = "Only events of this record (its global id).")] entity_id: Option<ID>,
     ) -> Result<AuditEventConnection> {
         context::actor(ctx)
             .await?

@@ -34,7 +34,8 @@ impl FacilityQuery {
     async fn facility(
         &self,
         ctx: &Context<'_>,
-        id: Option<ID>,
+        #[graphql(desc = "Global id of the record.")] id: Option<ID>,
+        #[graphql(desc = "The facility's slug (for example `detentiehuis-kortrijk`).")]
         slug: Option<String>,
     ) -> Result<Option<Facility>> {
         let db = context::db(ctx);
@@ -62,7 +63,12 @@ impl FacilityQuery {
     async fn facilities_geo_json(
         &self,
         ctx: &Context<'_>,
-        filter: Option<FacilityFilter>,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            FacilityFilter,
+        >,
+        #[graphql(
+            desc = "Only facilities inside this box (west, south, east, north, in degrees)."
+        )]
         bbox: Option<BBoxInput>,
     ) -> Result<Json<serde_json::Value>> {
         let filter: service::facility::Filter = filter.unwrap_or_default().into();
@@ -88,7 +94,12 @@ impl FacilityQuery {
 
     /// Counts of the facilities matching `filter`: total, places, and groups by country,
     /// type, status and managing body.
-    async fn facility_stats(&self, filter: Option<FacilityFilter>) -> Result<FacilityStats> {
+    async fn facility_stats(
+        &self,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            FacilityFilter,
+        >,
+    ) -> Result<FacilityStats> {
         let filter: service::facility::Filter = filter.unwrap_or_default().into();
         filter.condition()?;
         Ok(FacilityStats::new(filter))
@@ -102,12 +113,24 @@ impl FacilityQuery {
     async fn facilities(
         &self,
         ctx: &Context<'_>,
-        filter: Option<FacilityFilter>,
-        order_by: Option<Vec<FacilityOrder>>,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            FacilityFilter,
+        >,
+        #[graphql(desc = "Sort keys, the first deciding (default: by name).")] order_by: Option<
+            Vec<FacilityOrder>,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
         last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
     ) -> Result<FacilityConnection> {
         let db = context::db(ctx);
         let filter: service::facility::Filter = filter.unwrap_or_default().into();

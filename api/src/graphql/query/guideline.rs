@@ -26,7 +26,7 @@ impl GuidelineQuery {
     async fn guideline_version(
         &self,
         ctx: &Context<'_>,
-        id: ID,
+        #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<GuidelineVersion>> {
         let row_id = id::decode(&id, Kind::GuidelineVersion, "id")?;
         let found = service::guideline::find_version(context::db(ctx), row_id).await?;
@@ -40,7 +40,12 @@ impl GuidelineQuery {
     }
 
     /// One guideline by key (`ecosystem-rules` or `relational-security`); null when there is none.
-    async fn guideline(&self, ctx: &Context<'_>, key: String) -> Result<Option<Guideline>> {
+    async fn guideline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The guideline's key: `ecosystem-rules` or `relational-security`.")]
+        key: String,
+    ) -> Result<Option<Guideline>> {
         let guideline = service::guideline::find_by_key(context::db(ctx), &key).await?;
         Ok(guideline.map(Into::into))
     }

@@ -14,7 +14,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by its global id; null when none exists (or the caller may not see it).
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+    ) -> Result<Option<Node>> {
         let db = context::db(ctx);
         let (kind, row_id) = id::decode_any(&id, "id")?;
         let node = match kind {

@@ -34,7 +34,10 @@ impl SearchQuery {
     async fn search(
         &self,
         ctx: &Context<'_>,
-        text: String,
+        #[graphql(desc = "Words that must all appear, ignoring case and accents.")] text: String,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
     ) -> Result<Vec<SearchResult>> {
         let hits = search::search(context::db(ctx), &text, first, context::drafts(ctx)).await?;

@@ -75,7 +75,11 @@ pub struct ActivityQuery;
 #[Object]
 impl ActivityQuery {
     /// One study visit; an unknown id is a `NOT_FOUND` error.
-    async fn visit(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Visit>> {
+    async fn visit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+    ) -> Result<Option<Visit>> {
         let row_id = id::decode(&id, Kind::Visit, "id")?;
         let visit = service::visit::find_by_id(context::db(ctx), row_id).await?;
         Ok(Some(
@@ -92,11 +96,21 @@ impl ActivityQuery {
     async fn visits(
         &self,
         ctx: &Context<'_>,
-        filter: Option<VisitFilter>,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            VisitFilter,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
         last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
     ) -> Result<VisitConnection> {
         let filter = filter.unwrap_or_default();
         let facility_id = match &filter.facility {
@@ -126,7 +140,11 @@ impl ActivityQuery {
     }
 
     /// One learning session; an unknown id is a `NOT_FOUND` error.
-    async fn learning_session(&self, ctx: &Context<'_>, id: ID) -> Result<Option<LearningSession>> {
+    async fn learning_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+    ) -> Result<Option<LearningSession>> {
         let row_id = id::decode(&id, Kind::LearningSession, "id")?;
         let session = service::learning_session::find_by_id(context::db(ctx), row_id).await?;
         Ok(Some(
@@ -143,11 +161,21 @@ impl ActivityQuery {
     async fn learning_sessions(
         &self,
         ctx: &Context<'_>,
-        filter: Option<LearningSessionFilter>,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            LearningSessionFilter,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
         last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
     ) -> Result<LearningSessionConnection> {
         let filter = filter.unwrap_or_default();
         let filter = service::learning_session::Filter {
@@ -189,7 +217,11 @@ impl ActivityQuery {
     }
 
     /// One stakeholder; an unknown id is a `NOT_FOUND` error.
-    async fn stakeholder(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Stakeholder>> {
+    async fn stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+    ) -> Result<Option<Stakeholder>> {
         let row_id = id::decode(&id, Kind::Stakeholder, "id")?;
         let person = service::stakeholder::find_by_id(context::db(ctx), row_id).await?;
         Ok(Some(
@@ -207,11 +239,21 @@ impl ActivityQuery {
     async fn stakeholders(
         &self,
         ctx: &Context<'_>,
-        filter: Option<StakeholderFilter>,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            StakeholderFilter,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
         last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
     ) -> Result<StakeholderConnection> {
         let filter = filter.unwrap_or_default();
         let filter = service::stakeholder::Filter {

@@ -138,7 +138,14 @@ impl Facility {
     }
     /// Description in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
-    async fn description(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+    async fn description(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
         let lang = context::lang(ctx, lang.as_deref())?;
         Ok(self
             .0
@@ -190,10 +197,18 @@ impl Facility {
     async fn visits(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
         last: Option<i32>,
-        before: Option<String>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
     ) -> Result<VisitConnection> {
         let visits = context::loader(ctx)
             .load_one(FacilityVisits(self.0.id))

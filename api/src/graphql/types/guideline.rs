@@ -133,7 +133,14 @@ impl GuidelineVersion {
     }
     /// A line diff from another version of the same guideline (`against`; by
     /// default the previous version, or an empty text for version 1) to this one.
-    async fn diff(&self, ctx: &Context<'_>, against: Option<ID>) -> Result<Vec<DiffHunk>> {
+    async fn diff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Another version of the same guideline; absent: the version before this one."
+        )]
+        against: Option<ID>,
+    ) -> Result<Vec<DiffHunk>> {
         let db = context::db(ctx);
         let older = match against {
             Some(other) => {

@@ -80,7 +80,14 @@ impl Visit {
     }
     /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
-    async fn summary(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+    async fn summary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
         let lang = context::lang(ctx, lang.as_deref())?;
         Ok(self
             .0
@@ -173,7 +180,14 @@ impl LearningSession {
     }
     /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
-    async fn outcomes(&self, ctx: &Context<'_>, lang: Option<String>) -> Result<Option<String>> {
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
         let lang = context::lang(ctx, lang.as_deref())?;
         Ok(self
             .0

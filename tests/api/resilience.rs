@@ -1,0 +1,229 @@
+//! Faults: a database that goes away and comes back, a request that runs
+//! too long, and a server stopped while it writes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use api::graphql::context::Role;
+use serde_json::{Value, json};
+
+use crate::fixtures;
+use crate::helpers::{
+    Backend, TestDatabase, assert_error_code, serve_settings, spawn_app_with, start, token,
+};
+
+/// A TCP proxy to PostgreSQL that a test can cut and restore, as a network
+/// partition or a database restart would.
+struct Proxy {
+    port: u16,
+    up: Arc<AtomicBool>,
+    links: Arc<std::sync::Mutex<Vec<actix_web::rt::task::JoinHandle<()>>>>,
+}
+
+impl Proxy {
+    async fn to(target: String) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let links = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (accept_up, accept_links) = (up.clone(), links.clone());
+        actix_web::rt::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                if !accept_up.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is refused as it opens
+                }
+                let target = target.clone();
+                let link = actix_web::rt::spawn(async move {
+                    if let Ok(mut outbound) = tokio::net::TcpStream::connect(target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    }
+                });
+                accept_links.lock().unwrap().push(link);
+            }
+        });
+        Self { port, up, links }
+    }
+
+    fn cut(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for link in self.links.lock().unwrap().drain(..) {
+            link.abort();
+        }
+    }
+
+    fn restore(&self) {
+        self.up.store(true, Ordering::SeqCst);
+    }
+}
+
+#[actix_web::test]
+async fn a_database_outage_is_survived_without_a_restart() {
+    let Some(mut database) = TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let mut url = reqwest::Url::parse(&database.settings.url).unwrap();
+    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap_or(5432));
+    let proxy = Proxy::to(target).await;
+    url.set_host(Some("127.0.0.1")).unwrap();
+    url.set_port(Some(proxy.port)).unwrap();
+    database.settings.url = url.to_string();
+    database.settings.acquire_timeout_ms = 1_000;
+    let app = start(database, serve_settings()).await;
+    let count = "{ facilities { totalCount } }";
+    assert_eq!(app.get("/ready").await.status(), 200);
+    assert!(app.graphql(count, json!({})).await.get("errors").is_none());
+
+    proxy.cut();
+
+    assert_eq!(app.get("/ready").await.status(), 503);
+    assert_eq!(
+        app.get("/health").await.status(),
+        200,
+        "liveness does not depend on the database"
+    );
+    let failed = app
+        .graphql("{ facilities(first: 3) { totalCount } }", json!({}))
+        .await;
+    assert_error_code(&failed, "INTERNAL");
+    let message = failed["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        !message.contains(&proxy.port.to_string()) && !message.contains("pool"),
+        "{message}"
+    );
+
+    proxy.restore();
+
+    let mut ready = false;
+    for _ in 0..50 {
+        if app.get("/ready").await.status() == 200 {
+            ready = true;
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(ready, "the server serves again once the database is back");
+    let back = app.graphql(count, json!({})).await;
+    assert!(back.get("errors").is_none(), "{back:#}");
+}
+
+fn big_csv(rows: usize) -> String {
+    let mut csv = crate::import::HEADER.to_owned();
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "Huis {i:05},NL,Utrecht,52.1,5.1,detention_house,12,2024,,mixed,,open,,,,,\n"
+        ));
+    }
+    csv
+}
+
+async fn a_request_past_its_timeout_is_stopped_and_rolled_back(backend: Backend) {
+    let settings = api::config::ServeSettings {
+        request_timeout_ms: 150,
+        max_body_bytes: 16 * 1024 * 1024,
+        ..serve_settings()
+    };
+    let Some(app) = spawn_app_with(backend, settings).await else {
+        return;
+    };
+    let before = fixtures::state(&app.db).await;
+
+    let (_, body) = app
+        .graphql_as(
+            &token(Role::Editor, None),
+            "mutation($csv: String!) { importFacilities(csv: $csv) { written } }",
+            json!({ "csv": big_csv(20_000) }),
+        )
+        .await;
+
+    assert_error_code(&body, "INTERNAL");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("WISH_REQUEST_TIMEOUT_MS")
+    );
+    // The next request runs, on a connection whose transaction was rolled back.
+    let after = app
+        .graphql("{ facilities { totalCount } }", json!({}))
+        .await;
+    assert!(after.get("errors").is_none(), "{after:#}");
+    assert_eq!(
+        fixtures::state(&app.db).await,
+        before,
+        "nothing of the import remains"
+    );
+}
+
+crate::on_both_databases!(a_request_past_its_timeout_is_stopped_and_rolled_back);
+
+/// SIGTERM while an import is being written: the server finishes the request
+/// in flight, commits it whole, and exits 0.
+#[actix_web::test]
+async fn sigterm_lets_a_write_in_flight_finish_whole() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("stop.db").display());
+    let mut server = Command::new(env!("CARGO_BIN_EXE_wish-api"))
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+            &url,
+            "--log-format",
+            "json",
+        ])
+        .args(["--max-body-bytes", "16777216", "--workers", "1"])
+        .env("WISH_JWT_SECRET", crate::helpers::TEST_SECRET)
+        .env_remove("WISH_DATABASE_URL")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
+    let address = loop {
+        let line = lines.next().expect("the server logs its address").unwrap();
+        let entry: Value = serde_json::from_str(&line).unwrap_or_default();
+        if let Some(address) = entry["address"].as_str() {
+            break address.to_owned();
+        }
+    };
+    let rows = 20_000;
+    let request = reqwest::Client::new()
+        .post(format!("http://{address}/graphql"))
+        .bearer_auth(token(Role::Editor, None))
+        .json(&json!({ "query": "mutation($csv: String!) { importFacilities(csv: $csv) { created written } }", "variables": { "csv": big_csv(rows) } }))
+        .send();
+    let pid = server.id().to_string();
+    let stop = async {
+        actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+    };
+    let (response, ()) = futures_util::future::join(request, stop).await;
+    let status = server.wait().unwrap();
+    assert!(status.success(), "exit status {status}");
+
+    let body: Value = response
+        .expect("the write in flight is answered")
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        body["data"]["importFacilities"],
+        json!({ "created": rows, "written": true }),
+        "{body:#}"
+    );
+    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let stored = {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::facility::Entity::find().count(&db).await.unwrap()
+    };
+    assert_eq!(
+        stored as usize,
+        crate::helpers::demo_facility_rows() + rows,
+        "the import is there whole"
+    );
+}
