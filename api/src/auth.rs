@@ -273,3 +273,55 @@ mod tests {
         assert!(bearer("Bearer ").is_err());
     }
 }
+
+/// Generated headers and tokens: reading them never panics, and every refusal is `UNAUTHENTICATED`.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::{Authenticator, bearer};
+    use crate::config::AuthSettings;
+    use crate::error::code;
+
+    fn authenticator() -> Authenticator {
+        Authenticator::from_settings(&AuthSettings {
+            secret: Some("a-secret-for-generated-tests-0123456789abcdef".to_owned()),
+            algorithm: "HS256".to_owned(),
+            public_key_file: None,
+            private_key_file: None,
+            issuer: "wish-api".to_owned(),
+            audience: "wish-api".to_owned(),
+            leeway_seconds: 5,
+        })
+        .ok()
+        .flatten()
+        .expect("an authenticator")
+    }
+
+    proptest! {
+        #[test]
+        fn any_authorization_header_is_read_or_refused(header in ".{0,300}") {
+            if let Err(err) = bearer(&header) {
+                prop_assert_eq!(err.code(), code::UNAUTHENTICATED);
+            }
+        }
+
+        #[test]
+        fn any_token_shaped_text_is_refused_cleanly(
+            header in "[A-Za-z0-9_-]{0,60}", claims in "[A-Za-z0-9_-]{0,120}", signature in "[A-Za-z0-9_-]{0,60}",
+        ) {
+            let token = format!("{header}.{claims}.{signature}");
+            let err = authenticator().verify(&token).err();
+            prop_assert_eq!(err.map(|e| e.code()), Some(code::UNAUTHENTICATED));
+        }
+
+        #[test]
+        fn any_header_json_is_refused_cleanly(json in "\\{(\"(alg|typ|kid|jku|crit)\":\"[A-Za-z0-9]{0,8}\",?){0,4}\\}") {
+            use base64::Engine;
+            let encode = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+            let token = format!("{}.{}.{}", encode(&json), encode("{\"sub\":\"x\"}"), encode("sig"));
+            let err = authenticator().verify(&token).err();
+            prop_assert_eq!(err.map(|e| e.code()), Some(code::UNAUTHENTICATED));
+        }
+    }
+}

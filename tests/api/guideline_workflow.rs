@@ -117,6 +117,21 @@ async fn a_version_moves_one_way_and_freezes_when_it_leaves_draft(backend: Backe
     // The next version starts at 2 and diffs against version 1.
     let next = create(&app, "1. Small.\n2. Close to home and family.\n").await;
     assert_eq!(next["number"], 2);
+    // Versions are published in their order: 3 waits for 2.
+    let third = create(&app, "Later text\n").await;
+    let early = editor_call(
+        &app,
+        ADVANCE,
+        json!({ "id": third["id"], "to": "CONSULTATION" }),
+    )
+    .await;
+    assert_error_code(&early, "CONFLICT");
+    assert!(
+        early["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("version 2 is still in DRAFT")
+    );
     let diff = editor_call(
         &app,
         "query($id: ID!) { guidelineVersion(id: $id) { diff { lines { kind text } } } }",

@@ -16,6 +16,7 @@ mod demo_data;
 mod errors;
 mod examples;
 mod facilities;
+mod fuzz;
 mod graphiql;
 mod guideline_workflow;
 mod health;

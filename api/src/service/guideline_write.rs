@@ -204,6 +204,22 @@ pub async fn advance(
             ),
         }));
     }
+    if current.status == GuidelineStatus::Draft {
+        // Versions are published in their order, so publication dates are in order too.
+        let earlier_draft = guideline_version::Entity::find()
+            .filter(guideline_version::Column::GuidelineId.eq(current.guideline_id))
+            .filter(guideline_version::Column::Number.lt(current.number))
+            .filter(guideline_version::Column::Status.eq(GuidelineStatus::Draft))
+            .order_by_asc(guideline_version::Column::Number)
+            .one(write.txn())
+            .await?;
+        if let Some(earlier) = earlier_draft {
+            return Err(AppError::Conflict(format!(
+                "version {} is still in DRAFT: versions leave DRAFT in their order, so version {} cannot be published before it",
+                earlier.number, current.number
+            )));
+        }
+    }
     let fields = fields_of(write.txn(), &current).await?;
     let mut model: guideline_version::ActiveModel = current.clone().into();
     model.status = Set(to);

@@ -244,3 +244,32 @@ mod tests {
         assert!(BBox::parse("170,-10,-170,10", "bbox").is_ok());
     }
 }
+
+/// Generated inputs: any `bbox` text is a box or `BAD_USER_INPUT`, never a panic;
+/// every box in range is read back.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::BBox;
+    use crate::error::code;
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_box_or_bad_user_input(text in ".{0,80}") {
+            if let Err(err) = BBox::parse(&text, "bbox") {
+                prop_assert_eq!(err.code(), code::BAD_USER_INPUT);
+            }
+        }
+
+        #[test]
+        fn boxes_in_range_are_read(
+            west in -180.0f64..=180.0, east in -180.0f64..=180.0,
+            a in -90.0f64..=90.0, b in -90.0f64..=90.0,
+        ) {
+            let (south, north) = if a <= b { (a, b) } else { (b, a) };
+            let parsed = BBox::parse(&format!("{west},{south},{east},{north}"), "bbox");
+            prop_assert!(parsed.is_ok(), "{:?}", parsed.err());
+        }
+    }
+}

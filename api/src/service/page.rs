@@ -236,3 +236,37 @@ mod tests {
         assert_eq!(page_size(None, "first").ok(), Some(None));
     }
 }
+
+/// Generated inputs: the cursor decoder never panics, answers only
+/// `BAD_USER_INPUT`, and reads back every cursor it made.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::{decode_cursor, encode_cursor};
+    use crate::error::code;
+
+    proptest! {
+        #[test]
+        fn any_text_is_a_cursor_or_bad_user_input(text in ".{0,200}") {
+            if let Err(err) = decode_cursor(&text, "abc123", "after") {
+                prop_assert_eq!(err.code(), code::BAD_USER_INPUT);
+            }
+        }
+
+        #[test]
+        fn any_bytes_behind_base64_are_refused_cleanly(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
+            use base64::Engine;
+            let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+            if let Err(err) = decode_cursor(&cursor, "abc123", "after") {
+                prop_assert_eq!(err.code(), code::BAD_USER_INPUT);
+            }
+        }
+
+        #[test]
+        fn every_cursor_reads_back(fingerprint in "[0-9a-f]{12}", offset in any::<u64>()) {
+            let cursor = encode_cursor(&fingerprint, offset);
+            prop_assert_eq!(decode_cursor(&cursor, &fingerprint, "after").ok(), Some(offset));
+        }
+    }
+}
