@@ -16,8 +16,11 @@ facility, visit or stakeholder yet: the generator sets the ids itself.
 SQLite is written through the `sqlite3` module in one transaction; PostgreSQL
 by streaming `COPY ... FROM STDIN (FORMAT csv)` blocks into one `psql`
 process, in one transaction, then moving the id sequences past the new rows
-and running ANALYZE (as autovacuum would soon after such a load). SQLite is
-not analysed: nothing in the application does it either.
+and running VACUUM ANALYZE, as autovacuum would soon after such a load: the
+statistics guide the planner, and the visibility map lets counts use
+index-only scans (without it, `totalCount` of one country at N = 50,000 reads
+about 1,100 heap pages per request instead of none). SQLite is not analysed:
+nothing in the application does it either.
 
 Python 3 standard library only.
 """
@@ -309,7 +312,7 @@ def postgres_stream(data) -> bytes:
                   f'(SELECT max(id) FROM "{table}"));\n')
     buf.write("COMMIT;\n")
     for table in data:
-        buf.write(f'ANALYZE "{table}";\n')
+        buf.write(f'VACUUM ANALYZE "{table}";\n')
     return buf.getvalue().encode()
 
 

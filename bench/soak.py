@@ -196,15 +196,14 @@ def reader(port, ids, stats, stop, seed):
         try:
             if kind == "geojson":
                 status, data = client.request("GET", "/facilities.geojson")
-                text = data.decode("utf-8", "replace")
-                parsed = None
-                if status == 200:
-                    try:
-                        parsed = json.loads(data)
-                    except ValueError:
-                        pass
-                    if not isinstance(parsed, dict) or parsed.get("type") != "FeatureCollection":
-                        stats.note(stats.read_errors, ("geojson", "not a FeatureCollection: " + short(text)))
+                text = data[:2000].decode("utf-8", "replace")  # for error messages only
+                # A cheap check, not json.loads: parsing an answer that grows
+                # with every import would take this script's CPU (and the GIL)
+                # and slow every other thread down.
+                if status == 200 and (
+                    b'"FeatureCollection"' not in data[:300] or not data.rstrip().endswith(b"}")
+                ):
+                    stats.note(stats.read_errors, ("geojson", "not a FeatureCollection: " + short(text)))
             else:
                 if kind == "list":
                     status, parsed, text = client.graphql(Q_LIST)
@@ -341,6 +340,16 @@ def rss_sampler(pid, samples, stop, start):
         if status and "VmRSS" in status:
             samples.append((time.monotonic() - start, status["VmRSS"]))
         stop.wait(1.0)
+
+
+def proc_cpu_seconds(pid):
+    """User + system CPU time of a process so far, in seconds (nan when gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
 
 
 def read_proc_status(pid):
@@ -558,7 +567,7 @@ def verify(args, db_url, port, ids, stats, checks):
     acked_imports = sum(1 for e in stats.imports if e["ok"])
     checks.add(
         "every acknowledged import is in the database exactly once",
-        not bad and acked_imports > 0,
+        not bad and (acked_imports > 0 or args.importers == 0),
         "; ".join(bad[:10]) if bad else f"{acked_imports} batches x {IMPORT_ROWS} rows",
     )
 
@@ -687,6 +696,8 @@ def main():
         for t in threads:
             t.start()
         next_report = 10
+        last_reads = last_acks = 0
+        cpu_start = (proc_cpu_seconds(server.pid), os.times())
         while True:
             left = args.seconds - (time.monotonic() - start)
             if left <= 0:
@@ -694,9 +705,11 @@ def main():
             stop.wait(min(left, next_report - (time.monotonic() - start)))
             if time.monotonic() - start >= next_report:
                 with stats.lock:
-                    log(f"t={next_report}s reads {sum(stats.reads.values())}, updates {len(stats.acks)}, "
-                        f"conflicts {stats.conflicts}, imports {len(stats.imports)}, "
+                    reads, acks = sum(stats.reads.values()), len(stats.acks)
+                    log(f"t={next_report}s reads {reads} (+{reads - last_reads}), updates {acks} "
+                        f"(+{acks - last_acks}), conflicts {stats.conflicts}, imports {len(stats.imports)}, "
                         f"5xx {len(stats.http_5xx)}, RSS {samples[-1][1] / 1024 if samples else 0:.1f} MiB")
+                last_reads, last_acks = reads, acks
                 next_report += 10
         stop.set()
         for t in threads:
@@ -705,6 +718,9 @@ def main():
                 if t.is_alive():
                     checks.add(f"{t.name} finished", False, "still running 180 s after the end")
         elapsed = time.monotonic() - start
+        server_cpu = proc_cpu_seconds(server.pid) - cpu_start[0]
+        now_times = os.times()
+        client_cpu = (now_times.user + now_times.system) - (cpu_start[1].user + cpu_start[1].system)
         sampler_stop.set()
         if server.poll() is not None:
             checks.add("server alive through the soak", False, f"exited with {server.returncode}")
@@ -737,6 +753,8 @@ def main():
               + (f", {min(secs):.2f}-{max(secs):.2f} s each" if secs else ""))
         print(f"HTTP 5xx:  {len(stats.http_5xx)}; other non-200: {len(stats.other_status)}; "
               f"transport errors: {len(stats.transport)}")
+        print(f"CPU:       server {server_cpu:.1f} s, this script {client_cpu:.1f} s "
+              f"(of {2 * elapsed:.0f} s on 2 cores; PostgreSQL takes the rest)")
         mem_ok, mem_text = memory_verdict(samples, elapsed)
         print(f"memory:    {mem_text}; peak (VmHWM) {hwm / 1024 if hwm else float('nan'):.1f} MiB")
 
@@ -750,7 +768,8 @@ def main():
                    f"{len(stats.write_failures)}: {short(stats.write_failures[:3])}" if stats.write_failures else "")
         checks.add("races happened (some CONFLICTs)", stats.conflicts > 0,
                    "" if stats.conflicts else "no update raced: the test proved nothing about conflicts")
-        checks.add("memory did not grow without bound (last third <= first third + 50%)", mem_ok, "")
+        checks.add("memory did not grow without bound (last third <= first third + 50%)", mem_ok,
+                   "" if len(samples) >= 6 else "not judged: run too short")
 
         # Stop the server: SIGTERM, graceful exit 0.
         server.send_signal(signal.SIGTERM)
