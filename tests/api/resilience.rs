@@ -227,3 +227,33 @@ async fn sigterm_lets_a_write_in_flight_finish_whole() {
         "the import is there whole"
     );
 }
+
+/// The server's own connect function sets PostgreSQL's `statement_timeout`
+/// on every session, so one slow statement cannot hold a connection.
+#[actix_web::test]
+async fn a_slow_statement_is_cancelled_by_postgres() {
+    use sea_orm::ConnectionTrait;
+    let Some(mut database) = TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    database.settings.statement_timeout_ms = 200;
+    let db = api::db::connect(&database.settings).await.unwrap();
+
+    let setting = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SHOW statement_timeout",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        setting.try_get::<String>("", "statement_timeout").unwrap(),
+        "200ms"
+    );
+    let slow = db.execute_unprepared("SELECT pg_sleep(2)").await;
+    let err = slow.expect_err("cancelled after 200 ms");
+    assert!(err.to_string().contains("statement timeout"), "{err}");
+    // The connection is usable again at once.
+    db.execute_unprepared("SELECT 1").await.unwrap();
+}
