@@ -6,7 +6,7 @@ use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, TargetAge,
 };
 
-use crate::service::country;
+use crate::service::{country, validate};
 
 /// The columns, in order, of a facility CSV file.
 pub const COLUMNS: [&str; 17] = [
@@ -28,9 +28,6 @@ pub const COLUMNS: [&str; 17] = [
     "social_enterprise",
     "source_url",
 ];
-
-/// Earliest plausible opening year.
-pub const EARLIEST_YEAR: i32 = 1800;
 
 /// One valid row.
 #[derive(Debug, Clone, PartialEq)]
@@ -228,27 +225,18 @@ pub fn read_row<'a>(
         FacilityType::all_values,
         &mut fail,
     );
+    // The same rules as the GraphQL input: one place says what a valid facility is.
     let capacity = integer(cell(6), "capacity", &mut fail).and_then(|c| {
-        if c >= 1 {
-            Some(c)
-        } else {
-            fail("capacity", format!("capacity must be at least 1, got {c}"));
-            None
-        }
+        validate::capacity(c)
+            .map_err(|reason| fail("capacity", reason))
+            .ok()
+            .map(|()| c)
     });
     let opened_year = integer(cell(7), "opened_year", &mut fail).and_then(|y| {
-        if (EARLIEST_YEAR..=current_year + 10).contains(&y) {
-            Some(y)
-        } else {
-            fail(
-                "opened_year",
-                format!(
-                    "{y} is not a plausible year ({EARLIEST_YEAR} to {})",
-                    current_year + 10
-                ),
-            );
-            None
-        }
+        validate::year(y, current_year)
+            .map_err(|reason| fail("opened_year", reason))
+            .ok()
+            .map(|()| y)
     });
     let population = optional_enum(
         cell(9),
@@ -306,12 +294,10 @@ pub fn read_row<'a>(
         }
     };
     let source_url = cell(16).and_then(|u| {
-        if u.len() <= 2000 && is_web_url(u) {
-            Some(u.to_owned())
-        } else {
-            fail("source_url", format!("`{u}` is not an http or https URL"));
-            None
-        }
+        validate::web_url(u)
+            .map_err(|reason| fail("source_url", reason))
+            .ok()
+            .map(|()| u.to_owned())
     });
 
     match (name, country_code, facility_type, status) {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::{AppError, Result};
 use crate::service::facility_csv::FacilityRecord;
 use crate::service::validate::{self, Problems};
-use crate::service::write::{Actor, Change, Write, check_version, snapshot};
+use crate::service::write::{self, Actor, Change, Write, check_version, snapshot};
 use crate::service::{now, text};
 
 /// Every editable field of a facility, as it is to be stored.
@@ -138,7 +138,10 @@ impl FacilityFields {
             problems.check(&field("capacity"), validate::capacity(c));
         }
         if let Some(y) = self.opened_year {
-            problems.check(&field("openedYear"), validate::year(y));
+            problems.check(
+                &field("openedYear"),
+                validate::year(y, validate::current_year()),
+            );
         }
         for (name, value) in [("website", &self.website), ("sourceUrl", &self.source_url)] {
             if let Some(url) = value {
@@ -466,36 +469,36 @@ async fn replace_children(
     id: i32,
     fields: &FacilityFields,
 ) -> Result<()> {
-    facility_principle::Entity::delete_many()
-        .filter(facility_principle::Column::FacilityId.eq(id))
-        .exec(db)
-        .await?;
-    facility_ecosystem_note::Entity::delete_many()
-        .filter(facility_ecosystem_note::Column::FacilityId.eq(id))
-        .exec(db)
-        .await?;
-    if !fields.principles.is_empty() {
-        facility_principle::Entity::insert_many(fields.principles.iter().map(|p| {
-            facility_principle::ActiveModel {
-                facility_id: Set(id),
-                principle: Set(*p),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    if !fields.ecosystem.is_empty() {
-        facility_ecosystem_note::Entity::insert_many(fields.ecosystem.iter().map(
-            |(dimension, note)| facility_ecosystem_note::ActiveModel {
+    let principles = fields
+        .principles
+        .iter()
+        .map(|p| facility_principle::ActiveModel {
+            facility_id: Set(id),
+            principle: Set(*p),
+        });
+    write::replace_children(
+        db,
+        facility_principle::Column::FacilityId,
+        id,
+        principles.collect(),
+    )
+    .await?;
+    let notes =
+        fields
+            .ecosystem
+            .iter()
+            .map(|(dimension, note)| facility_ecosystem_note::ActiveModel {
                 facility_id: Set(id),
                 dimension: Set(*dimension),
                 note: Set(note.trim().to_owned()),
-            },
-        ))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
+            });
+    write::replace_children(
+        db,
+        facility_ecosystem_note::Column::FacilityId,
+        id,
+        notes.collect(),
+    )
+    .await
 }
 
 /// Inserts one validated record under a fresh unique slug made from its name.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::error::{AppError, Result};
 use crate::service::validate::{self, Problems};
 use crate::service::write::{
-    Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
 use crate::service::{now, text};
 
@@ -321,33 +321,23 @@ async fn replace_provenance(
     id: i32,
     fields: &VersionFields,
 ) -> Result<()> {
-    guideline_version_visit::Entity::delete_many()
-        .filter(guideline_version_visit::Column::GuidelineVersionId.eq(id))
-        .exec(db)
-        .await?;
-    guideline_version_session::Entity::delete_many()
-        .filter(guideline_version_session::Column::GuidelineVersionId.eq(id))
-        .exec(db)
-        .await?;
-    if !fields.informed_by_visits.is_empty() {
-        guideline_version_visit::Entity::insert_many(fields.informed_by_visits.iter().map(|v| {
-            guideline_version_visit::ActiveModel {
-                guideline_version_id: Set(id),
-                visit_id: Set(*v),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    if !fields.informed_by_sessions.is_empty() {
-        guideline_version_session::Entity::insert_many(fields.informed_by_sessions.iter().map(
-            |s| guideline_version_session::ActiveModel {
+    let visits = fields
+        .informed_by_visits
+        .iter()
+        .map(|v| guideline_version_visit::ActiveModel {
+            guideline_version_id: Set(id),
+            visit_id: Set(*v),
+        });
+    let column = guideline_version_visit::Column::GuidelineVersionId;
+    write::replace_children(db, column, id, visits.collect()).await?;
+    let sessions =
+        fields
+            .informed_by_sessions
+            .iter()
+            .map(|s| guideline_version_session::ActiveModel {
                 guideline_version_id: Set(id),
                 session_id: Set(*s),
-            },
-        ))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
+            });
+    let column = guideline_version_session::Column::GuidelineVersionId;
+    write::replace_children(db, column, id, sessions.collect()).await
 }

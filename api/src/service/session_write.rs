@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::{AppError, Result};
 use crate::service::validate::{self, Problems};
 use crate::service::write::{
-    Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
 use crate::service::{now, text};
 
@@ -281,19 +281,17 @@ async fn replace_participants(
     id: i32,
     participants: &[i32],
 ) -> Result<()> {
-    learning_session_participant::Entity::delete_many()
-        .filter(learning_session_participant::Column::SessionId.eq(id))
-        .exec(db)
-        .await?;
-    if !participants.is_empty() {
-        learning_session_participant::Entity::insert_many(participants.iter().map(|s| {
-            learning_session_participant::ActiveModel {
-                session_id: Set(id),
-                stakeholder_id: Set(*s),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
+    let rows = participants
+        .iter()
+        .map(|s| learning_session_participant::ActiveModel {
+            session_id: Set(id),
+            stakeholder_id: Set(*s),
+        });
+    write::replace_children(
+        db,
+        learning_session_participant::Column::SessionId,
+        id,
+        rows.collect(),
+    )
+    .await
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::error::{AppError, Result};
 use crate::service::validate::{self, Problems};
 use crate::service::write::{
-    Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
 use crate::service::{now, text};
 
@@ -261,19 +261,15 @@ pub async fn fields_of(
 }
 
 async fn replace_memberships(db: &impl ConnectionTrait, id: i32, workshops: &[i32]) -> Result<()> {
-    workshop_membership::Entity::delete_many()
-        .filter(workshop_membership::Column::StakeholderId.eq(id))
-        .exec(db)
-        .await?;
-    if !workshops.is_empty() {
-        workshop_membership::Entity::insert_many(workshops.iter().map(|w| {
-            workshop_membership::ActiveModel {
-                workshop_id: Set(*w),
-                stakeholder_id: Set(id),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
+    let rows = workshops.iter().map(|w| workshop_membership::ActiveModel {
+        workshop_id: Set(*w),
+        stakeholder_id: Set(id),
+    });
+    write::replace_children(
+        db,
+        workshop_membership::Column::StakeholderId,
+        id,
+        rows.collect(),
+    )
+    .await
 }

@@ -13,7 +13,7 @@ pub const MAX_PROSE: usize = 20_000;
 /// Longest guideline body, in characters.
 pub const MAX_BODY: usize = 500_000;
 /// Earliest plausible year of anything this API records.
-pub const EARLIEST_YEAR: i32 = facility_csv::EARLIEST_YEAR;
+pub const EARLIEST_YEAR: i32 = 1800;
 
 /// Collects problems; `finish` turns them into one `BAD_USER_INPUT`.
 #[derive(Debug, Default)]
@@ -127,6 +127,12 @@ pub fn coordinates(
     }
 }
 
+/// The current year, for [`year`].
+#[must_use]
+pub fn current_year() -> i32 {
+    chrono::Utc::now().year()
+}
+
 /// # Errors
 /// The reason, for the caller.
 pub fn capacity(value: i32) -> Result<(), String> {
@@ -137,12 +143,12 @@ pub fn capacity(value: i32) -> Result<(), String> {
     }
 }
 
-/// A year from `EARLIEST_YEAR` to ten years from now (facilities are planned ahead).
+/// A year from `EARLIEST_YEAR` to ten years after `current_year` (facilities are planned ahead).
 ///
 /// # Errors
 /// The reason, for the caller.
-pub fn year(value: i32) -> Result<(), String> {
-    let latest = chrono::Utc::now().year() + 10;
+pub fn year(value: i32, current_year: i32) -> Result<(), String> {
+    let latest = current_year + 10;
     if (EARLIEST_YEAR..=latest).contains(&value) {
         Ok(())
     } else {

@@ -19,7 +19,7 @@ use crate::error::{AppError, Result};
 use crate::service::now;
 use crate::service::validate::{self, Problems};
 use crate::service::write::{
-    Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
 
 /// Every editable field of a visit.
@@ -289,34 +289,27 @@ pub async fn fields_of(db: &impl ConnectionTrait, model: &visit::Model) -> Resul
 }
 
 async fn replace_children(db: &impl ConnectionTrait, id: i32, fields: &VisitFields) -> Result<()> {
-    visit_participant::Entity::delete_many()
-        .filter(visit_participant::Column::VisitId.eq(id))
-        .exec(db)
-        .await?;
-    visit_finding::Entity::delete_many()
-        .filter(visit_finding::Column::VisitId.eq(id))
-        .exec(db)
-        .await?;
-    if !fields.participants.is_empty() {
-        visit_participant::Entity::insert_many(fields.participants.iter().map(|s| {
-            visit_participant::ActiveModel {
-                visit_id: Set(id),
-                stakeholder_id: Set(*s),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    if !fields.findings.is_empty() {
-        visit_finding::Entity::insert_many(fields.findings.iter().map(|(dimension, note)| {
-            visit_finding::ActiveModel {
-                visit_id: Set(id),
-                dimension: Set(*dimension),
-                note: Set(note.trim().to_owned()),
-            }
-        }))
-        .exec_without_returning(db)
-        .await?;
-    }
-    Ok(())
+    let participants = fields
+        .participants
+        .iter()
+        .map(|s| visit_participant::ActiveModel {
+            visit_id: Set(id),
+            stakeholder_id: Set(*s),
+        });
+    write::replace_children(
+        db,
+        visit_participant::Column::VisitId,
+        id,
+        participants.collect(),
+    )
+    .await?;
+    let findings = fields
+        .findings
+        .iter()
+        .map(|(dimension, note)| visit_finding::ActiveModel {
+            visit_id: Set(id),
+            dimension: Set(*dimension),
+            note: Set(note.trim().to_owned()),
+        });
+    write::replace_children(db, visit_finding::Column::VisitId, id, findings.collect()).await
 }

@@ -296,3 +296,29 @@ pub fn check_references(
         }
     }
 }
+
+/// Replaces the rows of a link or child table that belong to one record:
+/// those whose `parent` column is `id` go, `rows` come in one statement.
+///
+/// # Errors
+/// Database errors.
+pub async fn replace_children<A>(
+    db: &impl ConnectionTrait,
+    parent: <A::Entity as EntityTrait>::Column,
+    id: i32,
+    rows: Vec<A>,
+) -> Result<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    <A::Entity as EntityTrait>::delete_many()
+        .filter(parent.eq(id))
+        .exec(db)
+        .await?;
+    if !rows.is_empty() {
+        <A::Entity as EntityTrait>::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
