@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+};
 
 use crate::config::{DatabaseSettings, redact_url};
 
@@ -42,10 +44,15 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
             options.set_schema_search_path(schema.clone());
         }
         if settings.statement_timeout_ms > 0 {
-            // Set for the session at connect time: one slow statement cannot hold a connection.
+            // Set for the session at connect time: one slow statement cannot
+            // hold a connection, nor can a transaction left idle (the server
+            // ends such a session, which the pool then replaces).
             let timeout = settings.statement_timeout_ms.to_string();
             options.map_sqlx_postgres_opts(move |opts| {
-                opts.options([("statement_timeout", timeout.as_str())])
+                opts.options([
+                    ("statement_timeout", timeout.as_str()),
+                    ("idle_in_transaction_session_timeout", timeout.as_str()),
+                ])
             });
         }
     } else {
@@ -57,6 +64,28 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     Database::connect(options)
         .await
         .with_context(|| format!("cannot connect to the database at {target}"))
+}
+
+/// Begins a transaction that a cancelled caller cannot leave open.
+///
+/// A request past its timeout is dropped wherever it waits. Dropped while
+/// PostgreSQL's answer to `BEGIN` is on its way, sqlx 0.9 queues no rollback
+/// (the transaction does not count as begun yet), and the pool would hand the
+/// connection to the next request inside that transaction, holding its locks.
+/// Run in a task of its own, `BEGIN` always completes; a transaction nobody
+/// awaits any more is then dropped, which rolls it back.
+///
+/// # Errors
+/// Database errors.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let db = db.clone();
+    match tokio::spawn(async move { db.begin().await }).await {
+        Ok(begun) => begun,
+        Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+        Err(_) => Err(DbErr::Custom(
+            "the runtime shut down while a transaction began".to_owned(),
+        )),
+    }
 }
 
 /// Applies every pending migration.

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use api::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
 use api::startup::Application;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
 use serde_json::{Value, json};
 
 /// The database a test runs on.
@@ -84,13 +84,22 @@ impl Drop for TestDatabase {
                 rt.block_on(async {
                     if let Ok(db) = Database::connect(&admin_url).await {
                         // The test's runtime is blocked while this runs, so a transaction it
-                        // left open cannot end: give up on the lock rather than wait forever.
-                        let _ = db.execute_unprepared("SET lock_timeout = '5s'").await;
-                        let _ = db
-                            .execute_unprepared(&format!(
-                                "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
-                            ))
-                            .await;
+                        // left open cannot end: give up on the lock rather than wait forever
+                        // (the run's database is dropped whole at the end). One transaction
+                        // keeps the setting and the drop on one pooled connection.
+                        if let Ok(txn) = db.begin().await {
+                            let _ = txn
+                                .execute_unprepared("SET LOCAL lock_timeout = '5s'")
+                                .await;
+                            let dropped = txn
+                                .execute_unprepared(&format!(
+                                    "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
+                                ))
+                                .await;
+                            if dropped.is_ok() {
+                                let _ = txn.commit().await;
+                            }
+                        }
                         let _ = db.close().await;
                     }
                 });
@@ -248,7 +257,11 @@ pub async fn start(database: TestDatabase, settings: ServeSettings) -> TestApp {
     let db = database.connect().await;
     TestApp {
         address,
-        client: reqwest::Client::new(),
+        // A server that stops answering fails the test instead of hanging the run.
+        client: reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(120))
+            .build()
+            .expect("HTTP client"),
         db,
         database,
         statements,

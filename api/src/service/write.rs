@@ -12,7 +12,7 @@ use entity::{app_state, audit_event, organisation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, TransactionTrait,
+    EntityTrait, QueryFilter,
 };
 use serde::Serialize;
 
@@ -137,7 +137,7 @@ impl Write {
         actor: Actor,
         origin: &'static str,
     ) -> Result<Self> {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin(db).await?;
         bump_data_version(&txn).await?;
         Ok(Self {
             txn,
