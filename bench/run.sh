@@ -152,10 +152,10 @@ start_server() { # url log
 }
 
 # POSTs a body to /graphql; fails loudly unless the answer is 200 without "errors".
-# Prints the response size in bytes.
+# Prints the response size in bytes, then its size on the wire (compressed, if asked).
 check_graphql() { # label body out
-  local code
-  code=$(curl -sS "${CURL_ENCODING[@]}" -o "$3" -w '%{http_code}' -H 'Content-Type: application/json' \
+  local code wire
+  read -r code wire < <(curl -sS "${CURL_ENCODING[@]}" -o "$3" -w '%{http_code} %{size_download}\n' -H 'Content-Type: application/json' \
     --data-binary "$2" "$BASE/graphql") || die "$1: curl failed"
   if [[ $code != 200 ]] || ! python3 -c '
 import json, sys
@@ -165,7 +165,7 @@ sys.exit(1 if "errors" in d or not d.get("data") else 0)' "$3" 2>/dev/null; then
     head -c 2000 "$3" >&2; echo >&2
     die "$1: the check request did not succeed"
   fi
-  wc -c <"$3" | tr -d ' '
+  echo "$(wc -c <"$3" | tr -d ' ') $wire"
 }
 
 # Runs wrk, prints "rps p50_us p99_us errors" from the BENCH line of bench/wrk/*.lua.
@@ -219,25 +219,25 @@ bench_one() { # n db
   log "N=$n $db: start the server ($WORKERS workers, port $PORT)"
   start_server "$url" "$server_log"
 
-  local s bytes body lua_args rps p50 p99 err up50 up99 uerr target
+  local s bytes wire body lua_args rps p50 p99 err up50 up99 uerr target
   for s in $SCENARIOS; do
     target="$BASE/graphql"
     lua_args=()
     case $s in
-      a) bytes=$(check_graphql "${LABEL[a]}" "$BODY_A" "$WORK/resp.json") ;;
+      a) read -r bytes wire < <(check_graphql "${LABEL[a]}" "$BODY_A" "$WORK/resp.json") ;;
       b)
         check_graphql "first id" "$BODY_FIRST_ID" "$WORK/resp.json" >/dev/null
         local id
         id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["data"]["facilities"]["nodes"][0]["id"])' "$WORK/resp.json")
         body=${BODY_B_TEMPLATE//@ID@/$id}
-        bytes=$(check_graphql "${LABEL[b]}" "$body" "$WORK/resp.json")
+        read -r bytes wire < <(check_graphql "${LABEL[b]}" "$body" "$WORK/resp.json")
         lua_args=("$id")
         ;;
-      c) bytes=$(check_graphql "${LABEL[c]}" "$BODY_C" "$WORK/resp.json") ;;
+      c) read -r bytes wire < <(check_graphql "${LABEL[c]}" "$BODY_C" "$WORK/resp.json") ;;
       d)
         target="$BASE/facilities.geojson"
         local code
-        code=$(curl -sS "${CURL_ENCODING[@]}" -o "$WORK/resp.json" -w '%{http_code}' "$target") || die "${LABEL[d]}: curl failed"
+        read -r code wire < <(curl -sS "${CURL_ENCODING[@]}" -o "$WORK/resp.json" -w '%{http_code} %{size_download}\n' "$target") || die "${LABEL[d]}: curl failed"
         if [[ $code == 404 ]]; then
           log "N=$n $db: ${LABEL[d]}: 404, not available"
           printf '%s\t%s\t%s\tnot available (404)\n' "$n" "$db" "${LABEL[d]}" >>"$ROWS"
@@ -264,8 +264,8 @@ sys.exit(0 if isinstance(d, dict) and d.get("type") == "FeatureCollection" else 
     log "N=$n $db: ${LABEL[$s]}: -t1 -c1 -d$UNLOADED_DURATION"
     read -r _ up50 up99 uerr < <(run_wrk 1 1 "$UNLOADED_DURATION" "${LUA[$s]}" "$target" "${lua_args[@]}")
     [[ $err == 0 && $uerr == 0 ]] || log "N=$n $db: ${LABEL[$s]}: $err + $uerr errors (non-2xx, timeouts or socket errors)"
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$db" "${LABEL[$s]}" \
-      "$rps" "$(ms "$p50")" "$(ms "$p99")" "$err" "$(ms "$up50")" "$(ms "$up99")" "$uerr" "$bytes" >>"$ROWS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$db" "${LABEL[$s]}" \
+      "$rps" "$(ms "$p50")" "$(ms "$p99")" "$err" "$(ms "$up50")" "$(ms "$up99")" "$uerr" "$bytes" "$wire" >>"$ROWS"
   done
 
   local hwm
@@ -292,13 +292,13 @@ done
 echo
 echo "wish-api benchmark: $(nproc) CPUs shared by wrk and the server ($WORKERS workers); loopback"
 echo "loaded: wrk -t$THREADS -c$CONNECTIONS -d$DURATION; unloaded: -t1 -c1 -d$UNLOADED_DURATION; latencies in ms"
-echo "Accept-Encoding: ${BENCH_ACCEPT_ENCODING:-none (uncompressed answers)}; body bytes: one answer, uncompressed"
+echo "Accept-Encoding: ${BENCH_ACCEPT_ENCODING:-none (uncompressed answers)}; body bytes: one answer, uncompressed; wire bytes: as sent"
 echo "(a) is the first 500 facilities only: the API caps 'first' at 500"
 echo
 python3 - "$ROWS" "$MEMORY" <<'EOF'
 import sys
 head = ["N", "database", "scenario", "req/s", "p50", "p99", "errors",
-        "1-conn p50", "1-conn p99", "1-conn err", "body bytes"]
+        "1-conn p50", "1-conn p99", "1-conn err", "body bytes", "wire bytes"]
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 full = [head] + [r for r in rows if len(r) == len(head)]
 width = [max(len(r[i]) for r in full) for i in range(len(head))]

@@ -406,17 +406,59 @@ async fn responses_are_compressed_on_request(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
+    let plain = app.get("/facilities.geojson").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain_etag = plain.headers()["etag"].to_str().unwrap().to_owned();
+    let plain = plain.bytes().await.unwrap();
 
     for encoding in ["gzip", "br"] {
-        let response = app
-            .client
-            .get(format!("{}/facilities.geojson", app.address))
-            .header("Accept-Encoding", encoding)
-            .send()
-            .await
-            .unwrap();
+        let fetch = |if_none_match: Option<String>| {
+            let mut request = app
+                .client
+                .get(format!("{}/facilities.geojson", app.address))
+                .header("Accept-Encoding", encoding);
+            if let Some(etag) = if_none_match {
+                request = request.header("If-None-Match", etag);
+            }
+            request.send()
+        };
+        let response = fetch(None).await.unwrap();
         assert_eq!(response.headers()["content-encoding"], encoding);
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        assert_ne!(etag, plain_etag, "each encoding is its own representation");
+        let compressed = response.bytes().await.unwrap();
+        assert!(
+            compressed.len() * 4 < plain.len(),
+            "{encoding} is much smaller"
+        );
+        assert_eq!(
+            decode(encoding, &compressed),
+            plain,
+            "{encoding} decodes to the answer"
+        );
+
+        let again = fetch(None).await.unwrap();
+        assert_eq!(again.headers()["etag"].to_str().unwrap(), etag);
+        assert_eq!(again.bytes().await.unwrap(), compressed);
+        let revalidated = fetch(Some(etag)).await.unwrap();
+        assert_eq!(revalidated.status(), 304);
+        assert!(revalidated.bytes().await.unwrap().is_empty());
     }
+}
+
+fn decode(encoding: &str, body: &[u8]) -> Vec<u8> {
+    let mut decoded = Vec::new();
+    match encoding {
+        "gzip" => {
+            std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(body), &mut decoded)
+                .unwrap();
+        }
+        "br" => {
+            brotli::BrotliDecompress(&mut &body[..], &mut decoded).unwrap();
+        }
+        other => panic!("no decoder for {other}"),
+    }
+    decoded
 }
 
 on_both_databases!(

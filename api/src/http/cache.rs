@@ -7,6 +7,8 @@ use actix_web::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH, VARY};
 use actix_web::{HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use super::response_cache::Answer;
+
 /// How long a shared cache may serve an anonymous read without asking again.
 pub const PUBLIC_CACHE_CONTROL: &str = "public, max-age=30, stale-while-revalidate=30";
 
@@ -30,19 +32,14 @@ fn matches(req: &HttpRequest, etag: &str) -> bool {
 /// A cacheable 200 (or a 304 when the caller holds the current version).
 #[must_use]
 pub fn public_response(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpResponse {
-    let etag = etag_of(&body);
-    public_response_tagged(req, content_type, body.into(), etag)
+    public_answer(req, content_type, &Answer::uncached(body.into()))
 }
 
-/// As [`public_response`], with the ETag already known.
+/// As [`public_response`], for an answer that may come with compressed copies.
 #[must_use]
-pub fn public_response_tagged(
-    req: &HttpRequest,
-    content_type: &str,
-    body: actix_web::web::Bytes,
-    etag: String,
-) -> HttpResponse {
-    let not_modified = matches(req, &etag);
+pub fn public_answer(req: &HttpRequest, content_type: &str, answer: &Answer) -> HttpResponse {
+    let representation = answer.representation(req);
+    let not_modified = matches(req, &representation.etag);
     let mut response = if not_modified {
         HttpResponse::build(StatusCode::NOT_MODIFIED)
     } else {
@@ -51,12 +48,16 @@ pub fn public_response_tagged(
         builder
     };
     response
-        .insert_header((ETAG, etag))
+        .insert_header((ETAG, representation.etag))
         .insert_header((CACHE_CONTROL, PUBLIC_CACHE_CONTROL))
         .insert_header((VARY, "Accept-Language, Accept-Encoding, Origin"));
+    if let Some(encoding) = representation.encoding {
+        // Already compressed: the compression middleware leaves it as it is.
+        response.insert_header(encoding);
+    }
     if not_modified {
         response.finish()
     } else {
-        response.body(body)
+        response.body(representation.body)
     }
 }

@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_DISPOSITION;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
@@ -12,7 +11,7 @@ use entity::value::{
 use serde_json::json;
 
 use super::cache;
-use super::response_cache::ResponseCache;
+use super::response_cache::{Answer, ResponseCache};
 use crate::error::AppError;
 use crate::graphql::id::{self, Kind};
 use crate::service::facility::Filter;
@@ -30,7 +29,7 @@ async fn export<F>(
     state: &AppState,
     kind: &str,
     make: F,
-) -> Result<(Bytes, String), AppError>
+) -> Result<Answer, AppError>
 where
     F: std::future::Future<Output = Result<Vec<u8>, AppError>>,
 {
@@ -39,11 +38,7 @@ where
             let key = ResponseCache::key(&[kind.as_bytes(), req.query_string().as_bytes()]);
             store.get_or_compute(key, make).await
         }
-        None => {
-            let body = make.await?;
-            let etag = cache::etag_of(&body);
-            Ok((body.into(), etag))
-        }
+        None => Ok(Answer::uncached(make.await?.into())),
     }
 }
 
@@ -57,7 +52,7 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
     })
     .await;
     match result {
-        Ok((body, etag)) => cache::public_response_tagged(&req, "application/geo+json", body, etag),
+        Ok(answer) => cache::public_answer(&req, "application/geo+json", &answer),
         Err(err) => error_response(&err),
     }
 }
@@ -72,9 +67,8 @@ pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -
     })
     .await;
     match result {
-        Ok((body, etag)) => {
-            let mut response =
-                cache::public_response_tagged(&req, "text/csv; charset=utf-8", body, etag);
+        Ok(answer) => {
+            let mut response = cache::public_answer(&req, "text/csv; charset=utf-8", &answer);
             response.headers_mut().insert(
                 CONTENT_DISPOSITION,
                 actix_web::http::header::HeaderValue::from_static(

@@ -13,7 +13,7 @@ use async_graphql::{BatchRequest, BatchResponse, ServerError};
 
 use super::graphql_error;
 use super::observe::GraphqlOutcome;
-use super::response_cache::ResponseCache;
+use super::response_cache::{Answer, ResponseCache};
 use crate::auth::bearer;
 use crate::error::code;
 use crate::graphql::context::{Lang, Role, Viewer};
@@ -90,46 +90,48 @@ pub async fn post(
     };
     if let (None, BatchRequest::Single(request)) = (viewer.role, &batch) {
         let key = cache_key(&req, request);
-        let (body, _, _) = answer_anonymous(&req, &state, key, batch).await;
-        return HttpResponse::Ok()
+        let (answer, _) = answer_anonymous(&req, &state, key, batch).await;
+        let mut response = HttpResponse::Ok();
+        response
             .insert_header(("Cache-Control", "no-store"))
-            .content_type("application/json")
-            .body(body);
+            .content_type("application/json");
+        return match answer.compressed_for(&req) {
+            Some((encoding, body)) => response.insert_header(encoding).body(body),
+            None => response.body(answer.body),
+        };
     }
     let response = execute(&req, &state, viewer, batch).await;
     json_response(&response, "no-store")
 }
 
 /// An anonymous read, from the response cache when the data has not changed
-/// since it was computed; `true` with it when the answer has no errors, and
-/// its ETag when the cache knows it.
+/// since it was computed; `true` with it when the answer has no errors.
 async fn answer_anonymous(
     req: &HttpRequest,
     state: &AppState,
     key: [u8; 32],
     batch: BatchRequest,
-) -> (Bytes, bool, Option<String>) {
+) -> (Answer, bool) {
     let Some(cache) = &state.response_cache else {
         let response = execute(req, state, Viewer::anonymous(), batch).await;
-        return (serialize(&response), response.is_ok(), None);
+        return (Answer::uncached(serialize(&response)), response.is_ok());
     };
     let version = cache.current_version().await;
-    if let Some((body, etag)) = version.and_then(|v| cache.get(&key, v)) {
+    if let Some(hit) = version.and_then(|v| cache.get(&key, v)) {
         req.extensions_mut().insert(GraphqlOutcome {
             operation: operation_of(&batch),
             error_codes: Vec::new(),
         });
-        return (body, true, Some(etag));
+        return (hit, true);
     }
     let response = execute(req, state, Viewer::anonymous(), batch).await;
     let body = serialize(&response);
-    let ok = response.is_ok();
-    if let (true, Some(version)) = (ok, version) {
+    match (response.is_ok(), version) {
         // Tagged with the version read before executing: a write that landed
         // meanwhile makes this entry stale rather than wrongly fresh.
-        cache.put(key, version, body.clone());
+        (true, Some(version)) => (cache.put(key, version, body), true),
+        (ok, _) => (Answer::uncached(body), ok),
     }
-    (body, ok, None)
 }
 
 fn serialize(response: &BatchResponse) -> Bytes {
@@ -173,16 +175,15 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
         let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
         return json_response(&response, "private, no-store");
     }
-    let (body, ok, etag) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
+    let (answer, ok) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
     if ok {
         // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
-        let etag = etag.unwrap_or_else(|| super::cache::etag_of(&body));
-        super::cache::public_response_tagged(&req, "application/json", body, etag)
+        super::cache::public_answer(&req, "application/json", &answer)
     } else {
         HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
             .content_type("application/json")
-            .body(body)
+            .body(answer.body)
     }
 }
 

@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod health;
 pub mod map;
 pub mod observe;
+pub mod precompressed;
 pub mod rate_limit;
 pub mod response_cache;
 

@@ -5,21 +5,81 @@
 //! is read from the database on every lookup, so a write through any replica
 //! makes every replica's entries stale at once.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use actix_web::HttpRequest;
+use actix_web::http::header::ContentEncoding;
 use actix_web::web::Bytes;
 use lru::LruCache;
 use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
+use super::precompressed::Compressed;
 use crate::service;
 
-/// A cached answer: the serialised response, its ETag, and the data version it reflects.
-#[derive(Clone)]
-pub struct Cached {
-    pub version: i64,
+/// A cached answer: the serialised response, its ETag, the data version it
+/// reflects, and its compressed copies.
+struct Cached {
+    version: i64,
+    body: Bytes,
+    etag: String,
+    compressed: Arc<Compressed>,
+}
+
+/// An answer, with the compressed copies the cache keeps of it (none for an
+/// answer that was not kept).
+pub struct Answer {
     pub body: Bytes,
+    etag: OnceLock<String>,
+    compressed: Option<Arc<Compressed>>,
+}
+
+/// An answer as it goes out: its bytes, the encoding they are in, and the
+/// ETag of that representation.
+pub struct Representation {
+    pub body: Bytes,
+    pub encoding: Option<ContentEncoding>,
     pub etag: String,
+}
+
+impl Answer {
+    /// An answer the cache does not keep: compressed per request, if at all.
+    #[must_use]
+    pub fn uncached(body: Bytes) -> Self {
+        Self {
+            body,
+            etag: OnceLock::new(),
+            compressed: None,
+        }
+    }
+
+    /// The strong ETag of the answer as it is, made from its bytes.
+    pub fn etag(&self) -> &str {
+        self.etag.get_or_init(|| super::cache::etag_of(&self.body))
+    }
+
+    /// A kept compressed copy in the encoding the caller prefers, if any.
+    #[must_use]
+    pub fn compressed_for(&self, req: &HttpRequest) -> Option<(ContentEncoding, Bytes)> {
+        self.compressed.as_ref()?.choose(req, &self.body)
+    }
+
+    /// What to send this caller, with the ETag of that representation.
+    #[must_use]
+    pub fn representation(&self, req: &HttpRequest) -> Representation {
+        match self.compressed_for(req) {
+            Some((encoding, body)) => Representation {
+                body,
+                encoding: Some(encoding),
+                etag: super::precompressed::variant_etag(self.etag(), encoding),
+            },
+            None => Representation {
+                body: self.body.clone(),
+                encoding: None,
+                etag: self.etag().to_owned(),
+            },
+        }
+    }
 }
 
 /// The cache, bounded by the bytes of the answers it holds.
@@ -53,11 +113,7 @@ impl ResponseCache {
     ///
     /// # Errors
     /// Those of `compute`.
-    pub async fn get_or_compute<F, E>(
-        &self,
-        key: [u8; 32],
-        compute: F,
-    ) -> Result<(Bytes, String), E>
+    pub async fn get_or_compute<F, E>(&self, key: [u8; 32], compute: F) -> Result<Answer, E>
     where
         F: std::future::Future<Output = Result<Vec<u8>, E>>,
     {
@@ -66,11 +122,10 @@ impl ResponseCache {
             return Ok(hit);
         }
         let body = Bytes::from(compute.await?);
-        let etag = super::cache::etag_of(&body);
-        if let Some(version) = version {
-            self.put(key, version, body.clone());
-        }
-        Ok((body, etag))
+        Ok(match version {
+            Some(version) => self.put(key, version, body),
+            None => Answer::uncached(body),
+        })
     }
 
     /// The key of a request: everything that can change its answer.
@@ -95,35 +150,43 @@ impl ResponseCache {
         }
     }
 
-    /// The cached answer for `key` and its ETag, if it was computed at `version`.
-    pub fn get(&self, key: &[u8; 32], version: i64) -> Option<(Bytes, String)> {
+    /// The cached answer for `key`, if it was computed at `version`.
+    pub fn get(&self, key: &[u8; 32], version: i64) -> Option<Answer> {
         let mut entries = self.entries.lock().ok()?;
         match entries.lru.get(key) {
-            Some(cached) if cached.version == version => {
-                Some((cached.body.clone(), cached.etag.clone()))
-            }
+            Some(cached) if cached.version == version => Some(Answer {
+                body: cached.body.clone(),
+                etag: OnceLock::from(cached.etag.clone()),
+                compressed: Some(cached.compressed.clone()),
+            }),
             _ => None,
         }
     }
 
     /// Keeps an answer computed at `version`, evicting the least recently used
-    /// answers beyond the budget. Answers larger than a quarter of the budget are not kept.
-    pub fn put(&self, key: [u8; 32], version: i64, body: Bytes) {
+    /// answers beyond the budget, and returns it. Answers larger than a quarter
+    /// of the budget are not kept. The compressed copies made later are not
+    /// counted: they are a fraction of the answer's size.
+    pub fn put(&self, key: [u8; 32], version: i64, body: Bytes) -> Answer {
         if body.len() > self.budget_bytes / 4 {
-            return;
+            return Answer::uncached(body);
         }
         // Hashed once here, not on every answer: a GeoJSON of every facility is megabytes.
-        let etag = super::cache::etag_of(&body);
-        let Ok(mut entries) = self.entries.lock() else {
-            return;
+        let answer = Answer {
+            compressed: Some(Arc::default()),
+            ..Answer::uncached(body)
         };
-        entries.bytes += body.len();
+        let Ok(mut entries) = self.entries.lock() else {
+            return answer;
+        };
+        entries.bytes += answer.body.len();
         if let Some(old) = entries.lru.put(
             key,
             Cached {
                 version,
-                body,
-                etag,
+                body: answer.body.clone(),
+                etag: answer.etag().to_owned(),
+                compressed: answer.compressed.clone().unwrap_or_default(),
             },
         ) {
             entries.bytes -= old.body.len();
@@ -134,5 +197,6 @@ impl ResponseCache {
                 None => break,
             }
         }
+        answer
     }
 }
