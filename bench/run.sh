@@ -24,6 +24,10 @@ TIMEOUT=${BENCH_TIMEOUT:-30s}
 WORKERS=${BENCH_WORKERS:-2}
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
 PG_URL=${PG_URL%/}
+# The server reaches PostgreSQL over loopback: no TLS there by default (the
+# driver would otherwise negotiate it with a server that offers it, as
+# Debian's does). Set BENCH_PG_SSLMODE=prefer to measure with TLS.
+PG_SSLMODE=${BENCH_PG_SSLMODE-disable}
 PG_CLUSTER=${BENCH_PG_CLUSTER:-"15 main"}
 PORT=${BENCH_PORT:-}
 WISH_BIN=${WISH_BIN:-$REPO_ROOT/target/release/wish-api}
@@ -207,7 +211,7 @@ bench_one() { # n db
     postgres)
       PG_DB="wish_bench_${n}_$$"
       psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL/postgres" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
-      url="$PG_URL/$PG_DB"
+      url="$PG_URL/$PG_DB${PG_SSLMODE:+?sslmode=$PG_SSLMODE}"
       ;;
   esac
 
@@ -293,6 +297,7 @@ echo
 echo "wish-api benchmark: $(nproc) CPUs shared by wrk and the server ($WORKERS workers); loopback"
 echo "loaded: wrk -t$THREADS -c$CONNECTIONS -d$DURATION; unloaded: -t1 -c1 -d$UNLOADED_DURATION; latencies in ms"
 echo "Accept-Encoding: ${BENCH_ACCEPT_ENCODING:-none (uncompressed answers)}; body bytes: one answer, uncompressed; wire bytes: as sent"
+echo "PostgreSQL sslmode: ${PG_SSLMODE:-driver default}"
 echo "(a) is the first 500 facilities only: the API caps 'first' at 500"
 echo
 python3 - "$ROWS" "$MEMORY" <<'EOF'

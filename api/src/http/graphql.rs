@@ -256,13 +256,18 @@ async fn execute(
 ) -> BatchResponse {
     let lang = request_lang(req);
     let drafts = Drafts::for_editor(viewer.is_editor());
-    let loader = std::sync::Arc::new(DataLoader::new(
-        DbLoader {
-            db: state.db.clone(),
-            drafts,
-        },
-        tokio::spawn,
-    ));
+    // No delay before a batch loads: a worker runs one task at a time, so the
+    // keys of every sibling field are queued before the spawned load can start.
+    let loader = std::sync::Arc::new(
+        DataLoader::new(
+            DbLoader {
+                db: state.db.clone(),
+                drafts,
+            },
+            tokio::spawn,
+        )
+        .delay(std::time::Duration::ZERO),
+    );
     let operation = operation_of(&batch);
     let batch = batch.data(viewer).data(lang).data(loader);
 
