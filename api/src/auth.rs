@@ -152,6 +152,7 @@ impl Authenticator {
             subject: Some(claims.sub),
             role: Some(role),
             organisation: claims.org,
+            organisation_record: None,
         })
     }
 }

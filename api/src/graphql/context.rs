@@ -29,6 +29,9 @@ pub struct Viewer {
     pub role: Option<Role>,
     /// A partner's organisation slug.
     pub organisation: Option<String>,
+    /// A partner's organisation as registered, read once when the token was
+    /// checked, so that a write does not read it again.
+    pub organisation_record: Option<entity::organisation::Model>,
 }
 
 impl Viewer {
@@ -128,7 +131,10 @@ pub async fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
     };
     let organisation = match (&viewer.organisation, role) {
         (Some(slug), AuditActorRole::Partner) => {
-            let org = service::organisation::find(db(ctx), slug).await?;
+            let org = match &viewer.organisation_record {
+                Some(record) => Some(record.clone()),
+                None => service::organisation::find(db(ctx), slug).await?,
+            };
             Some(org.ok_or_else(|| {
                 AppError::Unauthenticated(format!(
                     "the organisation `{slug}` of this token is not registered"

@@ -220,7 +220,7 @@ async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpRespo
         .to_str()
         .map_err(|_| refuse("the Authorization header is not readable text"))?;
     let token = bearer(header).map_err(|e| refuse(&e.public_message()))?;
-    let viewer = authenticator
+    let mut viewer = authenticator
         .verify(token)
         .map_err(|e| refuse(&e.public_message()))?;
     if let Some(org) = viewer
@@ -228,9 +228,9 @@ async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpRespo
         .as_deref()
         .filter(|_| viewer.role == Some(Role::Partner))
     {
-        match service::organisation::exists(&state.db, org).await {
-            Ok(true) => {}
-            Ok(false) => {
+        match service::organisation::find(&state.db, org).await {
+            Ok(Some(record)) => viewer.organisation_record = Some(record),
+            Ok(None) => {
                 return Err(refuse(&format!(
                     "the organisation `{org}` of this token is not registered"
                 )));

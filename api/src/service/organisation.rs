@@ -2,24 +2,10 @@
 
 use entity::organisation;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::Result;
 use crate::service::now;
-
-/// Whether an organisation with this slug exists.
-///
-/// # Errors
-/// Database errors.
-pub async fn exists(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
-    Ok(organisation::Entity::find()
-        .filter(organisation::Column::Slug.eq(slug))
-        .count(db)
-        .await?
-        > 0)
-}
 
 /// The organisation with this slug.
 ///
