@@ -237,7 +237,48 @@ async fn partners_cannot_import_over_another_organisations_facility(backend: Bac
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
+/// Two rows named "Huis" and one named "Huis 2" would all want `huis-2`.
+async fn repeated_names_get_slugs_that_never_collide(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    let csv = format!(
+        "{HEADER}{}{}{}",
+        row("Huis", "Almere", "10"),
+        row("Huis", "Breda", "11"),
+        row("Huis 2", "Delft", "12")
+    );
+    let report = import_as(&app, &editor, &csv, false).await;
+    assert_eq!(
+        (report["created"].clone(), report["written"].clone()),
+        (json!(3), json!(true)),
+        "{report:#}"
+    );
+    for (slug, city) in [
+        ("huis", "Almere"),
+        ("huis-2", "Breda"),
+        ("huis-2-2", "Delft"),
+    ] {
+        let read = app
+            .query(
+                "query($slug: String) { facility(slug: $slug) { city } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        assert_eq!(read["facility"]["city"], city, "{slug}");
+    }
+
+    let again = import_as(&app, &editor, &csv, false).await;
+    assert_eq!(
+        (again["created"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(3)),
+        "the same file matches every row to itself: {again:#}"
+    );
+}
+
 on_both_databases!(
+    repeated_names_get_slugs_that_never_collide,
     an_export_imports_back_unchanged,
     new_rows_are_created_and_known_slugs_updated,
     one_bad_row_writes_nothing_and_every_bad_row_is_reported,

@@ -2,7 +2,7 @@
 //! upsert by slug, all or nothing, in one transaction. Every bad row is
 //! reported with its line (or feature number), column and reason.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Datelike;
 use entity::facility;
@@ -95,10 +95,10 @@ pub async fn import(
 
     let mut inserts: Vec<(String, &FacilityRecord)> = Vec::new();
     let mut updates: Vec<(facility::Model, facility::Model)> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut slugs = SlugsInFile::default();
     let owner = write.actor.organisation.as_ref().map(|o| o.id);
     for record in &records {
-        let slug = slug_in_file(&text::slugify(&record.name), &mut seen);
+        let slug = slugs.next(&text::slugify(&record.name));
         match existing.get(&slug) {
             Some(current) if !write.actor.may_maintain(current.maintained_by_id) => {
                 report.errors.push(RowError {
@@ -228,16 +228,30 @@ const UPDATED_BY_IMPORT: [facility::Column; 21] = [
     facility::Column::UpdatedAt,
 ];
 
-/// The slug of a row: its name's slug, and `-2`, `-3`, … for later rows of the
-/// same name, so that importing a file twice matches every row to itself.
-fn slug_in_file(base: &str, seen: &mut HashMap<String, usize>) -> String {
-    let base = if base.is_empty() { "facility" } else { base };
-    let count = seen.entry(base.to_owned()).or_insert(0);
-    *count += 1;
-    if *count == 1 {
-        base.to_owned()
-    } else {
-        format!("{base}-{count}")
+/// The slugs of a file's rows: a row's name's slug, and `-2`, `-3`, … for
+/// later rows of the same name, skipping any slug an earlier row holds
+/// ("Huis", "Huis", "Huis 2" give `huis`, `huis-2`, `huis-2-2`). The same file
+/// gives the same slugs, so importing it twice matches every row to itself.
+#[derive(Default)]
+struct SlugsInFile {
+    taken: HashSet<String>,
+    next_number: HashMap<String, usize>,
+}
+
+impl SlugsInFile {
+    fn next(&mut self, base: &str) -> String {
+        let base = if base.is_empty() { "facility" } else { base };
+        if self.taken.insert(base.to_owned()) {
+            return base.to_owned();
+        }
+        let number = self.next_number.entry(base.to_owned()).or_insert(2);
+        loop {
+            let slug = format!("{base}-{number}");
+            *number += 1;
+            if self.taken.insert(slug.clone()) {
+                return slug;
+            }
+        }
     }
 }
 
@@ -346,11 +360,25 @@ mod tests {
 
     #[test]
     fn repeated_names_get_numbered_slugs_in_file_order() {
-        let mut seen = HashMap::new();
-        assert_eq!(slug_in_file("huis", &mut seen), "huis");
-        assert_eq!(slug_in_file("huis", &mut seen), "huis-2");
-        assert_eq!(slug_in_file("ander", &mut seen), "ander");
-        assert_eq!(slug_in_file("huis", &mut seen), "huis-3");
+        let mut slugs = SlugsInFile::default();
+        assert_eq!(slugs.next("huis"), "huis");
+        assert_eq!(slugs.next("huis"), "huis-2");
+        assert_eq!(slugs.next("ander"), "ander");
+        assert_eq!(slugs.next("huis"), "huis-3");
+        assert_eq!(slugs.next(""), "facility");
+    }
+
+    #[test]
+    fn a_numbered_slug_never_repeats_one_an_earlier_row_holds() {
+        let mut slugs = SlugsInFile::default();
+        assert_eq!(slugs.next("huis"), "huis");
+        assert_eq!(slugs.next("huis"), "huis-2");
+        assert_eq!(slugs.next("huis-2"), "huis-2-2");
+
+        let mut slugs = SlugsInFile::default();
+        assert_eq!(slugs.next("huis-2"), "huis-2");
+        assert_eq!(slugs.next("huis"), "huis");
+        assert_eq!(slugs.next("huis"), "huis-3");
     }
 
     #[test]
