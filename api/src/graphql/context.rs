@@ -10,7 +10,6 @@ use entity::value::AuditActorRole;
 
 use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
-use crate::service;
 use crate::service::guideline::Drafts;
 use crate::service::write::Actor;
 
@@ -114,9 +113,9 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Viewer> {
 /// The caller as a writer: mutations need a token.
 ///
 /// # Errors
-/// `UNAUTHENTICATED` without a token; `UNAUTHENTICATED` for a partner whose
-/// organisation is no longer registered; database errors.
-pub async fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
+/// `UNAUTHENTICATED` without a token, and for a partner whose organisation
+/// the token check did not find registered.
+pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
     let viewer = viewer(ctx);
     let role = match viewer.role {
         None => {
@@ -130,12 +129,9 @@ pub async fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
         Some(Role::Admin) => AuditActorRole::Admin,
     };
     let organisation = match (&viewer.organisation, role) {
+        // The token check read the record; a partner without one is not registered.
         (Some(slug), AuditActorRole::Partner) => {
-            let org = match &viewer.organisation_record {
-                Some(record) => Some(record.clone()),
-                None => service::organisation::find(db(ctx), slug).await?,
-            };
-            Some(org.ok_or_else(|| {
+            Some(viewer.organisation_record.clone().ok_or_else(|| {
                 AppError::Unauthenticated(format!(
                     "the organisation `{slug}` of this token is not registered"
                 ))

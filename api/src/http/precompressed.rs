@@ -71,10 +71,7 @@ pub fn variant_etag(etag: &str, encoding: ContentEncoding) -> String {
         ContentEncoding::Gzip => "gzip",
         _ => return etag.to_owned(),
     };
-    match etag.strip_suffix('"') {
-        Some(open) => format!("{open}-{suffix}\""),
-        None => format!("{etag}-{suffix}"),
-    }
+    format!("{}-{suffix}\"", etag.strip_suffix('"').unwrap_or(etag))
 }
 
 fn brotli(body: &[u8]) -> std::io::Result<Vec<u8>> {

@@ -17,17 +17,15 @@ use sha2::{Digest, Sha256};
 use super::precompressed::Compressed;
 use crate::service;
 
-/// A cached answer: the serialised response, its ETag, the data version it
-/// reflects, and its compressed copies.
+/// A cached answer and the data version it reflects.
 struct Cached {
     version: i64,
-    body: Bytes,
-    etag: String,
-    compressed: Arc<Compressed>,
+    answer: Answer,
 }
 
 /// An answer, with the compressed copies the cache keeps of it (none for an
-/// answer that was not kept).
+/// answer that was not kept). Clones share the bytes and the copies.
+#[derive(Clone)]
 pub struct Answer {
     pub body: Bytes,
     etag: OnceLock<String>,
@@ -154,11 +152,7 @@ impl ResponseCache {
     pub fn get(&self, key: &[u8; 32], version: i64) -> Option<Answer> {
         let mut entries = self.entries.lock().ok()?;
         match entries.lru.get(key) {
-            Some(cached) if cached.version == version => Some(Answer {
-                body: cached.body.clone(),
-                etag: OnceLock::from(cached.etag.clone()),
-                compressed: Some(cached.compressed.clone()),
-            }),
+            Some(cached) if cached.version == version => Some(cached.answer.clone()),
             _ => None,
         }
     }
@@ -171,29 +165,27 @@ impl ResponseCache {
         if body.len() > self.budget_bytes / 4 {
             return Answer::uncached(body);
         }
-        // Hashed once here, not on every answer: a GeoJSON of every facility is megabytes.
         let answer = Answer {
             compressed: Some(Arc::default()),
             ..Answer::uncached(body)
         };
+        // Hashed once here, outside the lock, and shared by every hit: a
+        // GeoJSON of every facility is megabytes.
+        answer.etag();
         let Ok(mut entries) = self.entries.lock() else {
             return answer;
         };
         entries.bytes += answer.body.len();
-        if let Some(old) = entries.lru.put(
-            key,
-            Cached {
-                version,
-                body: answer.body.clone(),
-                etag: answer.etag().to_owned(),
-                compressed: answer.compressed.clone().unwrap_or_default(),
-            },
-        ) {
-            entries.bytes -= old.body.len();
+        let cached = Cached {
+            version,
+            answer: answer.clone(),
+        };
+        if let Some(old) = entries.lru.put(key, cached) {
+            entries.bytes -= old.answer.body.len();
         }
         while entries.bytes > self.budget_bytes {
             match entries.lru.pop_lru() {
-                Some((_, evicted)) => entries.bytes -= evicted.body.len(),
+                Some((_, evicted)) => entries.bytes -= evicted.answer.body.len(),
                 None => break,
             }
         }

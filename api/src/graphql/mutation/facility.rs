@@ -288,7 +288,7 @@ impl FacilityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: FacilityInput,
     ) -> Result<Facility> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let fields = input.into_fields()?;
         let model = facility_write::create(context::db(ctx), actor, fields).await?;
         Ok(model.into())
@@ -306,7 +306,7 @@ impl FacilityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Facility, "id")?;
         let patch = input.check()?;
         let model = facility_write::update(context::db(ctx), actor, row, expected_version, |f| {
@@ -326,7 +326,7 @@ impl FacilityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Facility, "id")?;
         facility_write::delete(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)

@@ -87,7 +87,7 @@ impl GuidelineMutation {
         guideline: String,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionInput,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let (visits, sessions) = provenance(&input.informed_by.unwrap_or_default())?;
         let fields = VersionFields {
             title: input.title,
@@ -110,7 +110,7 @@ impl GuidelineMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionPatch,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
         let informed_by = input.informed_by.as_deref().map(provenance).transpose()?;
         let (title, body) = (input.title, input.body);
@@ -144,7 +144,7 @@ impl GuidelineMutation {
         )]
         expected_version: Option<i32>,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
         let model =
             guideline_write::advance(context::db(ctx), actor, row, to.into(), expected_version)

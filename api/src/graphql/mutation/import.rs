@@ -83,7 +83,7 @@ impl ImportMutation {
         )]
         dry_run: Option<bool>,
     ) -> Result<ImportReport> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let dry_run = dry_run.unwrap_or(false);
         let records = match import::parse(Format::Csv, csv.as_bytes()) {
             Ok(records) => records,

@@ -58,7 +58,7 @@ impl StakeholderMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: StakeholderInput,
     ) -> Result<Stakeholder> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let fields = StakeholderFields {
             name: input.name,
             kind: input.kind.into(),
@@ -88,7 +88,7 @@ impl StakeholderMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
     ) -> Result<Stakeholder> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Stakeholder, "id")?;
         let StakeholderPatch {
             name,
@@ -132,7 +132,7 @@ impl StakeholderMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Stakeholder, "id")?;
         stakeholder_write::delete(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)

@@ -138,7 +138,7 @@ impl ActivityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: VisitInput,
     ) -> Result<Visit> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let fields = VisitFields {
             facility_id: id::decode(&input.facility, Kind::Facility, "input.facility")?,
             visited_on: input.visited_on.0,
@@ -171,7 +171,7 @@ impl ActivityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: VisitPatch,
     ) -> Result<Visit> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Visit, "id")?;
         let facility = decode_opt(input.facility.as_ref(), Kind::Facility, "input.facility")?;
         let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
@@ -212,7 +212,7 @@ impl ActivityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Visit, "id")?;
         visit_write::delete(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)
@@ -224,7 +224,7 @@ impl ActivityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
     ) -> Result<LearningSession> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let fields = SessionFields {
             title: input.title,
             held_on: input.held_on.0,
@@ -259,7 +259,7 @@ impl ActivityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
     ) -> Result<LearningSession> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::LearningSession, "id")?;
         let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
         let participants = input
@@ -308,7 +308,7 @@ impl ActivityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx).await?;
+        let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::LearningSession, "id")?;
         session_write::delete(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)
