@@ -115,6 +115,36 @@ pub struct ServeSettings {
     )]
     pub request_timeout_ms: u64,
 
+    /// Longest a client may take to send a request body, in milliseconds; a
+    /// body trickled slower is refused with `408`.
+    #[arg(
+        long = "body-timeout-ms",
+        env = "WISH_BODY_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub body_timeout_ms: u64,
+
+    /// Database time one request may use, summed over its statements, in
+    /// milliseconds; past it the request is stopped and rolled back. 0: no budget.
+    #[arg(
+        long = "request-db-budget-ms",
+        env = "WISH_REQUEST_DB_BUDGET_MS",
+        default_value_t = 10_000
+    )]
+    pub request_db_budget_ms: u64,
+
+    /// Threads that run GraphQL requests, beside the HTTP workers (default: one per core).
+    #[arg(long = "graphql-threads", env = "WISH_GRAPHQL_THREADS")]
+    pub graphql_threads: Option<usize>,
+
+    /// Largest GraphQL answer, in bytes; a larger one is refused with `QUERY_TOO_COMPLEX`.
+    #[arg(
+        long = "max-response-bytes",
+        env = "WISH_MAX_RESPONSE_BYTES",
+        default_value_t = 16 * 1024 * 1024
+    )]
+    pub max_response_bytes: usize,
+
     /// Largest accepted request body, in bytes.
     #[arg(
         long = "max-body-bytes",
@@ -138,6 +168,22 @@ pub struct ServeSettings {
         default_value_t = 20_000
     )]
     pub max_query_complexity: usize,
+
+    /// Most fields one query selects, each fragment counted wherever it is spread.
+    #[arg(
+        long = "max-query-fields",
+        env = "WISH_MAX_QUERY_FIELDS",
+        default_value_t = 2_000
+    )]
+    pub max_query_fields: usize,
+
+    /// Most items in one list input (a filter's list, a write's list).
+    #[arg(
+        long = "max-list-items",
+        env = "WISH_MAX_LIST_ITEMS",
+        default_value_t = 100
+    )]
+    pub max_list_items: usize,
 
     /// Most aliases in one document.
     #[arg(long = "max-aliases", env = "WISH_MAX_ALIASES", default_value_t = 30)]

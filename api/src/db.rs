@@ -112,13 +112,15 @@ fn is_postgres(url: &str) -> bool {
 pub struct StatementCounter(Arc<AtomicU64>);
 
 impl StatementCounter {
-    /// Starts counting the statements of `db` (and of its clones made afterwards).
+    /// Counts the statements of `db` (and of its clones made afterwards), and
+    /// charges each one's time to the [`Budget`] of the request that runs it.
     #[must_use]
     pub fn attach(db: &mut DatabaseConnection) -> Self {
         let counter = Self::default();
         let count = counter.0.clone();
-        db.set_metric_callback(move |_| {
+        db.set_metric_callback(move |info| {
             count.fetch_add(1, Ordering::Relaxed);
+            let _ = BUDGET.try_with(|budget| budget.spend(info.elapsed));
         });
         counter
     }
@@ -126,5 +128,63 @@ impl StatementCounter {
     #[must_use]
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
+    }
+}
+
+tokio::task_local! {
+    static BUDGET: Arc<Budget>;
+}
+
+/// The database time one request may use, summed over its statements.
+///
+/// PostgreSQL's statement timeout bounds one statement; this bounds how many
+/// a request may chain, so that no request holds a share of the pool for
+/// longer than the operator allows. Statements are charged when they finish,
+/// so the one that crosses the line runs out (within the statement timeout).
+#[derive(Debug)]
+pub struct Budget {
+    limit: Duration,
+    spent_nanos: AtomicU64,
+    exhausted: tokio::sync::Notify,
+}
+
+impl Budget {
+    /// A budget of `limit`; `None` when `limit` is zero (no budget).
+    #[must_use]
+    pub fn new(limit: Duration) -> Option<Arc<Self>> {
+        (!limit.is_zero()).then(|| {
+            Arc::new(Self {
+                limit,
+                spent_nanos: AtomicU64::new(0),
+                exhausted: tokio::sync::Notify::new(),
+            })
+        })
+    }
+
+    #[must_use]
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
+    fn spend(&self, elapsed: Duration) {
+        let elapsed = u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX);
+        let spent = self
+            .spent_nanos
+            .fetch_add(elapsed, Ordering::Relaxed)
+            .saturating_add(elapsed);
+        if u128::from(spent) > self.limit.as_nanos() {
+            // A permit is kept if nobody waits yet.
+            self.exhausted.notify_one();
+        }
+    }
+
+    /// Resolves once the request has spent its budget.
+    pub async fn exhausted(&self) {
+        self.exhausted.notified().await;
+    }
+
+    /// Runs `future` charging the statements it runs (in this task) to this budget.
+    pub async fn charge<F: std::future::Future>(self: Arc<Self>, future: F) -> F::Output {
+        BUDGET.scope(self, future).await
     }
 }

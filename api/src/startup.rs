@@ -3,6 +3,7 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -13,6 +14,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::Authenticator;
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
+use crate::graphql::executor::Executor;
 use crate::graphql::schema::{self, AppSchema, Limits};
 use crate::http::{self, graphiql::GraphiqlPage};
 use crate::{db, service};
@@ -21,9 +23,15 @@ use crate::{db, service};
 pub struct AppState {
     pub schema: AppSchema,
     pub db: DatabaseConnection,
+    /// Runs GraphQL requests off the HTTP workers.
+    pub executor: Executor,
     pub max_body_bytes: usize,
+    pub body_timeout: Duration,
     pub max_batch: usize,
-    pub request_timeout: std::time::Duration,
+    pub max_response_bytes: usize,
+    pub request_timeout: Duration,
+    /// Database time one request may use; zero: no budget.
+    pub db_budget: Duration,
     pub limits: schema::Limits,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
@@ -100,14 +108,23 @@ impl Application {
                 aliases: settings.max_aliases,
                 root_fields: settings.max_root_fields,
                 directives: settings.max_directives,
+                fields: settings.max_query_fields,
+                list_items: settings.max_list_items,
             },
         };
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let executor = Executor::new(settings.graphql_threads.unwrap_or(cores))
+            .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
             schema: schema::build(db.clone(), limits),
             db,
+            executor,
             max_body_bytes: settings.max_body_bytes,
+            body_timeout: Duration::from_millis(settings.body_timeout_ms.max(1)),
             max_batch: settings.max_batch,
-            request_timeout: std::time::Duration::from_millis(settings.request_timeout_ms.max(1)),
+            max_response_bytes: settings.max_response_bytes,
+            request_timeout: Duration::from_millis(settings.request_timeout_ms.max(1)),
+            db_budget: Duration::from_millis(settings.request_db_budget_ms),
             limits,
             authenticator,
             response_cache,
@@ -139,6 +156,10 @@ impl Application {
                 cors_origins.clone(),
             )
         })
+        // Headers must arrive within the body timeout too, and a client that
+        // stops reading is let go rather than holding its connection.
+        .client_request_timeout(Duration::from_millis(settings.body_timeout_ms.max(1)))
+        .client_disconnect_timeout(Duration::from_secs(5))
         .listen(listener)
         .context("while starting the HTTP server")?
         .shutdown_timeout(30);
@@ -195,6 +216,7 @@ pub fn create_app(
     >,
 > {
     let mut app = App::new()
+        .wrap(middleware::from_fn(http::recover::recover))
         .wrap(middleware::from_fn(http::rate_limit::limit))
         .wrap(middleware::Compress::default())
         .wrap(cors(&cors_origins))

@@ -5,9 +5,10 @@ use async_graphql::extensions::apollo_persisted_queries::{
 };
 use async_graphql::{EmptySubscription, Schema};
 
+use sea_orm::DatabaseConnection;
+
 /// How many persisted queries one server remembers (the least recently used go first).
 const PERSISTED_QUERIES: usize = 1024;
-use sea_orm::DatabaseConnection;
 
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
@@ -32,6 +33,7 @@ pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
     )
     .data(db)
     .limit_depth(limits.depth)
+    .limit_recursive_depth(super::limits::MAX_RECURSION)
     .limit_complexity(limits.complexity)
     // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
     .disable_suggestions()

@@ -29,16 +29,10 @@ fn matches(req: &HttpRequest, etag: &str) -> bool {
         .any(|t| t == etag || t == "*")
 }
 
-/// A cacheable 200 (or a 304 when the caller holds the current version).
-#[must_use]
-pub fn public_response(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpResponse {
-    public_answer(req, content_type, &Answer::uncached(body.into()))
-}
-
-/// As [`public_response`], for an answer that may come with compressed copies.
-#[must_use]
-pub fn public_answer(req: &HttpRequest, content_type: &str, answer: &Answer) -> HttpResponse {
-    let representation = answer.representation(req);
+/// A cacheable 200 (or a 304 when the caller holds the current version),
+/// compressed when the answer keeps compressed copies.
+pub async fn public_answer(req: &HttpRequest, content_type: &str, answer: &Answer) -> HttpResponse {
+    let representation = answer.representation(req).await;
     let not_modified = matches(req, &representation.etag);
     let mut response = if not_modified {
         HttpResponse::build(StatusCode::NOT_MODIFIED)

@@ -44,7 +44,7 @@ where
 
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "geojson", async {
-        let (filter, bbox) = read_params(&params, true)?;
+        let (filter, bbox) = read_params(&params, true, state.limits.document.list_items)?;
         service::map::feature_collection(&state.db, &filter, bbox, |row| {
             id::encode(Kind::Facility, row).0
         })
@@ -52,23 +52,27 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
     })
     .await;
     match result {
-        Ok(answer) => cache::public_answer(&req, "application/geo+json", &answer),
+        Ok(answer) => cache::public_answer(&req, "application/geo+json", &answer).await,
         Err(err) => error_response(&err),
     }
 }
 
 pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "csv", async {
-        let (filter, _) = read_params(&params, false)?;
+        let (filter, _) = read_params(&params, false, state.limits.document.list_items)?;
         let facilities = service::facility::select(&filter, &[])?
             .all(&state.db)
             .await?;
-        facility_csv::write(&facilities).map_err(|e| AppError::Internal(e.into()))
+        // Encoding thousands of rows is CPU work: off the HTTP worker.
+        web::block(move || facility_csv::write(&facilities))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
+            .map_err(|e| AppError::Internal(e.into()))
     })
     .await;
     match result {
         Ok(answer) => {
-            let mut response = cache::public_answer(&req, "text/csv; charset=utf-8", &answer);
+            let mut response = cache::public_answer(&req, "text/csv; charset=utf-8", &answer).await;
             response.headers_mut().insert(
                 CONTENT_DISPOSITION,
                 actix_web::http::header::HeaderValue::from_static(
@@ -101,14 +105,30 @@ fn error_response(err: &AppError) -> HttpResponse {
         .json(json!({ "code": err.code(), "message": err.public_message(), "field": field }))
 }
 
-fn values<'a>(params: &'a [(String, String)], names: &[&str]) -> Vec<&'a str> {
-    params
+/// The values of a list parameter, at most `max` of them.
+fn values<'a>(
+    params: &'a [(String, String)],
+    names: &[&str],
+    max: usize,
+) -> Result<Vec<&'a str>, AppError> {
+    let values: Vec<&str> = params
         .iter()
         .filter(|(k, _)| names.contains(&k.as_str()))
         .flat_map(|(_, v)| v.split(','))
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .collect()
+        .take(max + 1)
+        .collect();
+    if values.len() > max {
+        return Err(AppError::bad_input(
+            names[0],
+            format!(
+                "`{}` lists more than {max} values (WISH_MAX_LIST_ITEMS)",
+                names[0]
+            ),
+        ));
+    }
+    Ok(values)
 }
 
 fn single<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -122,10 +142,11 @@ fn single<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn enums<T>(
     params: &[(String, String)],
     names: &[&str],
+    max: usize,
     parse: fn(&str) -> Option<T>,
     allowed: fn() -> Vec<String>,
 ) -> Result<Vec<T>, AppError> {
-    values(params, names)
+    values(params, names, max)?
         .into_iter()
         .map(|v| {
             parse(&v.to_ascii_lowercase()).ok_or_else(|| {
@@ -173,6 +194,7 @@ const KNOWN: &[&str] = &[
 fn read_params(
     params: &[(String, String)],
     with_bbox: bool,
+    max: usize,
 ) -> Result<(Filter, Option<BBox>), AppError> {
     if let Some((unknown, _)) = params
         .iter()
@@ -204,47 +226,53 @@ fn read_params(
         }
     };
     let filter = Filter {
-        country_code: values(params, &["country", "countryCode"])
+        country_code: values(params, &["country", "countryCode"], max)?
             .into_iter()
             .map(str::to_owned)
             .collect(),
         facility_type: enums(
             params,
             &["type", "facilityType"],
+            max,
             FacilityType::parse,
             FacilityType::all_values,
         )?,
         status: enums(
             params,
             &["status"],
+            max,
             FacilityStatus::parse,
             FacilityStatus::all_values,
         )?,
         managed_by: enums(
             params,
             &["managedBy"],
+            max,
             ManagedBy::parse,
             ManagedBy::all_values,
         )?,
-        target_gender: enums(params, &["targetGender"], gender, || {
+        target_gender: enums(params, &["targetGender"], max, gender, || {
             vec!["men".into(), "women".into(), "mixed".into()]
         })?,
         population: enums(
             params,
             &["population"],
+            max,
             Population::parse,
             Population::all_values,
         )?,
         target_age: enums(
             params,
             &["targetAge"],
+            max,
             TargetAge::parse,
             TargetAge::all_values,
         )?,
-        regime: enums(params, &["regime"], Regime::parse, Regime::all_values)?,
+        regime: enums(params, &["regime"], max, Regime::parse, Regime::all_values)?,
         principles: enums(
             params,
             &["principles"],
+            max,
             Principle::parse,
             Principle::all_values,
         )?,

@@ -2,10 +2,10 @@
 //! integration crate so that every failure, including a malformed body,
 //! answers in GraphQL shape with a contract error code.
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{
-    ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, HeaderValue, WWW_AUTHENTICATE,
-};
+use std::sync::Arc;
+
+use actix_web::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
@@ -15,8 +15,10 @@ use super::graphql_error;
 use super::observe::GraphqlOutcome;
 use super::response_cache::{Answer, ResponseCache};
 use crate::auth::bearer;
+use crate::db::Budget;
 use crate::error::code;
 use crate::graphql::context::{Lang, Role, Viewer};
+use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
 use crate::graphql::schema::Limits;
 use crate::service;
@@ -28,36 +30,51 @@ pub async fn post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let limit = state.max_body_bytes;
-    let body = match payload.to_bytes_limited(limit).await {
-        Ok(Ok(body)) => body,
-        Ok(Err(_)) => {
-            return graphql_error(
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "the request body could not be read",
-            );
-        }
-        Err(_) => {
-            return graphql_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                code::QUERY_TOO_COMPLEX,
-                &format!("the request body is larger than the limit of {limit} bytes"),
-            );
-        }
-    };
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !content_type.is_empty() && !content_type.starts_with("application/json") {
+    // GraphQL over HTTP: a POST is `application/json` (UTF-8, the only charset
+    // JSON has); anything else, or nothing, is refused before the body is read.
+    let json = matches!(req.mime_type(), Ok(Some(mime))
+        if mime.essence_str() == "application/json"
+            && mime.get_param("charset").is_none_or(|c| c.as_str().eq_ignore_ascii_case("utf-8")));
+    if !json {
         return graphql_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             code::BAD_USER_INPUT,
             "send GraphQL requests as JSON with `Content-Type: application/json`",
         );
     }
+    let limit = state.max_body_bytes;
+    let body = match tokio::time::timeout(state.body_timeout, payload.to_bytes_limited(limit)).await
+    {
+        Ok(Ok(Ok(body))) => body,
+        Ok(Ok(Err(_))) => {
+            return graphql_error(
+                StatusCode::BAD_REQUEST,
+                code::BAD_USER_INPUT,
+                "the request body could not be read",
+            );
+        }
+        Ok(Err(_)) => {
+            return graphql_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                code::QUERY_TOO_COMPLEX,
+                &format!("the request body is larger than the limit of {limit} bytes"),
+            );
+        }
+        Err(_) => {
+            let mut response = graphql_error(
+                StatusCode::REQUEST_TIMEOUT,
+                code::BAD_USER_INPUT,
+                &format!(
+                    "the request body did not arrive within {} ms (WISH_BODY_TIMEOUT_MS)",
+                    state.body_timeout.as_millis()
+                ),
+            );
+            response
+                .head_mut()
+                .set_connection_type(ConnectionType::Close);
+            return response;
+        }
+    };
     let batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(batch) => batch,
         Err(err) => {
@@ -95,26 +112,26 @@ pub async fn post(
         response
             .insert_header(("Cache-Control", "no-store"))
             .content_type("application/json");
-        return match answer.compressed_for(&req) {
+        return match answer.compressed_for(&req).await {
             Some((encoding, body)) => response.insert_header(encoding).body(body),
             None => response.body(answer.body),
         };
     }
-    let response = execute(&req, &state, viewer, batch).await;
-    json_response(&response, "no-store")
+    let outcome = execute(&req, &state, viewer, batch).await;
+    json_response(outcome.body, "no-store")
 }
 
 /// An anonymous read, from the response cache when the data has not changed
 /// since it was computed; `true` with it when the answer has no errors.
 async fn answer_anonymous(
     req: &HttpRequest,
-    state: &AppState,
+    state: &web::Data<AppState>,
     key: [u8; 32],
     batch: BatchRequest,
 ) -> (Answer, bool) {
     let Some(cache) = &state.response_cache else {
-        let response = execute(req, state, Viewer::anonymous(), batch).await;
-        return (Answer::uncached(serialize(&response)), response.is_ok());
+        let outcome = execute(req, state, Viewer::anonymous(), batch).await;
+        return (Answer::uncached(outcome.body), outcome.ok);
     };
     let version = cache.current_version().await;
     if let Some(hit) = version.and_then(|v| cache.get(&key, v)) {
@@ -124,18 +141,13 @@ async fn answer_anonymous(
         });
         return (hit, true);
     }
-    let response = execute(req, state, Viewer::anonymous(), batch).await;
-    let body = serialize(&response);
-    match (response.is_ok(), version) {
+    let outcome = execute(req, state, Viewer::anonymous(), batch).await;
+    match (outcome.ok, version) {
         // Tagged with the version read before executing: a write that landed
         // meanwhile makes this entry stale rather than wrongly fresh.
-        (true, Some(version)) => (cache.put(key, version, body), true),
-        (ok, _) => (Answer::uncached(body), ok),
+        (true, Some(version)) => (cache.put(key, version, outcome.body), true),
+        (ok, _) => (Answer::uncached(outcome.body), ok),
     }
-}
-
-fn serialize(response: &BatchResponse) -> Bytes {
-    Bytes::from(serde_json::to_vec(response).unwrap_or_default())
 }
 
 /// What can change an anonymous answer: the document, its variables and
@@ -172,13 +184,13 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let request = request.data(crate::graphql::read_only::ReadOnly);
     if viewer.role.is_some() {
         // What a token may read is never stored by a shared cache.
-        let response = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
-        return json_response(&response, "private, no-store");
+        let outcome = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
+        return json_response(outcome.body, "private, no-store");
     }
     let (answer, ok) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
     if ok {
         // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
-        super::cache::public_answer(&req, "application/json", &answer)
+        super::cache::public_answer(&req, "application/json", &answer).await
     } else {
         HttpResponse::Ok()
             .insert_header(("Cache-Control", "no-store"))
@@ -187,10 +199,11 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-fn json_response(response: &BatchResponse, cache_control: &str) -> HttpResponse {
+fn json_response(body: Bytes, cache_control: &'static str) -> HttpResponse {
     HttpResponse::Ok()
-        .insert_header(("Cache-Control", cache_control.to_owned()))
-        .json(response)
+        .insert_header(("Cache-Control", cache_control))
+        .content_type("application/json")
+        .body(body)
 }
 
 /// Where the JSON went wrong, without echoing the caller's data back.
@@ -248,83 +261,240 @@ async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpRespo
     Ok(viewer)
 }
 
+/// What running a request gave: its JSON body, whether it is free of
+/// errors, and the contract codes of its errors.
+struct Outcome {
+    body: Bytes,
+    ok: bool,
+    error_codes: Vec<&'static str>,
+}
+
+impl Outcome {
+    /// An answer of one error, for a request that did not run to its end.
+    fn refused(code: &'static str, message: String) -> Self {
+        let response =
+            BatchResponse::Single(async_graphql::Response::from_errors(vec![coded_error(
+                code, message,
+            )]));
+        Self {
+            body: Bytes::from(serde_json::to_vec(&response).unwrap_or_default()),
+            ok: false,
+            error_codes: vec![code],
+        }
+    }
+}
+
+fn coded_error(code: &str, message: String) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Runs a request on the executor, within the request timeout, and records
+/// its operation and error codes for the log line and the metrics.
 async fn execute(
     req: &HttpRequest,
-    state: &AppState,
+    state: &web::Data<AppState>,
     viewer: Viewer,
     batch: BatchRequest,
-) -> BatchResponse {
-    let lang = request_lang(req);
-    let drafts = Drafts::for_editor(viewer.is_editor());
-    // No delay before a batch loads: a worker runs one task at a time, so the
-    // keys of every sibling field are queued before the spawned load can start.
-    let loader = std::sync::Arc::new(
-        DataLoader::new(
-            DbLoader {
-                db: state.db.clone(),
-                drafts,
-            },
-            tokio::spawn,
-        )
-        .delay(std::time::Duration::ZERO),
-    );
+) -> Outcome {
     let operation = operation_of(&batch);
-    let batch = batch.data(viewer).data(lang).data(loader);
-
-    // Dropping the execution on timeout drops its transaction, which rolls back.
-    let mut response = match tokio::time::timeout(
-        state.request_timeout,
-        state.schema.execute_batch(batch),
-    )
-    .await
-    {
-        Ok(response) => response,
+    let mut task = state
+        .executor
+        .spawn(run(state.clone(), viewer, request_lang(req), batch));
+    let outcome = match tokio::time::timeout(state.request_timeout, &mut task).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(failure)) => {
+            // The panic itself went to the log through the panic hook.
+            tracing::error!(
+                cancelled = failure.is_cancelled(),
+                "a GraphQL request failed"
+            );
+            Outcome::refused(
+                code::INTERNAL,
+                "internal error: the request could not be completed; it has been logged".to_owned(),
+            )
+        }
         Err(_) => {
-            let mut error = ServerError::new(
+            // Dropping the execution drops its transaction, which rolls back.
+            task.abort();
+            Outcome::refused(
+                code::INTERNAL,
                 format!(
                     "the request took longer than {} ms (WISH_REQUEST_TIMEOUT_MS) and was stopped; nothing of it was written",
                     state.request_timeout.as_millis()
                 ),
-                None,
-            );
-            let mut extensions = async_graphql::ErrorExtensionValues::default();
-            extensions.set("code", code::INTERNAL);
-            error.extensions = Some(extensions);
-            BatchResponse::Single(async_graphql::Response::from_errors(vec![error]))
+            )
         }
     };
-    match &mut response {
-        BatchResponse::Single(r) => r
-            .errors
-            .iter_mut()
-            .for_each(|e| assign_code(e, &state.limits)),
-        BatchResponse::Batch(rs) => rs
-            .iter_mut()
-            .flat_map(|r| r.errors.iter_mut())
-            .for_each(|e| assign_code(e, &state.limits)),
-    }
-    let error_codes = match &response {
-        BatchResponse::Single(r) => r.errors.iter().collect::<Vec<_>>(),
-        BatchResponse::Batch(rs) => rs.iter().flat_map(|r| r.errors.iter()).collect(),
-    }
-    .into_iter()
-    .filter_map(|e| e.extensions.as_ref()?.get("code").cloned())
-    .filter_map(|code| match code {
-        async_graphql::Value::String(code) => code::ALL.into_iter().find(|c| *c == code),
-        _ => None,
-    })
-    .collect();
     req.extensions_mut().insert(GraphqlOutcome {
         operation,
-        error_codes,
+        error_codes: outcome.error_codes.clone(),
     });
-    response
+    outcome
 }
 
-/// The operation name a request gives, for logs and metrics; `batch` for a batch.
+/// The work of one HTTP request on the executor: each operation checked,
+/// executed and answered, within the request's database budget.
+async fn run(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    lang: Lang,
+    batch: BatchRequest,
+) -> Outcome {
+    let budget = Budget::new(state.db_budget);
+    let loader_budget = budget.clone();
+    // No delay before a batch loads: the keys of sibling fields are queued
+    // while the resolvers that ask for them run, before the load is polled.
+    let loader = Arc::new(
+        DataLoader::new(
+            DbLoader {
+                db: state.db.clone(),
+                drafts: Drafts::for_editor(viewer.is_editor()),
+            },
+            move |load| match &loader_budget {
+                Some(budget) => tokio::spawn(budget.clone().charge(load)),
+                None => tokio::spawn(load),
+            },
+        )
+        .delay(std::time::Duration::ZERO),
+    );
+    let work = async {
+        match batch {
+            BatchRequest::Single(request) => {
+                BatchResponse::Single(one(&state, request, &viewer, lang, &loader).await)
+            }
+            BatchRequest::Batch(requests) => {
+                let mut responses = Vec::with_capacity(requests.len());
+                for request in requests {
+                    responses.push(one(&state, request, &viewer, lang, &loader).await);
+                }
+                BatchResponse::Batch(responses)
+            }
+        }
+    };
+    let mut response = match &budget {
+        Some(budget) => {
+            tokio::select! {
+                response = budget.clone().charge(work) => response,
+                () = budget.exhausted() => return Outcome::refused(
+                    code::QUERY_TOO_COMPLEX,
+                    format!(
+                        "the request used more than {} ms of database time (WISH_REQUEST_DB_BUDGET_MS) and was stopped; nothing of it was written",
+                        budget.limit().as_millis()
+                    ),
+                ),
+            }
+        }
+        None => work.await,
+    };
+    let errors: Vec<&mut ServerError> = match &mut response {
+        BatchResponse::Single(r) => r.errors.iter_mut().collect(),
+        BatchResponse::Batch(rs) => rs.iter_mut().flat_map(|r| r.errors.iter_mut()).collect(),
+    };
+    let mut error_codes = Vec::with_capacity(errors.len());
+    for error in errors {
+        assign_code(error, &state.limits);
+        if let Some(async_graphql::Value::String(code)) =
+            error.extensions.as_ref().and_then(|e| e.get("code"))
+            && let Some(code) = code::ALL.into_iter().find(|c| c == code)
+        {
+            error_codes.push(code);
+        }
+    }
+    let mut body = Capped::new(state.max_response_bytes);
+    if serde_json::to_writer(&mut body, &response).is_err() {
+        return Outcome::refused(
+            code::QUERY_TOO_COMPLEX,
+            format!(
+                "the answer is larger than {} bytes (WISH_MAX_RESPONSE_BYTES); ask for fewer fields or smaller pages",
+                state.max_response_bytes
+            ),
+        );
+    }
+    Outcome {
+        body: Bytes::from(body.bytes),
+        ok: response.is_ok(),
+        error_codes,
+    }
+}
+
+/// One operation: its name and document checked before async-graphql sees
+/// them (see [`crate::graphql::limits`]), then executed.
+async fn one(
+    state: &AppState,
+    mut request: async_graphql::Request,
+    viewer: &Viewer,
+    lang: Lang,
+    loader: &Arc<DataLoader<DbLoader>>,
+) -> async_graphql::Response {
+    if let Some(name) = &request.operation_name
+        && let Err(refusal) = limits::check_operation_name(name)
+    {
+        return async_graphql::Response::from_errors(vec![refusal]);
+    }
+    // An empty query is a persisted query sent by hash: async-graphql looks
+    // it up, and the limits extension checks it.
+    if !request.query.is_empty() {
+        let checked = limits::parse(&request.query).and_then(|document| {
+            state
+                .limits
+                .document
+                .check(&document, &request.variables)
+                .map(|()| document)
+        });
+        match checked {
+            Ok(document) => {
+                request.set_parsed_query(document);
+                request = request.data(limits::Checked);
+            }
+            Err(refusal) => return async_graphql::Response::from_errors(vec![refusal]),
+        }
+    }
+    let request = request.data(viewer.clone()).data(lang).data(loader.clone());
+    state.schema.execute(request).await
+}
+
+/// A buffer that refuses to grow past its capacity, so that serialising an
+/// answer over the limit stops there instead of at its end.
+struct Capped {
+    bytes: Vec<u8>,
+    capacity: usize,
+}
+
+impl Capped {
+    fn new(capacity: usize) -> Self {
+        Self {
+            bytes: Vec::new(),
+            capacity,
+        }
+    }
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, chunk: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + chunk.len() > self.capacity {
+            return Err(std::io::Error::other("the answer is over its limit"));
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(chunk.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The operation name a request gives, for logs and metrics; `batch` for a
+/// batch; nothing for a name that is not a GraphQL name (it is refused).
 fn operation_of(batch: &BatchRequest) -> Option<String> {
     match batch {
-        BatchRequest::Single(request) => request.operation_name.clone(),
+        BatchRequest::Single(request) => request
+            .operation_name
+            .clone()
+            .filter(|name| limits::check_operation_name(name).is_ok()),
         BatchRequest::Batch(_) => Some("batch".to_owned()),
     }
 }

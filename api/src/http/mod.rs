@@ -9,6 +9,7 @@ pub mod map;
 pub mod observe;
 pub mod precompressed;
 pub mod rate_limit;
+pub mod recover;
 pub mod response_cache;
 
 use actix_web::HttpResponse;

@@ -32,7 +32,11 @@ impl Compressed {
     /// The compressed copy of `body` in the encoding the request prefers
     /// among brotli and gzip; `None` when it prefers the answer as it is.
     #[must_use]
-    pub fn choose(&self, req: &HttpRequest, body: &[u8]) -> Option<(ContentEncoding, Bytes)> {
+    pub async fn choose(
+        &self,
+        req: &HttpRequest,
+        body: &Bytes,
+    ) -> Option<(ContentEncoding, Bytes)> {
         if body.len() < WORTH_COMPRESSING {
             return None;
         }
@@ -45,8 +49,14 @@ impl Compressed {
         let compressed = match slot.get() {
             Some(bytes) => bytes.clone(),
             None => {
-                let made = Bytes::from(compress(body).ok()?);
-                slot.get_or_init(|| made).clone()
+                // Megabytes take tens of milliseconds: off the HTTP worker,
+                // which meanwhile serves its other connections.
+                let body = body.clone();
+                let made = actix_web::web::block(move || compress(&body))
+                    .await
+                    .ok()?
+                    .ok()?;
+                slot.get_or_init(|| Bytes::from(made)).clone()
             }
         };
         Some((encoding, compressed))
@@ -107,14 +117,14 @@ mod tests {
             .to_http_request()
     }
 
-    #[test]
-    fn the_preferred_encoding_is_chosen_and_made_once() {
+    #[actix_web::test]
+    async fn the_preferred_encoding_is_chosen_and_made_once() {
         let compressed = Compressed::default();
         let req = accepting("gzip, deflate, br");
-        let (encoding, first) = compressed.choose(&req, &body()).unwrap();
+        let (encoding, first) = compressed.choose(&req, &body()).await.unwrap();
         assert_eq!(encoding, ContentEncoding::Brotli);
         assert!(first.len() < body().len() / 10);
-        let (_, again) = compressed.choose(&req, &body()).unwrap();
+        let (_, again) = compressed.choose(&req, &body()).await.unwrap();
         assert_eq!(again.as_ptr(), first.as_ptr(), "made once");
 
         let mut decoded = Vec::new();
@@ -122,10 +132,13 @@ mod tests {
         assert_eq!(decoded, body());
     }
 
-    #[test]
-    fn gzip_when_asked_and_nothing_when_refused_absent_or_small() {
+    #[actix_web::test]
+    async fn gzip_when_asked_and_nothing_when_refused_absent_or_small() {
         let compressed = Compressed::default();
-        let (encoding, gzipped) = compressed.choose(&accepting("gzip"), &body()).unwrap();
+        let (encoding, gzipped) = compressed
+            .choose(&accepting("gzip"), &body())
+            .await
+            .unwrap();
         assert_eq!(encoding, ContentEncoding::Gzip);
         let mut decoded = Vec::new();
         std::io::Read::read_to_end(
@@ -136,15 +149,17 @@ mod tests {
         assert_eq!(decoded, body());
 
         let absent = TestRequest::default().to_http_request();
-        assert!(compressed.choose(&absent, &body()).is_none());
+        assert!(compressed.choose(&absent, &body()).await.is_none());
         assert!(
             compressed
                 .choose(&accepting("br;q=0, gzip;q=0"), &body())
+                .await
                 .is_none()
         );
         assert!(
             compressed
-                .choose(&accepting("gzip"), b"{\"data\":{}}")
+                .choose(&accepting("gzip"), &Bytes::from_static(b"{\"data\":{}}"))
+                .await
                 .is_none()
         );
     }

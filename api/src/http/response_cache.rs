@@ -58,14 +58,14 @@ impl Answer {
 
     /// A kept compressed copy in the encoding the caller prefers, if any.
     #[must_use]
-    pub fn compressed_for(&self, req: &HttpRequest) -> Option<(ContentEncoding, Bytes)> {
-        self.compressed.as_ref()?.choose(req, &self.body)
+    pub async fn compressed_for(&self, req: &HttpRequest) -> Option<(ContentEncoding, Bytes)> {
+        self.compressed.as_ref()?.choose(req, &self.body).await
     }
 
     /// What to send this caller, with the ETag of that representation.
     #[must_use]
-    pub fn representation(&self, req: &HttpRequest) -> Representation {
-        match self.compressed_for(req) {
+    pub async fn representation(&self, req: &HttpRequest) -> Representation {
+        match self.compressed_for(req).await {
             Some((encoding, body)) => Representation {
                 body,
                 encoding: Some(encoding),

@@ -5,14 +5,14 @@ use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
 };
 use entity::{facility, facility_ecosystem_note, facility_principle, organisation};
-use sea_orm::sea_query::{NullOrdering, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::condition::text_condition;
+use crate::service::condition::{count_of, distinct, one_of, text_condition};
 use crate::service::country;
 use crate::service::page::{self, Page, PageArgs};
 
@@ -60,36 +60,31 @@ impl Filter {
         let mut cond = Condition::all();
         if !self.country_code.is_empty() {
             let codes = country::normalize_all(&self.country_code, "filter.countryCode")?;
-            cond = cond.add(facility::Column::CountryCode.is_in(codes));
+            cond = one_of(cond, facility::Column::CountryCode, &codes);
         }
-        if !self.facility_type.is_empty() {
-            cond = cond.add(facility::Column::FacilityType.is_in(self.facility_type.clone()));
-        }
-        if !self.status.is_empty() {
-            cond = cond.add(facility::Column::Status.is_in(self.status.clone()));
-        }
-        if !self.managed_by.is_empty() {
-            cond = cond.add(facility::Column::ManagedBy.is_in(self.managed_by.clone()));
-        }
-        if !self.target_gender.is_empty() {
-            cond = cond.add(facility::Column::Population.is_in(self.target_gender.clone()));
-        }
-        if !self.population.is_empty() {
-            cond = cond.add(facility::Column::Population.is_in(self.population.clone()));
-        }
-        if !self.target_age.is_empty() {
-            cond = cond.add(facility::Column::TargetAge.is_in(self.target_age.clone()));
-        }
-        if !self.regime.is_empty() {
-            cond = cond.add(facility::Column::Regime.is_in(self.regime.clone()));
-        }
-        for principle in &self.principles {
+        cond = one_of(cond, facility::Column::FacilityType, &self.facility_type);
+        cond = one_of(cond, facility::Column::Status, &self.status);
+        cond = one_of(cond, facility::Column::ManagedBy, &self.managed_by);
+        cond = one_of(cond, facility::Column::Population, &self.target_gender);
+        cond = one_of(cond, facility::Column::Population, &self.population);
+        cond = one_of(cond, facility::Column::TargetAge, &self.target_age);
+        cond = one_of(cond, facility::Column::Regime, &self.regime);
+        if !self.principles.is_empty() {
+            // Facilities that apply every principle asked for: one grouped
+            // subquery, however many are asked (a subquery per principle
+            // nested past SQLite's expression depth and PostgreSQL's patience).
+            let principles = distinct(&self.principles);
+            let wanted = i64::try_from(principles.len()).unwrap_or(i64::MAX);
             cond = cond.add(
                 facility::Column::Id.in_subquery(
                     Query::select()
                         .column(facility_principle::Column::FacilityId)
                         .from(facility_principle::Entity)
-                        .and_where(facility_principle::Column::Principle.eq(*principle))
+                        .and_where(facility_principle::Column::Principle.is_in(principles))
+                        .group_by_col(facility_principle::Column::FacilityId)
+                        .and_having(
+                            Expr::expr(count_of(facility_principle::Column::Principle)).eq(wanted),
+                        )
                         .to_owned(),
                 ),
             );

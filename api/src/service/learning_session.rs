@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::condition::text_condition;
+use crate::service::condition::{one_of, text_condition};
 use crate::service::country;
 use crate::service::page::{self, Page, PageArgs};
 
@@ -29,15 +29,11 @@ pub struct Filter {
 impl Filter {
     fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
-        if !self.level.is_empty() {
-            cond = cond.add(learning_session::Column::Level.is_in(self.level.clone()));
-        }
-        if !self.topic.is_empty() {
-            cond = cond.add(learning_session::Column::Topic.is_in(self.topic.clone()));
-        }
+        cond = one_of(cond, learning_session::Column::Level, &self.level);
+        cond = one_of(cond, learning_session::Column::Topic, &self.topic);
         if !self.country_code.is_empty() {
             let codes = country::normalize_all(&self.country_code, "filter.countryCode")?;
-            cond = cond.add(learning_session::Column::CountryCode.is_in(codes));
+            cond = one_of(cond, learning_session::Column::CountryCode, &codes);
         }
         if let Some(id) = self.workshop_id {
             cond = cond.add(learning_session::Column::WorkshopId.eq(id));

@@ -144,7 +144,7 @@ pub async fn feature_collection(
     db: &impl ConnectionTrait,
     filter: &Filter,
     bbox: Option<BBox>,
-    encode_id: impl Fn(i32) -> String,
+    encode_id: impl Fn(i32) -> String + Send + 'static,
 ) -> Result<Vec<u8>> {
     let mut select = facility::Entity::find()
         .filter(filter.condition()?)
@@ -180,6 +180,13 @@ pub async fn feature_collection(
         .into_tuple()
         .all(db)
         .await?;
+    // Encoding thousands of features is CPU work: off the async worker.
+    tokio::task::spawn_blocking(move || encode(rows, &encode_id))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+}
+
+fn encode(rows: Vec<Row>, encode_id: &impl Fn(i32) -> String) -> Result<Vec<u8>> {
     let ids: Vec<String> = rows.iter().map(|row| encode_id(row.0)).collect();
     let features = rows
         .into_iter()

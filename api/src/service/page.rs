@@ -15,6 +15,11 @@ use crate::error::{AppError, Result};
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 pub const MAX_PAGE_SIZE: u64 = 500;
 
+/// The furthest position a cursor may name: far past any list this API
+/// holds, and far below where an offset would overflow the databases'
+/// signed 64-bit integers once a page's length is added.
+const MAX_OFFSET: u64 = 1 << 40;
+
 /// The four Relay arguments as the caller sent them.
 #[derive(Debug, Default, Clone)]
 pub struct PageArgs {
@@ -71,7 +76,11 @@ fn decode_cursor(cursor: &str, fingerprint: &str, argument: &str) -> Result<u64>
     let (Some("c1"), Some(fp), Some(offset)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(malformed());
     };
-    let offset = offset.parse::<u64>().map_err(|_| malformed())?;
+    let offset = offset
+        .parse::<u64>()
+        .ok()
+        .filter(|offset| *offset <= MAX_OFFSET)
+        .ok_or_else(malformed)?;
     if fp != fingerprint {
         return Err(AppError::bad_input(
             argument,
@@ -140,7 +149,7 @@ where
         ));
     }
     let start = match &args.after {
-        Some(cursor) => decode_cursor(cursor, fingerprint, "after")? + 1,
+        Some(cursor) => decode_cursor(cursor, fingerprint, "after")?.saturating_add(1),
         None => 0,
     };
     let end = match &args.before {
@@ -264,9 +273,16 @@ mod properties {
         }
 
         #[test]
-        fn every_cursor_reads_back(fingerprint in "[0-9a-f]{12}", offset in any::<u64>()) {
+        fn every_cursor_reads_back(fingerprint in "[0-9a-f]{12}", offset in 0..=super::MAX_OFFSET) {
             let cursor = encode_cursor(&fingerprint, offset);
             prop_assert_eq!(decode_cursor(&cursor, &fingerprint, "after").ok(), Some(offset));
+        }
+
+        #[test]
+        fn offsets_past_the_bound_are_refused(fingerprint in "[0-9a-f]{12}", offset in (super::MAX_OFFSET + 1)..) {
+            let cursor = encode_cursor(&fingerprint, offset);
+            let err = decode_cursor(&cursor, &fingerprint, "after").err().map(|e| e.code());
+            prop_assert_eq!(err, Some(code::BAD_USER_INPUT));
         }
     }
 }

@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::condition::text_condition;
+use crate::service::condition::{one_of, text_condition};
 use crate::service::country;
 use crate::service::page::{self, Page, PageArgs};
 
@@ -26,12 +26,10 @@ pub struct Filter {
 impl Filter {
     fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
-        if !self.kind.is_empty() {
-            cond = cond.add(stakeholder::Column::Kind.is_in(self.kind.clone()));
-        }
+        cond = one_of(cond, stakeholder::Column::Kind, &self.kind);
         if !self.country_code.is_empty() {
             let codes = country::normalize_all(&self.country_code, "filter.countryCode")?;
-            cond = cond.add(stakeholder::Column::CountryCode.is_in(codes));
+            cond = one_of(cond, stakeholder::Column::CountryCode, &codes);
         }
         if let Some(workshop_id) = self.workshop_id {
             cond = cond.add(

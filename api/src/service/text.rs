@@ -47,6 +47,46 @@ pub fn is_valid_slug(slug: &str) -> bool {
         })
 }
 
+/// A character no text this API accepts may hold: control characters other
+/// than tab and line breaks (NUL among them, which PostgreSQL cannot store),
+/// the invisible characters that reorder text (bidirectional embeddings,
+/// overrides and isolates: "Trojan Source"), and Unicode's noncharacters.
+#[must_use]
+pub fn forbidden_in_text(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}'
+        | '\u{b}'
+        | '\u{c}'
+        | '\u{e}'..='\u{1f}'
+        | '\u{7f}'..='\u{9f}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{fff9}'..='\u{fffb}'
+        | '\u{fdd0}'..='\u{fdef}'
+    ) || (u32::from(c) & 0xfffe) == 0xfffe
+}
+
+/// A character a one-line name may not hold, beyond [`forbidden_in_text`]:
+/// line breaks and tabs, and the invisible ones that make two names look
+/// alike (zero-width spaces and joiners, direction marks, soft hyphens, the
+/// byte-order mark).
+#[must_use]
+pub fn forbidden_in_name(c: char) -> bool {
+    forbidden_in_text(c)
+        || c.is_control()
+        || matches!(c,
+            '\u{ad}'
+            | '\u{34f}'
+            | '\u{61c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{feff}'
+        )
+}
+
 /// Escapes `%`, `_` and the escape character itself for a SQL LIKE pattern.
 #[must_use]
 pub fn escape_like(term: &str) -> String {

@@ -65,8 +65,11 @@ pub fn name(value: &str) -> Result<(), String> {
         Err("must not be empty".to_owned())
     } else if value.chars().count() > MAX_NAME {
         Err(format!("must be at most {MAX_NAME} characters"))
-    } else if value.chars().any(char::is_control) {
-        Err("must be one line without control characters".to_owned())
+    } else if let Some(c) = value.chars().find(|c| text::forbidden_in_name(*c)) {
+        Err(format!(
+            "must be one line of visible text: U+{:04X} (a control, zero-width or direction character) is not accepted",
+            u32::from(c)
+        ))
     } else {
         Ok(())
     }
@@ -81,6 +84,11 @@ pub fn prose(value: &str, max: usize) -> Result<(), String> {
         Err("must not be blank (send null to leave it out)".to_owned())
     } else if value.chars().count() > max {
         Err(format!("must be at most {max} characters"))
+    } else if let Some(c) = value.chars().find(|c| text::forbidden_in_text(*c)) {
+        Err(format!(
+            "U+{:04X} (a control or direction-override character) is not accepted",
+            u32::from(c)
+        ))
     } else {
         Ok(())
     }

@@ -1,0 +1,77 @@
+//! Where GraphQL requests run: threads of their own, beside the HTTP workers.
+//!
+//! An HTTP worker is one thread serving many connections, `/health` among
+//! them. Parsing, validating, resolving and serialising a request is CPU
+//! work between its awaits; on a worker, a heavy request would hold every
+//! other connection of that worker until it yields. Here it holds one
+//! executor thread, which the operating system schedules alongside the
+//! workers, and the worker that received it only waits for its answer.
+//!
+//! Each thread drives a single-threaded runtime, as the HTTP workers do: a
+//! request's batch loads are spawned on its own thread, so they start only
+//! once the resolvers running beside them have queued their keys, which is
+//! what lets a page of 100 facilities load its visits in one statement.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::runtime::Handle;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Stack of each executor thread: deep but bounded documents recurse in the
+/// validator and the resolvers, and a stack is reserved, not used, memory.
+const STACK_BYTES: usize = 8 * 1024 * 1024;
+
+/// The threads GraphQL requests run on.
+pub struct Executor {
+    threads: Vec<Handle>,
+    next: AtomicUsize,
+    /// Dropped with the executor, which lets every thread go.
+    _stop: Vec<oneshot::Sender<()>>,
+}
+
+impl Executor {
+    /// `threads` threads (at least one), each driving a runtime of its own.
+    ///
+    /// # Errors
+    /// The operating system refused a thread or a runtime.
+    pub fn new(threads: usize) -> std::io::Result<Self> {
+        let count = threads.max(1);
+        let mut handles = Vec::with_capacity(count);
+        let mut stops = Vec::with_capacity(count);
+        for number in 0..count {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            handles.push(runtime.handle().clone());
+            let (stop, stopped) = oneshot::channel::<()>();
+            stops.push(stop);
+            std::thread::Builder::new()
+                .name(format!("wish-graphql-{number}"))
+                .stack_size(STACK_BYTES)
+                // Spawned tasks run while the thread is inside `block_on`;
+                // it leaves when the executor is dropped, and the runtime
+                // with its unfinished tasks is dropped on this thread.
+                .spawn(move || {
+                    let _ = runtime.block_on(stopped);
+                })?;
+        }
+        Ok(Self {
+            threads: handles,
+            next: AtomicUsize::new(0),
+            _stop: stops,
+        })
+    }
+
+    /// Starts `future` on the next thread in turn; its handle can be awaited
+    /// from any runtime.
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let turn = self.next.fetch_add(1, Ordering::Relaxed) % self.threads.len();
+        self.threads[turn].spawn(future)
+    }
+}
