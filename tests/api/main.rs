@@ -19,6 +19,7 @@ mod facilities;
 mod fuzz;
 mod graphiql;
 mod guideline_workflow;
+mod hardening;
 mod health;
 mod import;
 mod limits;

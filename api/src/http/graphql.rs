@@ -323,7 +323,7 @@ async fn execute(
             Outcome::refused(
                 code::INTERNAL,
                 format!(
-                    "the request took longer than {} ms (WISH_REQUEST_TIMEOUT_MS) and was stopped; nothing of it was written",
+                    "the request took longer than {} ms (WISH_REQUEST_TIMEOUT_MS) and was stopped; the write it had under way, if any, was rolled back",
                     state.request_timeout.as_millis()
                 ),
             )
@@ -382,7 +382,7 @@ async fn run(
                 () = budget.exhausted() => return Outcome::refused(
                     code::QUERY_TOO_COMPLEX,
                     format!(
-                        "the request used more than {} ms of database time (WISH_REQUEST_DB_BUDGET_MS) and was stopped; nothing of it was written",
+                        "the request used more than {} ms of database time (WISH_REQUEST_DB_BUDGET_MS) and was stopped; the write it had under way, if any, was rolled back",
                         budget.limit().as_millis()
                     ),
                 ),
