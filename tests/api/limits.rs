@@ -126,7 +126,16 @@ async fn ten_megabytes_and_a_hundred_thousand_directives_are_refused(backend: Ba
     let Some(roomy) = spawn_app_with(backend, settings).await else {
         return;
     };
+    // A hundred thousand are more names than a document may hold at all...
     let directives = " @include(if: true)".repeat(100_000);
+    refused(
+        &roomy,
+        &format!("{{ __typename{directives} }}"),
+        "names and values",
+    )
+    .await;
+    // ...and ten thousand, which it may, are over the directive limit.
+    let directives = " @include(if: true)".repeat(10_000);
     refused(
         &roomy,
         &format!("{{ __typename{directives} }}"),

@@ -76,11 +76,13 @@ fn too_complex(message: String) -> ServerError {
 /// `BAD_USER_INPUT` when it is not a GraphQL name of at most [`MAX_OPERATION_NAME`] characters.
 pub fn check_operation_name(name: &str) -> Result<(), ServerError> {
     let mut chars = name.chars();
-    let well_formed = chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+    // The length first: a megabyte of name is refused without reading it.
+    let well_formed = name.len() <= MAX_OPERATION_NAME
+        && chars
+            .next()
+            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric());
-    if well_formed && name.len() <= MAX_OPERATION_NAME {
+    if well_formed {
         Ok(())
     } else {
         Err(refusal(
@@ -94,15 +96,27 @@ pub fn check_operation_name(name: &str) -> Result<(), ServerError> {
     }
 }
 
-/// The deepest nesting of brackets in a document, outside strings and comments.
-fn nesting(query: &str) -> usize {
+/// Most names and values (tokens other than punctuation) a document may
+/// hold: the parser builds a node for each, and the largest real queries
+/// (GraphiQL's introspection among them) hold a few hundred.
+pub const MAX_TOKENS: usize = 50_000;
+
+/// What the parser would face, read without parsing: the deepest nesting of
+/// brackets, and the number of names and values.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Shape {
+    deepest: usize,
+    tokens: usize,
+}
+
+fn shape(query: &str) -> Shape {
     let bytes = query.as_bytes();
-    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    let (mut depth, mut shape, mut i) = (0usize, Shape::default(), 0usize);
     while i < bytes.len() {
         match bytes[i] {
             b'{' | b'[' | b'(' => {
                 depth += 1;
-                deepest = deepest.max(depth);
+                shape.deepest = shape.deepest.max(depth);
             }
             b'}' | b']' | b')' => depth = depth.saturating_sub(1),
             b'#' => {
@@ -111,6 +125,7 @@ fn nesting(query: &str) -> usize {
                 }
             }
             b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                shape.tokens += 1;
                 i += 3;
                 while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
                     // `\"""` is an escaped delimiter inside a block string.
@@ -123,16 +138,25 @@ fn nesting(query: &str) -> usize {
                 i += 2;
             }
             b'"' => {
+                shape.tokens += 1;
                 i += 1;
                 while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
                     i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'_' | b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => {
+                shape.tokens += 1;
+                while i + 1 < bytes.len()
+                    && matches!(bytes[i + 1], b'_' | b'.' | b'+' | b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+                {
+                    i += 1;
                 }
             }
             _ => {}
         }
         i += 1;
     }
-    deepest
+    shape
 }
 
 /// Parses a document, refusing first what would make the parser recurse too deep.
@@ -141,7 +165,12 @@ fn nesting(query: &str) -> usize {
 /// `QUERY_TOO_COMPLEX` for brackets nested too deep; `BAD_USER_INPUT` for a
 /// syntax error, located but without the document's text.
 pub fn parse(query: &str) -> Result<ExecutableDocument, ServerError> {
-    let deepest = nesting(query);
+    let Shape { deepest, tokens } = shape(query);
+    if tokens > MAX_TOKENS {
+        return Err(too_complex(format!(
+            "the document holds {tokens} names and values; at most {MAX_TOKENS} are read"
+        )));
+    }
     if deepest > MAX_NESTING {
         return Err(too_complex(format!(
             "the query is nested too deep: its brackets nest {deepest} levels, and at most {MAX_NESTING} are read (selections nest at most WISH_MAX_QUERY_DEPTH levels)"
@@ -544,10 +573,25 @@ mod tests {
     }
 
     #[test]
-    fn nesting_ignores_brackets_in_strings_and_comments() {
-        assert_eq!(nesting("{ a(x: \"{{{[[[\") # {{{{\n }"), 2);
-        assert_eq!(nesting("{ a(x: \"\"\" {{{ \\\"\"\" {{ \"\"\") }"), 2);
-        assert_eq!(nesting(&"[".repeat(100)), 100);
+    fn shape_ignores_brackets_in_strings_and_comments() {
+        assert_eq!(shape("{ a(x: \"{{{[[[\") # {{{{\n }").deepest, 2);
+        assert_eq!(shape("{ a(x: \"\"\" {{{ \\\"\"\" {{ \"\"\") }").deepest, 2);
+        assert_eq!(shape(&"[".repeat(100)).deepest, 100);
+    }
+
+    #[test]
+    fn shape_counts_names_and_values() {
+        assert_eq!(
+            shape("query Q($n: Int = -1.5e3) { a(x: \"s p a c e s\", y: [1, 2]) { b c } }").tokens,
+            13
+        );
+    }
+
+    #[test]
+    fn a_document_of_too_many_tokens_is_refused_before_parsing() {
+        let query = format!("{{ viewer {{ {} }} }}", "role ".repeat(MAX_TOKENS));
+        let err = parse(&query).err().map(|e| code_of(&e));
+        assert_eq!(err.as_deref(), Some("\"QUERY_TOO_COMPLEX\""));
     }
 
     #[test]

@@ -1,0 +1,379 @@
+//! The worst small requests of each kind, sent to the real server binary
+//! while another client polls `/health`: the server must stay up, answer
+//! every poll within 100 ms, and keep its resident memory under a bound.
+//!
+//! A test binary of its own, so that cargo runs it after the integration
+//! tests rather than beside them: the latency it asserts is the server's,
+//! not that of a machine busy with other tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+
+#[allow(dead_code)]
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use api::graphql::context::Role;
+use serde_json::{Value, json};
+
+use helpers::{Backend, TestDatabase, token};
+
+/// Every `/health` answer must come within this, whatever else runs.
+const HEALTH_WITHIN: Duration = Duration::from_millis(100);
+
+/// Peak resident memory of the server through every attack. The server at
+/// rest on the demo data holds about 50 MiB; the attacks below take it to
+/// about 100 MiB (a debug build).
+const MEMORY_BOUND_KB: u64 = 256 * 1024;
+
+/// Both databases, one after the other: run together, each would be the
+/// other's noise.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Server {
+    fn start(database: &TestDatabase) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_wish-api"));
+        command
+            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
+            .args(["--database-url", &database.settings.url])
+            .args([
+                "--log-format",
+                "json",
+                "--log",
+                "warn,wish_api=info,api=info",
+            ])
+            .env("WISH_JWT_SECRET", helpers::TEST_SECRET)
+            .env("WISH_RATE_LIMIT_ANONYMOUS", "0")
+            .env_remove("WISH_DATABASE_URL")
+            .stderr(Stdio::piped());
+        if let Some(schema) = &database.settings.schema {
+            command.args(["--database-schema", schema]);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let address = loop {
+            let line = lines.next().expect("the server logs its address").unwrap();
+            let entry: Value = serde_json::from_str(&line).unwrap_or_default();
+            if let Some(address) = entry["address"].as_str() {
+                break address.to_owned();
+            }
+        };
+        // Keep draining the log, or the server would block on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, address }
+    }
+
+    /// Peak resident memory so far, in KiB (Linux).
+    fn peak_memory_kb(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the server is running");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or_default()
+    }
+
+    fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `/health` on one kept-alive connection from a thread of its own,
+/// so that the test's own work never delays a poll. Returns the slowest.
+struct Poller {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<(Duration, usize, Vec<String>)>,
+}
+
+impl Poller {
+    fn start(address: &str) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let address = address.to_owned();
+        let thread = std::thread::spawn(move || {
+            let (mut slowest, mut polls, mut failures) = (Duration::ZERO, 0, Vec::new());
+            let mut stream: Option<TcpStream> = None;
+            while !flag.load(Ordering::Relaxed) {
+                let started = Instant::now();
+                let connection = match stream.take() {
+                    Some(s) => s,
+                    None => match TcpStream::connect(&address) {
+                        Ok(s) => s,
+                        Err(err) => {
+                            failures.push(format!("connect: {err}"));
+                            std::thread::sleep(Duration::from_millis(10));
+                            continue;
+                        }
+                    },
+                };
+                match health(connection) {
+                    Ok(connection) => stream = Some(connection),
+                    Err(err) => failures.push(err),
+                }
+                slowest = slowest.max(started.elapsed());
+                polls += 1;
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            (slowest, polls, failures)
+        });
+        Self { stop, thread }
+    }
+
+    fn finish(self) -> (Duration, usize, Vec<String>) {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap()
+    }
+}
+
+/// One `GET /health` on a kept-alive connection, read to the end of its body.
+fn health(mut stream: TcpStream) -> Result<TcpStream, String> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: liveness\r\n\r\n")
+        .map_err(|e| format!("write: {e}"))?;
+    let mut answer = Vec::new();
+    let mut chunk = [0u8; 1024];
+    loop {
+        let n = stream.read(&mut chunk).map_err(|e| format!("read: {e}"))?;
+        if n == 0 {
+            return Err("the server closed the connection".to_owned());
+        }
+        answer.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_owned())
+                })
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            if body.len() >= length {
+                if !head.starts_with("HTTP/1.1 200") {
+                    return Err(format!("answered {}", head.lines().next().unwrap_or("")));
+                }
+                return Ok(stream);
+            }
+        }
+    }
+}
+
+/// Sends one request of an attack to the server at an address; its status (0: no answer).
+type Send = Box<dyn Fn(&reqwest::Client, &str) -> futures_util::future::BoxFuture<'static, u16>>;
+
+struct Attack {
+    name: &'static str,
+    send: Send,
+}
+
+fn post(
+    client: &reqwest::Client,
+    address: &str,
+    body: Value,
+) -> futures_util::future::BoxFuture<'static, u16> {
+    let request = client
+        .post(format!("http://{address}/graphql"))
+        .json(&body)
+        .send();
+    Box::pin(async move { request.await.map_or(0, |r| r.status().as_u16()) })
+}
+
+fn attacks() -> Vec<Attack> {
+    vec![
+        Attack {
+            name: "25,000 principles in a filter",
+            send: Box::new(|client, address| {
+                let flood = vec!["SMALL_SCALE"; 25_000].join(",");
+                post(
+                    client,
+                    address,
+                    json!({ "query": format!("{{ facilities(filter: {{ principles: [{flood}] }}) {{ totalCount }} }}") }),
+                )
+            }),
+        },
+        Attack {
+            name: "1,500 principles in a CSV export",
+            send: Box::new(|client, address| {
+                let request = client
+                    .get(format!(
+                        "http://{address}/facilities.csv?principles={}",
+                        vec!["small_scale"; 1_500].join(",")
+                    ))
+                    .send();
+                Box::pin(async move { request.await.map_or(0, |r| r.status().as_u16()) })
+            }),
+        },
+        Attack {
+            name: "fragments doubling over 25 levels",
+            send: Box::new(|client, address| {
+                let mut query = String::from("query { viewer { ...L0 } }\n");
+                for level in 0..25 {
+                    query.push_str(&format!(
+                        "fragment L{level} on Viewer {{ ...L{n} ...L{n} }}\n",
+                        n = level + 1
+                    ));
+                }
+                query.push_str("fragment L25 on Viewer { role }\n");
+                post(client, address, json!({ "query": query }))
+            }),
+        },
+        Attack {
+            name: "a megabyte of fields",
+            send: Box::new(|client, address| {
+                let fields = "role ".repeat(200_000);
+                post(
+                    client,
+                    address,
+                    json!({ "query": format!("{{ viewer {{ {fields} }} }}") }),
+                )
+            }),
+        },
+        Attack {
+            name: "brackets nested 400,000 deep",
+            send: Box::new(|client, address| {
+                let depth = 400_000;
+                post(
+                    client,
+                    address,
+                    json!({ "query": format!("{{ facilities(filter: {{ countryCode: {}\"BE\"{} }}) {{ totalCount }} }}", "[".repeat(depth), "]".repeat(depth)) }),
+                )
+            }),
+        },
+        Attack {
+            name: "30,000 country codes as a variable",
+            send: Box::new(|client, address| {
+                post(
+                    client,
+                    address,
+                    json!({
+                        "query": "query($f: FacilityFilter) { facilities(filter: $f) { totalCount } }",
+                        "variables": { "f": { "countryCode": vec!["BE"; 30_000] } }
+                    }),
+                )
+            }),
+        },
+        Attack {
+            name: "a megabyte operation name",
+            send: Box::new(|client, address| {
+                post(
+                    client,
+                    address,
+                    json!({
+                        "query": "query Q { facilities { totalCount } }",
+                        "operationName": "Q".repeat(1_000_000)
+                    }),
+                )
+            }),
+        },
+        Attack {
+            name: "a batch of twenty full pages",
+            send: Box::new(|client, address| {
+                let batch: Vec<Value> = (0..20)
+                    .map(|i| json!({ "query": format!("{{ p{i}: facilities(first: 500) {{ nodes {{ name city description sourceUrl }} }} }}") }))
+                    .collect();
+                let request = client
+                    .post(format!("http://{address}/graphql"))
+                    .json(&batch)
+                    .send();
+                Box::pin(async move { request.await.map_or(0, |r| r.status().as_u16()) })
+            }),
+        },
+    ]
+}
+
+async fn attack_while_polling(backend: Backend) {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let mut server = Server::start(&database);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let _ = token(Role::Editor, None);
+    for attack in attacks() {
+        let poller = Poller::start(&server.address);
+        std::thread::sleep(Duration::from_millis(50));
+        // Ten at once: a flood of the same request, as a prober would send.
+        let sent = (0..10).map(|_| (attack.send)(&client, &server.address));
+        let started = Instant::now();
+        let statuses = futures_util::future::join_all(sent).await;
+        let took = started.elapsed();
+        std::thread::sleep(Duration::from_millis(50));
+        let (slowest, polls, failures) = poller.finish();
+        eprintln!(
+            "{backend:?} {}: answered {statuses:?} in {took:?}; /health: {polls} polls, slowest {slowest:?}; peak memory {} MiB",
+            attack.name,
+            server.peak_memory_kb() / 1024
+        );
+        assert!(server.is_running(), "{}: the server stopped", attack.name);
+        assert!(
+            failures.is_empty(),
+            "{}: /health failed: {failures:?}",
+            attack.name
+        );
+        assert!(
+            slowest <= HEALTH_WITHIN,
+            "{}: /health took {slowest:?}",
+            attack.name
+        );
+        assert!(
+            statuses.iter().all(|s| (200..500).contains(s)),
+            "{}: answered {statuses:?}",
+            attack.name
+        );
+        assert!(
+            server.peak_memory_kb() < MEMORY_BOUND_KB,
+            "{}: peak memory {} KiB",
+            attack.name,
+            server.peak_memory_kb()
+        );
+    }
+    // Still serving ordinary reads.
+    let answer: Value = client
+        .post(format!("http://{}/graphql", server.address))
+        .json(&json!({ "query": "{ facilities { totalCount } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        answer["data"]["facilities"]["totalCount"].as_i64() > Some(0),
+        "{answer}"
+    );
+}
+
+#[actix_web::test]
+async fn sqlite_survives_every_attack_and_keeps_answering_health() {
+    attack_while_polling(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn postgres_survives_every_attack_and_keeps_answering_health() {
+    attack_while_polling(Backend::Postgres).await;
+}
