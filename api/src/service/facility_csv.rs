@@ -2,6 +2,8 @@
 //! facilities, read into validated records with every problem located by line
 //! and column. The demo data loads through here, and so do imports.
 
+use std::borrow::Cow;
+
 use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, TargetAge,
 };
@@ -28,6 +30,9 @@ pub const COLUMNS: [&str; 17] = [
     "social_enterprise",
     "source_url",
 ];
+
+/// What makes a spreadsheet read a text cell as a formula (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// One valid row.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +115,12 @@ pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec
             ));
             continue;
         }
-        let cell = |i: usize| row.get(i).map(str::trim).filter(|s| !s.is_empty());
+        let cell = |i: usize| {
+            row.get(i)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(unquote_formula)
+        };
         match read_row(line, &cell, current_year) {
             Ok(record) => records.push(record),
             Err(mut row_errors) => errors.append(&mut row_errors),
@@ -330,7 +340,9 @@ pub fn read_row<'a>(
 }
 
 /// Writes facilities in the import format (UTF-8, RFC 4180 quoting), so an
-/// export imports back unchanged.
+/// export imports back unchanged. Text that a spreadsheet would run as a
+/// formula is written with a leading `'` (see [`quote_formula`]); numbers are
+/// written as numbers.
 ///
 /// # Errors
 /// Only if writing to memory fails, which it does not in practice.
@@ -339,31 +351,55 @@ pub fn write(facilities: &[entity::facility::Model]) -> Result<Vec<u8>, csv::Err
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record(COLUMNS)?;
-    let text = |value: Option<String>| value.unwrap_or_default();
+    let text = |value: Option<&str>| quote_formula(value.unwrap_or_default()).into_owned();
+    // Numbers and fixed values never start a formula: written as they are.
+    let plain = |value: Option<String>| value.unwrap_or_default();
     for f in facilities {
         writer.write_record([
-            f.name.clone(),
-            f.country_code.clone(),
-            text(f.city.clone()),
-            text(f.latitude.map(|v| v.to_string())),
-            text(f.longitude.map(|v| v.to_string())),
+            text(Some(&f.name)),
+            text(Some(&f.country_code)),
+            text(f.city.as_deref()),
+            plain(f.latitude.map(|v| v.to_string())),
+            plain(f.longitude.map(|v| v.to_string())),
             f.facility_type.as_str(),
-            text(f.capacity.map(|v| v.to_string())),
-            text(f.opened_year.map(|v| v.to_string())),
-            text(f.operator.clone()),
-            text(f.population.map(Population::as_str)),
-            text(f.security_level.map(SecurityLevel::as_str)),
+            plain(f.capacity.map(|v| v.to_string())),
+            plain(f.opened_year.map(|v| v.to_string())),
+            text(f.operator.as_deref()),
+            plain(f.population.map(Population::as_str)),
+            plain(f.security_level.map(SecurityLevel::as_str)),
             f.status.as_str(),
-            text(f.managed_by.map(ManagedBy::as_str)),
-            text(f.target_age.map(TargetAge::as_str)),
-            text(f.regime.map(Regime::as_str)),
-            text(f.social_enterprise.map(|v| v.to_string())),
-            text(f.source_url.clone()),
+            plain(f.managed_by.map(ManagedBy::as_str)),
+            plain(f.target_age.map(TargetAge::as_str)),
+            plain(f.regime.map(Regime::as_str)),
+            plain(f.social_enterprise.map(|v| v.to_string())),
+            text(f.source_url.as_deref()),
         ])?;
     }
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A text cell a spreadsheet would run as a formula, with a leading `'` that
+/// makes it text. A cell whose leading quotes are followed by such a character
+/// gets one more, so that [`unquote_formula`] never takes a quote of the data
+/// for the export's: every value comes back exactly.
+#[must_use]
+pub fn quote_formula(value: &str) -> Cow<'_, str> {
+    if value.trim_start_matches('\'').starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// Takes off the quote [`quote_formula`] adds.
+#[must_use]
+pub fn unquote_formula(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_STARTS) => rest,
+        _ => value,
+    }
 }
 
 /// An absolute http(s) URL with a host.
@@ -504,10 +540,46 @@ mod tests {
     }
 
     #[test]
+    fn formulas_get_a_quote_that_comes_off_again() {
+        for (value, cell) in [
+            ("=1+1", "'=1+1"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=1", "''=1"),
+            ("'quoted'", "'quoted'"),
+            ("Huis = thuis", "Huis = thuis"),
+            ("", ""),
+        ] {
+            assert_eq!(quote_formula(value), cell);
+            assert_eq!(unquote_formula(cell), value);
+        }
+    }
+
+    #[test]
     fn project_demo_file_is_valid() {
         let records =
             parse(include_bytes!("../../demo/facilities.csv"), 2026).expect("demo data is valid");
         assert!(records.len() > 100);
         assert!(records.iter().all(|r| r.source_url.is_some()));
+    }
+}
+
+/// Every text survives the quote the export adds, and no quoted cell starts a formula.
+#[cfg(test)]
+mod formula_properties {
+    use proptest::prelude::*;
+
+    use super::{FORMULA_STARTS, quote_formula, unquote_formula};
+
+    proptest! {
+        #[test]
+        fn quoting_is_undone_exactly(value in "['=+@\\-\t\ra-z ]{0,8}") {
+            let cell = quote_formula(&value);
+            prop_assert!(!cell.starts_with(FORMULA_STARTS));
+            prop_assert_eq!(unquote_formula(&cell), value.as_str());
+        }
     }
 }

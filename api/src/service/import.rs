@@ -448,8 +448,9 @@ mod properties {
             writer.write_record(COLUMNS).unwrap();
             for (name, country, capacity, lat, lon) in &rows {
                 let capacity = capacity.map(|c| c.to_string()).unwrap_or_default();
+                // Quoted as the export quotes it: a name may start like a formula.
                 writer.write_record([
-                    name.trim(), country, "", &lat.to_string(), &lon.to_string(), "detention_house",
+                    facility_csv::quote_formula(name.trim()).as_ref(), country, "", &lat.to_string(), &lon.to_string(), "detention_house",
                     &capacity, "", "", "", "", "open", "", "", "", "", "",
                 ]).unwrap();
             }
