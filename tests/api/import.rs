@@ -10,6 +10,9 @@ use crate::on_both_databases;
 /// The header line of a facility CSV file.
 pub const HEADER: &str = "name,country_code,city,latitude,longitude,facility_type,capacity,opened_year,operator,population,security_level,status,managed_by,target_age,regime,social_enterprise,source_url\n";
 
+/// The header line with the optional `slug` column, as the export writes it.
+pub const HEADER_WITH_SLUG: &str = "name,country_code,city,latitude,longitude,facility_type,capacity,opened_year,operator,population,security_level,status,managed_by,target_age,regime,social_enterprise,source_url,slug\n";
+
 const IMPORT: &str = "mutation($csv: String!, $dry: Boolean) {
     importFacilities(csv: $csv, dryRun: $dry) { rows created updated unchanged dryRun written errors { line column reason } } }";
 
@@ -18,6 +21,55 @@ fn row(name: &str, city: &str, capacity: &str) -> String {
         "{name},NL,{city},52.1,5.1,detention_house,{capacity},2024,DJI,mixed,,open,national_prison_administration,adults,closed,false,https://example.org/{}\n",
         city.to_lowercase()
     )
+}
+
+/// A row for [`HEADER_WITH_SLUG`]; an empty slug leaves the matching to the name.
+fn row_with_slug(name: &str, city: &str, capacity: &str, slug: &str) -> String {
+    format!("{},{slug}\n", row(name, city, capacity).trim_end())
+}
+
+async fn create_facility(app: &TestApp, token: &str, input: Value) -> String {
+    let (_, body) = app
+        .graphql_as(
+            token,
+            "mutation($input: FacilityInput!) { createFacility(input: $input) { slug } }",
+            json!({ "input": input }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body:#}");
+    body["data"]["createFacility"]["slug"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn facility_input(name: &str, city: &str, slug: Option<&str>) -> Value {
+    json!({
+        "name": name, "slug": slug, "city": city, "countryCode": "NL",
+        "facilityType": "DETENTION_HOUSE", "status": "OPEN",
+    })
+}
+
+fn counts(report: &Value) -> (Value, Value, Value) {
+    (
+        report["created"].clone(),
+        report["updated"].clone(),
+        report["unchanged"].clone(),
+    )
+}
+
+fn error_cells(report: &Value) -> Vec<(i64, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
 }
 
 async fn import_as(app: &TestApp, token: &str, csv: &str, dry_run: bool) -> Value {
@@ -211,23 +263,25 @@ async fn partners_cannot_import_over_another_organisations_facility(backend: Bac
     let other = fixtures::organisation(&app.db, "other-partner").await;
     fixtures::organisation(&app.db, "rescaled").await;
     let export = app.get("/facilities.csv").await.text().await.unwrap();
-    let first_name = {
+    let first = {
         let mut reader = csv::Reader::from_reader(export.as_bytes());
-        reader.records().next().unwrap().unwrap()[0].to_owned()
+        let slug = reader.headers().unwrap().iter().position(|h| h == "slug");
+        reader.records().next().unwrap().unwrap()[slug.unwrap()].to_owned()
     };
-    let slug = api::service::text::slugify(&first_name);
-    fixtures::maintain(&app.db, &slug, &other).await;
+    fixtures::maintain(&app.db, &first, &other).await;
     let before = fixtures::state(&app.db).await;
+    let mut lines = export.lines();
     let csv = format!(
-        "{HEADER}{}{}",
-        row("Huis Utrecht", "Utrecht", "12"),
-        export.lines().nth(1).unwrap().replace(",open,", ",closed,") + "\n"
+        "{}\n{}{}\n",
+        lines.next().unwrap(),
+        row_with_slug("Huis Utrecht", "Utrecht", "12", ""),
+        lines.next().unwrap().replace(",open,", ",closed,")
     );
 
     let report = import_as(&app, &token(Role::Partner, Some("rescaled")), &csv, false).await;
 
     assert_eq!(report["written"], false);
-    assert_eq!(report["errors"][0]["line"], 3, "{report:#}");
+    assert_eq!(error_cells(&report), [(3, "slug".to_owned())], "{report:#}");
     assert!(
         report["errors"][0]["reason"]
             .as_str()
@@ -269,12 +323,201 @@ async fn repeated_names_get_slugs_that_never_collide(backend: Backend) {
         assert_eq!(read["facility"]["city"], city, "{slug}");
     }
 
+    // Without slugs, the same file no longer says which "Huis" each row is.
     let again = import_as(&app, &editor, &csv, false).await;
     assert_eq!(
-        (again["created"].clone(), again["unchanged"].clone()),
-        (json!(0), json!(3)),
-        "the same file matches every row to itself: {again:#}"
+        error_cells(&again),
+        [(2, "slug".to_owned()), (3, "slug".to_owned())],
+        "{again:#}"
     );
+    assert_eq!(again["written"], false);
+}
+
+/// Facilities whose slugs are not what their names would make: an export
+/// names each by its slug, so importing it back changes nothing.
+async fn reimporting_an_export_with_repeated_names_changes_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    for (name, city, slug) in [
+        ("Huis", "Groningen", Some("huis-noord")),
+        ("Huis", "Maastricht", Some("huis-zuid")),
+        ("Huis", "Utrecht", None),
+        ("Huis 2", "Delft", None),
+    ] {
+        create_facility(&app, &editor, facility_input(name, city, slug)).await;
+    }
+    let export = app.get("/facilities.csv").await.text().await.unwrap();
+    let before = fixtures::state(&app.db).await;
+
+    let report = import_as(&app, &editor, &export, false).await;
+
+    let rows = crate::helpers::demo_facility_rows() + 4;
+    assert_eq!(
+        report,
+        json!({ "rows": rows, "created": 0, "updated": 0, "unchanged": rows, "dryRun": false, "written": true, "errors": [] })
+    );
+    assert_eq!(fixtures::state(&app.db).await, before);
+}
+
+/// "Foo", "Foo" would once take `foo` and `foo-2`, the slug of "Foo 2".
+async fn rows_named_foo_never_touch_the_facility_foo_2(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    let slug = create_facility(&app, &editor, facility_input("Foo 2", "Zwolle", None)).await;
+    assert_eq!(slug, "foo-2");
+    let foo_2 = fixtures::facility(&app.db, "foo-2").await;
+    let csv = format!(
+        "{HEADER}{}{}",
+        row("Foo", "Almere", "10"),
+        row("Foo", "Breda", "11")
+    );
+
+    let report = import_as(&app, &editor, &csv, false).await;
+
+    assert_eq!(
+        counts(&report),
+        (json!(2), json!(0), json!(0)),
+        "{report:#}"
+    );
+    assert_eq!(fixtures::facility(&app.db, "foo-2").await, foo_2);
+    for (slug, city) in [("foo", "Almere"), ("foo-3", "Breda")] {
+        let read = app
+            .query(
+                "query($slug: String) { facility(slug: $slug) { name city } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        assert_eq!(
+            read["facility"],
+            json!({ "name": "Foo", "city": city }),
+            "{slug}"
+        );
+    }
+}
+
+async fn a_partner_importing_another_partners_name_gets_a_facility_of_its_own(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    fixtures::organisation(&app.db, "partner-a").await;
+    fixtures::organisation(&app.db, "partner-b").await;
+    let partner_a = token(Role::Partner, Some("partner-a"));
+    let partner_b = token(Role::Partner, Some("partner-b"));
+    let created = import_as(
+        &app,
+        &partner_a,
+        &format!("{HEADER}{}", row("Huis Utrecht", "Utrecht", "12")),
+        false,
+    )
+    .await;
+    assert_eq!(counts(&created), (json!(1), json!(0), json!(0)));
+    let of_a = fixtures::facility(&app.db, "huis-utrecht").await;
+    let csv = format!("{HEADER}{}", row("Huis Utrecht", "Utrecht", "30"));
+
+    let report = import_as(&app, &partner_b, &csv, false).await;
+
+    assert_eq!(report["errors"], json!([]), "{report:#}");
+    assert_eq!(counts(&report), (json!(1), json!(0), json!(0)));
+    assert_eq!(fixtures::facility(&app.db, "huis-utrecht").await, of_a);
+    let read = app
+        .query(
+            "{ facility(slug: \"huis-utrecht-2\") { capacity maintainedBy } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        read["facility"],
+        json!({ "capacity": 30, "maintainedBy": "partner-b" })
+    );
+    // Each partner's file now matches its own facility, and only that one.
+    let again = import_as(&app, &partner_b, &csv, false).await;
+    assert_eq!(counts(&again), (json!(0), json!(0), json!(1)), "{again:#}");
+}
+
+async fn a_row_with_a_slug_matches_that_facility_and_nothing_else(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    let csv = format!(
+        "{HEADER_WITH_SLUG}{}{}",
+        row_with_slug("Huis Kortrijk", "Kortrijk", "40", "detentiehuis-kortrijk"),
+        row_with_slug("Detentiehuis Ninove", "Ninove", "24", "huis-ninove-nieuw"),
+    );
+
+    let report = import_as(&app, &editor, &csv, false).await;
+
+    assert_eq!(
+        counts(&report),
+        (json!(1), json!(1), json!(0)),
+        "{report:#}"
+    );
+    let read = app
+        .query(
+            "{ renamed: facility(slug: \"detentiehuis-kortrijk\") { name capacity version }
+               demo: facility(slug: \"detentiehuis-ninove\") { version }
+               new: facility(slug: \"huis-ninove-nieuw\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        read,
+        json!({
+            "renamed": { "name": "Huis Kortrijk", "capacity": 40, "version": 2 },
+            "demo": { "version": 1 },
+            "new": { "name": "Detentiehuis Ninove" },
+        })
+    );
+}
+
+async fn rows_that_cannot_say_which_facility_they_are_ask_for_a_slug(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    create_facility(&app, &editor, facility_input("Huis", "Almere", None)).await;
+    create_facility(&app, &editor, facility_input("Huis", "Breda", None)).await;
+    create_facility(&app, &editor, facility_input("Huis Zwolle", "Zwolle", None)).await;
+    let before = fixtures::state(&app.db).await;
+    let csv = format!(
+        "{HEADER_WITH_SLUG}{}{}{}{}{}{}",
+        // Two facilities are named "Huis".
+        row_with_slug("huis", "Almere", "3", ""),
+        // Two rows are "Huis Zwolle", by its name and by its slug.
+        row_with_slug("Huis Zwolle", "Zwolle", "4", ""),
+        row_with_slug("Huis Z.", "Zwolle", "5", "huis-zwolle"),
+        // Two rows would make the same new facility.
+        row_with_slug("Nieuw", "Ede", "6", "nieuw"),
+        row_with_slug("Nieuw", "Ede", "6", "nieuw"),
+        row_with_slug("Huis", "Breda", "8", "huis-2"),
+    );
+
+    let report = import_as(&app, &editor, &csv, false).await;
+
+    assert_eq!(
+        error_cells(&report),
+        [2, 4, 6].map(|line| (line, "slug".to_owned())),
+        "{report:#}"
+    );
+    let reasons: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["reason"].as_str().unwrap())
+        .collect();
+    assert!(reasons[0].contains("2 facilities"), "{reasons:?}");
+    assert!(reasons[1].contains("line 3"), "{reasons:?}");
+    assert!(reasons[2].contains("line 5"), "{reasons:?}");
+    assert!(
+        reasons[..3].iter().all(|r| r.contains("`slug` column")),
+        "{reasons:?}"
+    );
+    assert_eq!(report["written"], false);
+    assert_eq!(fixtures::state(&app.db).await, before);
 }
 
 on_both_databases!(
@@ -286,4 +529,9 @@ on_both_databases!(
     awkward_but_valid_csv_is_read,
     malformed_files_are_refused_with_a_reason,
     partners_cannot_import_over_another_organisations_facility,
+    reimporting_an_export_with_repeated_names_changes_nothing,
+    rows_named_foo_never_touch_the_facility_foo_2,
+    a_partner_importing_another_partners_name_gets_a_facility_of_its_own,
+    a_row_with_a_slug_matches_that_facility_and_nothing_else,
+    rows_that_cannot_say_which_facility_they_are_ask_for_a_slug,
 );

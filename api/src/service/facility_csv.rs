@@ -10,8 +10,9 @@ use entity::value::{
 
 use crate::service::{country, validate};
 
-/// The columns, in order, of a facility CSV file.
-pub const COLUMNS: [&str; 17] = [
+/// The columns, in order, of a facility CSV file. The last, `slug`, is
+/// optional: the project's source list and older exports do not have it.
+pub const COLUMNS: [&str; 18] = [
     "name",
     "country_code",
     "city",
@@ -29,7 +30,11 @@ pub const COLUMNS: [&str; 17] = [
     "regime",
     "social_enterprise",
     "source_url",
+    "slug",
 ];
+
+/// The columns a file may leave out.
+const OPTIONAL: [&str; 1] = ["slug"];
 
 /// What makes a spreadsheet read a text cell as a formula (OWASP, "CSV Injection").
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -56,6 +61,8 @@ pub struct FacilityRecord {
     pub regime: Option<Regime>,
     pub social_enterprise: Option<bool>,
     pub source_url: Option<String>,
+    /// The facility the row is: given, the row matches this facility and no other.
+    pub slug: Option<String>,
 }
 
 /// Why one cell (or the whole file, with line 0 or column "") was refused.
@@ -93,7 +100,7 @@ pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec
         Ok(header) => header.clone(),
         Err(err) => return Err(vec![RowError::new(1, "", describe_csv_error(&err))]),
     };
-    check_header(&header)?;
+    let positions = check_header(&header)?;
 
     let mut records = Vec::new();
     let mut errors = Vec::new();
@@ -107,16 +114,17 @@ pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec
             }
         };
         let line = row.position().map_or(0, csv::Position::line);
-        if row.len() != COLUMNS.len() {
+        if row.len() != header.len() {
             errors.push(RowError::new(
                 line,
                 "",
-                format!("expected {} fields, found {}", COLUMNS.len(), row.len()),
+                format!("expected {} fields, found {}", header.len(), row.len()),
             ));
             continue;
         }
         let cell = |i: usize| {
-            row.get(i)
+            positions[i]
+                .and_then(|p| row.get(p))
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(unquote_formula)
@@ -152,11 +160,12 @@ fn describe_csv_error(err: &csv::Error) -> String {
     }
 }
 
-fn check_header(header: &csv::StringRecord) -> Result<(), Vec<RowError>> {
+/// Where each of [`COLUMNS`] is in the file, `None` for an optional column left out.
+fn check_header(header: &csv::StringRecord) -> Result<[Option<usize>; 18], Vec<RowError>> {
     let found: Vec<&str> = header.iter().map(str::trim).collect();
     let mut errors = Vec::new();
     for expected in COLUMNS {
-        if !found.contains(&expected) {
+        if !OPTIONAL.contains(&expected) && !found.contains(&expected) {
             errors.push(RowError::new(1, expected, "missing column"));
         }
     }
@@ -165,15 +174,23 @@ fn check_header(header: &csv::StringRecord) -> Result<(), Vec<RowError>> {
             errors.push(RowError::new(1, column, "unknown column"));
         }
     }
-    if errors.is_empty() && found != COLUMNS {
+    let in_order = COLUMNS
+        .iter()
+        .filter(|c| found.contains(c))
+        .eq(found.iter());
+    if errors.is_empty() && !in_order {
         errors.push(RowError::new(
             1,
             "",
-            format!("columns must be in this order: {}", COLUMNS.join(",")),
+            format!(
+                "columns must be in this order: {} (`{}` may be left out)",
+                COLUMNS.join(","),
+                OPTIONAL.join("`, `")
+            ),
         ));
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(COLUMNS.map(|c| found.iter().position(|f| *f == c)))
     } else {
         Err(errors)
     }
@@ -309,6 +326,12 @@ pub fn read_row<'a>(
             .ok()
             .map(|()| u.to_owned())
     });
+    let slug = cell(17).and_then(|s| {
+        validate::slug(s)
+            .map_err(|reason| fail("slug", reason))
+            .ok()
+            .map(|()| s.to_owned())
+    });
 
     match (name, country_code, facility_type, status) {
         (Some(name), Some(country_code), Some(facility_type), Some(status))
@@ -333,6 +356,7 @@ pub fn read_row<'a>(
                 regime,
                 social_enterprise,
                 source_url,
+                slug,
             })
         }
         _ => Err(errors),
@@ -373,6 +397,7 @@ pub fn write(facilities: &[entity::facility::Model]) -> Result<Vec<u8>, csv::Err
             plain(f.regime.map(Regime::as_str)),
             plain(f.social_enterprise.map(|v| v.to_string())),
             text(f.source_url.as_deref()),
+            text(Some(&f.slug)),
         ])?;
     }
     writer
@@ -537,6 +562,36 @@ mod tests {
         csv.extend_from_slice(b"Li\xe8ge,BE,,,,other,,,,,,open,,,,,\n");
         let errors = parse(&csv, 2026).expect_err("invalid");
         assert_eq!(errors[0].reason, "the file is not valid UTF-8");
+    }
+
+    #[test]
+    fn parse_reads_the_optional_slug_column_and_checks_it() {
+        let csv = format!(
+            "{HEADER},slug\nA,BE,,,,other,,,,,,open,,,,,,huis-a\nB,BE,,,,other,,,,,,open,,,,,,\nC,BE,,,,other,,,,,,open,,,,,,Huis C\n"
+        );
+        let errors = parse(csv.as_bytes(), 2026).expect_err("invalid slug");
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.line, e.column.as_str()))
+                .collect::<Vec<_>>(),
+            [(4, "slug")]
+        );
+        let csv = csv.replace("Huis C", "huis-c");
+        let slugs: Vec<Option<String>> = parse(csv.as_bytes(), 2026)
+            .expect("valid")
+            .into_iter()
+            .map(|r| r.slug)
+            .collect();
+        assert_eq!(slugs, [Some("huis-a".into()), None, Some("huis-c".into())]);
+
+        let first = format!("slug,{HEADER}\n");
+        let errors = parse(first.as_bytes(), 2026).expect_err("slug comes last");
+        assert!(
+            errors[0]
+                .reason
+                .starts_with("columns must be in this order")
+        );
     }
 
     #[test]

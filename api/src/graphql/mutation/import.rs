@@ -68,11 +68,13 @@ pub struct ImportMutation;
 #[Object]
 impl ImportMutation {
     /// Imports facilities from CSV text with the columns of `GET /facilities.csv`
-    /// (so an export imports back unchanged). A facility whose slug (made from
-    /// its name) exists is updated, the others are created; partners import
-    /// their own facilities only. One bad row means nothing is written, and
-    /// the report lists every bad row. `dryRun` checks and reports without
-    /// writing. For files larger than the request limit, use `wish-api import`.
+    /// (so an export imports back unchanged). A row with a `slug` updates the
+    /// facility with that slug, or creates it; a row without one updates the
+    /// one facility of that name you may change, or creates a new one, and is
+    /// refused when several have the name. Partners import their own
+    /// facilities only. One bad row means nothing is written, and the report
+    /// lists every bad row. `dryRun` checks and reports without writing. For
+    /// files larger than the request limit, use `wish-api import`.
     async fn import_facilities(
         &self,
         ctx: &Context<'_>,
