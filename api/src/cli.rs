@@ -187,7 +187,10 @@ async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result
         Format::detect(&content)
     };
     let mut err = std::io::stderr();
-    let records = match import::parse(format, &content) {
+    let records = match import::parse_blocking(format, content)
+        .await
+        .map_err(operator_error)?
+    {
         Ok(records) => records,
         Err(errors) => {
             for e in &errors {

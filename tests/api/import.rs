@@ -1,6 +1,10 @@
 //! Bulk import: upsert by slug, all or nothing, every bad row reported.
 
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
 use api::graphql::context::Role;
+use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 
 use crate::fixtures;
@@ -520,6 +524,174 @@ async fn rows_that_cannot_say_which_facility_they_are_ask_for_a_slug(backend: Ba
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
+/// The demo rows again and again, each copy's names numbered, so every row is new.
+fn large_file(copies: usize) -> String {
+    let demo = include_bytes!("../../api/demo/facilities.csv");
+    let mut reader = csv::Reader::from_reader(&demo[..]);
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for copy in 1..=copies {
+        for row in &rows {
+            let mut fields: Vec<String> = row.iter().map(str::to_owned).collect();
+            fields[0] = format!("{} {copy}", fields[0]);
+            writer.write_record(&fields).unwrap();
+        }
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+/// Holds the write lock, as a long write does, until the transaction ends.
+async fn hold_the_write_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
+    let writer = app.db.begin().await.unwrap();
+    api::service::write::bump_data_version(&writer)
+        .await
+        .unwrap();
+    writer
+}
+
+async fn imports_that_write_nothing_never_wait_for_the_write_lock(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    fixtures::organisation(&app.db, "rescaled").await;
+    let editor = token(Role::Editor, None);
+    let partner = token(Role::Partner, Some("rescaled"));
+    let export = app.get("/facilities.csv").await.text().await.unwrap();
+    let new_row = format!("{HEADER}{}", row("Huis Utrecht", "Utrecht", "12"));
+    let over_a_demo_facility = format!(
+        "{HEADER_WITH_SLUG}{}",
+        row_with_slug("Huis Kortrijk", "Kortrijk", "40", "detentiehuis-kortrijk")
+    );
+    let writer = hold_the_write_lock(&app).await;
+
+    let within = |import| actix_web::rt::time::timeout(Duration::from_secs(3), import);
+    let dry_run = within(import_as(&app, &editor, &new_row, true)).await;
+    let unchanged = within(import_as(&app, &editor, &export, false)).await;
+    let refused = within(import_as(&app, &partner, &over_a_demo_facility, false)).await;
+
+    writer.rollback().await.unwrap();
+    let dry_run = dry_run.expect("a dry run does not wait for the write lock");
+    assert_eq!(
+        counts(&dry_run),
+        (json!(1), json!(0), json!(0)),
+        "{dry_run:#}"
+    );
+    let unchanged = unchanged.expect("an import that changes nothing does not wait");
+    assert_eq!(unchanged["written"], true, "{unchanged:#}");
+    assert_eq!(unchanged["unchanged"], crate::helpers::demo_facility_rows());
+    let refused = refused.expect("a refused import does not wait");
+    assert_eq!(
+        error_cells(&refused),
+        [(2, "slug".to_owned())],
+        "{refused:#}"
+    );
+}
+
+/// A write that commits while an import waits for the lock is seen by the import.
+async fn an_import_matches_again_when_a_write_lands_before_its_lock(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    let olen = fixtures::facility(&app.db, "detentiehuis-olen").await;
+    let writer = hold_the_write_lock(&app).await;
+    let mut renamed: entity::facility::ActiveModel = olen.clone().into();
+    renamed.name = sea_orm::ActiveValue::Set("Huis Olen".to_owned());
+    renamed.sort_name = sea_orm::ActiveValue::Set("huis olen".to_owned());
+    renamed.version = sea_orm::ActiveValue::Set(olen.version + 1);
+    sea_orm::ActiveModelTrait::update(renamed, &writer)
+        .await
+        .unwrap();
+    let csv = format!("{HEADER}{}", row("Huis Olen", "Olen", "58"));
+
+    let import = import_as(&app, &editor, &csv, false);
+    let commit = async {
+        // Long enough for the import to match the rows and wait for the lock.
+        actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
+        writer.commit().await.unwrap();
+    };
+    let (report, ()) = tokio::join!(import, commit);
+
+    assert_eq!(
+        counts(&report),
+        (json!(0), json!(1), json!(0)),
+        "{report:#}"
+    );
+    let read = app
+        .query(
+            "{ facility(slug: \"detentiehuis-olen\") { name city capacity } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        read["facility"],
+        json!({ "name": "Huis Olen", "city": "Olen", "capacity": 58 })
+    );
+}
+
+async fn an_editor_is_not_kept_waiting_by_a_partners_dry_runs(backend: Backend) {
+    let mut settings = serve_settings();
+    settings.max_body_bytes = 8 * 1024 * 1024;
+    let Some(app) = spawn_app_with(backend, settings).await else {
+        return;
+    };
+    fixtures::organisation(&app.db, "rescaled").await;
+    let partner = token(Role::Partner, Some("rescaled"));
+    let editor = token(Role::Editor, None);
+    let copies = 40;
+    let file = large_file(copies);
+    let rows = copies * crate::helpers::demo_facility_rows();
+    let id = app
+        .query(
+            "{ facility(slug: \"detentiehuis-kortrijk\") { id } }",
+            json!({}),
+        )
+        .await["facility"]["id"]
+        .clone();
+    let dry_runs_done = Cell::new(0);
+    let editing_done = Cell::new(false);
+
+    let dry_runs = || async {
+        while !editing_done.get() {
+            let report = import_as(&app, &partner, &file, true).await;
+            assert_eq!(
+                counts(&report),
+                (json!(rows), json!(0), json!(0)),
+                "{report:#}"
+            );
+            dry_runs_done.set(dry_runs_done.get() + 1);
+        }
+    };
+    let edits = async {
+        while dry_runs_done.get() == 0 {
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+        let mut slowest = Duration::ZERO;
+        for version in 1..=3 {
+            let started = Instant::now();
+            let (_, body) = app
+                .graphql_as(
+                    &editor,
+                    "mutation($id: ID!, $v: Int!, $c: Int!) { updateFacility(id: $id, expectedVersion: $v, input: { capacity: $c }) { version } }",
+                    json!({ "id": id, "v": version, "c": 60 + version }),
+                )
+                .await;
+            slowest = slowest.max(started.elapsed());
+            assert!(body.get("errors").is_none(), "{body:#}");
+        }
+        editing_done.set(true);
+        slowest
+    };
+    let ((), (), slowest) = tokio::join!(dry_runs(), dry_runs(), edits);
+
+    assert!(
+        slowest < Duration::from_secs(3),
+        "an update took {slowest:?} beside {} dry runs",
+        dry_runs_done.get()
+    );
+}
+
 on_both_databases!(
     repeated_names_get_slugs_that_never_collide,
     an_export_imports_back_unchanged,
@@ -534,4 +706,7 @@ on_both_databases!(
     a_partner_importing_another_partners_name_gets_a_facility_of_its_own,
     a_row_with_a_slug_matches_that_facility_and_nothing_else,
     rows_that_cannot_say_which_facility_they_are_ask_for_a_slug,
+    imports_that_write_nothing_never_wait_for_the_write_lock,
+    an_import_matches_again_when_a_write_lands_before_its_lock,
+    an_editor_is_not_kept_waiting_by_a_partners_dry_runs,
 );

@@ -3,9 +3,12 @@
 //! number), column and reason.
 //!
 //! A row names its facility by its `slug`; a row without one is matched by
-//! name, and only when that says which facility it is.
+//! name, and only when that says which facility it is. Files are read and
+//! checked before any lock is taken: a dry run never takes the write lock,
+//! and an import takes it only to write.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Datelike;
 use entity::facility;
@@ -13,10 +16,10 @@ use entity::value::{AuditAction, AuditEntity};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::service::facility_csv::{self, COLUMNS, FacilityRecord, RowError};
 use crate::service::facility_write::{apply_record, free_slug, full_active_model, record_model};
-use crate::service::write::{Actor, Change, Write, snapshot};
+use crate::service::write::{self, Actor, Change, Write, snapshot};
 use crate::service::{now, text};
 
 /// Rows written per statement: 1,000 rows of 27 columns stay under the
@@ -71,8 +74,26 @@ pub fn parse(format: Format, content: &[u8]) -> Result<Vec<FacilityRecord>, Vec<
     }
 }
 
-/// Imports records: each row updates the facility it names or creates one,
-/// all in one transaction.
+/// [`parse`] on a blocking thread: a large file would otherwise hold up every
+/// request that shares the async worker.
+///
+/// # Errors
+/// `Internal` if the reader panicked; the file's problems are the inner `Err`.
+pub async fn parse_blocking(
+    format: Format,
+    content: Vec<u8>,
+) -> Result<Result<Vec<FacilityRecord>, Vec<RowError>>> {
+    tokio::task::spawn_blocking(move || parse(format, &content))
+        .await
+        .map_err(|err| {
+            AppError::Internal(anyhow::Error::new(err).context("while reading an import"))
+        })
+}
+
+/// Imports records: each row updates the facility it names or creates one.
+/// Nothing is locked while the rows are matched; a dry run stops there. An
+/// import that changes anything then takes the write lock, matches again if
+/// anyone wrote in between, and writes everything in one transaction.
 ///
 /// # Errors
 /// Database errors only; bad rows are in the report.
@@ -84,14 +105,29 @@ pub async fn import(
     dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<Report> {
-    let mut write = Write::begin(db, actor, origin).await?;
-    let existing = facility::Entity::find().all(write.txn()).await?;
-    let plan = plan(&write.actor, &existing, &records);
+    let records = Arc::new(records);
+    // Read before the facilities: a write committed after this shows as a
+    // newer version once the lock is held.
+    let version = write::data_version(db).await?;
+    let existing = facility::Entity::find().all(db).await?;
+    let mut plan = plan_blocking(&actor, existing, &records).await?;
     let mut report = plan.report(records.len(), dry_run);
     if !report.errors.is_empty() || dry_run || plan.is_empty() {
         // An import that changes nothing is done: the database holds the file.
         report.written = report.errors.is_empty() && !dry_run;
         return Ok(report);
+    }
+
+    let mut write = Write::begin(db, actor, origin).await?;
+    if write::data_version(write.txn()).await? != version + 1 {
+        // Someone wrote between the match and the lock: match against what is there now.
+        let existing = facility::Entity::find().all(write.txn()).await?;
+        plan = plan_blocking(&write.actor, existing, &records).await?;
+        report = plan.report(records.len(), dry_run);
+        if !report.errors.is_empty() || plan.is_empty() {
+            report.written = report.errors.is_empty();
+            return Ok(report);
+        }
     }
     write_plan(&mut write, plan, &records, progress).await?;
     write.commit().await?;
@@ -126,6 +162,21 @@ impl Plan {
             written: false,
         }
     }
+}
+
+/// [`plan`] on a blocking thread, as large files are.
+async fn plan_blocking(
+    actor: &Actor,
+    existing: Vec<facility::Model>,
+    records: &Arc<Vec<FacilityRecord>>,
+) -> Result<Plan> {
+    let actor = actor.clone();
+    let records = Arc::clone(records);
+    tokio::task::spawn_blocking(move || plan(&actor, &existing, &records))
+        .await
+        .map_err(|err| {
+            AppError::Internal(anyhow::Error::new(err).context("while matching an import"))
+        })
 }
 
 /// Matches every row to the facility it is, if any.

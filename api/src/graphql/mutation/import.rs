@@ -73,8 +73,9 @@ impl ImportMutation {
     /// one facility of that name you may change, or creates a new one, and is
     /// refused when several have the name. Partners import their own
     /// facilities only. One bad row means nothing is written, and the report
-    /// lists every bad row. `dryRun` checks and reports without writing. For
-    /// files larger than the request limit, use `wish-api import`.
+    /// lists every bad row. `dryRun` checks and reports without writing or
+    /// waiting for writers. For files larger than the request limit, use
+    /// `wish-api import`.
     async fn import_facilities(
         &self,
         ctx: &Context<'_>,
@@ -87,7 +88,7 @@ impl ImportMutation {
     ) -> Result<ImportReport> {
         let actor = context::actor(ctx)?;
         let dry_run = dry_run.unwrap_or(false);
-        let records = match import::parse(Format::Csv, csv.as_bytes()) {
+        let records = match import::parse_blocking(Format::Csv, csv.into_bytes()).await? {
             Ok(records) => records,
             Err(errors) => {
                 return Ok(Report {
