@@ -43,7 +43,8 @@ pub enum Command {
     /// organisation is registered in the database if it is new.
     Token(TokenArgs),
     /// Import facilities from a CSV file (the columns of `GET /facilities.csv`)
-    /// or a GeoJSON FeatureCollection: upsert by slug, all or nothing.
+    /// or a GeoJSON FeatureCollection: rows match facilities by slug (or by
+    /// name when that is unambiguous), all or nothing.
     Import(ImportArgs),
 }
 
@@ -186,7 +187,10 @@ async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result
         Format::detect(&content)
     };
     let mut err = std::io::stderr();
-    let records = match import::parse(format, &content) {
+    let records = match import::parse_blocking(format, content)
+        .await
+        .map_err(operator_error)?
+    {
         Ok(records) => records,
         Err(errors) => {
             for e in &errors {

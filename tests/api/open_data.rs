@@ -3,7 +3,12 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, assert_error_code, demo_facility_rows, first_error, spawn_app};
+use api::graphql::context::Role;
+
+use crate::helpers::{
+    Backend, assert_error_code, demo_facility_rows, first_error, serve_settings, spawn_app,
+    spawn_app_with, token,
+};
 use crate::on_both_databases;
 
 fn features(collection: &Value) -> &Vec<Value> {
@@ -128,17 +133,147 @@ async fn csv_export_imports_back_unchanged(backend: Backend) {
     );
     let exported = response.bytes().await.unwrap();
     let strip_lines = |mut records: Vec<api::service::facility_csv::FacilityRecord>| {
-        records.iter_mut().for_each(|r| r.line = 0);
+        records.iter_mut().for_each(|r| {
+            r.line = 0;
+            r.slug = None;
+        });
         records.sort_by(|a, b| a.name.cmp(&b.name));
         records
     };
-    let from_export =
-        strip_lines(api::service::facility_csv::parse(&exported, 2026).expect("export parses"));
+    let from_export = api::service::facility_csv::parse(&exported, 2026).expect("export parses");
+    assert!(
+        from_export.iter().all(|r| r.slug.is_some()),
+        "each row names its facility"
+    );
+    let from_export = strip_lines(from_export);
     let from_demo = strip_lines(
         api::service::facility_csv::parse(include_bytes!("../../api/demo/facilities.csv"), 2026)
             .unwrap(),
     );
     assert_eq!(from_export, from_demo);
+}
+
+/// Names and cities a spreadsheet would run as formulas (OWASP's CSV
+/// injection), each with the cell the export must write, and the source URL
+/// that finds the row again. The last name already starts with the quote an
+/// export adds: that quote must not be taken for the export's.
+const FORMULAS: [(&str, &str, &str, &str, &str); 6] = [
+    (
+        "=HYPERLINK(\"https://example.org/x\",\"click\")",
+        "'=HYPERLINK(\"https://example.org/x\",\"click\")",
+        "Utrecht",
+        "Utrecht",
+        "https://example.org/formula-1",
+    ),
+    (
+        "+cmd|' /C calc'!A0",
+        "'+cmd|' /C calc'!A0",
+        "Utrecht",
+        "Utrecht",
+        "https://example.org/formula-2",
+    ),
+    (
+        "-2+3",
+        "'-2+3",
+        "Utrecht",
+        "Utrecht",
+        "https://example.org/formula-3",
+    ),
+    (
+        "@SUM(A1:A2)",
+        "'@SUM(A1:A2)",
+        "Utrecht",
+        "Utrecht",
+        "https://example.org/formula-4",
+    ),
+    (
+        "Huis aan de gracht",
+        "Huis aan de gracht",
+        "=1+1",
+        "'=1+1",
+        "https://example.org/formula-5",
+    ),
+    (
+        "'=quoted",
+        "''=quoted",
+        "@home",
+        "'@home",
+        "https://example.org/formula-6",
+    ),
+];
+
+async fn csv_export_quotes_formulas_and_imports_them_back_exactly(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let editor = token(Role::Editor, None);
+    let mut slugs = Vec::new();
+    for (name, _, city, _, source_url) in FORMULAS {
+        let (_, body) = app
+            .graphql_as(
+                &editor,
+                "mutation($input: FacilityInput!) { createFacility(input: $input) { slug } }",
+                json!({ "input": {
+                    "name": name, "city": city, "countryCode": "ES", "latitude": 40.4,
+                    "longitude": -3.7, "capacity": 12, "openedYear": 2024,
+                    "facilityType": "DETENTION_HOUSE", "status": "OPEN", "sourceUrl": source_url,
+                } }),
+            )
+            .await;
+        assert!(body.get("errors").is_none(), "{body:#}");
+        slugs.push(
+            body["data"]["createFacility"]["slug"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+
+    let export = app.get("/facilities.csv").await.text().await.unwrap();
+
+    let mut reader = csv::Reader::from_reader(export.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for (_, name_cell, _, city_cell, source_url) in FORMULAS {
+        let row = rows
+            .iter()
+            .find(|r| &r[column("source_url")] == source_url)
+            .unwrap();
+        assert_eq!(&row[column("name")], name_cell);
+        assert_eq!(&row[column("city")], city_cell);
+        // Numbers are numbers: a negative longitude is not a formula.
+        assert_eq!(&row[column("longitude")], "-3.7");
+        assert_eq!(&row[column("capacity")], "12");
+    }
+
+    let mut settings = serve_settings();
+    settings.demo_data = false;
+    let Some(fresh) = spawn_app_with(backend, settings).await else {
+        return;
+    };
+    let (_, body) = fresh
+        .graphql_as(
+            &editor,
+            "mutation($csv: String!) { importFacilities(csv: $csv) { created written errors { line column reason } } }",
+            json!({ "csv": export }),
+        )
+        .await;
+    let report = &body["data"]["importFacilities"];
+    assert_eq!(report["errors"], json!([]), "{body:#}");
+    assert_eq!(report["created"], rows.len(), "{body:#}");
+    for ((name, _, city, _, _), slug) in FORMULAS.iter().zip(&slugs) {
+        let read = fresh
+            .query(
+                "query($slug: String) { facility(slug: $slug) { name city longitude } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        assert_eq!(
+            read["facility"],
+            json!({ "name": name, "city": city, "longitude": -3.7 })
+        );
+    }
 }
 
 async fn csv_export_takes_the_same_filters(backend: Backend) {
@@ -466,6 +601,7 @@ on_both_databases!(
     geojson_filters_match_graphql,
     geojson_refuses_bad_boxes_and_parameters,
     csv_export_imports_back_unchanged,
+    csv_export_quotes_formulas_and_imports_them_back_exactly,
     csv_export_takes_the_same_filters,
     stats_are_aggregated_by_the_database,
     stats_totals_cost_one_statement,

@@ -2,14 +2,17 @@
 //! facilities, read into validated records with every problem located by line
 //! and column. The demo data loads through here, and so do imports.
 
+use std::borrow::Cow;
+
 use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, TargetAge,
 };
 
 use crate::service::{country, validate};
 
-/// The columns, in order, of a facility CSV file.
-pub const COLUMNS: [&str; 17] = [
+/// The columns, in order, of a facility CSV file. The last, `slug`, is
+/// optional: the project's source list and older exports do not have it.
+pub const COLUMNS: [&str; 18] = [
     "name",
     "country_code",
     "city",
@@ -27,7 +30,14 @@ pub const COLUMNS: [&str; 17] = [
     "regime",
     "social_enterprise",
     "source_url",
+    "slug",
 ];
+
+/// The columns a file may leave out.
+const OPTIONAL: [&str; 1] = ["slug"];
+
+/// What makes a spreadsheet read a text cell as a formula (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// One valid row.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +61,8 @@ pub struct FacilityRecord {
     pub regime: Option<Regime>,
     pub social_enterprise: Option<bool>,
     pub source_url: Option<String>,
+    /// The facility the row is: given, the row matches this facility and no other.
+    pub slug: Option<String>,
 }
 
 /// Why one cell (or the whole file, with line 0 or column "") was refused.
@@ -88,7 +100,7 @@ pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec
         Ok(header) => header.clone(),
         Err(err) => return Err(vec![RowError::new(1, "", describe_csv_error(&err))]),
     };
-    check_header(&header)?;
+    let positions = check_header(&header)?;
 
     let mut records = Vec::new();
     let mut errors = Vec::new();
@@ -102,15 +114,21 @@ pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec
             }
         };
         let line = row.position().map_or(0, csv::Position::line);
-        if row.len() != COLUMNS.len() {
+        if row.len() != header.len() {
             errors.push(RowError::new(
                 line,
                 "",
-                format!("expected {} fields, found {}", COLUMNS.len(), row.len()),
+                format!("expected {} fields, found {}", header.len(), row.len()),
             ));
             continue;
         }
-        let cell = |i: usize| row.get(i).map(str::trim).filter(|s| !s.is_empty());
+        let cell = |i: usize| {
+            positions[i]
+                .and_then(|p| row.get(p))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(unquote_formula)
+        };
         match read_row(line, &cell, current_year) {
             Ok(record) => records.push(record),
             Err(mut row_errors) => errors.append(&mut row_errors),
@@ -142,11 +160,12 @@ fn describe_csv_error(err: &csv::Error) -> String {
     }
 }
 
-fn check_header(header: &csv::StringRecord) -> Result<(), Vec<RowError>> {
+/// Where each of [`COLUMNS`] is in the file, `None` for an optional column left out.
+fn check_header(header: &csv::StringRecord) -> Result<[Option<usize>; 18], Vec<RowError>> {
     let found: Vec<&str> = header.iter().map(str::trim).collect();
     let mut errors = Vec::new();
     for expected in COLUMNS {
-        if !found.contains(&expected) {
+        if !OPTIONAL.contains(&expected) && !found.contains(&expected) {
             errors.push(RowError::new(1, expected, "missing column"));
         }
     }
@@ -155,15 +174,23 @@ fn check_header(header: &csv::StringRecord) -> Result<(), Vec<RowError>> {
             errors.push(RowError::new(1, column, "unknown column"));
         }
     }
-    if errors.is_empty() && found != COLUMNS {
+    let in_order = COLUMNS
+        .iter()
+        .filter(|c| found.contains(c))
+        .eq(found.iter());
+    if errors.is_empty() && !in_order {
         errors.push(RowError::new(
             1,
             "",
-            format!("columns must be in this order: {}", COLUMNS.join(",")),
+            format!(
+                "columns must be in this order: {} (`{}` may be left out)",
+                COLUMNS.join(","),
+                OPTIONAL.join("`, `")
+            ),
         ));
     }
     if errors.is_empty() {
-        Ok(())
+        Ok(COLUMNS.map(|c| found.iter().position(|f| *f == c)))
     } else {
         Err(errors)
     }
@@ -299,6 +326,12 @@ pub fn read_row<'a>(
             .ok()
             .map(|()| u.to_owned())
     });
+    let slug = cell(17).and_then(|s| {
+        validate::slug(s)
+            .map_err(|reason| fail("slug", reason))
+            .ok()
+            .map(|()| s.to_owned())
+    });
 
     match (name, country_code, facility_type, status) {
         (Some(name), Some(country_code), Some(facility_type), Some(status))
@@ -323,6 +356,7 @@ pub fn read_row<'a>(
                 regime,
                 social_enterprise,
                 source_url,
+                slug,
             })
         }
         _ => Err(errors),
@@ -330,7 +364,9 @@ pub fn read_row<'a>(
 }
 
 /// Writes facilities in the import format (UTF-8, RFC 4180 quoting), so an
-/// export imports back unchanged.
+/// export imports back unchanged. Text that a spreadsheet would run as a
+/// formula is written with a leading `'` (see [`quote_formula`]); numbers are
+/// written as numbers.
 ///
 /// # Errors
 /// Only if writing to memory fails, which it does not in practice.
@@ -339,31 +375,56 @@ pub fn write(facilities: &[entity::facility::Model]) -> Result<Vec<u8>, csv::Err
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record(COLUMNS)?;
-    let text = |value: Option<String>| value.unwrap_or_default();
+    let text = |value: Option<&str>| quote_formula(value.unwrap_or_default()).into_owned();
+    // Numbers and fixed values never start a formula: written as they are.
+    let plain = |value: Option<String>| value.unwrap_or_default();
     for f in facilities {
         writer.write_record([
-            f.name.clone(),
-            f.country_code.clone(),
-            text(f.city.clone()),
-            text(f.latitude.map(|v| v.to_string())),
-            text(f.longitude.map(|v| v.to_string())),
+            text(Some(&f.name)),
+            text(Some(&f.country_code)),
+            text(f.city.as_deref()),
+            plain(f.latitude.map(|v| v.to_string())),
+            plain(f.longitude.map(|v| v.to_string())),
             f.facility_type.as_str(),
-            text(f.capacity.map(|v| v.to_string())),
-            text(f.opened_year.map(|v| v.to_string())),
-            text(f.operator.clone()),
-            text(f.population.map(Population::as_str)),
-            text(f.security_level.map(SecurityLevel::as_str)),
+            plain(f.capacity.map(|v| v.to_string())),
+            plain(f.opened_year.map(|v| v.to_string())),
+            text(f.operator.as_deref()),
+            plain(f.population.map(Population::as_str)),
+            plain(f.security_level.map(SecurityLevel::as_str)),
             f.status.as_str(),
-            text(f.managed_by.map(ManagedBy::as_str)),
-            text(f.target_age.map(TargetAge::as_str)),
-            text(f.regime.map(Regime::as_str)),
-            text(f.social_enterprise.map(|v| v.to_string())),
-            text(f.source_url.clone()),
+            plain(f.managed_by.map(ManagedBy::as_str)),
+            plain(f.target_age.map(TargetAge::as_str)),
+            plain(f.regime.map(Regime::as_str)),
+            plain(f.social_enterprise.map(|v| v.to_string())),
+            text(f.source_url.as_deref()),
+            text(Some(&f.slug)),
         ])?;
     }
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// A text cell a spreadsheet would run as a formula, with a leading `'` that
+/// makes it text. A cell whose leading quotes are followed by such a character
+/// gets one more, so that [`unquote_formula`] never takes a quote of the data
+/// for the export's: every value comes back exactly.
+#[must_use]
+pub fn quote_formula(value: &str) -> Cow<'_, str> {
+    if value.trim_start_matches('\'').starts_with(FORMULA_STARTS) {
+        Cow::Owned(format!("'{value}"))
+    } else {
+        Cow::Borrowed(value)
+    }
+}
+
+/// Takes off the quote [`quote_formula`] adds.
+#[must_use]
+pub fn unquote_formula(value: &str) -> &str {
+    match value.strip_prefix('\'') {
+        Some(rest) if rest.trim_start_matches('\'').starts_with(FORMULA_STARTS) => rest,
+        _ => value,
+    }
 }
 
 /// An absolute http(s) URL with a host.
@@ -504,10 +565,76 @@ mod tests {
     }
 
     #[test]
+    fn parse_reads_the_optional_slug_column_and_checks_it() {
+        let csv = format!(
+            "{HEADER},slug\nA,BE,,,,other,,,,,,open,,,,,,huis-a\nB,BE,,,,other,,,,,,open,,,,,,\nC,BE,,,,other,,,,,,open,,,,,,Huis C\n"
+        );
+        let errors = parse(csv.as_bytes(), 2026).expect_err("invalid slug");
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.line, e.column.as_str()))
+                .collect::<Vec<_>>(),
+            [(4, "slug")]
+        );
+        let csv = csv.replace("Huis C", "huis-c");
+        let slugs: Vec<Option<String>> = parse(csv.as_bytes(), 2026)
+            .expect("valid")
+            .into_iter()
+            .map(|r| r.slug)
+            .collect();
+        assert_eq!(slugs, [Some("huis-a".into()), None, Some("huis-c".into())]);
+
+        let first = format!("slug,{HEADER}\n");
+        let errors = parse(first.as_bytes(), 2026).expect_err("slug comes last");
+        assert!(
+            errors[0]
+                .reason
+                .starts_with("columns must be in this order")
+        );
+    }
+
+    #[test]
+    fn formulas_get_a_quote_that_comes_off_again() {
+        for (value, cell) in [
+            ("=1+1", "'=1+1"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2", "'-2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("'=1", "''=1"),
+            ("'quoted'", "'quoted'"),
+            ("Huis = thuis", "Huis = thuis"),
+            ("", ""),
+        ] {
+            assert_eq!(quote_formula(value), cell);
+            assert_eq!(unquote_formula(cell), value);
+        }
+    }
+
+    #[test]
     fn project_demo_file_is_valid() {
         let records =
             parse(include_bytes!("../../demo/facilities.csv"), 2026).expect("demo data is valid");
         assert!(records.len() > 100);
         assert!(records.iter().all(|r| r.source_url.is_some()));
+    }
+}
+
+/// Every text survives the quote the export adds, and no quoted cell starts a formula.
+#[cfg(test)]
+mod formula_properties {
+    use proptest::prelude::*;
+
+    use super::{FORMULA_STARTS, quote_formula, unquote_formula};
+
+    proptest! {
+        #[test]
+        fn quoting_is_undone_exactly(value in "['=+@\\-\t\ra-z ]{0,8}") {
+            let cell = quote_formula(&value);
+            prop_assert!(!cell.starts_with(FORMULA_STARTS));
+            prop_assert_eq!(unquote_formula(&cell), value.as_str());
+        }
     }
 }

@@ -1,8 +1,14 @@
-//! Bulk import of facilities from CSV (the columns of the export) or GeoJSON:
-//! upsert by slug, all or nothing, in one transaction. Every bad row is
-//! reported with its line (or feature number), column and reason.
+//! Bulk import of facilities from CSV (the columns of the export) or GeoJSON,
+//! all or nothing. Every bad row is reported with its line (or feature
+//! number), column and reason.
+//!
+//! A row names its facility by its `slug`; a row without one is matched by
+//! name, and only when that says which facility it is. Files are read and
+//! checked before any lock is taken: a dry run never takes the write lock,
+//! and an import takes it only to write.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Datelike;
 use entity::facility;
@@ -10,10 +16,10 @@ use entity::value::{AuditAction, AuditEntity};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::service::facility_csv::{self, COLUMNS, FacilityRecord, RowError};
-use crate::service::facility_write::{apply_record, full_active_model, record_model};
-use crate::service::write::{Actor, Change, Write, snapshot};
+use crate::service::facility_write::{apply_record, free_slug, full_active_model, record_model};
+use crate::service::write::{self, Actor, Change, Write, snapshot};
 use crate::service::{now, text};
 
 /// Rows written per statement: 1,000 rows of 27 columns stay under the
@@ -68,7 +74,26 @@ pub fn parse(format: Format, content: &[u8]) -> Result<Vec<FacilityRecord>, Vec<
     }
 }
 
-/// Imports records: facilities whose slug exists are updated, the rest created.
+/// [`parse`] on a blocking thread: a large file would otherwise hold up every
+/// request that shares the async worker.
+///
+/// # Errors
+/// `Internal` if the reader panicked; the file's problems are the inner `Err`.
+pub async fn parse_blocking(
+    format: Format,
+    content: Vec<u8>,
+) -> Result<Result<Vec<FacilityRecord>, Vec<RowError>>> {
+    tokio::task::spawn_blocking(move || parse(format, &content))
+        .await
+        .map_err(|err| {
+            AppError::Internal(anyhow::Error::new(err).context("while reading an import"))
+        })
+}
+
+/// Imports records: each row updates the facility it names or creates one.
+/// Nothing is locked while the rows are matched; a dry run stops there. An
+/// import that changes anything then takes the write lock, matches again if
+/// anyone wrote in between, and writes everything in one transaction.
 ///
 /// # Errors
 /// Database errors only; bad rows are in the report.
@@ -80,63 +105,185 @@ pub async fn import(
     dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<Report> {
-    let mut report = Report {
-        rows: records.len(),
-        dry_run,
-        ..Report::default()
-    };
-    let mut write = Write::begin(db, actor, origin).await?;
-    let existing: HashMap<String, facility::Model> = facility::Entity::find()
-        .all(write.txn())
-        .await?
-        .into_iter()
-        .map(|f| (f.slug.clone(), f))
-        .collect();
+    let records = Arc::new(records);
+    // Read before the facilities: a write committed after this shows as a
+    // newer version once the lock is held.
+    let version = write::data_version(db).await?;
+    let existing = facility::Entity::find().all(db).await?;
+    let mut plan = plan_blocking(&actor, existing, &records).await?;
+    let mut report = plan.report(records.len(), dry_run);
+    if !report.errors.is_empty() || dry_run || plan.is_empty() {
+        // An import that changes nothing is done: the database holds the file.
+        report.written = report.errors.is_empty() && !dry_run;
+        return Ok(report);
+    }
 
-    let mut inserts: Vec<(String, &FacilityRecord)> = Vec::new();
-    let mut updates: Vec<(facility::Model, facility::Model)> = Vec::new();
-    let mut slugs = SlugsInFile::default();
-    let owner = write.actor.organisation.as_ref().map(|o| o.id);
-    for record in &records {
-        let slug = slugs.next(&text::slugify(&record.name));
-        match existing.get(&slug) {
-            Some(current) if !write.actor.may_maintain(current.maintained_by_id) => {
-                report.errors.push(RowError {
-                    line: record.line,
-                    column: "name".to_owned(),
-                    reason: format!(
-                        "facility `{slug}` is maintained by another organisation; partners import their own facilities only"
-                    ),
-                });
-            }
-            Some(current) => {
-                let next = apply_record(current, record);
-                if &next == current {
-                    report.unchanged += 1;
-                } else {
-                    updates.push((current.clone(), next));
-                }
-            }
-            None => inserts.push((slug, record)),
+    let mut write = Write::begin(db, actor, origin).await?;
+    if write::data_version(write.txn()).await? != version + 1 {
+        // Someone wrote between the match and the lock: match against what is there now.
+        let existing = facility::Entity::find().all(write.txn()).await?;
+        plan = plan_blocking(&write.actor, existing, &records).await?;
+        report = plan.report(records.len(), dry_run);
+        if !report.errors.is_empty() || plan.is_empty() {
+            report.written = report.errors.is_empty();
+            return Ok(report);
         }
     }
-    report.created = inserts.len();
-    report.updated = updates.len();
-    if !report.errors.is_empty() || dry_run {
-        return Ok(report);
+    write_plan(&mut write, plan, &records, progress).await?;
+    write.commit().await?;
+    report.written = true;
+    Ok(report)
+}
+
+/// What an import does: rows are indices into its records.
+#[derive(Debug, Default)]
+struct Plan {
+    /// New facilities: their slug and row.
+    inserts: Vec<(String, usize)>,
+    /// Changed facilities: as stored, and as the row makes them.
+    updates: Vec<(facility::Model, facility::Model)>,
+    unchanged: usize,
+    errors: Vec<RowError>,
+}
+
+impl Plan {
+    fn is_empty(&self) -> bool {
+        self.inserts.is_empty() && self.updates.is_empty()
     }
 
-    let total = inserts.len() + updates.len();
-    if total == 0 {
-        // The database already holds the file: nothing to write, no cache to invalidate.
-        report.written = true;
-        return Ok(report);
+    fn report(&self, rows: usize, dry_run: bool) -> Report {
+        Report {
+            rows,
+            created: self.inserts.len(),
+            updated: self.updates.len(),
+            unchanged: self.unchanged,
+            errors: self.errors.clone(),
+            dry_run,
+            written: false,
+        }
     }
+}
+
+/// [`plan`] on a blocking thread, as large files are.
+async fn plan_blocking(
+    actor: &Actor,
+    existing: Vec<facility::Model>,
+    records: &Arc<Vec<FacilityRecord>>,
+) -> Result<Plan> {
+    let actor = actor.clone();
+    let records = Arc::clone(records);
+    tokio::task::spawn_blocking(move || plan(&actor, &existing, &records))
+        .await
+        .map_err(|err| {
+            AppError::Internal(anyhow::Error::new(err).context("while matching an import"))
+        })
+}
+
+/// Matches every row to the facility it is, if any.
+///
+/// A row with a slug is the facility with that slug, or a new one under that
+/// slug. A row without one is the facility of the same name (folded and
+/// trimmed) when exactly one facility the actor may maintain has it; a
+/// partner's candidates are its own facilities, so another organisation's
+/// never blocks nor is overwritten. No candidate: a new facility under a slug
+/// that no facility and no other row holds. Several candidates, or two rows
+/// that are the same facility, are row errors: only a `slug` says which.
+fn plan(actor: &Actor, existing: &[facility::Model], records: &[FacilityRecord]) -> Plan {
+    let by_slug: HashMap<&str, &facility::Model> =
+        existing.iter().map(|f| (f.slug.as_str(), f)).collect();
+    let mut by_name: HashMap<String, Vec<&facility::Model>> = HashMap::new();
+    for f in existing
+        .iter()
+        .filter(|f| actor.may_maintain(f.maintained_by_id))
+    {
+        by_name.entry(name_key(&f.name)).or_default().push(f);
+    }
+    let mut taken: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
+    taken.extend(records.iter().filter_map(|r| r.slug.clone()));
+    // The first line of the file that is each facility (by slug).
+    let mut first_line: HashMap<String, u64> = HashMap::new();
+
+    let mut plan = Plan::default();
+    for (i, record) in records.iter().enumerate() {
+        let fail = |reason: String| RowError {
+            line: record.line,
+            column: "slug".to_owned(),
+            reason,
+        };
+        let target = match &record.slug {
+            Some(slug) => by_slug.get(slug.as_str()).copied().ok_or(slug.clone()),
+            None => match by_name
+                .get(&name_key(&record.name))
+                .map_or(&[][..], Vec::as_slice)
+            {
+                [] => {
+                    let base = text::slugify(&record.name);
+                    let slug = free_slug(if base.is_empty() { "facility" } else { &base }, &taken);
+                    taken.insert(slug.clone());
+                    Err(slug)
+                }
+                [current] => Ok(*current),
+                several => {
+                    plan.errors.push(fail(format!(
+                        "{} facilities you may change are named `{}`; add a `slug` column to say which one this row is",
+                        several.len(),
+                        record.name
+                    )));
+                    continue;
+                }
+            },
+        };
+        let slug = match &target {
+            Ok(current) => current.slug.as_str(),
+            Err(slug) => slug.as_str(),
+        };
+        if let Some(first) = first_line.get(slug) {
+            plan.errors.push(fail(format!(
+                "line {first} is facility `{slug}` too; a facility takes one row: add a `slug` column to say which facility each row is"
+            )));
+            continue;
+        }
+        first_line.insert(slug.to_owned(), record.line);
+        match target {
+            Ok(current) if !actor.may_maintain(current.maintained_by_id) => {
+                plan.errors.push(fail(format!(
+                    "facility `{}` is maintained by another organisation; partners import their own facilities only",
+                    current.slug
+                )));
+            }
+            Ok(current) => {
+                let next = apply_record(current, record);
+                if &next == current {
+                    plan.unchanged += 1;
+                } else {
+                    plan.updates.push((current.clone(), next));
+                }
+            }
+            Err(slug) => plan.inserts.push((slug, i)),
+        }
+    }
+    plan
+}
+
+/// A name as rows and facilities are matched by: "Liège " and "LIEGE" are one.
+fn name_key(name: &str) -> String {
+    text::fold(name.trim()).trim().to_owned()
+}
+
+/// Writes a plan in batches, inside the import's one transaction.
+async fn write_plan(
+    write: &mut Write,
+    plan: Plan,
+    records: &[FacilityRecord],
+    progress: Progress<'_>,
+) -> Result<()> {
+    let owner = write.actor.organisation.as_ref().map(|o| o.id);
+    let total = plan.inserts.len() + plan.updates.len();
     let now = now();
     let mut done = 0;
-    for chunk in inserts.chunks(BATCH) {
-        let rows = chunk.iter().map(|(slug, record)| {
-            let mut model = record_model(record);
+    for chunk in plan.inserts.chunks(BATCH) {
+        let rows = chunk.iter().map(|(slug, i)| {
+            let mut model = record_model(&records[*i]);
             model.slug = Set(slug.clone());
             model.maintained_by_id = Set(owner);
             model.version = Set(1);
@@ -162,7 +309,7 @@ pub async fn import(
         done += chunk.len();
         progress(done, total);
     }
-    for chunk in updates.chunks(BATCH) {
+    for chunk in plan.updates.chunks(BATCH) {
         let mut rows = Vec::with_capacity(chunk.len());
         for (current, next) in chunk {
             let mut next = next.clone();
@@ -197,9 +344,7 @@ pub async fn import(
         done += chunk.len();
         progress(done, total);
     }
-    write.commit().await?;
-    report.written = true;
-    Ok(report)
+    Ok(())
 }
 
 /// The columns an import sets: those of the CSV, the keys derived from them,
@@ -227,33 +372,6 @@ const UPDATED_BY_IMPORT: [facility::Column; 21] = [
     facility::Column::Version,
     facility::Column::UpdatedAt,
 ];
-
-/// The slugs of a file's rows: a row's name's slug, and `-2`, `-3`, … for
-/// later rows of the same name, skipping any slug an earlier row holds
-/// ("Huis", "Huis", "Huis 2" give `huis`, `huis-2`, `huis-2-2`). The same file
-/// gives the same slugs, so importing it twice matches every row to itself.
-#[derive(Default)]
-struct SlugsInFile {
-    taken: HashSet<String>,
-    next_number: HashMap<String, usize>,
-}
-
-impl SlugsInFile {
-    fn next(&mut self, base: &str) -> String {
-        let base = if base.is_empty() { "facility" } else { base };
-        if self.taken.insert(base.to_owned()) {
-            return base.to_owned();
-        }
-        let number = self.next_number.entry(base.to_owned()).or_insert(2);
-        loop {
-            let slug = format!("{base}-{number}");
-            *number += 1;
-            if self.taken.insert(slug.clone()) {
-                return slug;
-            }
-        }
-    }
-}
 
 /// Reads a GeoJSON FeatureCollection of Point features whose properties are
 /// named like the CSV columns (`country_code` or `countryCode`); coordinates
@@ -359,29 +477,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn repeated_names_get_numbered_slugs_in_file_order() {
-        let mut slugs = SlugsInFile::default();
-        assert_eq!(slugs.next("huis"), "huis");
-        assert_eq!(slugs.next("huis"), "huis-2");
-        assert_eq!(slugs.next("ander"), "ander");
-        assert_eq!(slugs.next("huis"), "huis-3");
-        assert_eq!(slugs.next(""), "facility");
-    }
-
-    #[test]
-    fn a_numbered_slug_never_repeats_one_an_earlier_row_holds() {
-        let mut slugs = SlugsInFile::default();
-        assert_eq!(slugs.next("huis"), "huis");
-        assert_eq!(slugs.next("huis"), "huis-2");
-        assert_eq!(slugs.next("huis-2"), "huis-2-2");
-
-        let mut slugs = SlugsInFile::default();
-        assert_eq!(slugs.next("huis-2"), "huis-2");
-        assert_eq!(slugs.next("huis"), "huis");
-        assert_eq!(slugs.next("huis"), "huis-3");
-    }
-
-    #[test]
     fn geojson_reads_points_and_reports_features() {
         let json = br#"{"type":"FeatureCollection","features":[
           {"type":"Feature","geometry":{"type":"Point","coordinates":[4.35,50.85]},
@@ -448,9 +543,10 @@ mod properties {
             writer.write_record(COLUMNS).unwrap();
             for (name, country, capacity, lat, lon) in &rows {
                 let capacity = capacity.map(|c| c.to_string()).unwrap_or_default();
+                // Quoted as the export quotes it: a name may start like a formula.
                 writer.write_record([
-                    name.trim(), country, "", &lat.to_string(), &lon.to_string(), "detention_house",
-                    &capacity, "", "", "", "", "open", "", "", "", "", "",
+                    facility_csv::quote_formula(name.trim()).as_ref(), country, "", &lat.to_string(), &lon.to_string(), "detention_house",
+                    &capacity, "", "", "", "", "open", "", "", "", "", "", "",
                 ]).unwrap();
             }
             let file = writer.into_inner().unwrap();

@@ -68,11 +68,14 @@ pub struct ImportMutation;
 #[Object]
 impl ImportMutation {
     /// Imports facilities from CSV text with the columns of `GET /facilities.csv`
-    /// (so an export imports back unchanged). A facility whose slug (made from
-    /// its name) exists is updated, the others are created; partners import
-    /// their own facilities only. One bad row means nothing is written, and
-    /// the report lists every bad row. `dryRun` checks and reports without
-    /// writing. For files larger than the request limit, use `wish-api import`.
+    /// (so an export imports back unchanged). A row with a `slug` updates the
+    /// facility with that slug, or creates it; a row without one updates the
+    /// one facility of that name you may change, or creates a new one, and is
+    /// refused when several have the name. Partners import their own
+    /// facilities only. One bad row means nothing is written, and the report
+    /// lists every bad row. `dryRun` checks and reports without writing or
+    /// waiting for writers. For files larger than the request limit, use
+    /// `wish-api import`.
     async fn import_facilities(
         &self,
         ctx: &Context<'_>,
@@ -85,7 +88,7 @@ impl ImportMutation {
     ) -> Result<ImportReport> {
         let actor = context::actor(ctx)?;
         let dry_run = dry_run.unwrap_or(false);
-        let records = match import::parse(Format::Csv, csv.as_bytes()) {
+        let records = match import::parse_blocking(Format::Csv, csv.into_bytes()).await? {
             Ok(records) => records,
             Err(errors) => {
                 return Ok(Report {
