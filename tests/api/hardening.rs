@@ -528,7 +528,56 @@ async fn a_request_over_its_database_budget_is_stopped(backend: Backend) {
     assert!(message.contains("WISH_REQUEST_DB_BUDGET_MS"), "{message}");
 }
 
+async fn a_persisted_query_sent_by_hash_has_its_variables_checked(backend: Backend) {
+    use sha2::Digest;
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let hash: String = sha2::Sha256::digest(COUNT.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let extensions = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let send = |body: Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .json(&body)
+            .send()
+    };
+    let registered: Value = send(json!({ "query": COUNT, "extensions": extensions }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(registered.get("errors").is_none(), "{registered:#}");
+    // By hash alone, async-graphql looks the document up; the same limits hold.
+    let flood: Value = send(json!({
+        "extensions": extensions,
+        "variables": { "filter": { "countryCode": vec!["BE"; 5_000] } }
+    }))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_error_code(&flood, "BAD_USER_INPUT");
+    assert_eq!(field_of(&flood), "filter.countryCode");
+    let nul: Value = send(json!({
+        "extensions": extensions,
+        "variables": { "filter": { "text": "a\u{0}b" } }
+    }))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_error_code(&nul, "BAD_USER_INPUT");
+    assert_eq!(field_of(&nul), "filter.text");
+}
+
 on_both_databases!(
+    a_persisted_query_sent_by_hash_has_its_variables_checked,
     a_list_of_25000_principles_is_refused_and_repeats_are_asked_once,
     tens_of_thousands_of_list_items_are_refused_naming_the_field,
     fragments_that_double_at_each_level_are_refused_at_once,
