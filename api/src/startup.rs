@@ -15,7 +15,8 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Authenticator;
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::graphql::executor::Executor;
-use crate::graphql::schema::{self, AppSchema, Limits};
+use crate::graphql::limits::Limits;
+use crate::graphql::schema::{self, AppSchema};
 use crate::http::{self, graphiql::GraphiqlPage};
 use crate::{db, service};
 
@@ -32,7 +33,7 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Database time one request may use; zero: no budget.
     pub db_budget: Duration,
-    pub limits: schema::Limits,
+    pub limits: Limits,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
     /// Anonymous answers, kept while the data does not change; `None`: off.
@@ -104,13 +105,11 @@ impl Application {
         let limits = Limits {
             depth: settings.max_query_depth,
             complexity: settings.max_query_complexity,
-            document: crate::graphql::limits::DocumentLimits {
-                aliases: settings.max_aliases,
-                root_fields: settings.max_root_fields,
-                directives: settings.max_directives,
-                fields: settings.max_query_fields,
-                list_items: settings.max_list_items,
-            },
+            aliases: settings.max_aliases,
+            root_fields: settings.max_root_fields,
+            directives: settings.max_directives,
+            fields: settings.max_query_fields,
+            list_items: settings.max_list_items,
         };
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let executor = Executor::new(settings.graphql_threads.unwrap_or(cores))

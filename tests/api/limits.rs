@@ -30,6 +30,19 @@ async fn deep_nesting_is_refused(backend: Backend) {
         };
     }
     refused(&app, &format!("query {query}"), "WISH_MAX_QUERY_DEPTH").await;
+
+    // Deep enough for the depth limit, shallow enough to be parsed and
+    // validated first: the depth async-graphql measures is compared here.
+    let mut inner = String::from("id");
+    for _ in 0..6 {
+        inner = format!("visits {{ nodes {{ facility {{ {inner} }} }} }}");
+    }
+    refused(
+        &app,
+        &format!("{{ facility(slug: \"x\") {{ {inner} }} }}"),
+        "WISH_MAX_QUERY_DEPTH",
+    )
+    .await;
 }
 
 async fn ten_thousand_aliases_are_refused(backend: Backend) {

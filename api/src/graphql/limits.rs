@@ -15,12 +15,15 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
 use async_graphql::parser::types::{
     Directive, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{
-    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, Variables,
+    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, ValidationResult,
+    Variables,
 };
 use async_graphql_value::{ConstValue, Value};
 
@@ -38,9 +41,13 @@ pub const MAX_RECURSION: usize = 32;
 /// Longest `operationName`: a GraphQL name, short enough for a log line or a metric label.
 pub const MAX_OPERATION_NAME: usize = 100;
 
-/// The most of each that one document may hold.
+/// The most of each that one request may ask for.
 #[derive(Debug, Clone, Copy)]
-pub struct DocumentLimits {
+pub struct Limits {
+    /// Deepest nesting of selections.
+    pub depth: usize,
+    /// Highest cost, as the fields' `complexity` attributes count it.
+    pub complexity: usize,
     pub aliases: usize,
     pub root_fields: usize,
     pub directives: usize,
@@ -50,7 +57,7 @@ pub struct DocumentLimits {
     pub list_items: usize,
 }
 
-/// Request data marking a document that passed [`DocumentLimits::check`]
+/// Request data marking a document that passed [`Limits::check`]
 /// before it reached the schema; a persisted query sent by hash has not.
 #[derive(Debug, Clone, Copy)]
 pub struct Checked;
@@ -447,7 +454,7 @@ fn push_key(path: &mut String, key: &Name) {
     path.push_str(key);
 }
 
-impl DocumentLimits {
+impl Limits {
     /// Checks a parsed document and the variables sent with it.
     ///
     /// # Errors
@@ -522,7 +529,7 @@ impl DocumentLimits {
     }
 }
 
-impl ExtensionFactory for DocumentLimits {
+impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(*self)
     }
@@ -530,9 +537,12 @@ impl ExtensionFactory for DocumentLimits {
 
 /// The same checks for a document the HTTP layer did not see: a persisted
 /// query sent by its hash, looked up by async-graphql (it was checked when
-/// it was first sent whole; its variables are new).
+/// it was first sent whole; its variables are new). And depth and cost,
+/// which async-graphql measures while it validates: they are compared here
+/// rather than by async-graphql's own limits, so that each refusal carries
+/// its code and names its setting without anyone reading its message.
 #[async_trait::async_trait]
-impl Extension for DocumentLimits {
+impl Extension for Limits {
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -546,13 +556,36 @@ impl Extension for DocumentLimits {
         }
         Ok(document)
     }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if result.depth > self.depth {
+            return Err(vec![too_complex(format!(
+                "the query is nested too deep: {} levels, and the limit is {} (WISH_MAX_QUERY_DEPTH)",
+                result.depth, self.depth
+            ))]);
+        }
+        if result.complexity > self.complexity {
+            return Err(vec![too_complex(format!(
+                "the query is too complex: its cost is {}, over the limit of {} (WISH_MAX_QUERY_COMPLEXITY); ask for fewer fields or smaller pages (`first`)",
+                result.complexity, self.complexity
+            ))]);
+        }
+        Ok(result)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const LIMITS: DocumentLimits = DocumentLimits {
+    const LIMITS: Limits = Limits {
+        depth: 15,
+        complexity: 20_000,
         aliases: 30,
         root_fields: 20,
         directives: 50,

@@ -10,18 +10,11 @@ use sea_orm::DatabaseConnection;
 /// How many persisted queries one server remembers (the least recently used go first).
 const PERSISTED_QUERIES: usize = 1024;
 
+use super::limits::Limits;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
-
-/// Bounds on what one operation may ask for, checked before it runs.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    pub depth: usize,
-    pub complexity: usize,
-    pub document: super::limits::DocumentLimits,
-}
 
 /// The schema, carrying the database for every request.
 #[must_use]
@@ -32,12 +25,10 @@ pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
         EmptySubscription,
     )
     .data(db)
-    .limit_depth(limits.depth)
     .limit_recursive_depth(super::limits::MAX_RECURSION)
-    .limit_complexity(limits.complexity)
     // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
     .disable_suggestions()
-    .extension(limits.document)
+    .extension(limits)
     // Automatic persisted queries: the map can send only a query's hash by GET,
     // which makes its requests cacheable by URL.
     .extension(ApolloPersistedQueries::new(LruCacheStorage::new(

@@ -44,7 +44,7 @@ where
 
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "geojson", async {
-        let (filter, bbox) = read_params(&params, true, state.limits.document.list_items)?;
+        let (filter, bbox) = read_params(&params, true, state.limits.list_items)?;
         service::map::feature_collection(&state.db, &filter, bbox, |row| {
             id::encode(Kind::Facility, row).0
         })
@@ -59,7 +59,7 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
 
 pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "csv", async {
-        let (filter, _) = read_params(&params, false, state.limits.document.list_items)?;
+        let (filter, _) = read_params(&params, false, state.limits.list_items)?;
         let facilities = service::facility::select(&filter, &[])?
             .all(&state.db)
             .await?;

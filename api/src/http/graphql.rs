@@ -20,7 +20,6 @@ use crate::error::code;
 use crate::graphql::context::{Lang, Role, Viewer};
 use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
-use crate::graphql::schema::Limits;
 use crate::service;
 use crate::service::guideline::Drafts;
 use crate::startup::AppState;
@@ -427,7 +426,7 @@ async fn run(
     };
     let mut error_codes = Vec::with_capacity(errors.len());
     for error in errors {
-        assign_code(error, &state.limits);
+        assign_code(error);
         if let Some(async_graphql::Value::String(code)) =
             error.extensions.as_ref().and_then(|e| e.get("code"))
             && let Some(code) = code::ALL.into_iter().find(|c| c == code)
@@ -472,7 +471,6 @@ async fn one(
         let checked = limits::parse(&request.query).and_then(|document| {
             state
                 .limits
-                .document
                 .check(&document, &request.variables)
                 .map(|()| document)
         });
@@ -539,43 +537,13 @@ fn request_lang(req: &HttpRequest) -> Lang {
         .unwrap_or_default()
 }
 
-/// Resolver errors carry their code already; what has none comes from
-/// async-graphql itself: a syntax or validation error, or a limit. Limits
-/// get `QUERY_TOO_COMPLEX` and a message that names the setting.
-fn assign_code(error: &mut ServerError, limits: &Limits) {
+/// Resolver errors and the limits carry their code already; what has none
+/// comes from async-graphql's own validation (an unknown field, a wrong
+/// argument, an operation that is not there, a persisted query it does not
+/// know): the caller's to fix.
+fn assign_code(error: &mut ServerError) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
-    if extensions.get("code").is_some() {
-        return;
-    }
-    let message = &error.message;
-    let limit = if message.starts_with("Query is too complex") {
-        Some(format!(
-            "the query is too complex: its cost is over the limit of {} (WISH_MAX_QUERY_COMPLEXITY); ask for fewer fields or smaller pages (`first`)",
-            limits.complexity
-        ))
-    } else if message.starts_with("Query is nested too deep") || message.contains("recursion limit")
-    {
-        Some(format!(
-            "the query is nested too deep: the limit is {} levels (WISH_MAX_QUERY_DEPTH)",
-            limits.depth
-        ))
-    } else if message.contains("recursion depth") {
-        Some(format!(
-            "the query recurses too deep (the limit is {} levels, WISH_MAX_QUERY_DEPTH): a fragment may not spread itself, directly or through others",
-            limits.depth
-        ))
-    } else if message.starts_with("Cannot spread fragment") {
-        Some(format!(
-            "{message}: a fragment may not spread itself, directly or through others"
-        ))
-    } else {
-        None
-    };
-    match limit {
-        Some(text) => {
-            extensions.set("code", code::QUERY_TOO_COMPLEX);
-            error.message = text;
-        }
-        None => extensions.set("code", code::BAD_USER_INPUT),
+    if extensions.get("code").is_none() {
+        extensions.set("code", code::BAD_USER_INPUT);
     }
 }
