@@ -88,6 +88,22 @@ async fn pages_multiply_the_cost_of_what_they_hold(backend: Backend) {
         )
     };
     refused(&app, &nested(500), "WISH_MAX_QUERY_COMPLEXITY").await;
+    // Pages within pages past usize::MAX: async-graphql adds sibling costs
+    // with plain arithmetic while it validates, which panicked (and in a
+    // release build would have wrapped to a small cost); each field's cost
+    // is capped now, and the depth limit answers.
+    let mut inner = String::from("visitedOn");
+    for _ in 0..8 {
+        inner = format!(
+            "facility {{ visits(first: 500) {{ nodes {{ participants {{ name }} {inner} }} }} }}"
+        );
+    }
+    refused(
+        &app,
+        &format!("{{ visits(first: 500) {{ nodes {{ {inner} }} }} }}"),
+        "WISH_MAX_QUERY_DEPTH",
+    )
+    .await;
     let small = app.graphql(&nested(5), json!({})).await;
     assert!(small.get("errors").is_none(), "{small:#}");
 }

@@ -368,6 +368,186 @@ async fn attack_while_polling(backend: Backend) {
     );
 }
 
+/// Generated hostile shapes: long and repeated lists, fragment fan-out,
+/// nested lists, huge operation names, extreme cursors, control characters.
+mod hostile {
+    use base64::Engine;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn principle() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "SMALL_SCALE",
+            "DIFFERENTIATION",
+            "COMMUNITY_INTEGRATION",
+            "NOT_A_PRINCIPLE",
+        ])
+    }
+
+    fn long_list() -> impl Strategy<Value = Value> {
+        (principle(), 0usize..40_000, any::<bool>()).prop_map(|(p, n, inline)| {
+            let items = vec![p; n];
+            if inline {
+                json!({ "query": format!("{{ facilities(filter: {{ principles: [{}] }}) {{ totalCount }} }}", items.join(",")) })
+            } else {
+                json!({
+                    "query": "query($f: FacilityFilter) { facilities(filter: $f) { totalCount nodes { name } } }",
+                    "variables": { "f": { "principles": items, "countryCode": vec!["BE"; n % 300] } }
+                })
+            }
+        })
+    }
+
+    fn fan_out() -> impl Strategy<Value = Value> {
+        (1usize..40, 1usize..6).prop_map(|(levels, fan)| {
+            let mut query = String::from("query { viewer { ...F0 } }\n");
+            for level in 0..levels {
+                let spreads = vec![format!("...F{}", level + 1); fan].join(" ");
+                query.push_str(&format!("fragment F{level} on Viewer {{ {spreads} }}\n"));
+            }
+            query.push_str(&format!("fragment F{levels} on Viewer {{ role }}\n"));
+            json!({ "query": query })
+        })
+    }
+
+    fn nested_lists() -> impl Strategy<Value = Value> {
+        (1usize..10, prop::option::of(1i32..600)).prop_map(|(levels, first)| {
+            let page = first.map_or(String::new(), |n| format!("(first: {n})"));
+            let mut inner = String::from("name");
+            for _ in 0..levels {
+                inner = format!(
+                    "facility {{ visits{page} {{ nodes {{ participants {{ name }} {inner} }} }} }}"
+                );
+            }
+            json!({ "query": format!("{{ visits{page} {{ nodes {{ {inner} }} }} }}") })
+        })
+    }
+
+    fn operation_name() -> impl Strategy<Value = Value> {
+        (0usize..2_000_000, "[A-Za-z_\\n\\u{0} ]{1,3}").prop_map(|(n, unit)| {
+            json!({ "query": "query Q { facilities { totalCount } }", "operationName": unit.repeat(n / unit.len().max(1)) })
+        })
+    }
+
+    fn cursor() -> impl Strategy<Value = Value> {
+        (any::<u64>(), "[0-9a-f]{12}", any::<bool>()).prop_map(|(offset, fingerprint, after)| {
+            let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .encode(format!("c1:{fingerprint}:{offset}"));
+            let argument = if after { "after" } else { "before" };
+            json!({
+                "query": format!("query($c: String) {{ facilities(first: 5, {argument}: $c) {{ nodes {{ name }} }} }}"),
+                "variables": { "c": cursor }
+            })
+        })
+    }
+
+    fn control_characters() -> impl Strategy<Value = Value> {
+        ("[a-z ]{0,20}", prop::sample::select(vec!['\u{0}', '\u{1b}', '\u{202e}', '\u{200b}', '\u{feff}', '\u{fffe}']), "[a-z ]{0,20}")
+            .prop_map(|(before, c, after)| {
+                json!({
+                    "query": "query($f: FacilityFilter) { facilities(filter: $f) { totalCount } search(text: \"huis\") { __typename } }",
+                    "variables": { "f": { "text": format!("{before}{c}{after}") } }
+                })
+            })
+    }
+
+    pub fn request() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            long_list(),
+            fan_out(),
+            nested_lists(),
+            operation_name(),
+            cursor(),
+            control_characters(),
+        ]
+    }
+}
+
+/// How many generated requests each database gets (`WISH_FUZZ_CASES`, 60 by default).
+fn hostile_cases() -> usize {
+    std::env::var("WISH_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .map_or(60, |n| n / 5)
+        .max(1)
+}
+
+async fn generated_hostile_requests(backend: Backend) {
+    use proptest::strategy::{Strategy, ValueTree};
+    let _one = ONE_AT_A_TIME.lock().await;
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let mut server = Server::start(&database);
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let poller = Poller::start(&server.address);
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = hostile::request();
+    let mut slowest = (Duration::ZERO, String::new());
+    for _ in 0..hostile_cases() {
+        let body = strategy.new_tree(&mut runner).unwrap().current();
+        let started = Instant::now();
+        let response = client
+            .post(format!("http://{}/graphql", server.address))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let answer: Value = response.json().await.unwrap_or_default();
+        let took = started.elapsed();
+        let shown: String = body.to_string().chars().take(200).collect();
+        if took > slowest.0 {
+            slowest = (took, shown.clone());
+        }
+        assert!(status < 500, "{status} for {shown}");
+        assert!(took < Duration::from_secs(5), "{took:?} for {shown}");
+        for error in answer["errors"].as_array().into_iter().flatten() {
+            let code = error["extensions"]["code"].as_str().unwrap_or_default();
+            assert!(
+                ["BAD_USER_INPUT", "QUERY_TOO_COMPLEX"].contains(&code),
+                "{code} for {shown}: {error}"
+            );
+            assert!(
+                error.to_string().len() < 2_000,
+                "an error echoes its input: {shown}"
+            );
+        }
+        assert!(server.is_running(), "the server stopped on {shown}");
+    }
+    let (slowest_poll, polls, failures) = poller.finish();
+    eprintln!(
+        "{backend:?} {} generated requests: slowest {:?} ({}); /health: {polls} polls, slowest {slowest_poll:?}; peak memory {} MiB",
+        hostile_cases(),
+        slowest.0,
+        slowest.1,
+        server.peak_memory_kb() / 1024
+    );
+    assert!(failures.is_empty(), "/health failed: {failures:?}");
+    assert!(
+        slowest_poll <= HEALTH_WITHIN,
+        "/health took {slowest_poll:?}"
+    );
+    assert!(
+        server.peak_memory_kb() < MEMORY_BOUND_KB,
+        "peak memory {} KiB",
+        server.peak_memory_kb()
+    );
+}
+
+#[actix_web::test]
+async fn sqlite_answers_generated_hostile_requests_in_time() {
+    generated_hostile_requests(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn postgres_answers_generated_hostile_requests_in_time() {
+    generated_hostile_requests(Backend::Postgres).await;
+}
+
 #[actix_web::test]
 async fn sqlite_survives_every_attack_and_keeps_answering_health() {
     attack_while_polling(Backend::Sqlite).await;

@@ -120,4 +120,11 @@ pub fn page_cost(
         .unwrap_or(1)
         .saturating_mul(child_complexity)
         .saturating_add(1)
+        .min(COST_CEILING)
 }
+
+/// The highest cost one field reports. async-graphql adds the costs of
+/// sibling fields with plain arithmetic, which overflows (a panic, or in a
+/// release build a wrap to a small cost) past `usize::MAX`; a few thousand
+/// fields of at most this much cannot get there, and it is far over any limit.
+pub const COST_CEILING: usize = 1 << 40;
