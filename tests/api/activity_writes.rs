@@ -247,7 +247,124 @@ async fn partners_record_visits_to_their_own_facilities_only(backend: Backend) {
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
+const DIMENSIONS: [&str; 9] = [
+    "ARCHITECTURE",
+    "SOCIAL_CLIMATE",
+    "SECURITY",
+    "COMMUNITY_INTEGRATION",
+    "SUSTAINABILITY",
+    "WORK",
+    "INDIVIDUAL_NEEDS",
+    "STAFF_WELLBEING",
+    "TECHNOLOGY",
+];
+
+/// Ten notes where each of the nine dimensions has one.
+fn ten_notes() -> Vec<Value> {
+    DIMENSIONS
+        .iter()
+        .chain(["WORK"].iter())
+        .map(|d| json!({ "dimension": d, "note": "A note." }))
+        .collect()
+}
+
+/// Every bounded list is bounded where it is written: over the bound, the
+/// write is `BAD_USER_INPUT` naming the list, and nothing is stored.
+async fn lists_over_their_bound_are_refused_where_they_are_written(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slug = fixtures::facility_slugs(&app.db).await.remove(0);
+    let facility = gid(Kind::Facility, fixtures::facility(&app.db, &slug).await.id);
+    let mut people = Vec::new();
+    for i in 0..100 {
+        let person = fixtures::stakeholder(
+            &app.db,
+            &format!("Person {i:03}"),
+            StakeholderKind::Research,
+            None,
+        )
+        .await;
+        people.push(gid(Kind::Stakeholder, person.id));
+    }
+    let too_many: Vec<String> = people
+        .iter()
+        .cloned()
+        .chain([gid(Kind::Stakeholder, 999_999)])
+        .collect();
+    let workshops: Vec<String> = {
+        let mut ids = Vec::new();
+        for key in ["be", "fr", "nl", "eu", "be"] {
+            ids.push(gid(
+                Kind::KnowledgeWorkshop,
+                fixtures::workshop(&app.db, key).await.id,
+            ));
+        }
+        ids
+    };
+    let sources: Vec<String> = (1..=101).map(|i| gid(Kind::Visit, i)).collect();
+    let before = fixtures::state(&app.db).await;
+
+    let cases = [
+        (
+            "mutation($f: ID!, $p: [ID!]) { createVisit(input: { facility: $f, visitedOn: \"2025-04-02\", participants: $p }) { id } }",
+            json!({ "f": facility, "p": too_many }),
+            "input.participants",
+        ),
+        (
+            "mutation($f: ID!, $n: [EcosystemNoteInput!]) { createVisit(input: { facility: $f, visitedOn: \"2025-04-02\", findings: $n }) { id } }",
+            json!({ "f": facility, "n": ten_notes() }),
+            "input.findings",
+        ),
+        (
+            "mutation($p: [ID!]) { createLearningSession(input: { title: \"Big\", heldOn: \"2025-04-02\", level: EUROPEAN, topic: ECOSYSTEM, participants: $p }) { id } }",
+            json!({ "p": too_many }),
+            "input.participants",
+        ),
+        (
+            "mutation($w: [ID!]) { createStakeholder(input: { name: \"Jo\", kind: RESEARCH, workshops: $w }) { id } }",
+            json!({ "w": workshops }),
+            "input.workshops",
+        ),
+        (
+            "mutation($s: [ID!]) { createGuidelineVersion(guideline: \"ecosystem-rules\", input: { title: \"Rules\", body: \"Text\", informedBy: $s }) { id } }",
+            json!({ "s": sources }),
+            "input.informedBy",
+        ),
+        (
+            "mutation($n: [EcosystemNoteInput!]) { createFacility(input: { name: \"Ten notes\", countryCode: \"BE\", facilityType: OTHER, status: OPEN, ecosystem: $n }) { id } }",
+            json!({ "n": ten_notes() }),
+            "input.ecosystem[9].dimension",
+        ),
+    ];
+    for (document, variables, field) in cases {
+        let body = as_editor(&app, document, variables).await;
+        assert_error_code(&body, "BAD_USER_INPUT");
+        assert!(
+            problem_fields(&body).iter().any(|f| f == field),
+            "{field} not named: {body:#}"
+        );
+    }
+    assert_eq!(fixtures::state(&app.db).await, before);
+
+    // At the bound, the write goes through.
+    let full = as_editor(
+        &app,
+        "mutation($f: ID!, $p: [ID!], $n: [EcosystemNoteInput!]) { createVisit(input: { facility: $f, visitedOn: \"2025-04-02\", participants: $p, findings: $n }) { participants { name } findings { dimension } } }",
+        json!({ "f": facility, "p": people, "n": &ten_notes()[..9] }),
+    )
+    .await;
+    let visit = &full["data"]["createVisit"];
+    assert_eq!(
+        visit["participants"].as_array().unwrap().len(),
+        100,
+        "{full:#}"
+    );
+    assert_eq!(visit["findings"].as_array().unwrap().len(), 9);
+}
+
 on_both_databases!(
+    lists_over_their_bound_are_refused_where_they_are_written,
     a_visit_is_recorded_with_participants_and_findings,
     a_visit_with_bad_references_is_refused_whole,
     a_learning_session_is_written_and_checked,

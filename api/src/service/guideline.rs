@@ -6,9 +6,16 @@ use entity::{
     guideline, guideline_version, guideline_version_session, guideline_version_visit,
     learning_session, visit,
 };
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use crate::error::Result;
+use crate::service::page;
+
+/// How many guidelines the project writes: `ecosystem-rules` and
+/// `relational-security`. No write of the API adds one; queries are costed by it.
+pub const MAX_GUIDELINES: usize = 2;
 
 /// Whether drafts are part of what a caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,13 +42,36 @@ impl Drafts {
     }
 }
 
+/// Every guideline, by key; never more than [`MAX_GUIDELINES`], which the query cost assumes.
+///
 /// # Errors
 /// Database errors.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<guideline::Model>> {
-    Ok(guideline::Entity::find()
+    let mut guidelines = guideline::Entity::find()
         .order_by_asc(guideline::Column::Key)
+        .limit(MAX_GUIDELINES as u64 + 1)
         .all(db)
-        .await?)
+        .await?;
+    if guidelines.len() > MAX_GUIDELINES {
+        tracing::warn!(
+            bound = MAX_GUIDELINES,
+            "the database holds more guidelines than the project writes; the list is cut at the bound"
+        );
+        guidelines.truncate(MAX_GUIDELINES);
+    }
+    Ok(guidelines)
+}
+
+/// The fingerprint of a guideline's own list of versions, for cursors of
+/// `Guideline.versions`. Drafts are part of it: an editor's cursor counts
+/// drafts that an anonymous caller's list does not hold.
+#[must_use]
+pub fn versions_fingerprint(guideline_id: i32, drafts: Drafts) -> String {
+    page::fingerprint(&(
+        "guideline-versions",
+        guideline_id,
+        drafts == Drafts::Visible,
+    ))
 }
 
 /// # Errors

@@ -22,6 +22,17 @@ use crate::service::write::{
     self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
 
+/// The most stakeholders one visit or learning session names as participants.
+/// A study visit or an expert session is a group that can meet in one room;
+/// queries are costed by this bound.
+pub const MAX_PARTICIPANTS: usize = 100;
+
+/// How many findings a visit has at most: one per ecosystem dimension.
+#[must_use]
+pub fn max_findings() -> usize {
+    <EcosystemDimension as sea_orm::Iterable>::iter().count()
+}
+
 /// Every editable field of a visit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VisitFields {
@@ -231,16 +242,36 @@ async fn check(write: &Write, fields: &VisitFields) -> Result<()> {
             );
         }
     }
-    let found =
-        existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, &fields.participants)
-            .await?;
-    check_references(
-        &mut problems,
-        "input.participants",
-        &fields.participants,
-        &found,
-        "stakeholder",
-    );
+    if fields.participants.len() > MAX_PARTICIPANTS {
+        problems.add(
+            "input.participants",
+            format!(
+                "a visit has at most {MAX_PARTICIPANTS} participants, got {}",
+                fields.participants.len()
+            ),
+        );
+    } else {
+        let found =
+            existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, &fields.participants)
+                .await?;
+        check_references(
+            &mut problems,
+            "input.participants",
+            &fields.participants,
+            &found,
+            "stakeholder",
+        );
+    }
+    if fields.findings.len() > max_findings() {
+        problems.add(
+            "input.findings",
+            format!(
+                "a visit has at most {} findings, one per ecosystem dimension, got {}",
+                max_findings(),
+                fields.findings.len()
+            ),
+        );
+    }
     let mut seen = HashSet::new();
     for (i, (dimension, note)) in fields.findings.iter().enumerate() {
         if !seen.insert(*dimension) {

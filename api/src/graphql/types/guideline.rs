@@ -15,8 +15,10 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
+use crate::graphql::types::connection::GuidelineVersionConnection;
 use crate::service;
 use crate::service::guideline::{Hunk, LineChange};
+use crate::service::page::PageArgs;
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
 /// the ecosystem of small-scale detention facilities) or `relational-security` (European
@@ -54,16 +56,44 @@ impl Guideline {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Its versions that the caller may see (drafts: editors and admins only), by number.
-    async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<GuidelineVersion>> {
+    /// Its versions that the caller may see (drafts: editors and admins only), by number,
+    /// a page at a time (`first` defaults to 50, at most 500).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<GuidelineVersionConnection> {
         let versions = self.visible_versions(ctx).await?;
-        Ok(versions
-            .into_iter()
-            .map(|v| GuidelineVersion {
+        let total = i32::try_from(versions.len()).unwrap_or(i32::MAX);
+        let fingerprint = service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx));
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = service::page::slice(versions, &fingerprint, &args).await?;
+        Ok(GuidelineVersionConnection::new(
+            page.map(|v| GuidelineVersion {
                 model: Arc::new(v),
                 guideline: self.0.clone(),
-            })
-            .collect())
+            }),
+            total,
+        ))
     }
     /// The version with the highest number that the caller may see.
     async fn latest(&self, ctx: &Context<'_>) -> Result<Option<GuidelineVersion>> {
@@ -116,7 +146,10 @@ impl GuidelineVersion {
     async fn published_on(&self) -> Option<Date> {
         self.model.published_on.map(Date)
     }
-    /// The visits and learning sessions that informed this version.
+    /// The visits and learning sessions that informed this version (at most 100 together).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline_write::MAX_INFORMED_BY, child_complexity)"
+    )]
     async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<Provenance>> {
         let sources = context::loader(ctx)
             .load_one(ProvenanceOf(self.model.id))
