@@ -355,7 +355,7 @@ async fn guideline_versions_show_provenance_and_diffs(backend: Backend) {
     let query = "query($id: ID!, $against: ID) { guidelineVersion(id: $id) {
         number status guideline { key }
         informedBy { __typename ... on Visit { visitedOn } ... on LearningSession { title } }
-        diff(against: $against) { oldStart oldLines newStart newLines lines { kind text } } } }";
+        diff(against: $against) { truncated hunks { oldStart oldLines newStart newLines lines { kind text } } } } }";
 
     let data = app
         .query(
@@ -377,13 +377,13 @@ async fn guideline_versions_show_provenance_and_diffs(backend: Backend) {
     );
     assert_eq!(
         version["diff"],
-        json!([{
+        json!({ "truncated": false, "hunks": [{
             "oldStart": 1, "oldLines": 3, "newStart": 1, "newLines": 4,
             "lines": [
                 { "kind": "CONTEXT", "text": "# Rules" }, { "kind": "CONTEXT", "text": "" },
                 { "kind": "CONTEXT", "text": "1. Small." }, { "kind": "ADDED", "text": "2. Close to home." }
             ]
-        }])
+        }] })
     );
     assert_eq!(explicit["guidelineVersion"]["diff"], version["diff"]);
     assert_error_code(&foreign, "BAD_USER_INPUT");

@@ -127,7 +127,7 @@ async fn nested_members_and_workshops_are_refused_before_anything_runs(backend: 
 }
 
 /// A list without pages costs what it can hold: participants of visits (at
-/// most 100 each), a version's sources (100).
+/// most 100 each), a version's sources (100), a diff (1,000 lines).
 async fn bounded_lists_cost_their_bound(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -136,6 +136,7 @@ async fn bounded_lists_cost_their_bound(backend: Backend) {
         "{ visits(first: 50) { nodes { participants { name workshops { key } } } } }",
         "{ learningSessions(first: 50) { nodes { participants { name workshops { key } } } } }",
         "{ guidelines { versions(first: 20) { nodes { informedBy { ... on Visit { participants { name } } } } } } }",
+        "{ guidelines { versions(first: 5) { nodes { diff { hunks { lines { kind text } } } } } } }",
     ] {
         refused(&app, query, "WISH_MAX_QUERY_COMPLEXITY").await;
     }

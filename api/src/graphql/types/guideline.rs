@@ -17,7 +17,7 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
 use crate::graphql::types::connection::GuidelineVersionConnection;
 use crate::service;
-use crate::service::guideline::{Hunk, LineChange};
+use crate::service::guideline::{Diff, Hunk, LineChange};
 use crate::service::page::PageArgs;
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
@@ -165,7 +165,8 @@ impl GuidelineVersion {
             .collect())
     }
     /// A line diff from another version of the same guideline (`against`; by
-    /// default the previous version, or an empty text for version 1) to this one.
+    /// default the previous version, or an empty text for version 1) to this one,
+    /// of at most 1,000 lines.
     async fn diff(
         &self,
         ctx: &Context<'_>,
@@ -173,7 +174,7 @@ impl GuidelineVersion {
             desc = "Another version of the same guideline; absent: the version before this one."
         )]
         against: Option<ID>,
-    ) -> Result<Vec<DiffHunk>> {
+    ) -> Result<GuidelineDiff> {
         let db = context::db(ctx);
         let older = match against {
             Some(other) => {
@@ -195,11 +196,9 @@ impl GuidelineVersion {
                 .await?
                 .filter(|v| context::drafts(ctx).admit(v.status)),
         };
-        let old_body = older.as_ref().map_or("", |v| v.body.as_str());
-        Ok(service::guideline::diff(old_body, &self.model.body)
-            .into_iter()
-            .map(DiffHunk::from)
-            .collect())
+        let old_body = older.map(|v| v.body).unwrap_or_default();
+        let diff = service::guideline::bounded_diff(old_body, self.model.body.clone()).await?;
+        Ok(diff.into())
     }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
@@ -220,6 +219,32 @@ impl GuidelineVersion {
 pub enum Provenance {
     Visit(Visit),
     LearningSession(LearningSession),
+}
+
+/// A line diff between two versions, as in a unified diff, of at most 1,000
+/// lines. Texts that differ too much for the smallest diff to be found in
+/// about a second get a coarser one: whole blocks removed and added.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct GuidelineDiff {
+    /// The hunks, in order; their lines together number at most 1,000.
+    // Each hunk holds at least one line, so the bound on lines bounds hunks
+    // and lines together: a hunk's own fields are counted once per line too.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::MAX_DIFF_LINES, child_complexity)"
+    )]
+    pub hunks: Vec<DiffHunk>,
+    /// Whether the diff is longer than 1,000 lines and was cut there: the
+    /// last hunk then stops short, and later changes are left out.
+    pub truncated: bool,
+}
+
+impl From<Diff> for GuidelineDiff {
+    fn from(diff: Diff) -> Self {
+        Self {
+            hunks: diff.hunks.into_iter().map(DiffHunk::from).collect(),
+            truncated: diff.truncated,
+        }
+    }
 }
 
 /// One hunk of a line diff between two versions, as in a unified diff.
