@@ -3,7 +3,8 @@
 
 use api::graphql::context::Role;
 use api::graphql::id::Kind;
-use entity::value::StakeholderKind;
+use entity::value::{GuidelineStatus, StakeholderKind};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::fixtures;
@@ -363,8 +364,93 @@ async fn lists_over_their_bound_are_refused_where_they_are_written(backend: Back
     assert_eq!(visit["findings"].as_array().unwrap().len(), 9);
 }
 
+const UPDATE_VISIT: &str = "mutation($id: ID!, $v: Int!) {
+    updateVisit(id: $id, expectedVersion: $v, input: { summary: [{ lang: \"en\", text: \"Rewritten.\" }] }) { version summary } }";
+
+/// Links a visit to a new version of `ecosystem-rules` in `status`.
+async fn informs(app: &TestApp, visit_id: i32, number: i32, status: GuidelineStatus) {
+    let version =
+        fixtures::guideline_version(&app.db, "ecosystem-rules", number, status, "Text\n").await;
+    entity::guideline_version_visit::ActiveModel {
+        guideline_version_id: Set(version.id),
+        visit_id: Set(visit_id),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// A published version shows its sources as they were when it was written
+/// from them: a partner may not rewrite them; an editor may correct them,
+/// and the correction is audited.
+async fn a_visit_that_informed_a_published_version_is_not_rewritten_by_a_partner(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slugs = fixtures::facility_slugs(&app.db).await;
+    let rescaled = fixtures::organisation(&app.db, "rescaled").await;
+    let own = fixtures::maintain(&app.db, &slugs[0], &rescaled).await;
+    let cited = fixtures::visit(&app.db, own.id, fixtures::day(2025, 1, 1), None, &[]).await;
+    let drafted = fixtures::visit(&app.db, own.id, fixtures::day(2025, 2, 1), None, &[]).await;
+    informs(&app, cited.id, 1, GuidelineStatus::Consultation).await;
+    informs(&app, drafted.id, 2, GuidelineStatus::Draft).await;
+    let partner = token(Role::Partner, Some("rescaled"));
+    let before = fixtures::state(&app.db).await;
+
+    let (_, refused) = app
+        .graphql_as(
+            &partner,
+            UPDATE_VISIT,
+            json!({ "id": gid(Kind::Visit, cited.id), "v": 1 }),
+        )
+        .await;
+    assert_error_code(&refused, "CONFLICT");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    for part in [
+        "version 1 of `ecosystem-rules`",
+        "CONSULTATION",
+        "editor or admin",
+        "audited",
+    ] {
+        assert!(message.contains(part), "`{message}` lacks `{part}`");
+    }
+    assert_eq!(fixtures::state(&app.db).await, before);
+
+    // A draft is no publication yet: its sources stay the partner's to change.
+    let (_, draft) = app
+        .graphql_as(
+            &partner,
+            UPDATE_VISIT,
+            json!({ "id": gid(Kind::Visit, drafted.id), "v": 1 }),
+        )
+        .await;
+    assert_eq!(draft["data"]["updateVisit"]["version"], 2, "{draft:#}");
+
+    let corrected = as_editor(
+        &app,
+        UPDATE_VISIT,
+        json!({ "id": gid(Kind::Visit, cited.id), "v": 1 }),
+    )
+    .await;
+    assert_eq!(
+        corrected["data"]["updateVisit"],
+        json!({ "version": 2, "summary": "Rewritten." }),
+        "{corrected:#}"
+    );
+    let audit = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::EntityId.eq(cited.id))
+        .filter(entity::audit_event::Column::EntityType.eq(entity::value::AuditEntity::Visit))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor_role, entity::value::AuditActorRole::Editor);
+    assert_eq!(audit[0].entity_version, Some(2));
+}
+
 on_both_databases!(
     lists_over_their_bound_are_refused_where_they_are_written,
+    a_visit_that_informed_a_published_version_is_not_rewritten_by_a_partner,
     a_visit_is_recorded_with_participants_and_findings,
     a_visit_with_bad_references_is_refused_whole,
     a_learning_session_is_written_and_checked,

@@ -170,6 +170,49 @@ pub async fn provenance_of(
     ))
 }
 
+/// A visit or a learning session, as a source of guideline versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Informer {
+    Visit(i32),
+    Session(i32),
+}
+
+/// The versions past DRAFT that `informer` informed, with their guideline,
+/// oldest first: their provenance is public, so the source must stay as it was.
+///
+/// # Errors
+/// Database errors.
+pub async fn published_versions_informed_by(
+    db: &impl ConnectionTrait,
+    informer: Informer,
+) -> Result<Vec<(guideline_version::Model, guideline::Model)>> {
+    use sea_orm::sea_query::Query;
+    let links = match informer {
+        Informer::Visit(id) => Query::select()
+            .column(guideline_version_visit::Column::GuidelineVersionId)
+            .from(guideline_version_visit::Entity)
+            .and_where(guideline_version_visit::Column::VisitId.eq(id))
+            .to_owned(),
+        Informer::Session(id) => Query::select()
+            .column(guideline_version_session::Column::GuidelineVersionId)
+            .from(guideline_version_session::Entity)
+            .and_where(guideline_version_session::Column::SessionId.eq(id))
+            .to_owned(),
+    };
+    let rows = guideline_version::Entity::find()
+        .filter(guideline_version::Column::Id.in_subquery(links))
+        .filter(guideline_version::Column::Status.ne(GuidelineStatus::Draft))
+        .find_also_related(guideline::Entity)
+        .order_by_asc(guideline_version::Column::GuidelineId)
+        .order_by_asc(guideline_version::Column::Number)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(v, g)| g.map(|g| (v, g)))
+        .collect())
+}
+
 /// The version of the same guideline numbered one lower, if any.
 ///
 /// # Errors

@@ -16,6 +16,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::guideline::{self, Informer};
 use crate::service::now;
 use crate::service::validate::{self, Problems};
 use crate::service::write::{
@@ -119,6 +120,7 @@ pub async fn update(
     if fields == before {
         return Ok(current);
     }
+    require_unpublished_provenance(&write, id).await?;
     let model = visit::ActiveModel {
         id: Set(id),
         facility_id: Set(fields.facility_id),
@@ -204,6 +206,31 @@ async fn require_facility_maintainer(write: &Write, facility_id: i32) -> Result<
             .require_maintainer(f.maintained_by_id, &format!("facility `{}`", f.slug)),
         None => Ok(()),
     }
+}
+
+/// A partner may not change a visit that informed a guideline version past
+/// DRAFT: readers of that version see the visit as its source, so what it
+/// says must stay what the version was written from. Editors and admins may
+/// correct it; their change is in the audit log like every other.
+async fn require_unpublished_provenance(write: &Write, id: i32) -> Result<()> {
+    if write.actor.writes_all_content() {
+        return Ok(());
+    }
+    let published =
+        guideline::published_versions_informed_by(write.txn(), Informer::Visit(id)).await?;
+    let Some((version, guideline)) = published.first() else {
+        return Ok(());
+    };
+    let more = match published.len() {
+        1 => String::new(),
+        n => format!(" and {} other published version(s)", n - 1),
+    };
+    Err(AppError::Conflict(format!(
+        "this visit informed version {} of `{}` ({}){more}, whose provenance is public and must stay as it was written from; partners cannot change it. Ask an editor or admin to correct it: they can, and their change is audited",
+        version.number,
+        guideline.key,
+        version.status.as_str().to_ascii_uppercase(),
+    )))
 }
 
 /// Every problem of the fields, including references to rows that do not exist.
