@@ -181,7 +181,7 @@ pub struct ServeSettings {
     #[arg(
         long = "max-list-items",
         env = "WISH_MAX_LIST_ITEMS",
-        default_value_t = 100
+        default_value_t = 500
     )]
     pub max_list_items: usize,
 

@@ -3,7 +3,8 @@
 
 use api::graphql::context::Role;
 use api::graphql::id::Kind;
-use entity::value::StakeholderKind;
+use entity::value::{GuidelineStatus, StakeholderKind};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::fixtures;
@@ -247,7 +248,209 @@ async fn partners_record_visits_to_their_own_facilities_only(backend: Backend) {
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
+const DIMENSIONS: [&str; 9] = [
+    "ARCHITECTURE",
+    "SOCIAL_CLIMATE",
+    "SECURITY",
+    "COMMUNITY_INTEGRATION",
+    "SUSTAINABILITY",
+    "WORK",
+    "INDIVIDUAL_NEEDS",
+    "STAFF_WELLBEING",
+    "TECHNOLOGY",
+];
+
+/// Ten notes where each of the nine dimensions has one.
+fn ten_notes() -> Vec<Value> {
+    DIMENSIONS
+        .iter()
+        .chain(["WORK"].iter())
+        .map(|d| json!({ "dimension": d, "note": "A note." }))
+        .collect()
+}
+
+/// Every bounded list is bounded where it is written: over the bound, the
+/// write is `BAD_USER_INPUT` naming the list, and nothing is stored.
+async fn lists_over_their_bound_are_refused_where_they_are_written(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slug = fixtures::facility_slugs(&app.db).await.remove(0);
+    let facility = gid(Kind::Facility, fixtures::facility(&app.db, &slug).await.id);
+    let mut people = Vec::new();
+    for i in 0..100 {
+        let person = fixtures::stakeholder(
+            &app.db,
+            &format!("Person {i:03}"),
+            StakeholderKind::Research,
+            None,
+        )
+        .await;
+        people.push(gid(Kind::Stakeholder, person.id));
+    }
+    let too_many: Vec<String> = people
+        .iter()
+        .cloned()
+        .chain([gid(Kind::Stakeholder, 999_999)])
+        .collect();
+    let workshops: Vec<String> = {
+        let mut ids = Vec::new();
+        for key in ["be", "fr", "nl", "eu", "be"] {
+            ids.push(gid(
+                Kind::KnowledgeWorkshop,
+                fixtures::workshop(&app.db, key).await.id,
+            ));
+        }
+        ids
+    };
+    let sources: Vec<String> = (1..=101).map(|i| gid(Kind::Visit, i)).collect();
+    let before = fixtures::state(&app.db).await;
+
+    let cases = [
+        (
+            "mutation($f: ID!, $p: [ID!]) { createVisit(input: { facility: $f, visitedOn: \"2025-04-02\", participants: $p }) { id } }",
+            json!({ "f": facility, "p": too_many }),
+            "input.participants",
+        ),
+        (
+            "mutation($f: ID!, $n: [EcosystemNoteInput!]) { createVisit(input: { facility: $f, visitedOn: \"2025-04-02\", findings: $n }) { id } }",
+            json!({ "f": facility, "n": ten_notes() }),
+            "input.findings",
+        ),
+        (
+            "mutation($p: [ID!]) { createLearningSession(input: { title: \"Big\", heldOn: \"2025-04-02\", level: EUROPEAN, topic: ECOSYSTEM, participants: $p }) { id } }",
+            json!({ "p": too_many }),
+            "input.participants",
+        ),
+        (
+            "mutation($w: [ID!]) { createStakeholder(input: { name: \"Jo\", kind: RESEARCH, workshops: $w }) { id } }",
+            json!({ "w": workshops }),
+            "input.workshops",
+        ),
+        (
+            "mutation($s: [ID!]) { createGuidelineVersion(guideline: \"ecosystem-rules\", input: { title: \"Rules\", body: \"Text\", informedBy: $s }) { id } }",
+            json!({ "s": sources }),
+            "input.informedBy",
+        ),
+        (
+            "mutation($n: [EcosystemNoteInput!]) { createFacility(input: { name: \"Ten notes\", countryCode: \"BE\", facilityType: OTHER, status: OPEN, ecosystem: $n }) { id } }",
+            json!({ "n": ten_notes() }),
+            "input.ecosystem[9].dimension",
+        ),
+    ];
+    for (document, variables, field) in cases {
+        let body = as_editor(&app, document, variables).await;
+        assert_error_code(&body, "BAD_USER_INPUT");
+        assert!(
+            problem_fields(&body).iter().any(|f| f == field),
+            "{field} not named: {body:#}"
+        );
+    }
+    assert_eq!(fixtures::state(&app.db).await, before);
+
+    // At the bound, the write goes through.
+    let full = as_editor(
+        &app,
+        "mutation($f: ID!, $p: [ID!], $n: [EcosystemNoteInput!]) { createVisit(input: { facility: $f, visitedOn: \"2025-04-02\", participants: $p, findings: $n }) { participants { name } findings { dimension } } }",
+        json!({ "f": facility, "p": people, "n": &ten_notes()[..9] }),
+    )
+    .await;
+    let visit = &full["data"]["createVisit"];
+    assert_eq!(
+        visit["participants"].as_array().unwrap().len(),
+        100,
+        "{full:#}"
+    );
+    assert_eq!(visit["findings"].as_array().unwrap().len(), 9);
+}
+
+const UPDATE_VISIT: &str = "mutation($id: ID!, $v: Int!) {
+    updateVisit(id: $id, expectedVersion: $v, input: { summary: [{ lang: \"en\", text: \"Rewritten.\" }] }) { version summary } }";
+
+/// Links a visit to a new version of `ecosystem-rules` in `status`.
+async fn informs(app: &TestApp, visit_id: i32, number: i32, status: GuidelineStatus) {
+    let version =
+        fixtures::guideline_version(&app.db, "ecosystem-rules", number, status, "Text\n").await;
+    entity::guideline_version_visit::ActiveModel {
+        guideline_version_id: Set(version.id),
+        visit_id: Set(visit_id),
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+/// A published version shows its sources as they were when it was written
+/// from them: a partner may not rewrite them; an editor may correct them,
+/// and the correction is audited.
+async fn a_visit_that_informed_a_published_version_is_not_rewritten_by_a_partner(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slugs = fixtures::facility_slugs(&app.db).await;
+    let rescaled = fixtures::organisation(&app.db, "rescaled").await;
+    let own = fixtures::maintain(&app.db, &slugs[0], &rescaled).await;
+    let cited = fixtures::visit(&app.db, own.id, fixtures::day(2025, 1, 1), None, &[]).await;
+    let drafted = fixtures::visit(&app.db, own.id, fixtures::day(2025, 2, 1), None, &[]).await;
+    informs(&app, cited.id, 1, GuidelineStatus::Consultation).await;
+    informs(&app, drafted.id, 2, GuidelineStatus::Draft).await;
+    let partner = token(Role::Partner, Some("rescaled"));
+    let before = fixtures::state(&app.db).await;
+
+    let (_, refused) = app
+        .graphql_as(
+            &partner,
+            UPDATE_VISIT,
+            json!({ "id": gid(Kind::Visit, cited.id), "v": 1 }),
+        )
+        .await;
+    assert_error_code(&refused, "CONFLICT");
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    for part in [
+        "version 1 of `ecosystem-rules`",
+        "CONSULTATION",
+        "editor or admin",
+        "audited",
+    ] {
+        assert!(message.contains(part), "`{message}` lacks `{part}`");
+    }
+    assert_eq!(fixtures::state(&app.db).await, before);
+
+    // A draft is no publication yet: its sources stay the partner's to change.
+    let (_, draft) = app
+        .graphql_as(
+            &partner,
+            UPDATE_VISIT,
+            json!({ "id": gid(Kind::Visit, drafted.id), "v": 1 }),
+        )
+        .await;
+    assert_eq!(draft["data"]["updateVisit"]["version"], 2, "{draft:#}");
+
+    let corrected = as_editor(
+        &app,
+        UPDATE_VISIT,
+        json!({ "id": gid(Kind::Visit, cited.id), "v": 1 }),
+    )
+    .await;
+    assert_eq!(
+        corrected["data"]["updateVisit"],
+        json!({ "version": 2, "summary": "Rewritten." }),
+        "{corrected:#}"
+    );
+    let audit = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::EntityId.eq(cited.id))
+        .filter(entity::audit_event::Column::EntityType.eq(entity::value::AuditEntity::Visit))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].actor_role, entity::value::AuditActorRole::Editor);
+    assert_eq!(audit[0].entity_version, Some(2));
+}
+
 on_both_databases!(
+    lists_over_their_bound_are_refused_where_they_are_written,
+    a_visit_that_informed_a_published_version_is_not_rewritten_by_a_partner,
     a_visit_is_recorded_with_participants_and_findings,
     a_visit_with_bad_references_is_refused_whole,
     a_learning_session_is_written_and_checked,

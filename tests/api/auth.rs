@@ -85,7 +85,7 @@ async fn editor_token_reads_drafts_and_contact_details(backend: Backend) {
     let (status, response) = app
         .graphql_as(
             &editor,
-            "{ viewer { role permissions } stakeholders { nodes { email phone } } guideline(key: \"ecosystem-rules\") { versions { status } } }",
+            "{ viewer { role permissions } stakeholders { nodes { email phone } } guideline(key: \"ecosystem-rules\") { versions { nodes { status } } } }",
             json!({}),
         )
         .await;
@@ -105,7 +105,7 @@ async fn editor_token_reads_drafts_and_contact_details(backend: Backend) {
         "anna-practitioner@example.org"
     );
     assert_eq!(
-        data["guideline"]["versions"],
+        data["guideline"]["versions"]["nodes"],
         json!([{ "status": "DRAFT" }])
     );
 }

@@ -241,7 +241,7 @@ async fn too_deep_query_is_refused_before_it_runs(backend: Backend) {
     };
     let mut selection = "key".to_owned();
     for _ in 0..10 {
-        selection = format!("versions {{ guideline {{ {selection} }} }}");
+        selection = format!("versions {{ nodes {{ guideline {{ {selection} }} }} }}");
     }
 
     let response = app

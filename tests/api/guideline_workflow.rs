@@ -1,9 +1,12 @@
 //! The guideline workflow: DRAFT → CONSULTATION → ADOPTED, one way; frozen
 //! once out of DRAFT; numbers without gaps, even under concurrent creation.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
 use api::graphql::context::Role;
 use api::graphql::id::Kind;
-use entity::value::{SessionLevel, SessionTopic};
+use entity::value::{GuidelineStatus, SessionLevel, SessionTopic};
 use serde_json::{Value, json};
 
 use crate::fixtures;
@@ -134,11 +137,12 @@ async fn a_version_moves_one_way_and_freezes_when_it_leaves_draft(backend: Backe
     );
     let diff = editor_call(
         &app,
-        "query($id: ID!) { guidelineVersion(id: $id) { diff { lines { kind text } } } }",
+        "query($id: ID!) { guidelineVersion(id: $id) { diff { truncated hunks { lines { kind text } } } } }",
         json!({ "id": next["id"] }),
     )
     .await;
-    let lines = diff["data"]["guidelineVersion"]["diff"][0]["lines"].to_string();
+    assert_eq!(diff["data"]["guidelineVersion"]["diff"]["truncated"], false);
+    let lines = diff["data"]["guidelineVersion"]["diff"]["hunks"][0]["lines"].to_string();
     assert!(lines.contains("Close to home and family."), "{diff:#}");
 }
 
@@ -250,7 +254,89 @@ async fn numbers_stay_gapless_when_editors_create_at_once(backend: Backend) {
     assert_eq!(numbers, (1..=12).collect::<Vec<i64>>());
 }
 
+/// A body of about `MAX_BODY` characters whose lines all differ from those
+/// of any other `tag`: the worst case of a line diff.
+fn huge_body(tag: &str) -> String {
+    let mut body = String::new();
+    let mut line = 0;
+    while body.len() < api::service::validate::MAX_BODY - 100 {
+        body.push_str(&format!("{tag} line {line:06}\n"));
+        line += 1;
+    }
+    body
+}
+
+/// The diff of two large, unrelated versions once held the only worker for
+/// 27 seconds. It runs beside the workers now, gives up on the smallest diff
+/// after about a second, and returns at most 1,000 lines.
+async fn a_huge_diff_answers_in_time_and_leaves_the_worker_free(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    assert_eq!(crate::helpers::serve_settings().workers, Some(1));
+    let timeout = Duration::from_millis(crate::helpers::serve_settings().request_timeout_ms);
+    fixtures::guideline_version(
+        &app.db,
+        "ecosystem-rules",
+        1,
+        GuidelineStatus::Adopted,
+        &huge_body("old"),
+    )
+    .await;
+    let newer = fixtures::guideline_version(
+        &app.db,
+        "ecosystem-rules",
+        2,
+        GuidelineStatus::Consultation,
+        &huge_body("new"),
+    )
+    .await;
+    let done = AtomicBool::new(false);
+
+    let diff = async {
+        let started = Instant::now();
+        let data = app
+            .query(
+                "query($id: ID!) { guidelineVersion(id: $id) { diff { truncated hunks { oldStart newStart lines { kind } } } } }",
+                json!({ "id": gid(Kind::GuidelineVersion, newer.id) }),
+            )
+            .await;
+        done.store(true, Ordering::SeqCst);
+        (data, started.elapsed())
+    };
+    let health = async {
+        let mut latencies = Vec::new();
+        while !done.load(Ordering::SeqCst) {
+            let asked = Instant::now();
+            let response = app.get("/health").await;
+            assert_eq!(response.status(), 200);
+            latencies.push(asked.elapsed());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        latencies
+    };
+    let ((data, took), latencies) = futures_util::future::join(diff, health).await;
+
+    assert!(took < timeout, "the diff took {took:?}");
+    let diff = &data["guidelineVersion"]["diff"];
+    assert_eq!(diff["truncated"], true);
+    let lines: usize = diff["hunks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["lines"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(lines, api::service::guideline::MAX_DIFF_LINES);
+    let slowest = latencies.iter().max().copied().unwrap_or_default();
+    assert!(
+        latencies.len() >= 3 && slowest < Duration::from_millis(500),
+        "while the diff ran ({took:?}), /health answered {} times, the slowest in {slowest:?}",
+        latencies.len()
+    );
+}
+
 on_both_databases!(
+    a_huge_diff_answers_in_time_and_leaves_the_worker_free,
     a_version_moves_one_way_and_freezes_when_it_leaves_draft,
     provenance_links_visits_and_sessions_that_exist,
     numbers_stay_gapless_when_editors_create_at_once,

@@ -209,7 +209,7 @@ pub fn serve_settings() -> ServeSettings {
         graphql_threads: Some(2),
         max_response_bytes: 16 * 1024 * 1024,
         max_query_fields: 2_000,
-        max_list_items: 100,
+        max_list_items: 500,
         max_query_depth: 15,
         max_query_complexity: 20_000,
         max_aliases: 30,

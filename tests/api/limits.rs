@@ -3,6 +3,9 @@
 
 use serde_json::{Value, json};
 
+use entity::value::StakeholderKind;
+
+use crate::fixtures;
 use crate::helpers::{
     Backend, TestApp, assert_error_code, serve_settings, spawn_app, spawn_app_with,
 };
@@ -108,6 +111,73 @@ async fn pages_multiply_the_cost_of_what_they_hold(backend: Backend) {
     assert!(small.get("errors").is_none(), "{small:#}");
 }
 
+/// Members and their workshops, nested three times: 128 bytes that once
+/// answered 56 MB. Members page, and a stakeholder's workshops cost their
+/// bound, so the nesting multiplies the cost as it multiplies the answer.
+async fn nested_members_and_workshops_are_refused_before_anything_runs(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for i in 0..40 {
+        let person = fixtures::stakeholder(
+            &app.db,
+            &format!("Member {i:02}"),
+            StakeholderKind::Practice,
+            Some("be"),
+        )
+        .await;
+        for key in ["fr", "nl", "eu"] {
+            let workshop = fixtures::workshop(&app.db, key).await;
+            sea_orm::ActiveModelTrait::insert(
+                entity::workshop_membership::ActiveModel {
+                    workshop_id: sea_orm::ActiveValue::Set(workshop.id),
+                    stakeholder_id: sea_orm::ActiveValue::Set(person.id),
+                },
+                &app.db,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let nested = "{ knowledgeWorkshops { members { nodes { name workshops { members { nodes { name workshops { members { nodes { name } } } } } } } } } }";
+
+    refused(&app, nested, "WISH_MAX_QUERY_COMPLEXITY").await;
+
+    // One level is a page of members with their workshops: answered.
+    let one_level = app
+        .query(
+            "{ knowledgeWorkshops { members(first: 10) { nodes { name workshops { key } } } } }",
+            json!({}),
+        )
+        .await;
+    let members = &one_level["knowledgeWorkshops"][0]["members"]["nodes"];
+    assert_eq!(members.as_array().unwrap().len(), 10);
+    assert_eq!(members[0]["workshops"].as_array().unwrap().len(), 4);
+}
+
+/// A list without pages costs what it can hold: participants of visits (at
+/// most 100 each), a version's sources (100), a diff (1,000 lines).
+async fn bounded_lists_cost_their_bound(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    for query in [
+        "{ visits(first: 50) { nodes { participants { name workshops { key } } } } }",
+        "{ learningSessions(first: 50) { nodes { participants { name workshops { key } } } } }",
+        "{ guidelines { versions(first: 20) { nodes { informedBy { ... on Visit { participants { name } } } } } } }",
+        "{ guidelines { versions(first: 5) { nodes { diff { hunks { lines { kind text } } } } } } }",
+    ] {
+        refused(&app, query, "WISH_MAX_QUERY_COMPLEXITY").await;
+    }
+    let modest = app
+        .graphql(
+            "{ visits(first: 10) { nodes { participants { name workshops { key } } findings { note } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(modest.get("errors").is_none(), "{modest:#}");
+}
+
 async fn a_thousand_operations_in_a_batch_are_refused(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -194,6 +264,8 @@ on_both_databases!(
     too_many_root_fields_are_refused,
     a_fragment_that_spreads_itself_is_refused,
     pages_multiply_the_cost_of_what_they_hold,
+    nested_members_and_workshops_are_refused_before_anything_runs,
+    bounded_lists_cost_their_bound,
     a_thousand_operations_in_a_batch_are_refused,
     ten_megabytes_and_a_hundred_thousand_directives_are_refused,
     misspelt_fields_get_no_suggestions,

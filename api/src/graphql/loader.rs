@@ -57,8 +57,47 @@ macro_rules! by_id_loader {
     };
 }
 
-/// Declares a loader of a parent's children, by parent id.
+/// Cuts each parent's children at `bound`: the query cost counts at most that
+/// many, and the writes of the API never store more. Only rows written around
+/// the API can exceed it; they are logged rather than served.
+fn cap<K, V>(mut map: HashMap<K, Vec<V>>, bound: usize, what: &str) -> HashMap<K, Vec<V>> {
+    for children in map.values_mut() {
+        if children.len() > bound {
+            tracing::warn!(
+                what,
+                bound,
+                found = children.len(),
+                "more rows than the API's bound; the list is cut at the bound"
+            );
+            children.truncate(bound);
+        }
+    }
+    map
+}
+
+/// Declares a loader of a parent's children, by parent id; with a `bound`,
+/// each parent gets at most that many.
 macro_rules! children_loader {
+    ($key:ident, $model:ty, $load:path, bound = $bound:expr) => {
+        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl async_graphql::dataloader::Loader<$key> for DbLoader {
+            type Value = Vec<$model>;
+            type Error = Arc<DbErr>;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
+                let grouped = group(
+                    keys,
+                    rows.into_iter()
+                        .map(|(parent, child)| ($key(parent), child)),
+                );
+                Ok(cap(grouped, $bound, stringify!($key)))
+            }
+        }
+    };
     ($key:ident, $model:ty, $load:path) => {
         #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
@@ -183,17 +222,20 @@ children_loader!(MembersOf, stakeholder::Model, service::workshop::members_of);
 children_loader!(
     VisitParticipants,
     stakeholder::Model,
-    service::visit::participants_of
+    service::visit::participants_of,
+    bound = service::visit_write::MAX_PARTICIPANTS
 );
 children_loader!(
     SessionParticipants,
     stakeholder::Model,
-    service::learning_session::participants_of
+    service::learning_session::participants_of,
+    bound = service::visit_write::MAX_PARTICIPANTS
 );
 children_loader!(
     StakeholderWorkshops,
     entity::knowledge_workshop::Model,
-    service::stakeholder::workshops_of
+    service::stakeholder::workshops_of,
+    bound = service::workshop::MAX_WORKSHOPS
 );
 
 async fn visits_by_facility(
@@ -237,4 +279,9 @@ async fn provenance_by_version(
         .chain(sessions.into_iter().map(|(id, s)| (id, Source::Session(s))))
         .collect())
 }
-children_loader!(ProvenanceOf, Source, provenance_by_version);
+children_loader!(
+    ProvenanceOf,
+    Source,
+    provenance_by_version,
+    bound = service::guideline_write::MAX_INFORMED_BY
+);

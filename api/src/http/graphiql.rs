@@ -100,7 +100,7 @@ pub const EXAMPLES: &[Example] = &[
         headers: None,
     },
     Example {
-        query: "# The two guidelines, their versions, and what changed in the latest one\n# (diff against the version before it).\nquery GuidelineDiff {\n  guidelines {\n    key title\n    versions { number status publishedOn }\n    latest {\n      number title\n      informedBy { __typename ... on Visit { visitedOn } ... on LearningSession { title } }\n      diff { oldStart newStart lines { kind text } }\n    }\n  }\n}\n",
+        query: "# The two guidelines, their versions, and what changed in the latest one\n# (diff against the version before it).\nquery GuidelineDiff {\n  guidelines {\n    key title\n    versions { nodes { number status publishedOn } }\n    latest {\n      number title\n      informedBy { __typename ... on Visit { visitedOn } ... on LearningSession { title } }\n      diff { truncated hunks { oldStart newStart lines { kind text } } }\n    }\n  }\n}\n",
         variables: None,
         headers: None,
     },

@@ -6,9 +6,26 @@ use entity::{
     guideline, guideline_version, guideline_version_session, guideline_version_visit,
     learning_session, visit,
 };
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
+use crate::service::page;
+
+/// How many guidelines the project writes: `ecosystem-rules` and
+/// `relational-security`. No write of the API adds one; queries are costed by it.
+pub const MAX_GUIDELINES: usize = 2;
+
+/// The most lines (context, added and removed, in all hunks together) that
+/// one diff returns; a longer diff is cut there and says so. Queries are
+/// costed by it.
+pub const MAX_DIFF_LINES: usize = 1_000;
+
+/// How long the diff algorithm may search for the smallest diff before it
+/// settles for a coarser one (whole blocks removed and added): the worst pair
+/// of texts then costs about this much of one core, not minutes.
+pub const DIFF_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Whether drafts are part of what a caller sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,13 +52,36 @@ impl Drafts {
     }
 }
 
+/// Every guideline, by key; never more than [`MAX_GUIDELINES`], which the query cost assumes.
+///
 /// # Errors
 /// Database errors.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<guideline::Model>> {
-    Ok(guideline::Entity::find()
+    let mut guidelines = guideline::Entity::find()
         .order_by_asc(guideline::Column::Key)
+        .limit(MAX_GUIDELINES as u64 + 1)
         .all(db)
-        .await?)
+        .await?;
+    if guidelines.len() > MAX_GUIDELINES {
+        tracing::warn!(
+            bound = MAX_GUIDELINES,
+            "the database holds more guidelines than the project writes; the list is cut at the bound"
+        );
+        guidelines.truncate(MAX_GUIDELINES);
+    }
+    Ok(guidelines)
+}
+
+/// The fingerprint of a guideline's own list of versions, for cursors of
+/// `Guideline.versions`. Drafts are part of it: an editor's cursor counts
+/// drafts that an anonymous caller's list does not hold.
+#[must_use]
+pub fn versions_fingerprint(guideline_id: i32, drafts: Drafts) -> String {
+    page::fingerprint(&(
+        "guideline-versions",
+        guideline_id,
+        drafts == Drafts::Visible,
+    ))
 }
 
 /// # Errors
@@ -130,6 +170,49 @@ pub async fn provenance_of(
     ))
 }
 
+/// A visit or a learning session, as a source of guideline versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Informer {
+    Visit(i32),
+    Session(i32),
+}
+
+/// The versions past DRAFT that `informer` informed, with their guideline,
+/// oldest first: their provenance is public, so the source must stay as it was.
+///
+/// # Errors
+/// Database errors.
+pub async fn published_versions_informed_by(
+    db: &impl ConnectionTrait,
+    informer: Informer,
+) -> Result<Vec<(guideline_version::Model, guideline::Model)>> {
+    use sea_orm::sea_query::Query;
+    let links = match informer {
+        Informer::Visit(id) => Query::select()
+            .column(guideline_version_visit::Column::GuidelineVersionId)
+            .from(guideline_version_visit::Entity)
+            .and_where(guideline_version_visit::Column::VisitId.eq(id))
+            .to_owned(),
+        Informer::Session(id) => Query::select()
+            .column(guideline_version_session::Column::GuidelineVersionId)
+            .from(guideline_version_session::Entity)
+            .and_where(guideline_version_session::Column::SessionId.eq(id))
+            .to_owned(),
+    };
+    let rows = guideline_version::Entity::find()
+        .filter(guideline_version::Column::Id.in_subquery(links))
+        .filter(guideline_version::Column::Status.ne(GuidelineStatus::Draft))
+        .find_also_related(guideline::Entity)
+        .order_by_asc(guideline_version::Column::GuidelineId)
+        .order_by_asc(guideline_version::Column::Number)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(v, g)| g.map(|g| (v, g)))
+        .collect())
+}
+
 /// The version of the same guideline numbered one lower, if any.
 ///
 /// # Errors
@@ -164,43 +247,90 @@ pub struct Hunk {
     pub lines: Vec<(LineChange, String)>,
 }
 
-/// A line diff from `old` to `new`, with three lines of context around changes.
+/// A line diff, cut after `max_lines` lines.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Diff {
+    pub hunks: Vec<Hunk>,
+    /// Whether lines were left out after the bound.
+    pub truncated: bool,
+}
+
+/// A line diff from `old` to `new`, with three lines of context around
+/// changes, of at most `max_lines` lines. The search for the smallest diff
+/// stops after `timeout`, and what is left is shown as removed and added.
 #[must_use]
-pub fn diff(old: &str, new: &str) -> Vec<Hunk> {
+pub fn diff(old: &str, new: &str, max_lines: usize, timeout: std::time::Duration) -> Diff {
     use similar::{ChangeTag, TextDiff};
-    let diff = TextDiff::from_lines(old, new);
-    diff.grouped_ops(3)
-        .into_iter()
-        .map(|group| {
-            let (first, last) = (group.first(), group.last());
-            let old_range =
-                first.map_or(0, |o| o.old_range().start)..last.map_or(0, |o| o.old_range().end);
-            let new_range =
-                first.map_or(0, |o| o.new_range().start)..last.map_or(0, |o| o.new_range().end);
-            let lines = group
-                .iter()
-                .flat_map(|op| diff.iter_changes(op))
-                .map(|change| {
-                    let kind = match change.tag() {
-                        ChangeTag::Equal => LineChange::Context,
-                        ChangeTag::Insert => LineChange::Added,
-                        ChangeTag::Delete => LineChange::Removed,
-                    };
-                    (
-                        kind,
-                        change.value().trim_end_matches(['\n', '\r']).to_owned(),
-                    )
-                })
-                .collect();
-            Hunk {
-                old_start: old_range.start + 1,
-                old_lines: old_range.len(),
-                new_start: new_range.start + 1,
-                new_lines: new_range.len(),
-                lines,
+    let diff = TextDiff::configure().timeout(timeout).diff_lines(old, new);
+    let mut budget = max_lines;
+    let mut out = Diff::default();
+    for group in diff.grouped_ops(3) {
+        let Some(first) = group.first() else {
+            continue;
+        };
+        if budget == 0 {
+            out.truncated = true;
+            break;
+        }
+        let mut hunk = Hunk {
+            old_start: first.old_range().start + 1,
+            old_lines: 0,
+            new_start: first.new_range().start + 1,
+            new_lines: 0,
+            lines: Vec::new(),
+        };
+        for change in group.iter().flat_map(|op| diff.iter_changes(op)) {
+            if budget == 0 {
+                out.truncated = true;
+                break;
             }
-        })
-        .collect()
+            budget -= 1;
+            let kind = match change.tag() {
+                ChangeTag::Equal => LineChange::Context,
+                ChangeTag::Insert => LineChange::Added,
+                ChangeTag::Delete => LineChange::Removed,
+            };
+            // Counted from the lines kept, so that a hunk cut short still adds up.
+            hunk.old_lines += usize::from(kind != LineChange::Added);
+            hunk.new_lines += usize::from(kind != LineChange::Removed);
+            hunk.lines.push((
+                kind,
+                change.value().trim_end_matches(['\n', '\r']).to_owned(),
+            ));
+        }
+        out.hunks.push(hunk);
+        if out.truncated {
+            break;
+        }
+    }
+    out
+}
+
+/// At most this many diffs run at once, each on a blocking thread: a burst
+/// of large diffs then waits its turn instead of taking every core from the
+/// workers that answer other requests.
+fn diff_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+    });
+    &SLOTS
+}
+
+/// [`diff`] with the API's bounds ([`MAX_DIFF_LINES`], [`DIFF_TIMEOUT`]), on
+/// a blocking thread: a diff is CPU work that would otherwise hold the
+/// request's worker, and every request queued behind it, until it ends.
+///
+/// # Errors
+/// Internal, if the diff thread fails.
+pub async fn bounded_diff(old: String, new: String) -> Result<Diff> {
+    let _slot = diff_slots()
+        .acquire()
+        .await
+        .map_err(|err| AppError::Internal(err.into()))?;
+    tokio::task::spawn_blocking(move || diff(&old, &new, MAX_DIFF_LINES, DIFF_TIMEOUT))
+        .await
+        .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("while diffing")))
 }
 
 /// Guidelines by id (for batching loaders).
@@ -230,13 +360,20 @@ pub async fn versions_by_ids(
 
 #[cfg(test)]
 mod tests {
-    use super::{LineChange, diff};
+    use std::time::{Duration, Instant};
+
+    use super::{DIFF_TIMEOUT, Diff, LineChange, MAX_DIFF_LINES, diff};
+
+    fn unbounded(old: &str, new: &str) -> Diff {
+        diff(old, new, usize::MAX, Duration::from_secs(3600))
+    }
 
     #[test]
     fn diff_reports_changed_lines_with_context() {
         let old = "# Rules\n\n1. Small.\n2. Close to home.\n";
         let new = "# Rules\n\n1. Small.\n2. Close to home and family.\n3. Open to the community.\n";
-        let hunks = diff(old, new);
+        let Diff { hunks, truncated } = unbounded(old, new);
+        assert!(!truncated);
         assert_eq!(hunks.len(), 1);
         let hunk = &hunks[0];
         assert_eq!(
@@ -266,6 +403,39 @@ mod tests {
 
     #[test]
     fn identical_texts_have_no_hunks() {
-        assert!(diff("a\nb\n", "a\nb\n").is_empty());
+        assert_eq!(unbounded("a\nb\n", "a\nb\n"), Diff::default());
+    }
+
+    #[test]
+    fn a_long_diff_is_cut_at_the_bound_and_says_so() {
+        let old: String = (0..50).map(|i| format!("old {i}\n")).collect();
+        let new: String = (0..50).map(|i| format!("new {i}\n")).collect();
+        let cut = diff(&old, &new, 30, DIFF_TIMEOUT);
+        assert!(cut.truncated);
+        let lines: usize = cut.hunks.iter().map(|h| h.lines.len()).sum();
+        assert_eq!(lines, 30);
+        let hunk = &cut.hunks[0];
+        assert_eq!(hunk.old_lines + hunk.new_lines, 30, "the cut hunk adds up");
+        assert!(!diff(&old, &new, 100, DIFF_TIMEOUT).truncated);
+    }
+
+    /// Texts with no line in common are the worst case of the diff algorithm:
+    /// quadratic in the number of lines without the timeout.
+    #[test]
+    fn the_worst_texts_fall_back_to_a_coarse_diff_in_time() {
+        let old: String = (0..40_000).map(|i| format!("a{i}\n")).collect();
+        let new: String = (0..40_000).map(|i| format!("b{i}\n")).collect();
+        let started = Instant::now();
+        let bounded = diff(&old, &new, MAX_DIFF_LINES, DIFF_TIMEOUT);
+        assert!(
+            started.elapsed() < DIFF_TIMEOUT * 5,
+            "took {:?}",
+            started.elapsed()
+        );
+        assert!(bounded.truncated);
+        assert_eq!(
+            bounded.hunks.iter().map(|h| h.lines.len()).sum::<usize>(),
+            MAX_DIFF_LINES
+        );
     }
 }

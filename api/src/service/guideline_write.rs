@@ -19,6 +19,10 @@ use crate::service::write::{
 };
 use crate::service::{now, text};
 
+/// The most visits and learning sessions, together, that one version names
+/// as what informed it; queries are costed by this bound.
+pub const MAX_INFORMED_BY: usize = 100;
+
 /// What an editor writes of a version; status, number and dates follow the workflow.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VersionFields {
@@ -256,6 +260,16 @@ async fn check(db: &impl ConnectionTrait, fields: &mut VersionFields) -> Result<
         "input.body",
         validate::prose(&fields.body, validate::MAX_BODY),
     );
+    let sources = fields.informed_by_visits.len() + fields.informed_by_sessions.len();
+    if sources > MAX_INFORMED_BY {
+        problems.add(
+            "input.informedBy",
+            format!(
+                "a version names at most {MAX_INFORMED_BY} visits and learning sessions together, got {sources}"
+            ),
+        );
+        return problems.finish();
+    }
     let visits =
         existing_ids::<visit::Entity>(db, visit::Column::Id, &fields.informed_by_visits).await?;
     check_references(

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::validate::{self, Problems};
+use crate::service::visit_write::MAX_PARTICIPANTS;
 use crate::service::write::{
     self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
@@ -233,16 +234,26 @@ async fn check(db: &impl ConnectionTrait, fields: &mut SessionFields) -> Result<
             );
         }
     }
-    let found =
-        existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, &fields.participants)
-            .await?;
-    check_references(
-        &mut problems,
-        "input.participants",
-        &fields.participants,
-        &found,
-        "stakeholder",
-    );
+    if fields.participants.len() > MAX_PARTICIPANTS {
+        problems.add(
+            "input.participants",
+            format!(
+                "a learning session has at most {MAX_PARTICIPANTS} participants, got {}",
+                fields.participants.len()
+            ),
+        );
+    } else {
+        let found =
+            existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, &fields.participants)
+                .await?;
+        check_references(
+            &mut problems,
+            "input.participants",
+            &fields.participants,
+            &found,
+            "stakeholder",
+        );
+    }
     problems.finish()?;
     fields.participants.sort_unstable();
     Ok(())

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::validate::{self, Problems};
+use crate::service::workshop::MAX_WORKSHOPS;
 use crate::service::write::{
     self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
@@ -215,19 +216,29 @@ async fn check(db: &impl ConnectionTrait, fields: &mut StakeholderFields) -> Res
     if let Some(phone) = &fields.phone {
         problems.check("input.phone", validate::phone(phone));
     }
-    let found = existing_ids::<knowledge_workshop::Entity>(
-        db,
-        knowledge_workshop::Column::Id,
-        &fields.workshops,
-    )
-    .await?;
-    check_references(
-        &mut problems,
-        "input.workshops",
-        &fields.workshops,
-        &found,
-        "knowledge workshop",
-    );
+    if fields.workshops.len() > MAX_WORKSHOPS {
+        problems.add(
+            "input.workshops",
+            format!(
+                "there are {MAX_WORKSHOPS} knowledge workshops, so a stakeholder belongs to at most {MAX_WORKSHOPS}, each once; got {}",
+                fields.workshops.len()
+            ),
+        );
+    } else {
+        let found = existing_ids::<knowledge_workshop::Entity>(
+            db,
+            knowledge_workshop::Column::Id,
+            &fields.workshops,
+        )
+        .await?;
+        check_references(
+            &mut problems,
+            "input.workshops",
+            &fields.workshops,
+            &found,
+            "knowledge workshop",
+        );
+    }
     problems.finish()?;
     fields.workshops.sort_unstable();
     Ok(())

@@ -16,11 +16,23 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::guideline::{self, Informer};
 use crate::service::now;
 use crate::service::validate::{self, Problems};
 use crate::service::write::{
     self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
 };
+
+/// The most stakeholders one visit or learning session names as participants.
+/// A study visit or an expert session is a group that can meet in one room;
+/// queries are costed by this bound.
+pub const MAX_PARTICIPANTS: usize = 100;
+
+/// How many findings a visit has at most: one per ecosystem dimension.
+#[must_use]
+pub fn max_findings() -> usize {
+    <EcosystemDimension as sea_orm::Iterable>::iter().count()
+}
 
 /// Every editable field of a visit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,6 +120,7 @@ pub async fn update(
     if fields == before {
         return Ok(current);
     }
+    require_unpublished_provenance(&write, id).await?;
     let model = visit::ActiveModel {
         id: Set(id),
         facility_id: Set(fields.facility_id),
@@ -195,6 +208,31 @@ async fn require_facility_maintainer(write: &Write, facility_id: i32) -> Result<
     }
 }
 
+/// A partner may not change a visit that informed a guideline version past
+/// DRAFT: readers of that version see the visit as its source, so what it
+/// says must stay what the version was written from. Editors and admins may
+/// correct it; their change is in the audit log like every other.
+async fn require_unpublished_provenance(write: &Write, id: i32) -> Result<()> {
+    if write.actor.writes_all_content() {
+        return Ok(());
+    }
+    let published =
+        guideline::published_versions_informed_by(write.txn(), Informer::Visit(id)).await?;
+    let Some((version, guideline)) = published.first() else {
+        return Ok(());
+    };
+    let more = match published.len() {
+        1 => String::new(),
+        n => format!(" and {} other published version(s)", n - 1),
+    };
+    Err(AppError::Conflict(format!(
+        "this visit informed version {} of `{}` ({}){more}, whose provenance is public and must stay as it was written from; partners cannot change it. Ask an editor or admin to correct it: they can, and their change is audited",
+        version.number,
+        guideline.key,
+        version.status.as_str().to_ascii_uppercase(),
+    )))
+}
+
 /// Every problem of the fields, including references to rows that do not exist.
 async fn check(write: &Write, fields: &VisitFields) -> Result<()> {
     let mut problems = Problems::new();
@@ -231,16 +269,36 @@ async fn check(write: &Write, fields: &VisitFields) -> Result<()> {
             );
         }
     }
-    let found =
-        existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, &fields.participants)
-            .await?;
-    check_references(
-        &mut problems,
-        "input.participants",
-        &fields.participants,
-        &found,
-        "stakeholder",
-    );
+    if fields.participants.len() > MAX_PARTICIPANTS {
+        problems.add(
+            "input.participants",
+            format!(
+                "a visit has at most {MAX_PARTICIPANTS} participants, got {}",
+                fields.participants.len()
+            ),
+        );
+    } else {
+        let found =
+            existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, &fields.participants)
+                .await?;
+        check_references(
+            &mut problems,
+            "input.participants",
+            &fields.participants,
+            &found,
+            "stakeholder",
+        );
+    }
+    if fields.findings.len() > max_findings() {
+        problems.add(
+            "input.findings",
+            format!(
+                "a visit has at most {} findings, one per ecosystem dimension, got {}",
+                max_findings(),
+                fields.findings.len()
+            ),
+        );
+    }
     let mut seen = HashSet::new();
     for (i, (dimension, note)) in fields.findings.iter().enumerate() {
         if !seen.insert(*dimension) {

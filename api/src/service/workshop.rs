@@ -1,24 +1,47 @@
 //! Reading knowledge workshops and their members.
 
 use entity::{knowledge_workshop, stakeholder, workshop_membership};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::Result;
+use crate::service::page;
+
+/// How many knowledge workshops the project defines: Belgium, France, the
+/// Netherlands and the European think tank. No write of the API adds one, so
+/// it is also the most workshops a stakeholder can belong to; queries are
+/// costed by it.
+pub const MAX_WORKSHOPS: usize = 4;
 
 /// Every workshop: the national ones first (by country), then the European think tank.
+/// Never more than [`MAX_WORKSHOPS`], which the query cost assumes.
 ///
 /// # Errors
 /// Database errors.
 pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<knowledge_workshop::Model>> {
     let mut workshops = knowledge_workshop::Entity::find()
         .order_by_asc(knowledge_workshop::Column::Key)
+        .limit(MAX_WORKSHOPS as u64 + 1)
         .all(db)
         .await?;
+    if workshops.len() > MAX_WORKSHOPS {
+        tracing::warn!(
+            bound = MAX_WORKSHOPS,
+            "the database holds more knowledge workshops than the project defines; the list is cut at the bound"
+        );
+        workshops.truncate(MAX_WORKSHOPS);
+    }
     workshops.sort_by_key(|w| (w.country_code.is_none(), w.key.clone()));
     Ok(workshops)
 }
 
-/// The members of many workshops at once, as (workshop id, stakeholder) pairs.
+/// The fingerprint of a workshop's own list of members, for cursors of `KnowledgeWorkshop.members`.
+#[must_use]
+pub fn members_fingerprint(workshop_id: i32) -> String {
+    page::fingerprint(&("workshop-members", workshop_id))
+}
+
+/// The members of many workshops at once, as (workshop id, stakeholder) pairs,
+/// in the order of `stakeholders`: by name, ties by id, so cursors stay put.
 ///
 /// # Errors
 /// Database errors.
@@ -29,7 +52,8 @@ pub async fn members_of(
     let rows = workshop_membership::Entity::find()
         .filter(workshop_membership::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
         .find_also_related(stakeholder::Entity)
-        .order_by_asc(stakeholder::Column::Name)
+        .order_by_asc(stakeholder::Column::SortName)
+        .order_by_asc(stakeholder::Column::Id)
         .all(db)
         .await?;
     Ok(rows

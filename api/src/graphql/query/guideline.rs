@@ -16,6 +16,9 @@ pub struct GuidelineQuery;
 #[Object]
 impl GuidelineQuery {
     /// The two guidelines of the project.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::MAX_GUIDELINES, child_complexity)"
+    )]
     async fn guidelines(&self, ctx: &Context<'_>) -> Result<Vec<Guideline>> {
         let guidelines = service::guideline::list(context::db(ctx)).await?;
         Ok(guidelines.into_iter().map(Into::into).collect())

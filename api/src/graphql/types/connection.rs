@@ -1,10 +1,15 @@
-//! Relay connections: one generic shape, named per node type.
+//! Relay connections, one generic shape named per node type, and what lists
+//! cost in the complexity limit. Every list is either a connection, costed
+//! by the page asked for, or bounded by the API and costed by its bound:
+//! a list that costs less than it can hold lets a short query nest into a
+//! huge answer.
 
 use async_graphql::SimpleObject;
 
 use crate::service::page::Page;
 
 use super::facility::Facility;
+use super::guideline::GuidelineVersion;
 use super::visit::{LearningSession, Visit};
 use super::workshop::Stakeholder;
 
@@ -75,6 +80,11 @@ connection!(
     LearningSessionEdge
 );
 connection!(Stakeholder, StakeholderConnection, StakeholderEdge);
+connection!(
+    GuidelineVersion,
+    GuidelineVersionConnection,
+    GuidelineVersionEdge
+);
 
 impl PageInfo {
     fn of<T>(page: &Page<T>) -> Self {
@@ -128,3 +138,20 @@ pub fn page_cost(
 /// release build a wrap to a small cost) past `usize::MAX`; a few thousand
 /// fields of at most this much cannot get there, and it is far over any limit.
 pub const COST_CEILING: usize = 1 << 40;
+
+/// The complexity of a list the API bounds: its bound times what one item
+/// costs (at least 1, so that a list of enums counts its items too).
+#[must_use]
+pub fn list_cost(bound: usize, child_complexity: usize) -> usize {
+    bound
+        .saturating_mul(child_complexity.max(1))
+        .saturating_add(1)
+        .min(COST_CEILING)
+}
+
+/// How many variants an enum of the data model has: the bound of a list that
+/// holds each at most once (a facility's principles, one note per dimension).
+#[must_use]
+pub fn variants<E: sea_orm::Iterable>() -> usize {
+    E::iter().count()
+}

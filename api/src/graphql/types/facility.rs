@@ -119,7 +119,10 @@ impl Facility {
     async fn security_level(&self) -> Option<SecurityLevel> {
         self.0.security_level.map(Into::into)
     }
-    /// The RESCALED principles it applies.
+    /// The RESCALED principles it applies, each once.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::Principle>(), child_complexity)"
+    )]
     async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<Principle>> {
         let loader = context::loader(ctx);
         let principles = loader
@@ -174,7 +177,10 @@ impl Facility {
             .map_err(crate::error::AppError::from)?;
         Ok(org.map(|o| o.slug))
     }
-    /// Its ecosystem profile: notes per ecosystem dimension, in the dimensions' order.
+    /// Its ecosystem profile: notes per ecosystem dimension, in the dimensions' order (one per dimension).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::EcosystemDimension>(), child_complexity)"
+    )]
     async fn ecosystem(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         let loader = context::loader(ctx);
         let notes = loader

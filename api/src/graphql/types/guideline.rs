@@ -15,8 +15,10 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
+use crate::graphql::types::connection::GuidelineVersionConnection;
 use crate::service;
-use crate::service::guideline::{Hunk, LineChange};
+use crate::service::guideline::{Diff, Hunk, LineChange};
+use crate::service::page::PageArgs;
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
 /// the ecosystem of small-scale detention facilities) or `relational-security` (European
@@ -54,16 +56,44 @@ impl Guideline {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Its versions that the caller may see (drafts: editors and admins only), by number.
-    async fn versions(&self, ctx: &Context<'_>) -> Result<Vec<GuidelineVersion>> {
+    /// Its versions that the caller may see (drafts: editors and admins only), by number,
+    /// a page at a time (`first` defaults to 50, at most 500).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn versions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<GuidelineVersionConnection> {
         let versions = self.visible_versions(ctx).await?;
-        Ok(versions
-            .into_iter()
-            .map(|v| GuidelineVersion {
+        let total = i32::try_from(versions.len()).unwrap_or(i32::MAX);
+        let fingerprint = service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx));
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = service::page::slice(versions, &fingerprint, &args).await?;
+        Ok(GuidelineVersionConnection::new(
+            page.map(|v| GuidelineVersion {
                 model: Arc::new(v),
                 guideline: self.0.clone(),
-            })
-            .collect())
+            }),
+            total,
+        ))
     }
     /// The version with the highest number that the caller may see.
     async fn latest(&self, ctx: &Context<'_>) -> Result<Option<GuidelineVersion>> {
@@ -116,7 +146,10 @@ impl GuidelineVersion {
     async fn published_on(&self) -> Option<Date> {
         self.model.published_on.map(Date)
     }
-    /// The visits and learning sessions that informed this version.
+    /// The visits and learning sessions that informed this version (at most 100 together).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline_write::MAX_INFORMED_BY, child_complexity)"
+    )]
     async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<Provenance>> {
         let sources = context::loader(ctx)
             .load_one(ProvenanceOf(self.model.id))
@@ -132,7 +165,8 @@ impl GuidelineVersion {
             .collect())
     }
     /// A line diff from another version of the same guideline (`against`; by
-    /// default the previous version, or an empty text for version 1) to this one.
+    /// default the previous version, or an empty text for version 1) to this one,
+    /// of at most 1,000 lines.
     async fn diff(
         &self,
         ctx: &Context<'_>,
@@ -140,7 +174,7 @@ impl GuidelineVersion {
             desc = "Another version of the same guideline; absent: the version before this one."
         )]
         against: Option<ID>,
-    ) -> Result<Vec<DiffHunk>> {
+    ) -> Result<GuidelineDiff> {
         let db = context::db(ctx);
         let older = match against {
             Some(other) => {
@@ -162,11 +196,9 @@ impl GuidelineVersion {
                 .await?
                 .filter(|v| context::drafts(ctx).admit(v.status)),
         };
-        let old_body = older.as_ref().map_or("", |v| v.body.as_str());
-        Ok(service::guideline::diff(old_body, &self.model.body)
-            .into_iter()
-            .map(DiffHunk::from)
-            .collect())
+        let old_body = older.map(|v| v.body).unwrap_or_default();
+        let diff = service::guideline::bounded_diff(old_body, self.model.body.clone()).await?;
+        Ok(diff.into())
     }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
@@ -187,6 +219,32 @@ impl GuidelineVersion {
 pub enum Provenance {
     Visit(Visit),
     LearningSession(LearningSession),
+}
+
+/// A line diff between two versions, as in a unified diff, of at most 1,000
+/// lines. Texts that differ too much for the smallest diff to be found in
+/// about a second get a coarser one: whole blocks removed and added.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct GuidelineDiff {
+    /// The hunks, in order; their lines together number at most 1,000.
+    // Each hunk holds at least one line, so the bound on lines bounds hunks
+    // and lines together: a hunk's own fields are counted once per line too.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::MAX_DIFF_LINES, child_complexity)"
+    )]
+    pub hunks: Vec<DiffHunk>,
+    /// Whether the diff is longer than 1,000 lines and was cut there: the
+    /// last hunk then stops short, and later changes are left out.
+    pub truncated: bool,
+}
+
+impl From<Diff> for GuidelineDiff {
+    fn from(diff: Diff) -> Self {
+        Self {
+            hunks: diff.hunks.into_iter().map(DiffHunk::from).collect(),
+            truncated: diff.truncated,
+        }
+    }
 }
 
 /// One hunk of a line diff between two versions, as in a unified diff.

@@ -66,7 +66,10 @@ impl Visit {
     async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
         workshop(ctx, self.0.workshop_id).await
     }
-    /// The stakeholders who took part, by name.
+    /// The stakeholders who took part, by name (at most 100).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit_write::MAX_PARTICIPANTS, child_complexity)"
+    )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
         let people = context::loader(ctx)
             .load_one(VisitParticipants(self.0.id))
@@ -96,7 +99,10 @@ impl Visit {
             .and_then(|s| s.get(lang.code()))
             .map(str::to_owned))
     }
-    /// What the visit found, per ecosystem dimension, in the dimensions' order.
+    /// What the visit found, per ecosystem dimension, in the dimensions' order (one per dimension).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit_write::max_findings(), child_complexity)"
+    )]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         let findings = context::loader(ctx)
             .load_one(VisitFindings(self.0.id))
@@ -166,7 +172,10 @@ impl LearningSession {
     async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
         workshop(ctx, self.0.workshop_id).await
     }
-    /// The stakeholders who took part, by name.
+    /// The stakeholders who took part, by name (at most 100).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit_write::MAX_PARTICIPANTS, child_complexity)"
+    )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
         let people = context::loader(ctx)
             .load_one(SessionParticipants(self.0.id))

@@ -11,6 +11,9 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{MembersOf, StakeholderWorkshops};
+use crate::graphql::types::connection::StakeholderConnection;
+use crate::service;
+use crate::service::page::PageArgs;
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[derive(Clone, Debug)]
@@ -41,18 +44,46 @@ impl KnowledgeWorkshop {
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
     }
-    /// Its members, by name.
-    async fn members(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        let loader = context::loader(ctx);
-        let members = loader
+    /// Its members, by name, a page at a time (`first` defaults to 50, at most 500).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<StakeholderConnection> {
+        // Every member of every workshop asked for comes in one query; each
+        // workshop then takes its page out of its own list.
+        let members = context::loader(ctx)
             .load_one(MembersOf(self.0.id))
             .await
-            .map_err(AppError::from)?;
-        Ok(members
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .map_err(AppError::from)?
+            .unwrap_or_default();
+        let total = i32::try_from(members.len()).unwrap_or(i32::MAX);
+        let fingerprint = service::workshop::members_fingerprint(self.0.id);
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let page = service::page::slice(members, &fingerprint, &args).await?;
+        Ok(StakeholderConnection::new(
+            page.map(Stakeholder::from),
+            total,
+        ))
     }
 }
 
@@ -100,7 +131,10 @@ impl Stakeholder {
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
     }
-    /// The knowledge workshops they belong to.
+    /// The knowledge workshops they belong to (at most the project's four).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::MAX_WORKSHOPS, child_complexity)"
+    )]
     async fn workshops(&self, ctx: &Context<'_>) -> Result<Vec<KnowledgeWorkshop>> {
         let workshops = context::loader(ctx)
             .load_one(StakeholderWorkshops(self.0.id))
