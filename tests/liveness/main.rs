@@ -8,6 +8,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 #[allow(dead_code)]
+#[path = "../api/fixtures.rs"]
+mod fixtures;
+#[allow(dead_code)]
 #[path = "../api/helpers.rs"]
 mod helpers;
 
@@ -200,8 +203,32 @@ fn post(
     Box::pin(async move { request.await.map_or(0, |r| r.status().as_u16()) })
 }
 
-fn attacks() -> Vec<Attack> {
+fn attacks(version: &str) -> Vec<Attack> {
+    let version = version.to_owned();
     vec![
+        Attack {
+            name: "members of workshops of members, nested",
+            send: Box::new(|client, address| {
+                post(
+                    client,
+                    address,
+                    json!({ "query": "{ knowledgeWorkshops { members(first: 500) { nodes { name workshops { members(first: 500) { nodes { name workshops { members(first: 500) { nodes { name } } } } } } } } } }" }),
+                )
+            }),
+        },
+        Attack {
+            name: "the diff of two long, unrelated versions",
+            send: Box::new(move |client, address| {
+                post(
+                    client,
+                    address,
+                    json!({
+                        "query": "query($id: ID!) { guidelineVersion(id: $id) { diff { truncated hunks { lines { kind text } } } } }",
+                        "variables": { "id": version }
+                    }),
+                )
+            }),
+        },
         Attack {
             name: "25,000 principles in a filter",
             send: Box::new(|client, address| {
@@ -303,18 +330,74 @@ fn attacks() -> Vec<Attack> {
     ]
 }
 
+/// What the attacks on lists and texts need: forty members in a workshop
+/// (each in every workshop), and two long, unrelated guideline versions.
+async fn arrange(database: &TestDatabase) -> String {
+    use entity::value::{GuidelineStatus, StakeholderKind};
+    let db = database.connect().await;
+    let keys = ["be", "fr", "nl", "eu"];
+    for i in 0..40 {
+        let person = fixtures::stakeholder(
+            &db,
+            &format!("Member {i:02}"),
+            StakeholderKind::Practice,
+            None,
+        )
+        .await;
+        for key in keys {
+            let workshop = fixtures::workshop(&db, key).await;
+            sea_orm::ActiveModelTrait::insert(
+                entity::workshop_membership::ActiveModel {
+                    workshop_id: sea_orm::ActiveValue::Set(workshop.id),
+                    stakeholder_id: sea_orm::ActiveValue::Set(person.id),
+                },
+                &db,
+            )
+            .await
+            .unwrap();
+        }
+    }
+    let body = |tag: &str| {
+        let mut body = String::new();
+        let mut line = 0;
+        while body.len() < api::service::validate::MAX_BODY - 100 {
+            body.push_str(&format!("{tag} line {line:06}\n"));
+            line += 1;
+        }
+        body
+    };
+    fixtures::guideline_version(
+        &db,
+        "ecosystem-rules",
+        1,
+        GuidelineStatus::Adopted,
+        &body("old"),
+    )
+    .await;
+    let newer = fixtures::guideline_version(
+        &db,
+        "ecosystem-rules",
+        2,
+        GuidelineStatus::Consultation,
+        &body("new"),
+    )
+    .await;
+    helpers::gid(api::graphql::id::Kind::GuidelineVersion, newer.id)
+}
+
 async fn attack_while_polling(backend: Backend) {
     let _one = ONE_AT_A_TIME.lock().await;
     let Some(database) = TestDatabase::create(backend).await else {
         return;
     };
     let mut server = Server::start(&database);
+    let version = arrange(&database).await;
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()
         .unwrap();
     let _ = token(Role::Editor, None);
-    for attack in attacks() {
+    for attack in attacks(&version) {
         let poller = Poller::start(&server.address);
         std::thread::sleep(Duration::from_millis(50));
         // Ten at once: a flood of the same request, as a prober would send.
