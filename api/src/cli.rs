@@ -144,7 +144,7 @@ async fn token(
             .as_deref()
             .context("a partner token needs --org <organisation slug>")?;
         anyhow::ensure!(
-            service::text::is_valid_slug(org),
+            service::kernel::text::is_valid_slug(org),
             "--org must be a slug: lower-case letters and digits in dash-separated words"
         );
         let db = db::connect(database).await?;
@@ -171,7 +171,7 @@ fn operator_error(err: crate::error::AppError) -> anyhow::Error {
 }
 
 async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result<()> {
-    use service::import::{self, Format};
+    use service::facility::import::{self as import, Format};
     use std::io::Write as _;
 
     let content = std::fs::read(&args.file)
@@ -212,7 +212,7 @@ async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result
 
     let db = db::connect(database).await?;
     db::migrate(&db).await?;
-    let mut actor = service::write::Actor::system();
+    let mut actor = service::kernel::unit_of_work::Actor::system();
     if let Some(org) = &args.org {
         let organisation = service::organisation::find(&db, org)
             .await

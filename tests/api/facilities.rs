@@ -189,7 +189,7 @@ async fn name_order_ignores_accents_and_reverses(backend: Backend) {
     };
     let folded: Vec<String> = names(&asc)
         .iter()
-        .map(|n| api::service::text::fold(n))
+        .map(|n| api::service::kernel::text::fold(n))
         .collect();
     let mut sorted = folded.clone();
     sorted.sort();

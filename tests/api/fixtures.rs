@@ -37,7 +37,7 @@ pub async fn stakeholder(
     kind: StakeholderKind,
     workshop_key: Option<&str>,
 ) -> stakeholder::Model {
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     let person = stakeholder::ActiveModel {
         name: Set(name.to_owned()),
         kind: Set(kind),
@@ -45,11 +45,14 @@ pub async fn stakeholder(
         country_code: Set(Some("BE".to_owned())),
         email: Set(Some(format!(
             "{}@example.org",
-            api::service::text::slugify(name)
+            api::service::kernel::text::slugify(name)
         ))),
         phone: Set(Some("+32 4 000 00 00".to_owned())),
-        sort_name: Set(api::service::text::fold(name)),
-        search_text: Set(api::service::text::fold_all([name, "Université de Liège"])),
+        sort_name: Set(api::service::kernel::text::fold(name)),
+        search_text: Set(api::service::kernel::text::fold_all([
+            name,
+            "Université de Liège",
+        ])),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -78,7 +81,7 @@ pub async fn visit(
     workshop_id: Option<i32>,
     participants: &[i32],
 ) -> visit::Model {
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     let visit = visit::ActiveModel {
         facility_id: Set(facility_id),
         visited_on: Set(on),
@@ -143,7 +146,7 @@ pub async fn session(
     topic: SessionTopic,
     participants: &[i32],
 ) -> learning_session::Model {
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     let session = learning_session::ActiveModel {
         title: Set(title.to_owned()),
         held_on: Set(on),
@@ -152,7 +155,7 @@ pub async fn session(
         topic: Set(topic),
         workshop_id: Set(None),
         outcomes: Set(Some(LocalizedText::english("Shared practices."))),
-        search_text: Set(api::service::text::fold(title)),
+        search_text: Set(api::service::kernel::text::fold(title)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -186,7 +189,7 @@ pub async fn guideline_version(
         .await
         .unwrap()
         .unwrap();
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     guideline_version::ActiveModel {
         guideline_id: Set(guideline.id),
         number: Set(number),
@@ -194,7 +197,7 @@ pub async fn guideline_version(
         title: Set(format!("Version {number}")),
         body: Set(body.to_owned()),
         published_on: Set(None),
-        search_text: Set(api::service::text::fold(body)),
+        search_text: Set(api::service::kernel::text::fold(body)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

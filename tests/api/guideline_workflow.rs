@@ -259,7 +259,7 @@ async fn numbers_stay_gapless_when_editors_create_at_once(backend: Backend) {
 fn huge_body(tag: &str) -> String {
     let mut body = String::new();
     let mut line = 0;
-    while body.len() < api::service::validate::MAX_BODY - 100 {
+    while body.len() < api::service::kernel::validate::MAX_BODY - 100 {
         body.push_str(&format!("{tag} line {line:06}\n"));
         line += 1;
     }

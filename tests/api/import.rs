@@ -544,7 +544,7 @@ fn large_file(copies: usize) -> String {
 /// Holds the write lock, as a long write does, until the transaction ends.
 async fn hold_the_write_lock(app: &TestApp) -> sea_orm::DatabaseTransaction {
     let writer = app.db.begin().await.unwrap();
-    api::service::write::bump_data_version(&writer)
+    api::service::kernel::unit_of_work::bump_data_version(&writer)
         .await
         .unwrap();
     writer

@@ -23,7 +23,7 @@ async fn every_entity_round_trips(backend: Backend) {
     let Some((_database, db)) = migrated(backend).await else {
         return;
     };
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     let day = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
 
     let org = organisation::ActiveModel {
@@ -266,7 +266,7 @@ async fn database_refuses_what_the_model_forbids(backend: Backend) {
     let Some((_database, db)) = migrated(backend).await else {
         return;
     };
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     let valid = facility::ActiveModel {
         slug: Set("huis".into()),
         name: Set("Huis".into()),

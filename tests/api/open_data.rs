@@ -132,7 +132,7 @@ async fn csv_export_imports_back_unchanged(backend: Backend) {
             .contains("filename=\"wish-facilities.csv\"")
     );
     let exported = response.bytes().await.unwrap();
-    let strip_lines = |mut records: Vec<api::service::facility_csv::FacilityRecord>| {
+    let strip_lines = |mut records: Vec<api::service::facility::csv::FacilityRecord>| {
         records.iter_mut().for_each(|r| {
             r.line = 0;
             r.slug = None;
@@ -140,14 +140,14 @@ async fn csv_export_imports_back_unchanged(backend: Backend) {
         records.sort_by(|a, b| a.name.cmp(&b.name));
         records
     };
-    let from_export = api::service::facility_csv::parse(&exported, 2026).expect("export parses");
+    let from_export = api::service::facility::csv::parse(&exported, 2026).expect("export parses");
     assert!(
         from_export.iter().all(|r| r.slug.is_some()),
         "each row names its facility"
     );
     let from_export = strip_lines(from_export);
     let from_demo = strip_lines(
-        api::service::facility_csv::parse(include_bytes!("../../api/demo/facilities.csv"), 2026)
+        api::service::facility::csv::parse(include_bytes!("../../api/demo/facilities.csv"), 2026)
             .unwrap(),
     );
     assert_eq!(from_export, from_demo);
@@ -291,7 +291,7 @@ async fn csv_export_takes_the_same_filters(backend: Backend) {
     let mut lines = body.lines();
     assert_eq!(
         lines.next().unwrap(),
-        api::service::facility_csv::COLUMNS.join(",")
+        api::service::facility::csv::COLUMNS.join(",")
     );
     let rows: Vec<&str> = lines.collect();
     assert!(!rows.is_empty());
@@ -429,10 +429,12 @@ async fn a_change_makes_the_old_etag_stale(backend: Backend) {
     let mut renamed: entity::facility::ActiveModel = olen.into();
     renamed.name = Set("Detentiehuis Olen (renamed)".to_owned());
     // Written behind the API's back, so the data version is bumped by hand,
-    // as every writer must (see service::write).
+    // as every writer must (see service::kernel::unit_of_work).
     let txn = sea_orm::TransactionTrait::begin(&app.db).await.unwrap();
     renamed.update(&txn).await.unwrap();
-    api::service::write::bump_data_version(&txn).await.unwrap();
+    api::service::kernel::unit_of_work::bump_data_version(&txn)
+        .await
+        .unwrap();
     txn.commit().await.unwrap();
 
     let after = app

@@ -73,7 +73,7 @@ async fn anonymous_callers_do_not_see_drafts(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let now = api::service::now();
+    let now = api::service::kernel::now();
     let mut draft_id = 0;
     for (number, status) in [
         (1, entity::value::GuidelineStatus::Consultation),

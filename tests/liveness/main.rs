@@ -360,7 +360,7 @@ async fn arrange(database: &TestDatabase) -> String {
     let body = |tag: &str| {
         let mut body = String::new();
         let mut line = 0;
-        while body.len() < api::service::validate::MAX_BODY - 100 {
+        while body.len() < api::service::kernel::validate::MAX_BODY - 100 {
             body.push_str(&format!("{tag} line {line:06}\n"));
             line += 1;
         }

@@ -11,7 +11,7 @@ use entity::value::AuditActorRole;
 use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
 use crate::service::guideline::Drafts;
-use crate::service::write::Actor;
+use crate::service::kernel::unit_of_work::Actor;
 
 /// A role of the contract, from a token's `role` claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,7 @@ use async_graphql::{
 use async_graphql_value::{ConstValue, Value};
 
 use crate::error::code;
-use crate::service::text;
+use crate::service::kernel::text;
 
 /// Deepest nesting of brackets (`{`, `[`, `(`) the parser is given. The
 /// depth limit on selections (`WISH_MAX_QUERY_DEPTH`) is far below it.

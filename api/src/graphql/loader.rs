@@ -223,13 +223,13 @@ children_loader!(
     VisitParticipants,
     stakeholder::Model,
     service::visit::participants_of,
-    bound = service::visit_write::MAX_PARTICIPANTS
+    bound = service::visit::write::MAX_PARTICIPANTS
 );
 children_loader!(
     SessionParticipants,
     stakeholder::Model,
     service::learning_session::participants_of,
-    bound = service::visit_write::MAX_PARTICIPANTS
+    bound = service::visit::write::MAX_PARTICIPANTS
 );
 children_loader!(
     StakeholderWorkshops,
@@ -283,5 +283,5 @@ children_loader!(
     ProvenanceOf,
     Source,
     provenance_by_version,
-    bound = service::guideline_write::MAX_INFORMED_BY
+    bound = service::guideline::write::MAX_INFORMED_BY
 );

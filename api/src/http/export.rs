@@ -15,8 +15,8 @@ use super::response_cache::{Answer, ResponseCache};
 use crate::error::AppError;
 use crate::graphql::id::{self, Kind};
 use crate::service::facility::Filter;
-use crate::service::map::BBox;
-use crate::service::{self, facility_csv};
+use crate::service::facility::map::BBox;
+use crate::service::{self, facility::csv as facility_csv};
 use crate::startup::AppState;
 
 /// Query parameters: repeated, or comma-separated, values accumulate.
@@ -45,7 +45,7 @@ where
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "geojson", async {
         let (filter, bbox) = read_params(&params, true, state.limits.list_items)?;
-        service::map::feature_collection(&state.db, &filter, bbox, |row| {
+        service::facility::map::feature_collection(&state.db, &filter, bbox, |row| {
             id::encode(Kind::Facility, row).0
         })
         .await

@@ -1,6 +1,6 @@
 //! An in-process cache of anonymous GraphQL answers. Every entry carries the
 //! database's data version (the counter each write transaction increments,
-//! see [`crate::service::write`]) at the time it was computed, and an entry
+//! see [`crate::service::kernel::unit_of_work`]) at the time it was computed, and an entry
 //! is served only while the database is still at that version. The version
 //! is read from the database on every lookup, so a write through any replica
 //! makes every replica's entries stale at once.
@@ -139,7 +139,7 @@ impl ResponseCache {
 
     /// The database's data version now; `None` if it cannot be read (then nothing is served from cache).
     pub async fn current_version(&self) -> Option<i64> {
-        match service::write::data_version(&self.db).await {
+        match service::kernel::unit_of_work::data_version(&self.db).await {
             Ok(version) => Some(version),
             Err(err) => {
                 err.log_if_internal();

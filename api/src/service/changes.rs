@@ -1,6 +1,6 @@
 //! Reading the audit log: the change feed of public data for partners who
 //! sync, and the whole log for admins. Both are ordered by audit id, which
-//! follows commit order (see [`crate::service::write`]), so a reader who
+//! follows commit order (see [`crate::service::kernel::unit_of_work`]), so a reader who
 //! resumes after the last id it saw neither misses nor repeats a change.
 
 use entity::audit_event;

@@ -12,7 +12,8 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::error::{AppError, Result};
-use crate::service::{facility_csv, facility_write, now};
+use crate::service::facility::{csv as facility_csv, write as facility_write};
+use crate::service::kernel::now;
 
 const FACILITIES_CSV: &[u8] = include_bytes!("../../demo/facilities.csv");
 const PROJECT_JSON: &str = include_str!("../../demo/project.json");
@@ -72,7 +73,7 @@ where
         txn.commit().await?;
         return Ok(None);
     }
-    crate::service::write::bump_data_version(&txn).await?;
+    crate::service::kernel::unit_of_work::bump_data_version(&txn).await?;
     let report = load_missing(&txn).await?;
     txn.commit().await?;
     Ok(Some(report))
@@ -87,7 +88,7 @@ where
     C: ConnectionTrait + TransactionTrait,
 {
     let txn = db.begin().await?;
-    crate::service::write::bump_data_version(&txn).await?;
+    crate::service::kernel::unit_of_work::bump_data_version(&txn).await?;
     let report = load_missing(&txn).await?;
     txn.commit().await?;
     Ok(report)
@@ -148,7 +149,7 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
         ))
     })?;
     for record in &records {
-        let slug = crate::service::text::slugify(&record.name);
+        let slug = crate::service::kernel::text::slugify(&record.name);
         let exists = facility::Entity::find()
             .filter(facility::Column::Slug.eq(&slug))
             .count(db)

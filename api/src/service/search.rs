@@ -6,9 +6,9 @@ use entity::{facility, guideline_version, learning_session, stakeholder};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::{AppError, Result};
-use crate::service::condition::text_condition;
 use crate::service::guideline::Drafts;
-use crate::service::text;
+use crate::service::kernel::condition::text_condition;
+use crate::service::kernel::text;
 
 pub const DEFAULT_RESULTS: u64 = 20;
 pub const MAX_RESULTS: u64 = 100;

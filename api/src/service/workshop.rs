@@ -4,7 +4,7 @@ use entity::{knowledge_workshop, stakeholder, workshop_membership};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::Result;
-use crate::service::page;
+use crate::service::kernel::page;
 
 /// How many knowledge workshops the project defines: Belgium, France, the
 /// Netherlands and the European think tank. No write of the API adds one, so

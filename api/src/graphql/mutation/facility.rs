@@ -12,7 +12,7 @@ use crate::graphql::types::enums::{
     SecurityLevel, TargetAge, TargetGender,
 };
 use crate::graphql::types::facility::Facility;
-use crate::service::facility_write::{self, FacilityFields};
+use crate::service::facility::write::{self as facility_write, FacilityFields};
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]

@@ -8,7 +8,7 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::types::enums::GuidelineStatus;
 use crate::graphql::types::guideline::GuidelineVersion;
 use crate::service;
-use crate::service::guideline_write::{self, VersionFields};
+use crate::service::guideline::write::{self as guideline_write, VersionFields};
 
 /// A new version of a guideline. It starts in DRAFT with the next number.
 #[derive(InputObject, Debug)]

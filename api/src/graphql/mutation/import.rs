@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 
 use crate::graphql::context;
-use crate::service::import::{self, Format, Report};
+use crate::service::facility::import::{self as import, Format, Report};
 
 /// One bad row of an import.
 #[derive(SimpleObject, Debug)]

@@ -7,7 +7,7 @@ use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::enums::StakeholderKind;
 use crate::graphql::types::workshop::Stakeholder;
-use crate::service::stakeholder_write::{self, StakeholderFields};
+use crate::service::stakeholder::write::{self as stakeholder_write, StakeholderFields};
 
 /// A new stakeholder.
 #[derive(InputObject, Debug)]

@@ -10,8 +10,8 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::types::enums::{SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{LearningSession, Visit};
-use crate::service::session_write::{self, SessionFields};
-use crate::service::visit_write::{self, VisitFields};
+use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
+use crate::service::visit::write::{self as visit_write, VisitFields};
 
 /// A new study visit. Partners record visits to the facilities they maintain.
 #[derive(InputObject, Debug)]
@@ -243,9 +243,11 @@ impl ActivityMutation {
                 "input.participants",
             )?,
         };
-        Ok(session_write::create(context::db(ctx), actor, fields)
-            .await?
-            .into())
+        Ok(
+            learning_session_write::create(context::db(ctx), actor, fields)
+                .await?
+                .into(),
+        )
     }
 
     /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -274,27 +276,28 @@ impl ActivityMutation {
             input.topic,
             input.country_code,
         );
-        let model = session_write::update(context::db(ctx), actor, row, expected_version, |f| {
-            if let Some(v) = title {
-                f.title = v;
-            }
-            if let Some(v) = held_on {
-                f.held_on = v.0;
-            }
-            if let Some(v) = level {
-                f.level = v.into();
-            }
-            if let Some(v) = topic {
-                f.topic = v.into();
-            }
-            country_code.update_to(&mut f.country_code);
-            workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
-            outcomes.update_to(&mut f.outcomes);
-        })
-        .await?;
+        let model =
+            learning_session_write::update(context::db(ctx), actor, row, expected_version, |f| {
+                if let Some(v) = title {
+                    f.title = v;
+                }
+                if let Some(v) = held_on {
+                    f.held_on = v.0;
+                }
+                if let Some(v) = level {
+                    f.level = v.into();
+                }
+                if let Some(v) = topic {
+                    f.topic = v.into();
+                }
+                country_code.update_to(&mut f.country_code);
+                workshop.update_to(&mut f.workshop_id);
+                if let Some(v) = participants {
+                    f.participants = v;
+                }
+                outcomes.update_to(&mut f.outcomes);
+            })
+            .await?;
         Ok(model.into())
     }
 
@@ -310,7 +313,7 @@ impl ActivityMutation {
     ) -> Result<ID> {
         let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::LearningSession, "id")?;
-        session_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        learning_session_write::delete(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)
     }
 }

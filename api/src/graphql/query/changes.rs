@@ -14,7 +14,7 @@ use crate::graphql::types::change::{
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::service::changes::{self, Range};
-use crate::service::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::service::kernel::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 fn range(after: Option<&str>, first: Option<i32>) -> Result<Range, AppError> {
     let limit = match first {

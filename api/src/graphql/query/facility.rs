@@ -8,8 +8,8 @@ use crate::graphql::types::enums::FacilityOrder;
 use crate::graphql::types::facility::{Facility, FacilityFilter};
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
-use crate::service::map::BBox;
-use crate::service::page::PageArgs;
+use crate::service::facility::map::BBox;
+use crate::service::kernel::page::PageArgs;
 
 /// A bounding box in degrees (WGS 84); `west` greater than `east` crosses the antimeridian.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -83,10 +83,11 @@ impl FacilityQuery {
                 .validate("bbox")
             })
             .transpose()?;
-        let collection = service::map::feature_collection(context::db(ctx), &filter, bbox, |row| {
-            id::encode(Kind::Facility, row).0
-        })
-        .await?;
+        let collection =
+            service::facility::map::feature_collection(context::db(ctx), &filter, bbox, |row| {
+                id::encode(Kind::Facility, row).0
+            })
+            .await?;
         let collection =
             serde_json::from_slice(&collection).map_err(|e| AppError::Internal(e.into()))?;
         Ok(Json(collection))

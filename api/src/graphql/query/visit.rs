@@ -11,7 +11,7 @@ use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{LearningSession, Visit};
 use crate::graphql::types::workshop::Stakeholder;
 use crate::service;
-use crate::service::page::PageArgs;
+use crate::service::kernel::page::PageArgs;
 
 /// Which visits to return.
 #[derive(InputObject, Default, Debug)]

@@ -6,7 +6,7 @@
 
 use async_graphql::SimpleObject;
 
-use crate::service::page::Page;
+use crate::service::kernel::page::Page;
 
 use super::facility::Facility;
 use super::guideline::GuidelineVersion;
@@ -125,7 +125,7 @@ pub fn page_cost(
     let items = first
         .or(last)
         .unwrap_or(default)
-        .clamp(1, crate::service::page::MAX_PAGE_SIZE as i32);
+        .clamp(1, crate::service::kernel::page::MAX_PAGE_SIZE as i32);
     usize::try_from(items)
         .unwrap_or(1)
         .saturating_mul(child_complexity)

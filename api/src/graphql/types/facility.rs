@@ -16,7 +16,7 @@ use crate::graphql::loader::{EcosystemOf, FacilityVisits, OrganisationById, Prin
 use crate::graphql::types::connection::VisitConnection;
 use crate::graphql::types::visit::Visit;
 use crate::service;
-use crate::service::page::PageArgs;
+use crate::service::kernel::page::PageArgs;
 
 /// RESCALED's bound for a small-scale facility.
 pub const SMALL_SCALE_CAPACITY: i32 = 30;
@@ -229,7 +229,7 @@ impl Facility {
             last,
             before,
         };
-        let page = service::page::slice(visits, &fingerprint, &args).await?;
+        let page = service::kernel::page::slice(visits, &fingerprint, &args).await?;
         Ok(VisitConnection::new(page.map(Visit::from), total))
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.

@@ -18,7 +18,7 @@ use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
 use crate::graphql::types::connection::GuidelineVersionConnection;
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
-use crate::service::page::PageArgs;
+use crate::service::kernel::page::PageArgs;
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
 /// the ecosystem of small-scale detention facilities) or `relational-security` (European
@@ -86,7 +86,7 @@ impl Guideline {
             last,
             before,
         };
-        let page = service::page::slice(versions, &fingerprint, &args).await?;
+        let page = service::kernel::page::slice(versions, &fingerprint, &args).await?;
         Ok(GuidelineVersionConnection::new(
             page.map(|v| GuidelineVersion {
                 model: Arc::new(v),
@@ -148,7 +148,7 @@ impl GuidelineVersion {
     }
     /// The visits and learning sessions that informed this version (at most 100 together).
     #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline_write::MAX_INFORMED_BY, child_complexity)"
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::write::MAX_INFORMED_BY, child_complexity)"
     )]
     async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<Provenance>> {
         let sources = context::loader(ctx)

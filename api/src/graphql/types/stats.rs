@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 
 use crate::graphql::context;
 use crate::service::facility::Filter;
-use crate::service::stats::{self, Bucket, GroupBy};
+use crate::service::facility::stats::{self, Bucket, GroupBy};
 
 /// Counts of the facilities that match a filter, computed by the database.
 pub struct FacilityStats {

@@ -68,7 +68,7 @@ impl Visit {
     }
     /// The stakeholders who took part, by name (at most 100).
     #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit_write::MAX_PARTICIPANTS, child_complexity)"
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
     )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
         let people = context::loader(ctx)
@@ -101,7 +101,7 @@ impl Visit {
     }
     /// What the visit found, per ecosystem dimension, in the dimensions' order (one per dimension).
     #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit_write::max_findings(), child_complexity)"
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::max_findings(), child_complexity)"
     )]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         let findings = context::loader(ctx)
@@ -174,7 +174,7 @@ impl LearningSession {
     }
     /// The stakeholders who took part, by name (at most 100).
     #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit_write::MAX_PARTICIPANTS, child_complexity)"
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
     )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
         let people = context::loader(ctx)

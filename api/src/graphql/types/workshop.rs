@@ -13,7 +13,7 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{MembersOf, StakeholderWorkshops};
 use crate::graphql::types::connection::StakeholderConnection;
 use crate::service;
-use crate::service::page::PageArgs;
+use crate::service::kernel::page::PageArgs;
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[derive(Clone, Debug)]
@@ -79,7 +79,7 @@ impl KnowledgeWorkshop {
             last,
             before,
         };
-        let page = service::page::slice(members, &fingerprint, &args).await?;
+        let page = service::kernel::page::slice(members, &fingerprint, &args).await?;
         Ok(StakeholderConnection::new(
             page.map(Stakeholder::from),
             total,

@@ -14,12 +14,13 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::validate::{self, Problems};
-use crate::service::workshop::MAX_WORKSHOPS;
-use crate::service::write::{
-    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+use crate::service::kernel::unit_of_work::{
+    self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
+    snapshot,
 };
-use crate::service::{now, text};
+use crate::service::kernel::validate::{self, Problems};
+use crate::service::kernel::{now, text};
+use crate::service::workshop::MAX_WORKSHOPS;
 
 /// Every editable field of a stakeholder.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -276,7 +277,7 @@ async fn replace_memberships(db: &impl ConnectionTrait, id: i32, workshops: &[i3
         workshop_id: Set(*w),
         stakeholder_id: Set(id),
     });
-    write::replace_children(
+    unit_of_work::replace_children(
         db,
         workshop_membership::Column::StakeholderId,
         id,

@@ -1,6 +1,12 @@
 //! Reading facilities: filters and orders translated to SQL, so that the
 //! database does the work on both backends.
 
+pub mod csv;
+pub mod import;
+pub mod map;
+pub mod stats;
+pub mod write;
+
 use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
 };
@@ -12,9 +18,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::condition::{count_of, distinct, one_of, text_condition};
-use crate::service::country;
-use crate::service::page::{self, Page, PageArgs};
+use crate::service::kernel::condition::{count_of, distinct, one_of, text_condition};
+use crate::service::kernel::country;
+use crate::service::kernel::page::{self, Page, PageArgs};
 
 /// Which facilities to return. Absent (or empty) lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]

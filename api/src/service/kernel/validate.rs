@@ -4,7 +4,7 @@
 use chrono::Datelike;
 
 use crate::error::{AppError, Problem, Result};
-use crate::service::{country, facility_csv, text};
+use crate::service::kernel::{country, text};
 
 /// Longest name or title, in characters.
 pub const MAX_NAME: usize = 200;
@@ -183,12 +183,20 @@ pub fn activity_date(value: chrono::NaiveDate) -> Result<(), String> {
     }
 }
 
+/// An absolute http(s) URL with a host.
+#[must_use]
+pub fn is_web_url(value: &str) -> bool {
+    url::Url::parse(value).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
+    })
+}
+
 /// # Errors
 /// The reason, for the caller.
 pub fn web_url(value: &str) -> Result<(), String> {
     if value.len() > 2000 {
         Err("must be at most 2000 characters".to_owned())
-    } else if facility_csv::is_web_url(value) {
+    } else if is_web_url(value) {
         Ok(())
     } else {
         Err(format!(

@@ -8,7 +8,7 @@ use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, TargetAge,
 };
 
-use crate::service::{country, validate};
+use crate::service::kernel::{country, validate};
 
 /// The columns, in order, of a facility CSV file. The last, `slug`, is
 /// optional: the project's source list and older exports do not have it.
@@ -427,14 +427,6 @@ pub fn unquote_formula(value: &str) -> &str {
     }
 }
 
-/// An absolute http(s) URL with a host.
-#[must_use]
-pub fn is_web_url(value: &str) -> bool {
-    url::Url::parse(value).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-    })
-}
-
 fn coordinate(
     value: Option<&str>,
     bound: f64,
@@ -615,8 +607,8 @@ mod tests {
 
     #[test]
     fn project_demo_file_is_valid() {
-        let records =
-            parse(include_bytes!("../../demo/facilities.csv"), 2026).expect("demo data is valid");
+        let records = parse(include_bytes!("../../../demo/facilities.csv"), 2026)
+            .expect("demo data is valid");
         assert!(records.len() > 100);
         assert!(records.iter().all(|r| r.source_url.is_some()));
     }

@@ -13,11 +13,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::validate::{self, Problems};
-use crate::service::write::{
-    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+use crate::service::kernel::unit_of_work::{
+    self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
+    snapshot,
 };
-use crate::service::{now, text};
+use crate::service::kernel::validate::{self, Problems};
+use crate::service::kernel::{now, text};
 
 /// The most visits and learning sessions, together, that one version names
 /// as what informed it; queries are costed by this bound.
@@ -343,7 +344,7 @@ async fn replace_provenance(
             visit_id: Set(*v),
         });
     let column = guideline_version_visit::Column::GuidelineVersionId;
-    write::replace_children(db, column, id, visits.collect()).await?;
+    unit_of_work::replace_children(db, column, id, visits.collect()).await?;
     let sessions =
         fields
             .informed_by_sessions
@@ -353,5 +354,5 @@ async fn replace_provenance(
                 session_id: Set(*s),
             });
     let column = guideline_version_session::Column::GuidelineVersionId;
-    write::replace_children(db, column, id, sessions.collect()).await
+    unit_of_work::replace_children(db, column, id, sessions.collect()).await
 }

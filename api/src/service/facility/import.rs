@@ -17,10 +17,10 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait};
 
 use crate::error::{AppError, Result};
-use crate::service::facility_csv::{self, COLUMNS, FacilityRecord, RowError};
-use crate::service::facility_write::{apply_record, free_slug, full_active_model, record_model};
-use crate::service::write::{self, Actor, Change, Write, snapshot};
-use crate::service::{now, text};
+use crate::service::facility::csv::{self as facility_csv, COLUMNS, FacilityRecord, RowError};
+use crate::service::facility::write::{apply_record, free_slug, full_active_model, record_model};
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Actor, Change, Write, snapshot};
+use crate::service::kernel::{now, text};
 
 /// Rows written per statement: 1,000 rows of 27 columns stay under the
 /// parameter limits of SQLite (32,766) and PostgreSQL (65,535).
@@ -108,7 +108,7 @@ pub async fn import(
     let records = Arc::new(records);
     // Read before the facilities: a write committed after this shows as a
     // newer version once the lock is held.
-    let version = write::data_version(db).await?;
+    let version = unit_of_work::data_version(db).await?;
     let existing = facility::Entity::find().all(db).await?;
     let mut plan = plan_blocking(&actor, existing, &records).await?;
     let mut report = plan.report(records.len(), dry_run);
@@ -119,7 +119,7 @@ pub async fn import(
     }
 
     let mut write = Write::begin(db, actor, origin).await?;
-    if write::data_version(write.txn()).await? != version + 1 {
+    if unit_of_work::data_version(write.txn()).await? != version + 1 {
         // Someone wrote between the match and the lock: match against what is there now.
         let existing = facility::Entity::find().all(write.txn()).await?;
         plan = plan_blocking(&write.actor, existing, &records).await?;
@@ -507,7 +507,7 @@ mod properties {
     use proptest::prelude::*;
 
     use super::{Format, parse};
-    use crate::service::facility_csv::{self, COLUMNS};
+    use crate::service::facility::csv::{self as facility_csv, COLUMNS};
 
     fn row() -> impl Strategy<Value = (String, String, Option<i32>, f64, f64)> {
         (

@@ -17,11 +17,12 @@ use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::guideline::{self, Informer};
-use crate::service::now;
-use crate::service::validate::{self, Problems};
-use crate::service::write::{
-    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+use crate::service::kernel::now;
+use crate::service::kernel::unit_of_work::{
+    self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
+    snapshot,
 };
+use crate::service::kernel::validate::{self, Problems};
 
 /// The most stakeholders one visit or learning session names as participants.
 /// A study visit or an expert session is a group that can meet in one room;
@@ -354,7 +355,7 @@ async fn replace_children(db: &impl ConnectionTrait, id: i32, fields: &VisitFiel
             visit_id: Set(id),
             stakeholder_id: Set(*s),
         });
-    write::replace_children(
+    unit_of_work::replace_children(
         db,
         visit_participant::Column::VisitId,
         id,
@@ -369,5 +370,5 @@ async fn replace_children(db: &impl ConnectionTrait, id: i32, fields: &VisitFiel
             dimension: Set(*dimension),
             note: Set(note.trim().to_owned()),
         });
-    write::replace_children(db, visit_finding::Column::VisitId, id, findings.collect()).await
+    unit_of_work::replace_children(db, visit_finding::Column::VisitId, id, findings.collect()).await
 }

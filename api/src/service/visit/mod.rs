@@ -1,5 +1,7 @@
 //! Reading study visits, their participants and findings.
 
+pub mod write;
+
 use chrono::NaiveDate;
 use entity::{stakeholder, visit, visit_finding, visit_participant};
 use sea_orm::{
@@ -9,7 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::page::{self, Page, PageArgs};
+use crate::service::kernel::page::{self, Page, PageArgs};
 
 /// Which visits to return.
 #[derive(Debug, Default, Clone, Serialize)]

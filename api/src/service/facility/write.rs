@@ -17,10 +17,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::facility_csv::FacilityRecord;
-use crate::service::validate::{self, Problems};
-use crate::service::write::{self, Actor, Change, Write, check_version, snapshot};
-use crate::service::{now, text};
+use crate::service::facility::csv::FacilityRecord;
+use crate::service::kernel::unit_of_work::{
+    self as unit_of_work, Actor, Change, Write, check_version, snapshot,
+};
+use crate::service::kernel::validate::{self, Problems};
+use crate::service::kernel::{now, text};
 
 /// Every editable field of a facility, as it is to be stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -476,7 +478,7 @@ async fn replace_children(
             facility_id: Set(id),
             principle: Set(*p),
         });
-    write::replace_children(
+    unit_of_work::replace_children(
         db,
         facility_principle::Column::FacilityId,
         id,
@@ -492,7 +494,7 @@ async fn replace_children(
                 dimension: Set(*dimension),
                 note: Set(note.trim().to_owned()),
             });
-    write::replace_children(
+    unit_of_work::replace_children(
         db,
         facility_ecosystem_note::Column::FacilityId,
         id,

@@ -14,12 +14,13 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::validate::{self, Problems};
-use crate::service::visit_write::MAX_PARTICIPANTS;
-use crate::service::write::{
-    self, Actor, Change, Write, check_references, check_version, existing_ids, snapshot,
+use crate::service::kernel::unit_of_work::{
+    self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
+    snapshot,
 };
-use crate::service::{now, text};
+use crate::service::kernel::validate::{self, Problems};
+use crate::service::kernel::{now, text};
+use crate::service::visit::write::MAX_PARTICIPANTS;
 
 /// Every editable field of a learning session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -298,7 +299,7 @@ async fn replace_participants(
             session_id: Set(id),
             stakeholder_id: Set(*s),
         });
-    write::replace_children(
+    unit_of_work::replace_children(
         db,
         learning_session_participant::Column::SessionId,
         id,

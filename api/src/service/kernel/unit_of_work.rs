@@ -17,7 +17,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::now;
+use crate::service::kernel::now;
 
 /// The `app_state` key of the write counter.
 pub const DATA_VERSION_KEY: &str = "data_version";
@@ -278,7 +278,7 @@ where
 
 /// A problem for every id in `ids` that is not in `existing`, and for repeats.
 pub fn check_references(
-    problems: &mut crate::service::validate::Problems,
+    problems: &mut crate::service::kernel::validate::Problems,
     field: &str,
     ids: &[i32],
     existing: &std::collections::HashSet<i32>,

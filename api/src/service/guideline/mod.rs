@@ -1,6 +1,8 @@
 //! Reading guidelines and their versions. Drafts are visible only to callers
 //! allowed to see them; the caller says which through `drafts`.
 
+pub mod write;
+
 use entity::value::GuidelineStatus;
 use entity::{
     guideline, guideline_version, guideline_version_session, guideline_version_visit,
@@ -11,7 +13,7 @@ use sea_orm::{
 };
 
 use crate::error::{AppError, Result};
-use crate::service::page;
+use crate::service::kernel::page;
 
 /// How many guidelines the project writes: `ecosystem-rules` and
 /// `relational-security`. No write of the API adds one; queries are costed by it.

@@ -1,6 +1,8 @@
 //! Reading stakeholders. Contact details are guarded in the GraphQL layer,
 //! and never searched: `search_text` holds public fields only.
 
+pub mod write;
+
 use entity::value::StakeholderKind;
 use entity::{knowledge_workshop, stakeholder, workshop_membership};
 use sea_orm::sea_query::Query;
@@ -10,9 +12,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::condition::{one_of, text_condition};
-use crate::service::country;
-use crate::service::page::{self, Page, PageArgs};
+use crate::service::kernel::condition::{one_of, text_condition};
+use crate::service::kernel::country;
+use crate::service::kernel::page::{self, Page, PageArgs};
 
 /// Which stakeholders to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]

@@ -1,5 +1,7 @@
 //! Reading learning sessions and their participants.
 
+pub mod write;
+
 use chrono::NaiveDate;
 use entity::value::{SessionLevel, SessionTopic};
 use entity::{learning_session, learning_session_participant, stakeholder};
@@ -10,9 +12,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::condition::{one_of, text_condition};
-use crate::service::country;
-use crate::service::page::{self, Page, PageArgs};
+use crate::service::kernel::condition::{one_of, text_condition};
+use crate::service::kernel::country;
+use crate::service::kernel::page::{self, Page, PageArgs};
 
 /// Which learning sessions to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]

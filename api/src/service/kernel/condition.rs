@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, LikeExpr, SimpleExpr};
 use sea_orm::{ColumnTrait, Condition};
 
 use crate::error::{AppError, Result};
-use crate::service::text;
+use crate::service::kernel::text;
 
 /// Adds "every word of `words` appears in `column`" to `cond`.
 ///
