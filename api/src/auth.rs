@@ -1,4 +1,4 @@
-//! Bearer tokens: verifying them into a [`Viewer`], and signing them for the
+//! Bearer tokens: verifying them into a [`Caller`], and signing them for the
 //! `wish-api token` command. HS256 with a shared secret by default; RS256 or
 //! EdDSA with a key file as an option. Without a key, the server accepts no
 //! token at all (so nobody can write), and says so at start-up.
@@ -9,9 +9,34 @@ use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
 use serde::{Deserialize, Serialize};
 
-use crate::config::AuthSettings;
+use crate::config::{AuthSettings, JwtAlgorithm};
 use crate::error::AppError;
-use crate::graphql::context::{Role, Viewer};
+use entity::value::Role;
+
+/// The caller of one request. Without a token, everything is `None`.
+#[derive(Debug, Clone, Default)]
+pub struct Caller {
+    pub subject: Option<String>,
+    pub role: Option<Role>,
+    /// A partner's organisation slug.
+    pub organisation: Option<String>,
+    /// A partner's organisation as registered, read once when the token was
+    /// checked, so that a write does not read it again.
+    pub organisation_record: Option<entity::organisation::Model>,
+}
+
+impl Caller {
+    #[must_use]
+    pub fn anonymous() -> Self {
+        Self::default()
+    }
+
+    /// Editors and admins read drafts and stakeholders' contact details.
+    #[must_use]
+    pub fn is_editor(&self) -> bool {
+        self.role.is_some_and(Role::writes_all_content)
+    }
+}
 
 /// Shortest accepted HS256 secret, in bytes (RFC 7518 asks for at least the hash size).
 pub const MIN_SECRET_BYTES: usize = 32;
@@ -20,7 +45,7 @@ pub const MIN_SECRET_BYTES: usize = 32;
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
-    pub role: String,
+    pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
     pub exp: u64,
@@ -43,12 +68,11 @@ impl std::fmt::Debug for Authenticator {
     }
 }
 
-fn algorithm(settings: &AuthSettings) -> anyhow::Result<Algorithm> {
-    match settings.algorithm.to_ascii_uppercase().as_str() {
-        "HS256" => Ok(Algorithm::HS256),
-        "RS256" => Ok(Algorithm::RS256),
-        "EDDSA" => Ok(Algorithm::EdDSA),
-        other => anyhow::bail!("unsupported JWT algorithm {other}: use HS256, RS256 or EdDSA"),
+fn algorithm(settings: &AuthSettings) -> Algorithm {
+    match settings.algorithm {
+        JwtAlgorithm::Hs256 => Algorithm::HS256,
+        JwtAlgorithm::Rs256 => Algorithm::RS256,
+        JwtAlgorithm::EdDsa => Algorithm::EdDSA,
     }
 }
 
@@ -69,7 +93,7 @@ impl Authenticator {
     /// A secret that is too short, an unreadable or invalid key file, or an
     /// algorithm that does not fit the key.
     pub fn from_settings(settings: &AuthSettings) -> anyhow::Result<Option<Self>> {
-        let algorithm = algorithm(settings)?;
+        let algorithm = algorithm(settings);
         let decoding = match algorithm {
             Algorithm::HS256 => match secret(settings)? {
                 Some(secret) => {
@@ -110,7 +134,7 @@ impl Authenticator {
     ///
     /// # Errors
     /// `UNAUTHENTICATED`, with what was wrong.
-    pub fn verify(&self, token: &str) -> Result<Viewer, AppError> {
+    pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|err| {
                 let why = match err.kind() {
@@ -125,6 +149,9 @@ impl Authenticator {
                         "the token lacks a required claim (sub, exp, iat, iss, aud)"
                     }
                     ErrorKind::ImmatureSignature => "the token is not valid yet",
+                    ErrorKind::Json(_) => {
+                        "the token's claims are not this server's (`role` is partner, editor or admin)"
+                    }
                     _ => "the token is malformed",
                 };
                 tracing::debug!(error = %err, "token refused");
@@ -133,22 +160,19 @@ impl Authenticator {
                 ))
             })?;
         let claims = data.claims;
-        let role = match claims.role.as_str() {
-            "partner" => Role::Partner,
-            "editor" => Role::Editor,
-            "admin" => Role::Admin,
-            other => {
-                return Err(AppError::Unauthenticated(format!(
-                    "the token's role `{other}` is not partner, editor or admin"
-                )));
-            }
-        };
+        let role = claims.role;
+        if !Role::OF_TOKENS.contains(&role) {
+            return Err(AppError::Unauthenticated(
+                "the token's role is the command line's; a token is partner, editor or admin"
+                    .to_owned(),
+            ));
+        }
         if role == Role::Partner && claims.org.as_deref().is_none_or(str::is_empty) {
             return Err(AppError::Unauthenticated(
                 "a partner token must name its organisation (`org`)".to_owned(),
             ));
         }
-        Ok(Viewer {
+        Ok(Caller {
             subject: Some(claims.sub),
             role: Some(role),
             organisation: claims.org,
@@ -186,7 +210,7 @@ pub fn sign(
     org: Option<&str>,
     ttl: Duration,
 ) -> anyhow::Result<String> {
-    let algorithm = algorithm(settings)?;
+    let algorithm = algorithm(settings);
     let key = match algorithm {
         Algorithm::HS256 => {
             let secret = secret(settings)?.context("set WISH_JWT_SECRET to sign tokens")?;
@@ -211,12 +235,7 @@ pub fn sign(
         .as_secs();
     let claims = Claims {
         sub: sub.to_owned(),
-        role: match role {
-            Role::Partner => "partner",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        }
-        .to_owned(),
+        role,
         org: org.map(str::to_owned),
         exp: now + ttl.as_secs(),
         iat: now,
@@ -230,41 +249,9 @@ pub fn sign(
     )?)
 }
 
-/// Reads a duration like `30d`, `12h`, `15m` or `3600s`.
-///
-/// # Errors
-/// Anything else.
-pub fn parse_ttl(text: &str) -> anyhow::Result<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: u64 = number
-        .parse()
-        .with_context(|| format!("`{text}` is not a duration like 30d, 12h or 15m"))?;
-    let seconds = match unit {
-        "d" => number * 86_400,
-        "h" => number * 3_600,
-        "m" => number * 60,
-        "s" | "" => number,
-        _ => anyhow::bail!("`{text}` is not a duration like 30d, 12h or 15m"),
-    };
-    anyhow::ensure!(seconds > 0, "a token must live for some time");
-    Ok(Duration::from_secs(seconds))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn parse_ttl_reads_units() {
-        assert_eq!(parse_ttl("30d").ok(), Some(Duration::from_secs(2_592_000)));
-        assert_eq!(parse_ttl("15m").ok(), Some(Duration::from_secs(900)));
-        assert!(parse_ttl("soon").is_err());
-        assert!(parse_ttl("0s").is_err());
-    }
 
     #[test]
     fn bearer_reads_the_token() {
@@ -281,13 +268,13 @@ mod properties {
     use proptest::prelude::*;
 
     use super::{Authenticator, bearer};
-    use crate::config::AuthSettings;
+    use crate::config::{AuthSettings, JwtAlgorithm};
     use crate::error::code;
 
     fn authenticator() -> Authenticator {
         Authenticator::from_settings(&AuthSettings {
             secret: Some("a-secret-for-generated-tests-0123456789abcdef".to_owned()),
-            algorithm: "HS256".to_owned(),
+            algorithm: JwtAlgorithm::Hs256,
             public_key_file: None,
             private_key_file: None,
             issuer: "wish-api".to_owned(),

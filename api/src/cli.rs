@@ -5,9 +5,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::{AuthSettings, DatabaseSettings, LogSettings, ServeSettings};
-use crate::graphql::context::Role;
 use crate::startup::Application;
 use crate::{db, graphql, service, telemetry};
+use entity::value::Role;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -64,17 +64,35 @@ pub struct ImportArgs {
 #[derive(clap::Args, Debug)]
 pub struct TokenArgs {
     /// partner, editor or admin.
-    #[arg(long)]
-    pub role: String,
+    #[arg(long, value_parser = token_role)]
+    pub role: Role,
     /// A partner's organisation slug (required for partners).
     #[arg(long)]
     pub org: Option<String>,
     /// Who the token is for (the `sub` claim).
     #[arg(long)]
     pub sub: String,
-    /// How long it is valid: 30d, 12h, 15m.
-    #[arg(long, default_value = "30d")]
-    pub ttl: String,
+    /// How long it is valid: 30d, 12h, 15m, 1week.
+    #[arg(long, default_value = "30d", value_parser = lifetime)]
+    pub ttl: std::time::Duration,
+}
+
+/// A role a token may carry.
+fn token_role(text: &str) -> Result<Role, String> {
+    Role::parse(&text.to_ascii_lowercase())
+        .filter(|role| Role::OF_TOKENS.contains(role))
+        .ok_or_else(|| format!("`{text}` is not partner, editor or admin"))
+}
+
+/// A token's lifetime, as humans write it: some time, and not none.
+fn lifetime(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(ttl) if ttl.is_zero() => Err("a token must live for some time".to_owned()),
+        Ok(ttl) => Ok(ttl),
+        Err(err) => Err(format!(
+            "`{text}` is not a duration like 30d, 12h or 15m ({err})"
+        )),
+    }
 }
 
 /// Runs the command the user asked for.
@@ -131,13 +149,7 @@ async fn token(
     auth: &AuthSettings,
     args: TokenArgs,
 ) -> anyhow::Result<()> {
-    let role = match args.role.as_str() {
-        "partner" => Role::Partner,
-        "editor" => Role::Editor,
-        "admin" => Role::Admin,
-        other => anyhow::bail!("--role is partner, editor or admin, not {other}"),
-    };
-    let ttl = crate::auth::parse_ttl(&args.ttl)?;
+    let (role, ttl) = (args.role, args.ttl);
     if role == Role::Partner {
         let org = args
             .org
@@ -218,7 +230,7 @@ async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result
             .await
             .map_err(operator_error)?
             .with_context(|| format!("no partner organisation has the slug `{org}` (register it with `wish-api token --role partner --org {org}`)"))?;
-        actor.role = entity::value::AuditActorRole::Partner;
+        actor.role = entity::value::Role::Partner;
         actor.organisation = Some(organisation);
     }
     let progress = |done: usize, total: usize| {

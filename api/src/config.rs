@@ -249,6 +249,21 @@ pub struct ServeSettings {
     pub map_attribution: Option<String>,
 }
 
+impl ServeSettings {
+    /// The defaults the flags declare, without reading the environment: what
+    /// `wish-api serve` runs with when nothing is set, and what the tests
+    /// start from, so that a setting has its default in one place.
+    #[must_use]
+    pub fn defaults() -> Self {
+        use clap::{Args as _, FromArgMatches as _};
+        let command = Self::augment_args(clap::Command::new("wish-api"))
+            .mut_args(|arg| arg.env(None::<&str>));
+        let matches = command.get_matches_from(["wish-api"]);
+        // Every flag has a default or is optional, so this cannot fail.
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+}
+
 /// How bearer tokens are verified (and signed, by `wish-api token`).
 #[derive(Args, Clone)]
 pub struct AuthSettings {
@@ -266,10 +281,12 @@ pub struct AuthSettings {
     #[arg(
         long = "jwt-algorithm",
         env = "WISH_JWT_ALGORITHM",
-        default_value = "HS256",
+        value_enum,
+        ignore_case = true,
+        default_value_t = JwtAlgorithm::Hs256,
         global = true
     )]
-    pub algorithm: String,
+    pub algorithm: JwtAlgorithm,
 
     /// PEM public key that verifies RS256 or EdDSA tokens.
     #[arg(
@@ -329,6 +346,20 @@ impl fmt::Debug for AuthSettings {
     }
 }
 
+/// The signature algorithms a token may use.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JwtAlgorithm {
+    /// HMAC with SHA-256 and the shared secret.
+    #[value(name = "HS256")]
+    Hs256,
+    /// RSA with SHA-256 and a key pair.
+    #[value(name = "RS256")]
+    Rs256,
+    /// Ed25519 and a key pair.
+    #[value(name = "EdDSA")]
+    EdDsa,
+}
+
 /// How logs are written.
 #[derive(Args, Clone, Debug)]
 pub struct LogSettings {
@@ -354,7 +385,16 @@ pub enum LogFormat {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{ServeSettings, redact_url};
+
+    #[test]
+    fn defaults_are_the_flags_defaults() {
+        let defaults = ServeSettings::defaults();
+        assert_eq!(defaults.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(defaults.max_query_complexity, 20_000);
+        assert_eq!(defaults.workers, None);
+        assert!(defaults.demo_data && defaults.graphiql);
+    }
 
     #[test]
     fn redact_url_hides_the_password() {

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::value::{AuditAction, AuditActorRole, AuditEntity};
+use crate::value::{AuditAction, AuditEntity, Role};
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_event")]
@@ -12,7 +12,7 @@ pub struct Model {
     pub id: i64,
     pub occurred_at: DateTimeUtc,
     pub actor_subject: Option<String>,
-    pub actor_role: AuditActorRole,
+    pub actor_role: Role,
     pub actor_organisation: Option<String>,
     pub entity_type: AuditEntity,
     pub entity_id: i32,

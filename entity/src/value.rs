@@ -133,9 +133,28 @@ string_enum!(
 );
 
 string_enum!(
-    /// Who wrote: a token's role, or `system` for the command line.
-    AuditActorRole { Partner, Editor, Admin, System }
+    /// The one role type: what a token's `role` claim names (partner, editor
+    /// or admin), what `wish-api token --role` signs, what GraphQL reports,
+    /// and who wrote in the audit log, where `system` is the command line.
+    Role { Partner, Editor, Admin, System }
 );
+
+impl Role {
+    /// The roles a token may carry: every role but the command line's.
+    pub const OF_TOKENS: [Role; 3] = [Role::Partner, Role::Editor, Role::Admin];
+
+    /// Editors, admins and the command line write all content and read drafts.
+    #[must_use]
+    pub fn writes_all_content(self) -> bool {
+        self != Role::Partner
+    }
+
+    /// Admins and the command line delete and read the audit log.
+    #[must_use]
+    pub fn is_admin(self) -> bool {
+        matches!(self, Role::Admin | Role::System)
+    }
+}
 
 /// Prose in several languages, keyed by ISO 639-1 code (`en`, `fr`, `nl`, `es`).
 /// English is the reference text that the others fall back to.

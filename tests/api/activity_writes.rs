@@ -1,8 +1,8 @@
 //! Writing visits, learning sessions and stakeholders: references that must
 //! exist, personal data that must be well formed, versions that must be current.
 
-use api::graphql::context::Role;
 use api::graphql::id::Kind;
+use entity::value::Role;
 use entity::value::{GuidelineStatus, StakeholderKind};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -444,7 +444,7 @@ async fn a_visit_that_informed_a_published_version_is_not_rewritten_by_a_partner
         .await
         .unwrap();
     assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].actor_role, entity::value::AuditActorRole::Editor);
+    assert_eq!(audit[0].actor_role, entity::value::Role::Editor);
     assert_eq!(audit[0].entity_version, Some(2));
 }
 

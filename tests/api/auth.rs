@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use api::graphql::context::Role;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::value::Role;
 use entity::value::{GuidelineStatus, StakeholderKind};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::fixtures;

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use api::graphql::context::Role;
+use entity::value::Role;
 
 use crate::fixtures;
 use crate::helpers::{Backend, in_ci, spawn_app, token};

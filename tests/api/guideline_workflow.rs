@@ -4,8 +4,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use api::graphql::context::Role;
 use api::graphql::id::Kind;
+use entity::value::Role;
 use entity::value::{GuidelineStatus, SessionLevel, SessionTopic};
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

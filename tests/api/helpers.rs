@@ -194,34 +194,18 @@ pub struct TestApp {
     pub statements: api::db::StatementCounter,
 }
 
-/// Settings of a test server: a free port, demo data loaded.
+/// Settings of a test server: the defaults, on a free port, with one HTTP
+/// worker (so that a test sees whether anything blocks it), no rate limits,
+/// and a smaller response cache.
 pub fn serve_settings() -> ServeSettings {
     ServeSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
-        demo_data: true,
         workers: Some(1),
-        graphiql: true,
-        cors_origins: vec!["*".to_owned()],
-        max_body_bytes: 1_048_576,
-        request_timeout_ms: 30_000,
-        body_timeout_ms: 10_000,
-        request_db_budget_ms: 10_000,
         graphql_threads: Some(2),
-        max_response_bytes: 16 * 1024 * 1024,
-        max_query_fields: 2_000,
-        max_list_items: 500,
-        max_query_depth: 15,
-        max_query_complexity: 20_000,
-        max_aliases: 30,
-        max_root_fields: 20,
-        max_directives: 50,
-        max_batch: 20,
-        response_cache_mb: 16,
         rate_limit_anonymous: 0,
         rate_limit_token: 0,
-        trust_forwarded_for: false,
-        map_tile_url: None,
-        map_attribution: None,
+        response_cache_mb: 16,
+        ..ServeSettings::defaults()
     }
 }
 
@@ -232,7 +216,7 @@ pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456
 pub fn auth_settings() -> AuthSettings {
     AuthSettings {
         secret: Some(TEST_SECRET.to_owned()),
-        algorithm: "HS256".to_owned(),
+        algorithm: api::config::JwtAlgorithm::Hs256,
         public_key_file: None,
         private_key_file: None,
         issuer: "wish-api".to_owned(),
@@ -357,7 +341,7 @@ pub fn demo_facility_rows() -> usize {
 }
 
 /// A token the test servers accept, for `ana@example.org` in `role`.
-pub fn token(role: api::graphql::context::Role, org: Option<&str>) -> String {
+pub fn token(role: entity::value::Role, org: Option<&str>) -> String {
     api::auth::sign(
         &auth_settings(),
         "ana@example.org",

@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use sea_orm::TransactionTrait;
 use serde_json::{Value, json};
 

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use serde_json::json;
 
 use crate::helpers::{Backend, spawn_app, token};

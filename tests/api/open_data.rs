@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use api::graphql::context::Role;
+use entity::value::Role;
 
 use crate::helpers::{
     Backend, assert_error_code, demo_facility_rows, first_error, serve_settings, spawn_app,

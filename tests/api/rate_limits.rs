@@ -1,7 +1,7 @@
 //! Rate limits per client address and per token, with `429`, `Retry-After`
 //! and `RATE_LIMITED`; probes and metrics are never limited.
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{Backend, assert_error_code, serve_settings, spawn_app_with, token};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::fixtures;

@@ -1,8 +1,8 @@
 //! The role × operation matrix of the README, cell by cell: what anonymous
 //! callers, partners, editors and admins may do, and the error everyone else gets.
 
-use api::graphql::context::Role;
 use api::graphql::id::Kind;
+use entity::value::Role;
 use entity::value::{GuidelineStatus, SessionLevel, SessionTopic, StakeholderKind};
 use serde_json::{Value, json};
 

@@ -1,8 +1,8 @@
 //! The project's fixed sets (knowledge workshops, guidelines) and the lists
 //! under them, which page like every list that can grow.
 
-use api::graphql::context::Role;
 use api::graphql::id::Kind;
+use entity::value::Role;
 use entity::value::{GuidelineStatus, StakeholderKind};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,

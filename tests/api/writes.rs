@@ -1,8 +1,8 @@
 //! Facility writes: validation of every field, optimistic concurrency, and
 //! all-or-nothing behaviour, through the real app on both databases.
 
-use api::graphql::context::Role;
 use api::graphql::id::Kind;
+use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::fixtures;

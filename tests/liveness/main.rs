@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use api::graphql::context::Role;
+use entity::value::Role;
 use serde_json::{Value, json};
 
 use helpers::{Backend, TestDatabase, token};

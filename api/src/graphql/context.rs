@@ -6,45 +6,13 @@ use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
 use sea_orm::DatabaseConnection;
 
-use entity::value::AuditActorRole;
+use entity::value::Role;
 
+use crate::auth::Caller;
 use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
 use crate::service::guideline::Drafts;
 use crate::service::kernel::unit_of_work::Actor;
-
-/// A role of the contract, from a token's `role` claim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Partner,
-    Editor,
-    Admin,
-}
-
-/// The caller of one request. Without a token, everything is `None`.
-#[derive(Debug, Clone, Default)]
-pub struct Viewer {
-    pub subject: Option<String>,
-    pub role: Option<Role>,
-    /// A partner's organisation slug.
-    pub organisation: Option<String>,
-    /// A partner's organisation as registered, read once when the token was
-    /// checked, so that a write does not read it again.
-    pub organisation_record: Option<entity::organisation::Model>,
-}
-
-impl Viewer {
-    #[must_use]
-    pub fn anonymous() -> Self {
-        Self::default()
-    }
-
-    /// Editors and admins read drafts and stakeholders' contact details.
-    #[must_use]
-    pub fn is_editor(&self) -> bool {
-        matches!(self.role, Some(Role::Editor | Role::Admin))
-    }
-}
 
 /// The languages prose is written in; English is the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,9 +71,9 @@ pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
 }
 
 /// The caller; anonymous when the request carries none.
-pub fn viewer<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Viewer> {
-    ctx.data_opt::<Viewer>().map_or_else(
-        || std::borrow::Cow::Owned(Viewer::anonymous()),
+pub fn caller<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Caller> {
+    ctx.data_opt::<Caller>().map_or_else(
+        || std::borrow::Cow::Owned(Caller::anonymous()),
         std::borrow::Cow::Borrowed,
     )
 }
@@ -116,22 +84,17 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> std::borrow::Cow<'a, Viewer> {
 /// `UNAUTHENTICATED` without a token, and for a partner whose organisation
 /// the token check did not find registered.
 pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
-    let viewer = viewer(ctx);
-    let role = match viewer.role {
-        None => {
-            return Err(AppError::Unauthenticated(
-                "writing needs a bearer token: send `Authorization: Bearer <token>` (ask an admin for one)"
-                    .to_owned(),
-            ));
-        }
-        Some(Role::Partner) => AuditActorRole::Partner,
-        Some(Role::Editor) => AuditActorRole::Editor,
-        Some(Role::Admin) => AuditActorRole::Admin,
+    let caller = caller(ctx);
+    let Some(role) = caller.role else {
+        return Err(AppError::Unauthenticated(
+            "writing needs a bearer token: send `Authorization: Bearer <token>` (ask an admin for one)"
+                .to_owned(),
+        ));
     };
-    let organisation = match (&viewer.organisation, role) {
+    let organisation = match (&caller.organisation, role) {
         // The token check read the record; a partner without one is not registered.
-        (Some(slug), AuditActorRole::Partner) => {
-            Some(viewer.organisation_record.clone().ok_or_else(|| {
+        (Some(slug), Role::Partner) => {
+            Some(caller.organisation_record.clone().ok_or_else(|| {
                 AppError::Unauthenticated(format!(
                     "the organisation `{slug}` of this token is not registered"
                 ))
@@ -140,7 +103,7 @@ pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
         _ => None,
     };
     Ok(Actor {
-        subject: viewer.subject.clone(),
+        subject: caller.subject.clone(),
         role,
         organisation,
     })
@@ -148,7 +111,7 @@ pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
 
 /// Whether the caller sees guideline drafts.
 pub fn drafts(ctx: &Context<'_>) -> Drafts {
-    Drafts::for_editor(viewer(ctx).is_editor())
+    Drafts::for_editor(caller(ctx).is_editor())
 }
 
 /// The language asked for by argument, else by header, else English.

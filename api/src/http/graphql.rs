@@ -17,7 +17,10 @@ use super::response_cache::{Answer, ResponseCache};
 use crate::auth::bearer;
 use crate::db::Budget;
 use crate::error::code;
-use crate::graphql::context::{Lang, Role, Viewer};
+use entity::value::Role;
+
+use crate::auth::Caller;
+use crate::graphql::context::Lang;
 use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
 use crate::service;
@@ -151,7 +154,7 @@ async fn answer_anonymous(
     batch: BatchRequest,
 ) -> (Answer, bool) {
     let Some(cache) = &state.response_cache else {
-        let outcome = execute(req, state, Viewer::anonymous(), batch).await;
+        let outcome = execute(req, state, Caller::anonymous(), batch).await;
         return (Answer::uncached(outcome.body), outcome.ok);
     };
     let version = cache.current_version().await;
@@ -162,7 +165,7 @@ async fn answer_anonymous(
         });
         return (hit, true);
     }
-    let outcome = execute(req, state, Viewer::anonymous(), batch).await;
+    let outcome = execute(req, state, Caller::anonymous(), batch).await;
     match (outcome.ok, version) {
         // Tagged with the version read before executing: a write that landed
         // meanwhile makes this entry stale rather than wrongly fresh.
@@ -234,9 +237,9 @@ fn describe_json_error(err: &serde_json::Error) -> String {
 
 /// The caller: anonymous without an `Authorization` header, else whom its token
 /// names; a bad token is refused outright rather than read as anonymous.
-async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Viewer, HttpResponse> {
+async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Caller, HttpResponse> {
     let Some(header) = req.headers().get(AUTHORIZATION) else {
-        return Ok(Viewer::anonymous());
+        return Ok(Caller::anonymous());
     };
     let refuse = |message: &str| {
         let mut response = graphql_error(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, message);
@@ -318,7 +321,7 @@ fn coded_error(code: &str, message: String) -> ServerError {
 async fn execute(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    viewer: Viewer,
+    viewer: Caller,
     batch: BatchRequest,
 ) -> Outcome {
     let operation = operation_of(&batch);
@@ -361,7 +364,7 @@ async fn execute(
 /// executed and answered, within the request's database budget.
 async fn run(
     state: web::Data<AppState>,
-    viewer: Viewer,
+    viewer: Caller,
     lang: Lang,
     batch: BatchRequest,
 ) -> Outcome {
@@ -456,7 +459,7 @@ async fn run(
 async fn one(
     state: &AppState,
     mut request: async_graphql::Request,
-    viewer: &Viewer,
+    viewer: &Caller,
     lang: Lang,
     loader: &Arc<DataLoader<DbLoader>>,
 ) -> async_graphql::Response {

@@ -1,6 +1,8 @@
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use crate::graphql::context::{self, Role};
+use entity::value::Role;
+
+use crate::graphql::context;
 
 /// A role of a token's caller.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -54,34 +56,34 @@ pub struct ViewerQuery;
 impl ViewerQuery {
     /// Who is calling (from the bearer token; anonymous without one) and what they may do.
     async fn viewer(&self, ctx: &Context<'_>) -> Viewer {
-        let viewer = context::viewer(ctx);
-        let role = viewer.role.map(|r| match r {
+        let caller = context::caller(ctx);
+        let role = caller.role.map(|r| match r {
             Role::Partner => ViewerRole::Partner,
             Role::Editor => ViewerRole::Editor,
-            Role::Admin => ViewerRole::Admin,
+            // No token carries the command line's role (the token check refuses it).
+            Role::Admin | Role::System => ViewerRole::Admin,
         });
         let mut permissions = vec![Permission::ReadPublished];
-        match viewer.role {
-            None => {}
-            Some(Role::Partner) => permissions.push(Permission::WriteOwnFacilities),
-            Some(Role::Editor) => permissions.extend([
-                Permission::ReadDrafts,
-                Permission::ReadContactDetails,
-                Permission::WriteAllContent,
-            ]),
-            Some(Role::Admin) => permissions.extend([
-                Permission::ReadDrafts,
-                Permission::ReadContactDetails,
-                Permission::WriteAllContent,
-                Permission::ReadAuditLog,
-                Permission::Delete,
-            ]),
+        if let Some(role) = caller.role {
+            if role == Role::Partner {
+                permissions.push(Permission::WriteOwnFacilities);
+            }
+            if role.writes_all_content() {
+                permissions.extend([
+                    Permission::ReadDrafts,
+                    Permission::ReadContactDetails,
+                    Permission::WriteAllContent,
+                ]);
+            }
+            if role.is_admin() {
+                permissions.extend([Permission::ReadAuditLog, Permission::Delete]);
+            }
         }
         Viewer {
-            authenticated: viewer.role.is_some(),
-            subject: viewer.subject.clone(),
+            authenticated: caller.role.is_some(),
+            subject: caller.subject.clone(),
             role,
-            organisation: viewer.organisation.clone(),
+            organisation: caller.organisation.clone(),
             permissions,
         }
     }

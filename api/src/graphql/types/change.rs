@@ -49,7 +49,7 @@ pub enum ChangeEntity {
 
 /// Who made a change recorded in the audit log.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "db::AuditActorRole")]
+#[graphql(remote = "db::Role")]
 pub enum ActorRole {
     /// A partner organisation's token.
     Partner,

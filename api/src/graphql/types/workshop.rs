@@ -98,7 +98,7 @@ impl From<stakeholder::Model> for Stakeholder {
 }
 
 fn personal_data(ctx: &Context<'_>, value: Option<&str>, field: &str) -> Result<Option<String>> {
-    if context::viewer(ctx).is_editor() {
+    if context::caller(ctx).is_editor() {
         Ok(value.map(str::to_owned))
     } else {
         Err(AppError::Forbidden(format!(

@@ -7,7 +7,7 @@
 //! feed after id N never finds a smaller id appearing later. The counter also
 //! tells every replica that its cached answers are stale.
 
-use entity::value::{AuditAction, AuditActorRole, AuditEntity};
+use entity::value::{AuditAction, AuditEntity, Role};
 use entity::{app_state, audit_event, organisation};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -30,7 +30,7 @@ const AUDIT_BATCH: usize = 2000;
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub subject: Option<String>,
-    pub role: AuditActorRole,
+    pub role: Role,
     /// A partner's organisation.
     pub organisation: Option<organisation::Model>,
 }
@@ -41,7 +41,7 @@ impl Actor {
     pub fn system() -> Self {
         Self {
             subject: None,
-            role: AuditActorRole::System,
+            role: Role::System,
             organisation: None,
         }
     }
@@ -49,7 +49,7 @@ impl Actor {
     /// Editors, admins and the command line write all content.
     #[must_use]
     pub fn writes_all_content(&self) -> bool {
-        self.role != AuditActorRole::Partner
+        self.role.writes_all_content()
     }
 
     /// # Errors
@@ -67,7 +67,7 @@ impl Actor {
     /// # Errors
     /// `FORBIDDEN` for partners and editors.
     pub fn require_admin(&self, what: &str) -> Result<()> {
-        if matches!(self.role, AuditActorRole::Admin | AuditActorRole::System) {
+        if self.role.is_admin() {
             Ok(())
         } else {
             Err(AppError::Forbidden(format!("{what} needs an admin token")))
