@@ -16,6 +16,7 @@ pub mod learning_session_participant;
 pub mod organisation;
 pub mod stakeholder;
 pub mod value;
+pub mod versioned;
 pub mod visit;
 pub mod visit_finding;
 pub mod visit_participant;

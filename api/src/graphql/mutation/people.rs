@@ -7,7 +7,8 @@ use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::enums::StakeholderKind;
 use crate::graphql::types::workshop::Stakeholder;
-use crate::service::stakeholder::write::{self as stakeholder_write, StakeholderFields};
+use crate::service::kernel::record;
+use crate::service::stakeholder::write::{Stakeholder as StakeholderRecord, StakeholderFields};
 
 /// A new stakeholder.
 #[derive(InputObject, Debug)]
@@ -72,9 +73,11 @@ impl StakeholderMutation {
                 "input.workshops",
             )?,
         };
-        Ok(stakeholder_write::create(context::db(ctx), actor, fields)
-            .await?
-            .into())
+        Ok(
+            record::create::<StakeholderRecord>(context::db(ctx), actor, fields)
+                .await?
+                .into(),
+        )
     }
 
     /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -102,8 +105,12 @@ impl StakeholderMutation {
         let workshops = workshops
             .map(|w| decode_ids(&w, Kind::KnowledgeWorkshop, "input.workshops"))
             .transpose()?;
-        let model =
-            stakeholder_write::update(context::db(ctx), actor, row, expected_version, |f| {
+        let model = record::update::<StakeholderRecord>(
+            context::db(ctx),
+            actor,
+            row,
+            expected_version,
+            |f| {
                 if let Some(v) = name {
                     f.name = v;
                 }
@@ -117,8 +124,9 @@ impl StakeholderMutation {
                 if let Some(v) = workshops {
                     f.workshops = v;
                 }
-            })
-            .await?;
+            },
+        )
+        .await?;
         Ok(model.into())
     }
 
@@ -134,7 +142,7 @@ impl StakeholderMutation {
     ) -> Result<ID> {
         let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Stakeholder, "id")?;
-        stakeholder_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        record::delete::<StakeholderRecord>(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)
     }
 }

@@ -5,6 +5,7 @@
 pub mod condition;
 pub mod country;
 pub mod page;
+pub mod record;
 pub mod text;
 pub mod unit_of_work;
 pub mod validate;

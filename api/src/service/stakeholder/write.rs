@@ -1,25 +1,26 @@
-//! Creating, updating and deleting stakeholders and their workshop
-//! memberships (editors and admins). E-mail and phone are personal data: they
-//! are stored and audited, never searched.
+//! Stakeholders and their workshop memberships (editors and admins write
+//! them): the hooks of [`Record`] for the write steps of the kernel. E-mail
+//! and phone are personal data: they are stored and audited, never searched.
 
-use entity::value::{AuditAction, AuditEntity, StakeholderKind};
+use async_trait::async_trait;
+use entity::value::{AuditEntity, StakeholderKind};
 use entity::{
     knowledge_workshop, learning_session_participant, stakeholder, visit_participant,
     workshop_membership,
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::kernel::record::{Record, Stamp};
+use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
-    snapshot,
+    self as unit_of_work, Actor, Write, check_references, existing_ids,
 };
 use crate::service::kernel::validate::{self, Problems};
-use crate::service::kernel::{now, text};
 use crate::service::workshop::MAX_WORKSHOPS;
 
 /// Every editable field of a stakeholder.
@@ -34,159 +35,104 @@ pub struct StakeholderFields {
     pub workshops: Vec<i32>,
 }
 
-#[derive(Serialize)]
-struct Snapshot<'a> {
-    #[serde(flatten)]
-    record: &'a stakeholder::Model,
-    workshops: &'a [i32],
-}
+/// A stakeholder, as the write steps see it.
+pub struct Stakeholder;
 
-fn stakeholder_snapshot(
-    model: &stakeholder::Model,
-    fields: &StakeholderFields,
-) -> Result<serde_json::Value> {
-    snapshot(&Snapshot {
-        record: model,
-        workshops: &fields.workshops,
-    })
-}
+#[async_trait]
+impl Record for Stakeholder {
+    type Entity = stakeholder::Entity;
+    type Model = stakeholder::Model;
+    type ActiveModel = stakeholder::ActiveModel;
+    type Fields = StakeholderFields;
+    type Resolved = ();
 
-fn active_model(fields: &StakeholderFields) -> stakeholder::ActiveModel {
-    let mut public = vec![fields.name.as_str()];
-    public.extend(fields.organisation.as_deref());
-    stakeholder::ActiveModel {
-        name: Set(fields.name.clone()),
-        kind: Set(fields.kind),
-        organisation: Set(fields.organisation.clone()),
-        country_code: Set(fields.country_code.clone()),
-        email: Set(fields.email.clone()),
-        phone: Set(fields.phone.clone()),
-        sort_name: Set(text::fold(&fields.name)),
-        search_text: Set(text::fold_all(public)),
-        ..Default::default()
+    const ENTITY: AuditEntity = AuditEntity::Stakeholder;
+    const NAME: &'static str = "stakeholder";
+
+    fn may_create(actor: &Actor) -> Result<()> {
+        actor.require_editor("writing stakeholders")
     }
-}
 
-/// # Errors
-/// `FORBIDDEN` for partners, `BAD_USER_INPUT` listing every bad field, database errors.
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: Actor,
-    mut fields: StakeholderFields,
-) -> Result<stakeholder::Model> {
-    actor.require_editor("writing stakeholders")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    check(write.txn(), &mut fields).await?;
-    let now = now();
-    let mut model = active_model(&fields);
-    model.version = Set(1);
-    model.created_at = Set(now);
-    model.updated_at = Set(now);
-    let model = model.insert(write.txn()).await?;
-    replace_memberships(write.txn(), model.id, &fields.workshops).await?;
-    write.record(Change {
-        entity: AuditEntity::Stakeholder,
-        id: model.id,
-        action: AuditAction::Created,
-        version: Some(1),
-        public: true,
-        before: None,
-        after: Some(stakeholder_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
-}
-
-/// # Errors
-/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version, `BAD_USER_INPUT`, database errors.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: i32,
-    expected_version: i32,
-    apply: impl FnOnce(&mut StakeholderFields),
-) -> Result<stakeholder::Model> {
-    actor.require_editor("writing stakeholders")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    let current = find(write.txn(), id).await?;
-    check_version("this stakeholder", current.version, expected_version)?;
-    let before = fields_of(write.txn(), &current).await?;
-    let mut fields = before.clone();
-    apply(&mut fields);
-    check(write.txn(), &mut fields).await?;
-    if fields == before {
-        return Ok(current);
+    async fn may_change(write: &Write, _current: &stakeholder::Model) -> Result<()> {
+        write.actor.require_editor("writing stakeholders")
     }
-    let mut model = active_model(&fields);
-    model.id = Set(id);
-    model.version = Set(current.version + 1);
-    model.created_at = Set(current.created_at);
-    model.updated_at = Set(now());
-    let model = model.update(write.txn()).await?;
-    if fields.workshops != before.workshops {
-        replace_memberships(write.txn(), id, &fields.workshops).await?;
-    }
-    write.record(Change {
-        entity: AuditEntity::Stakeholder,
-        id,
-        action: AuditAction::Updated,
-        version: Some(model.version),
-        public: true,
-        before: Some(stakeholder_snapshot(&current, &before)?),
-        after: Some(stakeholder_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
-}
 
-/// Deletes a stakeholder who took part in no visit or session (admins only).
-///
-/// # Errors
-/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, database errors.
-pub async fn delete(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: i32,
-    expected_version: i32,
-) -> Result<()> {
-    actor.require_admin("deleting a stakeholder")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    let current = find(write.txn(), id).await?;
-    check_version("this stakeholder", current.version, expected_version)?;
-    let visits = visit_participant::Entity::find()
-        .filter(visit_participant::Column::StakeholderId.eq(id))
-        .count(write.txn())
-        .await?;
-    let sessions = learning_session_participant::Entity::find()
-        .filter(learning_session_participant::Column::StakeholderId.eq(id))
-        .count(write.txn())
-        .await?;
-    if visits + sessions > 0 {
-        return Err(AppError::Conflict(format!(
-            "this stakeholder took part in {visits} visit(s) and {sessions} learning session(s); remove them from those first"
-        )));
+    async fn fields_of(
+        db: &impl ConnectionTrait,
+        model: &stakeholder::Model,
+    ) -> Result<StakeholderFields> {
+        fields_of(db, model).await
     }
-    let before = fields_of(write.txn(), &current).await?;
-    stakeholder::Entity::delete_by_id(id)
-        .exec(write.txn())
-        .await?;
-    write.record(Change {
-        entity: AuditEntity::Stakeholder,
-        id,
-        action: AuditAction::Deleted,
-        version: None,
-        public: true,
-        before: Some(stakeholder_snapshot(&current, &before)?),
-        after: None,
-    });
-    write.commit().await
-}
 
-async fn find(db: &impl ConnectionTrait, id: i32) -> Result<stakeholder::Model> {
-    stakeholder::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("no stakeholder has this id"))
+    async fn check(
+        write: &Write,
+        fields: &mut StakeholderFields,
+        _current: Option<&stakeholder::Model>,
+    ) -> Result<()> {
+        check(write.txn(), fields).await
+    }
+
+    fn row(fields: &StakeholderFields, (): &(), stamp: Stamp) -> stakeholder::ActiveModel {
+        let mut public = vec![fields.name.as_str()];
+        public.extend(fields.organisation.as_deref());
+        stakeholder::ActiveModel {
+            id: stamp.id(),
+            name: Set(fields.name.clone()),
+            kind: Set(fields.kind),
+            organisation: Set(fields.organisation.clone()),
+            country_code: Set(fields.country_code.clone()),
+            email: Set(fields.email.clone()),
+            phone: Set(fields.phone.clone()),
+            sort_name: Set(text::fold(&fields.name)),
+            search_text: Set(text::fold_all(public)),
+            version: Set(stamp.version),
+            created_at: Set(stamp.created_at),
+            updated_at: Set(stamp.updated_at),
+        }
+    }
+
+    async fn save_children(
+        db: &impl ConnectionTrait,
+        id: i32,
+        fields: &StakeholderFields,
+        before: Option<&StakeholderFields>,
+    ) -> Result<()> {
+        if before.is_some_and(|b| b.workshops == fields.workshops) {
+            return Ok(());
+        }
+        let rows = fields
+            .workshops
+            .iter()
+            .map(|w| workshop_membership::ActiveModel {
+                workshop_id: Set(*w),
+                stakeholder_id: Set(id),
+            });
+        unit_of_work::replace_children(
+            db,
+            workshop_membership::Column::StakeholderId,
+            id,
+            rows.collect(),
+        )
+        .await
+    }
+
+    /// Who took part in a visit or session stays, so that it keeps its participants.
+    async fn before_delete(write: &Write, current: &stakeholder::Model) -> Result<()> {
+        let visits = visit_participant::Entity::find()
+            .filter(visit_participant::Column::StakeholderId.eq(current.id))
+            .count(write.txn())
+            .await?;
+        let sessions = learning_session_participant::Entity::find()
+            .filter(learning_session_participant::Column::StakeholderId.eq(current.id))
+            .count(write.txn())
+            .await?;
+        if visits + sessions > 0 {
+            return Err(AppError::Conflict(format!(
+                "this stakeholder took part in {visits} visit(s) and {sessions} learning session(s); remove them from those first"
+            )));
+        }
+        Ok(())
+    }
 }
 
 async fn check(db: &impl ConnectionTrait, fields: &mut StakeholderFields) -> Result<()> {
@@ -249,7 +195,7 @@ async fn check(db: &impl ConnectionTrait, fields: &mut StakeholderFields) -> Res
 ///
 /// # Errors
 /// Database errors.
-pub async fn fields_of(
+async fn fields_of(
     db: &impl ConnectionTrait,
     model: &stakeholder::Model,
 ) -> Result<StakeholderFields> {
@@ -270,18 +216,4 @@ pub async fn fields_of(
         phone: model.phone.clone(),
         workshops,
     })
-}
-
-async fn replace_memberships(db: &impl ConnectionTrait, id: i32, workshops: &[i32]) -> Result<()> {
-    let rows = workshops.iter().map(|w| workshop_membership::ActiveModel {
-        workshop_id: Set(*w),
-        stakeholder_id: Set(id),
-    });
-    unit_of_work::replace_children(
-        db,
-        workshop_membership::Column::StakeholderId,
-        id,
-        rows.collect(),
-    )
-    .await
 }

@@ -1,0 +1,283 @@
+//! The steps of every create, update and delete of one record, written once.
+//!
+//! Each write runs in one [`Write`]: begin (taking the write lock), find,
+//! authorise, check the version the caller read, load the current fields,
+//! apply the change, check it, do nothing if nothing changed, save the row
+//! and its children, audit, commit. What differs between facilities,
+//! visits, learning sessions, stakeholders and guideline versions is in the
+//! hooks of their [`Record`] implementation; the order of the steps, and
+//! what each answers when it fails, is here and nowhere else.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use entity::value::{AuditAction, AuditEntity};
+use entity::versioned::Versioned;
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+};
+use serde::Serialize;
+
+use crate::error::{AppError, Result};
+use crate::service::kernel::now;
+use crate::service::kernel::unit_of_work::{Actor, Change, Write, check_version};
+
+/// The bookkeeping columns of a row about to be stored: its id (none yet
+/// for a new row), version and times.
+#[derive(Debug, Clone, Copy)]
+pub struct Stamp {
+    id: Option<i32>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Stamp {
+    fn new() -> Self {
+        let now = now();
+        Self {
+            id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn next(current: &impl Versioned) -> Self {
+        Self {
+            id: Some(current.id()),
+            version: current.version() + 1,
+            created_at: current.created_at(),
+            updated_at: now(),
+        }
+    }
+
+    /// The id column: unset for a new row, which the database numbers.
+    #[must_use]
+    pub fn id(&self) -> ActiveValue<i32> {
+        self.id.map_or(ActiveValue::NotSet, ActiveValue::Set)
+    }
+}
+
+/// One kind of record the API writes, as its hooks into the steps.
+#[async_trait]
+pub trait Record: Send + Sync + 'static {
+    type Entity: EntityTrait<Model = Self::Model, ActiveModel = Self::ActiveModel>;
+    type Model: Versioned + Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>;
+    type ActiveModel: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send;
+    /// Every field a caller may change, children included, as the audit log shows them.
+    type Fields: Clone + PartialEq + Serialize + Send + Sync;
+    /// What checking the fields resolved that storing them needs (an
+    /// organisation's id, the columns a workflow sets); `()` for most.
+    type Resolved: Send + Sync;
+
+    const ENTITY: AuditEntity;
+    /// The record's name in messages: "facility", "learning session".
+    const NAME: &'static str;
+
+    /// How a message names one stored record.
+    fn describe(_model: &Self::Model) -> String {
+        format!("this {}", Self::NAME)
+    }
+
+    /// Whether its changes go into the public change feed.
+    fn public(_model: &Self::Model) -> bool {
+        true
+    }
+
+    /// # Errors
+    /// `FORBIDDEN` when `actor` may not create one.
+    fn may_create(_actor: &Actor) -> Result<()> {
+        Ok(())
+    }
+
+    /// # Errors
+    /// `FORBIDDEN` (or `CONFLICT`, for a record frozen by a workflow) when
+    /// the writer may not change this one.
+    async fn may_change(_write: &Write, _current: &Self::Model) -> Result<()> {
+        Ok(())
+    }
+
+    /// # Errors
+    /// `FORBIDDEN` for anyone but admins.
+    fn may_delete(actor: &Actor) -> Result<()> {
+        actor.require_admin(&format!("deleting a {}", Self::NAME))
+    }
+
+    /// The fields of a stored record, children included.
+    async fn fields_of(db: &impl ConnectionTrait, model: &Self::Model) -> Result<Self::Fields>;
+
+    /// Tidies the fields and checks every one of them (`BAD_USER_INPUT`
+    /// listing all problems at once), including what they refer to.
+    async fn check(
+        write: &Write,
+        fields: &mut Self::Fields,
+        current: Option<&Self::Model>,
+    ) -> Result<Self::Resolved>;
+
+    /// The row to store: every column, the derived ones (sort and search
+    /// keys) computed here and only here.
+    fn row(fields: &Self::Fields, resolved: &Self::Resolved, stamp: Stamp) -> Self::ActiveModel;
+
+    /// Writes the child rows (participants, principles, ...) when they
+    /// differ from `before` (`None`: a new record).
+    async fn save_children(
+        db: &impl ConnectionTrait,
+        id: i32,
+        fields: &Self::Fields,
+        before: Option<&Self::Fields>,
+    ) -> Result<()>;
+
+    /// A last word before a change that does change something.
+    async fn before_change(
+        _write: &Write,
+        _current: &Self::Model,
+        _before: &Self::Fields,
+        _after: &Self::Fields,
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    /// What a delete would leave dangling: `CONFLICT` saying so.
+    async fn before_delete(_write: &Write, _current: &Self::Model) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A record as the audit log keeps it: its row, with the fields that live
+/// in other tables (participants, principles, ...) beside its columns.
+///
+/// # Errors
+/// Only if the record cannot be serialised, which derived serialisers do not do.
+pub fn snapshot<R: Record>(model: &R::Model, fields: &R::Fields) -> Result<serde_json::Value> {
+    let mut row = to_json(model)?;
+    if let (Some(row), serde_json::Value::Object(fields)) = (row.as_object_mut(), to_json(fields)?)
+    {
+        for (key, value) in fields {
+            row.entry(key).or_insert(value);
+        }
+    }
+    Ok(row)
+}
+
+fn to_json(value: &impl Serialize) -> Result<serde_json::Value> {
+    serde_json::to_value(value).map_err(|e| AppError::Internal(e.into()))
+}
+
+async fn find<R: Record>(db: &impl ConnectionTrait, id: i32) -> Result<R::Model>
+where
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    R::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no {} has this id", R::NAME)))
+}
+
+/// Creates a record from `fields`.
+///
+/// # Errors
+/// `FORBIDDEN`, `BAD_USER_INPUT` listing every bad field, database errors.
+pub async fn create<R: Record>(
+    db: &DatabaseConnection,
+    actor: Actor,
+    mut fields: R::Fields,
+) -> Result<R::Model> {
+    R::may_create(&actor)?;
+    let mut write = Write::begin(db, actor, "api").await?;
+    let resolved = R::check(&write, &mut fields, None).await?;
+    let model = R::row(&fields, &resolved, Stamp::new())
+        .insert(write.txn())
+        .await?;
+    R::save_children(write.txn(), model.id(), &fields, None).await?;
+    write.record(Change {
+        entity: R::ENTITY,
+        id: model.id(),
+        action: AuditAction::Created,
+        version: Some(model.version()),
+        public: R::public(&model),
+        before: None,
+        after: Some(snapshot::<R>(&model, &fields)?),
+    });
+    write.commit().await?;
+    Ok(model)
+}
+
+/// Changes a record: `apply` edits its current fields. A change that
+/// changes nothing writes nothing, and the version stays.
+///
+/// # Errors
+/// `NOT_FOUND`, `FORBIDDEN`, `CONFLICT` for a stale `expected_version` (or
+/// a record a workflow froze), `BAD_USER_INPUT` listing every bad field,
+/// database errors.
+pub async fn update<R: Record>(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: i32,
+    expected_version: i32,
+    apply: impl FnOnce(&mut R::Fields) + Send,
+) -> Result<R::Model>
+where
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    let mut write = Write::begin(db, actor, "api").await?;
+    let current = find::<R>(write.txn(), id).await?;
+    R::may_change(&write, &current).await?;
+    check_version(&R::describe(&current), current.version(), expected_version)?;
+    let before = R::fields_of(write.txn(), &current).await?;
+    let mut fields = before.clone();
+    apply(&mut fields);
+    let resolved = R::check(&write, &mut fields, Some(&current)).await?;
+    if fields == before {
+        return Ok(current);
+    }
+    R::before_change(&write, &current, &before, &fields).await?;
+    let model = R::row(&fields, &resolved, Stamp::next(&current))
+        .update(write.txn())
+        .await?;
+    R::save_children(write.txn(), id, &fields, Some(&before)).await?;
+    write.record(Change {
+        entity: R::ENTITY,
+        id,
+        action: AuditAction::Updated,
+        version: Some(model.version()),
+        public: R::public(&model),
+        before: Some(snapshot::<R>(&current, &before)?),
+        after: Some(snapshot::<R>(&model, &fields)?),
+    });
+    write.commit().await?;
+    Ok(model)
+}
+
+/// Deletes a record that nothing needs any more.
+///
+/// # Errors
+/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version or a record
+/// others refer to, database errors.
+pub async fn delete<R: Record>(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: i32,
+    expected_version: i32,
+) -> Result<()>
+where
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    R::may_delete(&actor)?;
+    let mut write = Write::begin(db, actor, "api").await?;
+    let current = find::<R>(write.txn(), id).await?;
+    check_version(&R::describe(&current), current.version(), expected_version)?;
+    R::before_delete(&write, &current).await?;
+    let before = R::fields_of(write.txn(), &current).await?;
+    R::Entity::delete_by_id(id).exec(write.txn()).await?;
+    write.record(Change {
+        entity: R::ENTITY,
+        id,
+        action: AuditAction::Deleted,
+        version: None,
+        public: R::public(&current),
+        before: Some(snapshot::<R>(&current, &before)?),
+        after: None,
+    });
+    write.commit().await
+}

@@ -1,0 +1,38 @@
+//! What the records the API writes have in common: an id, a version that
+//! every change increments (optimistic concurrency), and when they were
+//! created. The write steps of the service layer are written once over it.
+
+use sea_orm::prelude::DateTimeUtc;
+
+/// A record with an id, a version and a creation time.
+pub trait Versioned {
+    fn id(&self) -> i32;
+    fn version(&self) -> i32;
+    fn created_at(&self) -> DateTimeUtc;
+}
+
+macro_rules! versioned {
+    ($($table:ident),+ $(,)?) => {
+        $(
+            impl Versioned for crate::$table::Model {
+                fn id(&self) -> i32 {
+                    self.id
+                }
+                fn version(&self) -> i32 {
+                    self.version
+                }
+                fn created_at(&self) -> DateTimeUtc {
+                    self.created_at
+                }
+            }
+        )+
+    };
+}
+
+versioned!(
+    facility,
+    visit,
+    learning_session,
+    stakeholder,
+    guideline_version
+);
