@@ -10,6 +10,7 @@ pub mod observe;
 pub mod precompressed;
 pub mod rate_limit;
 pub mod response_cache;
+pub mod security_headers;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
