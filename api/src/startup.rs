@@ -220,6 +220,7 @@ pub fn create_app(
         .wrap(middleware::Compress::default())
         .wrap(cors(&cors_origins))
         .wrap(middleware::from_fn(http::observe::log_and_count))
+        .wrap(middleware::from_fn(http::security_headers::add))
         .app_data(state)
         .app_data(metrics)
         .app_data(limiter)

@@ -1,5 +1,6 @@
 use crate::helpers::{Backend, spawn_app};
 use crate::on_both_databases;
+use crate::security_headers::{assert_strict_page_policy, policy};
 
 async fn graphiql_page_loads_only_local_assets(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
@@ -78,10 +79,61 @@ async fn every_graphiql_example_runs(backend: Backend) {
         }
     }
     let html = app.get("/graphiql").await.text().await.unwrap();
-    assert!(html.contains("UpdateCapacity") && html.contains("defaultTabs"));
+    let start = app
+        .get("/graphiql/assets/start.js")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("UpdateCapacity") && start.contains("defaultTabs"));
+}
+
+/// The page may run only the scripts of this server, talk only to it, and not
+/// be framed; it has nothing inline that its own policy would block.
+async fn graphiql_page_has_a_strict_content_security_policy(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    let response = app.get("/graphiql").await;
+    let again = policy(&app.get("/graphiql").await);
+
+    let policy = policy(&response);
+    assert_strict_page_policy(&policy);
+    let nonce = policy["style-src"][1].clone();
+    assert!(nonce.len() > 30, "{nonce}");
+    assert_ne!(again["style-src"][1], nonce, "a nonce is used once");
+    assert_eq!(policy["connect-src"], ["'self'"]);
+    assert_eq!(policy["img-src"], ["'self'", "data:"]);
+    assert_eq!(policy["font-src"], ["'self'", "data:"]);
+    assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+    let html = response.text().await.unwrap();
+    assert!(!html.contains("<style"), "an inline stylesheet");
+    assert!(!html.contains(" style="), "an inline style");
+    for script in html.split("<script").skip(1) {
+        let tag = script.split('>').next().unwrap();
+        assert!(
+            tag.contains(" src=\"/graphiql/assets/") || tag.contains("type=\"application/json\""),
+            "an inline script: <script{tag}>"
+        );
+    }
+    let given = nonce.trim_start_matches("'nonce-").trim_end_matches('\'');
+    assert!(
+        html.contains(&format!("start.js\" nonce=\"{given}\"")),
+        "the page's script knows the nonce"
+    );
+    for asset in ["start.js", "start.css"] {
+        assert!(
+            html.contains(&format!("/graphiql/assets/{asset}")),
+            "{asset}"
+        );
+        let served = app.get(&format!("/graphiql/assets/{asset}")).await;
+        assert_eq!(served.status(), 200, "{asset}");
+    }
 }
 
 on_both_databases!(
+    graphiql_page_has_a_strict_content_security_policy,
     graphiql_page_loads_only_local_assets,
     graphiql_default_query_runs,
     every_graphiql_example_runs

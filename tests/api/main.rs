@@ -32,5 +32,6 @@ mod resilience;
 mod roles;
 mod schema;
 mod search;
+mod security_headers;
 mod workshops_and_guidelines;
 mod writes;

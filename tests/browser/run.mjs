@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Browser smoke test of a running wish-api: the /map page and /graphiql, in
-// headless Chromium, with every request to another host blocked (and failing).
+// headless Chromium, with every request to another host blocked (and failing),
+// and failing on any console error or Content-Security-Policy violation, so
+// that a policy stricter than the pages allow is caught here.
 //
 //   cd tests/browser && npm ci && node run.mjs
 //
@@ -71,6 +73,8 @@ async function main() {
   await mkdir(shots, { recursive: true });
   const blocked = [];
   const pageErrors = [];
+  // Console errors and CSP violations since the last check, with the page they came from.
+  let problems = [];
   let browser;
   try {
     await step('launch chromium', async () => {
@@ -86,8 +90,27 @@ async function main() {
       blocked.push(route.request().url());
       return route.abort('blockedbyclient');
     });
+    // Each violation, as the page itself is told of it, goes to the console
+    // with the directive and the script that caused it, which Chromium's own
+    // message leaves out for some kinds (style attributes set by a script).
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.effectiveDirective} refused ${e.blockedURI || '(inline)'}`
+          + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber} (${e.disposition})`);
+      });
+    });
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('console', (message) => {
+      if (message.type() === 'error') {
+        problems.push(`${new URL(page.url()).pathname}: ${message.text().slice(0, 240)}`);
+      }
+    });
+    const noProblems = async (where) => {
+      const found = [...new Set(problems)];
+      problems = [];
+      assert(found.length === 0, `${found.length} console error(s) or CSP violation(s) on ${where}: ${found.slice(0, 10).join(' | ')}`);
+    };
     const seen = new Set();
     page.on('response', (r) => {
       const key = `${r.status()} ${r.url().split('?')[0].replace(/\/\d+\/\d+\/\d+\.png$/, '/{z}/{x}/{y}.png')}`;
@@ -152,6 +175,13 @@ async function main() {
       assert(pageErrors.length === 0, `uncaught errors: ${pageErrors.join(' | ')}`);
     });
 
+    await step('no console error or CSP violation on /map', async () => {
+      const policy = (await page.request.get(url('/map'))).headers()['content-security-policy'];
+      assert(policy && policy.includes("frame-ancestors 'none'"), `/map has no strict Content-Security-Policy: ${policy}`);
+      await noProblems('/map');
+      return policy;
+    });
+
     if (skipGraphiql) {
       console.log('skip /graphiql (SKIP_GRAPHIQL)');
     } else {
@@ -178,6 +208,26 @@ async function main() {
         });
         await page.screenshot({ path: resolve(shots, 'graphiql.png') });
         return 'result has "data"; graphiql.png';
+      });
+
+      await step('GraphiQL documentation explorer and settings', async () => {
+        await page.click('button[aria-label="Show Documentation Explorer"]');
+        await page.waitForSelector('.graphiql-doc-explorer', { timeout });
+        await page.click('.graphiql-doc-explorer a.graphiql-doc-explorer-type-name:has-text("Query")', { timeout });
+        await page.waitForSelector('.graphiql-doc-explorer-title:has-text("Query")', { timeout });
+        await page.click('button[aria-label="Open settings dialog"]');
+        await page.waitForSelector('.graphiql-dialog', { timeout });
+        await page.keyboard.press('Escape');
+        await page.waitForSelector('.graphiql-dialog', { state: 'detached', timeout });
+        return 'opened and closed';
+      });
+
+      await step('no console error or CSP violation on /graphiql', async () => {
+        const policy = (await page.request.get(url('/graphiql'))).headers()['content-security-policy'];
+        assert(policy && policy.includes("script-src 'self';"), `/graphiql has no strict Content-Security-Policy: ${policy}`);
+        assert(pageErrors.length === 0, `uncaught errors: ${pageErrors.join(' | ')}`);
+        await noProblems('/graphiql');
+        return policy;
       });
     }
 

@@ -11,6 +11,7 @@ pub mod precompressed;
 pub mod rate_limit;
 pub mod recover;
 pub mod response_cache;
+pub mod security_headers;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -1,20 +1,26 @@
-//! Rate limits: a token bucket per bearer token and, for anonymous callers,
-//! per client address. Health, readiness and metrics are never limited, so
-//! that probes and scrapers keep working when a caller floods the API.
+//! Rate limits: a token bucket per caller. A caller is whom a verified bearer
+//! token names or, without one, the client's address. An `Authorization`
+//! header that does not verify counts as none, so that made-up tokens or a
+//! token written differently never open buckets of their own. Health,
+//! readiness and metrics are never limited, so that probes and scrapers keep
+//! working when a caller floods the API.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
-use actix_web::http::header::{AUTHORIZATION, RETRY_AFTER};
+use actix_web::http::header::{AUTHORIZATION, FORWARDED, HeaderMap, HeaderName, RETRY_AFTER};
 use actix_web::middleware::Next;
 use actix_web::web;
 use sha2::{Digest, Sha256};
 
+use crate::auth::{Authenticator, bearer};
 use crate::error::code;
+use crate::startup::AppState;
 
 /// Paths that are never limited.
 const EXEMPT: [&str; 3] = ["/health", "/ready", "/metrics"];
@@ -27,7 +33,8 @@ const MAX_BUCKETS: usize = 100_000;
 pub struct Rates {
     pub anonymous_per_minute: u32,
     pub token_per_minute: u32,
-    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    /// Take the client address from the entry a trusted proxy appended to
+    /// `X-Forwarded-For` (or `Forwarded`).
     pub trust_forwarded_for: bool,
 }
 
@@ -93,36 +100,26 @@ pub async fn limit(
     let Some(limiter) = req.app_data::<web::Data<RateLimiter>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if EXEMPT.contains(&req.path()) {
+    let rates = limiter.rates;
+    let unlimited = rates.anonymous_per_minute == 0 && rates.token_per_minute == 0;
+    if unlimited || EXEMPT.contains(&req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let rates = limiter.rates;
-    let (key, per_minute) = match req.headers().get(AUTHORIZATION) {
-        // Keyed by a digest of the header, so that no token is kept in memory as such.
-        Some(header) => (
-            Sha256::digest([b"token:".as_slice(), header.as_bytes()].concat()).into(),
-            rates.token_per_minute,
+    let authenticator = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.authenticator.as_ref());
+    let identity = req
+        .headers()
+        .get(AUTHORIZATION)
+        .and_then(|header| header.to_str().ok())
+        .zip(authenticator)
+        .and_then(|(header, authenticator)| identity_key(authenticator, header));
+    let (key, per_minute) = match identity {
+        Some(key) => (key, rates.token_per_minute),
+        None => (
+            address_key(client_address(&req, rates.trust_forwarded_for)),
+            rates.anonymous_per_minute,
         ),
-        None => {
-            let info = req.connection_info();
-            let address = if rates.trust_forwarded_for {
-                info.realip_remote_addr()
-            } else {
-                info.peer_addr()
-            }
-            .unwrap_or("unknown")
-            .to_owned();
-            // The address without its port: one client, however many connections.
-            let host = address
-                .rsplit_once(':')
-                .filter(|(h, _)| !h.ends_with(']') || h.starts_with('['))
-                .map_or(address.as_str(), |(h, _)| h)
-                .to_owned();
-            (
-                Sha256::digest([b"address:".as_slice(), host.as_bytes()].concat()).into(),
-                rates.anonymous_per_minute,
-            )
-        }
     };
     if per_minute == 0 {
         return Ok(next.call(req).await?.map_into_boxed_body());
@@ -140,5 +137,169 @@ pub async fn limit(
                 }));
             Ok(req.into_response(response).map_into_boxed_body())
         }
+    }
+}
+
+/// The bucket of whom a valid token names: its subject, role and
+/// organisation (the issuer is this server's, or the token would not
+/// verify), never the header's bytes, which a holder can vary at will (case,
+/// spaces, a new token for the same identity). `None`: the header is not a
+/// token this server accepts.
+fn identity_key(authenticator: &Authenticator, header: &str) -> Option<[u8; 32]> {
+    let caller = authenticator.verify(bearer(header).ok()?).ok()?;
+    let role = caller.role.map(|r| r.as_str()).unwrap_or_default();
+    let mut digest = Sha256::new();
+    digest.update(b"identity");
+    for part in [
+        caller.subject.as_deref().unwrap_or(""),
+        role.as_str(),
+        caller.organisation.as_deref().unwrap_or(""),
+    ] {
+        // Length-prefixed, so that no two identities run together into one key.
+        digest.update((part.len() as u64).to_le_bytes());
+        digest.update(part.as_bytes());
+    }
+    Some(digest.finalize().into())
+}
+
+/// The bucket of a client address; IPv6 clients by their /64, the block one
+/// subscriber usually holds whole, so that stepping through it gains nothing.
+fn address_key(address: Option<IpAddr>) -> [u8; 32] {
+    let text = match address.map(|a| a.to_canonical()) {
+        Some(IpAddr::V6(v6)) => {
+            let mut segments = v6.segments();
+            segments[4..].fill(0);
+            format!("{}/64", std::net::Ipv6Addr::from(segments))
+        }
+        Some(v4) => v4.to_string(),
+        None => "unknown".to_owned(),
+    };
+    Sha256::digest([b"address:".as_slice(), text.as_bytes()].concat()).into()
+}
+
+/// The client's address: the peer's, or, behind a trusted proxy, the one
+/// that proxy appended. What the proxy passes on from further left was
+/// written by the client and is never read.
+fn client_address(req: &ServiceRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
+    let peer = req.peer_addr().map(|a| a.ip());
+    if !trust_forwarded_for {
+        return peer;
+    }
+    proxied_address(req.headers()).or(peer)
+}
+
+/// The rightmost `X-Forwarded-For` entry or, when there is no such header,
+/// the `for=` of the last `Forwarded` element (RFC 7239, section 5.2). Most
+/// proxies set `X-Forwarded-For` and pass a client's `Forwarded` on as it
+/// came, so `X-Forwarded-For` wins when both are there. `None` when the entry
+/// is not an address (`unknown`, an obfuscated name): the peer's is used.
+fn proxied_address(headers: &HeaderMap) -> Option<IpAddr> {
+    let x_forwarded_for = HeaderName::from_static("x-forwarded-for");
+    // A proxy may append a header line of its own rather than extend the last one.
+    if let Some(line) = headers.get_all(&x_forwarded_for).last() {
+        let entry = line.to_str().ok()?.rsplit(',').next()?;
+        return node_address(entry);
+    }
+    let line = headers.get_all(FORWARDED).last()?.to_str().ok()?;
+    let element = line.rsplit(',').next()?;
+    let node = element.split(';').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        name.trim().eq_ignore_ascii_case("for").then_some(value)
+    })?;
+    node_address(node)
+}
+
+/// The address of a node: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`,
+/// `[2001:db8::1]:4711`, quoted or not.
+fn node_address(node: &str) -> Option<IpAddr> {
+    let node = node.trim().trim_matches('"');
+    if let Some(rest) = node.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    node.parse().ok().or_else(|| {
+        let (host, port) = node.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        map
+    }
+
+    fn ip(text: &str) -> Option<IpAddr> {
+        text.parse().ok()
+    }
+
+    #[test]
+    fn node_address_reads_every_form_of_rfc_7239() {
+        assert_eq!(node_address("192.0.2.60"), ip("192.0.2.60"));
+        assert_eq!(node_address(" 192.0.2.60:4711 "), ip("192.0.2.60"));
+        assert_eq!(
+            node_address("\"[2001:db8:cafe::17]:4711\""),
+            ip("2001:db8:cafe::17")
+        );
+        assert_eq!(node_address("[2001:db8::1]"), ip("2001:db8::1"));
+        assert_eq!(node_address("2001:db8::1"), ip("2001:db8::1"));
+        assert_eq!(node_address("unknown"), None);
+        assert_eq!(node_address("_hidden"), None);
+        assert_eq!(node_address(""), None);
+    }
+
+    #[test]
+    fn proxied_address_takes_what_the_proxy_appended() {
+        let spoofed = headers(&[("x-forwarded-for", "6.6.6.6, 198.51.100.7")]);
+        assert_eq!(proxied_address(&spoofed), ip("198.51.100.7"));
+        let two_lines = headers(&[
+            ("x-forwarded-for", "6.6.6.6"),
+            ("x-forwarded-for", "198.51.100.7"),
+        ]);
+        assert_eq!(proxied_address(&two_lines), ip("198.51.100.7"));
+        let forwarded = headers(&[(
+            "forwarded",
+            "for=6.6.6.6;proto=https, For=\"[2001:db8::9]:443\";by=10.0.0.1",
+        )]);
+        assert_eq!(proxied_address(&forwarded), ip("2001:db8::9"));
+        // With both, the client may have written either; most proxies set X-Forwarded-For.
+        let both = headers(&[
+            ("forwarded", "for=6.6.6.6"),
+            ("x-forwarded-for", "198.51.100.7"),
+        ]);
+        assert_eq!(proxied_address(&both), ip("198.51.100.7"));
+        // A last entry that is no address never falls back to the client's.
+        let garbled = headers(&[("x-forwarded-for", "6.6.6.6, unknown")]);
+        assert_eq!(proxied_address(&garbled), None);
+        let no_for = headers(&[("forwarded", "for=6.6.6.6, proto=https")]);
+        assert_eq!(proxied_address(&no_for), None);
+    }
+
+    #[test]
+    fn address_key_groups_an_ipv6_slash_64_and_mapped_ipv4() {
+        assert_eq!(
+            address_key(ip("2001:db8:1:2:aaaa::1")),
+            address_key(ip("2001:db8:1:2:ffff::9"))
+        );
+        assert_ne!(
+            address_key(ip("2001:db8:1:2::1")),
+            address_key(ip("2001:db8:1:3::1"))
+        );
+        assert_eq!(
+            address_key(ip("::ffff:192.0.2.1")),
+            address_key(ip("192.0.2.1"))
+        );
+        assert_ne!(address_key(ip("192.0.2.1")), address_key(ip("192.0.2.2")));
     }
 }
