@@ -10,6 +10,7 @@ use entity::value::{
 };
 use serde_json::json;
 
+use super::AppState;
 use super::cache;
 use super::response_cache::{Answer, ResponseCache};
 use crate::error::AppError;
@@ -17,7 +18,6 @@ use crate::graphql::id::{self, Kind};
 use crate::service::facility::Filter;
 use crate::service::facility::map::BBox;
 use crate::service::{self, facility::csv as facility_csv};
-use crate::startup::AppState;
 
 /// Query parameters: repeated, or comma-separated, values accumulate.
 type Params = web::Query<Vec<(String, String)>>;

@@ -149,7 +149,10 @@ pub fn render_page() -> String {
     INDEX_HTML.replace("__DEFAULT_TABS_JSON__", &json)
 }
 
-pub async fn page(page: web::Data<GraphiqlPage>) -> HttpResponse {
+pub async fn page(state: web::Data<super::AppState>) -> HttpResponse {
+    let Some(page) = &state.graphiql else {
+        return HttpResponse::NotFound().finish();
+    };
     // 122 random bits from the operating system's generator, fresh each time.
     let nonce = uuid::Uuid::new_v4().simple().to_string();
     HttpResponse::Ok()

@@ -4,28 +4,24 @@
 
 use std::sync::Arc;
 
-use actix_web::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use actix_web::http::header::ACCEPT_LANGUAGE;
 use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
 
+use super::AppState;
 use super::graphql_error;
 use super::observe::GraphqlOutcome;
 use super::response_cache::{Answer, ResponseCache};
-use crate::auth::bearer;
+use crate::auth::Caller;
 use crate::db::Budget;
 use crate::error::code;
-use entity::value::Role;
-
-use crate::auth::Caller;
 use crate::graphql::context::Lang;
 use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
-use crate::service;
 use crate::service::guideline::Drafts;
-use crate::startup::AppState;
 
 /// Bodies up to this size are decoded on the HTTP worker; larger ones on a
 /// blocking thread.
@@ -35,6 +31,7 @@ pub async fn post(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
+    caller: Caller,
 ) -> HttpResponse {
     // GraphQL over HTTP: a POST is `application/json` (UTF-8, the only charset
     // JSON has); anything else, or nothing, is refused before the body is read.
@@ -123,13 +120,9 @@ pub async fn post(
             ),
         );
     }
-    let viewer = match viewer(&req, &state).await {
-        Ok(viewer) => viewer,
-        Err(refusal) => return refusal,
-    };
     // The map's reads are small; a large document or variables is not worth
     // hashing on the HTTP worker for a cache it would hardly ever hit.
-    if let (None, BatchRequest::Single(request), false) = (viewer.role, &batch, large) {
+    if let (None, BatchRequest::Single(request), false) = (caller.role, &batch, large) {
         let key = cache_key(&req, request);
         let (answer, _) = answer_anonymous(&req, &state, key, batch).await;
         let mut response = HttpResponse::Ok();
@@ -141,7 +134,7 @@ pub async fn post(
             None => response.body(answer.body),
         };
     }
-    let outcome = execute(&req, &state, viewer, batch).await;
+    let outcome = execute(&req, &state, caller, batch).await;
     json_response(outcome.body, "no-store")
 }
 
@@ -189,7 +182,7 @@ fn cache_key(req: &HttpRequest, request: &async_graphql::Request) -> [u8; 32] {
     ])
 }
 
-pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn get(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> HttpResponse {
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) => request,
         Err(_) => {
@@ -200,15 +193,11 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
             );
         }
     };
-    let viewer = match viewer(&req, &state).await {
-        Ok(viewer) => viewer,
-        Err(refusal) => return refusal,
-    };
     let key = cache_key(&req, &request);
     let request = request.data(crate::graphql::read_only::ReadOnly);
-    if viewer.role.is_some() {
+    if caller.role.is_some() {
         // What a token may read is never stored by a shared cache.
-        let outcome = execute(&req, &state, viewer, BatchRequest::Single(request)).await;
+        let outcome = execute(&req, &state, caller, BatchRequest::Single(request)).await;
         return json_response(outcome.body, "private, no-store");
     }
     let (answer, ok) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
@@ -233,56 +222,6 @@ fn json_response(body: Bytes, cache_control: &'static str) -> HttpResponse {
 /// Where the JSON went wrong, without echoing the caller's data back.
 fn describe_json_error(err: &serde_json::Error) -> String {
     format!("line {}, column {}", err.line(), err.column())
-}
-
-/// The caller: anonymous without an `Authorization` header, else whom its token
-/// names; a bad token is refused outright rather than read as anonymous.
-async fn viewer(req: &HttpRequest, state: &AppState) -> Result<Caller, HttpResponse> {
-    let Some(header) = req.headers().get(AUTHORIZATION) else {
-        return Ok(Caller::anonymous());
-    };
-    let refuse = |message: &str| {
-        let mut response = graphql_error(StatusCode::UNAUTHORIZED, code::UNAUTHENTICATED, message);
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-        response
-    };
-    let Some(authenticator) = &state.authenticator else {
-        return Err(refuse(
-            "this server accepts no tokens (no WISH_JWT_SECRET is configured); send the request without Authorization",
-        ));
-    };
-    let header = header
-        .to_str()
-        .map_err(|_| refuse("the Authorization header is not readable text"))?;
-    let token = bearer(header).map_err(|e| refuse(&e.public_message()))?;
-    let mut viewer = authenticator
-        .verify(token)
-        .map_err(|e| refuse(&e.public_message()))?;
-    if let Some(org) = viewer
-        .organisation
-        .as_deref()
-        .filter(|_| viewer.role == Some(Role::Partner))
-    {
-        match service::organisation::find(&state.db, org).await {
-            Ok(Some(record)) => viewer.organisation_record = Some(record),
-            Ok(None) => {
-                return Err(refuse(&format!(
-                    "the organisation `{org}` of this token is not registered"
-                )));
-            }
-            Err(err) => {
-                let err = async_graphql::Error::from(err);
-                return Err(graphql_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    code::INTERNAL,
-                    &err.message,
-                ));
-            }
-        }
-    }
-    Ok(viewer)
 }
 
 /// What running a request gave: its JSON body, whether it is free of

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use crate::startup::AppState;
+use super::AppState;
 
 /// The process is up. Never touches the database, so a database outage does
 /// not get healthy replicas restarted.

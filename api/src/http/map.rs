@@ -36,7 +36,8 @@ pub struct MapConfig {
     pub attribution: Option<String>,
 }
 
-pub async fn page(config: web::Data<MapConfig>) -> HttpResponse {
+pub async fn page(state: web::Data<super::AppState>) -> HttpResponse {
+    let config = &state.map;
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-cache"))
@@ -81,10 +82,10 @@ fn tile_origins(template: &str) -> Vec<String> {
     origins
 }
 
-pub async fn config(config: web::Data<MapConfig>) -> HttpResponse {
+pub async fn config(state: web::Data<super::AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-cache"))
-        .json(config.get_ref())
+        .json(&state.map)
 }
 
 pub async fn asset(name: web::Path<String>) -> HttpResponse {

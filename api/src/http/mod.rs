@@ -1,6 +1,9 @@
-//! HTTP endpoints: GraphQL, GraphiQL, the demo map, open-data exports, health and readiness.
+//! The HTTP layer: the state every handler shares, the routes and their
+//! middleware, the caller of a request, and the endpoints (GraphQL,
+//! GraphiQL, the demo map, open-data exports, health and readiness, metrics).
 
 pub mod cache;
+pub mod caller;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;
@@ -13,9 +16,117 @@ pub mod recover;
 pub mod response_cache;
 pub mod security_headers;
 
-use actix_web::HttpResponse;
-use actix_web::http::StatusCode;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::http::{StatusCode, header};
+use actix_web::{App, HttpResponse, middleware, web};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
+
+use crate::auth::Authenticator;
+use crate::graphql::executor::Executor;
+use crate::graphql::limits::Limits;
+use crate::graphql::schema::AppSchema;
+
+/// What every request handler shares, one per server.
+pub struct AppState {
+    pub schema: AppSchema,
+    pub db: DatabaseConnection,
+    /// Runs GraphQL requests off the HTTP workers.
+    pub executor: Executor,
+    pub max_body_bytes: usize,
+    pub body_timeout: Duration,
+    pub max_batch: usize,
+    pub max_response_bytes: usize,
+    pub request_timeout: Duration,
+    /// Database time one request may use; zero: no budget.
+    pub db_budget: Duration,
+    pub limits: Limits,
+    /// `None`: no key configured, so every token is refused and nobody writes.
+    pub authenticator: Option<Authenticator>,
+    /// Anonymous answers, kept while the data does not change; `None`: off.
+    pub response_cache: Option<response_cache::ResponseCache>,
+    /// The GraphiQL page, made once; `None`: GraphiQL is off.
+    pub graphiql: Option<graphiql::GraphiqlPage>,
+    pub map: map::MapConfig,
+    pub metrics: observe::Metrics,
+    pub limiter: rate_limit::RateLimiter,
+    /// Origins browsers may call from; `*` for any.
+    pub cors_origins: Vec<String>,
+}
+
+/// The routes and their middleware, for one worker; `main` and the tests
+/// serve the same.
+pub fn create_app(
+    state: web::Data<AppState>,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let graphiql_on = state.graphiql.is_some();
+    let cors = cors(&state.cors_origins);
+    let mut app = App::new()
+        .wrap(middleware::from_fn(recover::recover))
+        .wrap(middleware::from_fn(rate_limit::limit))
+        .wrap(middleware::Compress::default())
+        .wrap(cors)
+        .wrap(middleware::from_fn(observe::log_and_count))
+        .wrap(middleware::from_fn(security_headers::add))
+        .app_data(state)
+        .route("/metrics", web::get().to(observe::metrics))
+        .route("/graphql", web::post().to(graphql::post))
+        .route("/graphql", web::get().to(graphql::get))
+        .route("/facilities.geojson", web::get().to(export::geojson))
+        .route("/facilities.csv", web::get().to(export::csv))
+        .route("/health", web::get().to(health::health))
+        .route("/ready", web::get().to(health::ready))
+        .route("/map", web::get().to(map::page))
+        .route("/map/config.json", web::get().to(map::config))
+        .route("/map/assets/{name}", web::get().to(map::asset));
+    if graphiql_on {
+        app = app
+            .route("/graphiql", web::get().to(graphiql::page))
+            .route("/graphiql/assets/{name}", web::get().to(graphiql::asset));
+    }
+    app.default_service(web::to(not_found))
+}
+
+/// Browser access: the origins configured, the methods and headers the API uses,
+/// and `ETag` readable by scripts so they can revalidate.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "OPTIONS"])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([header::ETAG])
+        .max_age(3600);
+    if origins.iter().any(|o| o.trim() == "*") {
+        cors = cors.allow_any_origin().send_wildcard();
+    } else {
+        for origin in origins {
+            cors = cors.allowed_origin(origin.trim());
+        }
+    }
+    cors
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(json!({
+        "code": "NOT_FOUND",
+        "message": "no such endpoint: the API is at /graphql, GraphiQL at /graphiql, the map at /map"
+    }))
+}
 
 /// A GraphQL-shaped error response, for failures before a request reaches the schema.
 #[must_use]

@@ -438,7 +438,7 @@ pub async fn log_and_count(
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let state = req.app_data::<web::Data<super::AppState>>().cloned();
 
     let mut res = next.call(req).await?;
 
@@ -482,27 +482,26 @@ pub async fn log_and_count(
         duration_ms = format!("{:.1}", seconds * 1000.0),
         "request"
     );
-    if let Some(metrics) = metrics {
+    if let Some(state) = state {
         let name = match &logged {
             None => Name::Absent,
             // A valid name is printable and within MAX_NAME_CHARS: logged as it came.
             Some(name) if valid => Name::Valid(name),
             Some(_) => Name::Invalid,
         };
-        metrics.record(&endpoint, name, result, seconds, &errors);
+        state
+            .metrics
+            .record(&endpoint, name, result, seconds, &errors);
     }
     Ok(res)
 }
 
 /// `GET /metrics`, in the Prometheus text format.
-pub async fn metrics(
-    metrics: web::Data<Metrics>,
-    state: web::Data<crate::startup::AppState>,
-) -> HttpResponse {
+pub async fn metrics(state: web::Data<super::AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
-        .body(metrics.render(&state.db))
+        .body(state.metrics.render(&state.db))
 }
 
 #[cfg(test)]

@@ -18,9 +18,9 @@ use actix_web::middleware::Next;
 use actix_web::web;
 use sha2::{Digest, Sha256};
 
+use super::AppState;
 use crate::auth::{Authenticator, bearer};
 use crate::error::code;
-use crate::startup::AppState;
 
 /// Paths that are never limited.
 const EXEMPT: [&str; 3] = ["/health", "/ready", "/metrics"];
@@ -97,17 +97,16 @@ pub async fn limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let Some(limiter) = req.app_data::<web::Data<RateLimiter>>().cloned() else {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    let limiter = &state.limiter;
     let rates = limiter.rates;
     let unlimited = rates.anonymous_per_minute == 0 && rates.token_per_minute == 0;
     if unlimited || EXEMPT.contains(&req.path()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
-    let authenticator = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.authenticator.as_ref());
+    let authenticator = state.authenticator.as_ref();
     let identity = req
         .headers()
         .get(AUTHORIZATION)
