@@ -7,11 +7,10 @@ use super::{TranslationInput, localized_opt};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::{
-    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
-    SecurityLevel, TargetAge, TargetGender,
+use crate::graphql::types::facility::{
+    EcosystemDimension, Facility, FacilityStatus, FacilityType, ManagedBy, Population, Principle,
+    Regime, SecurityLevel, TargetAge, TargetGender,
 };
-use crate::graphql::types::facility::Facility;
 use crate::service::facility::write::{self as facility_write, FacilityFields};
 
 /// A note on one ecosystem dimension.

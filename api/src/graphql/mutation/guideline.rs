@@ -5,8 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::GuidelineStatus;
-use crate::graphql::types::guideline::GuidelineVersion;
+use crate::graphql::types::guideline::{GuidelineStatus, GuidelineVersion};
 use crate::service;
 use crate::service::guideline::write::{self as guideline_write, VersionFields};
 

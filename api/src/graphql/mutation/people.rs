@@ -5,8 +5,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use super::decode_ids;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::StakeholderKind;
-use crate::graphql::types::workshop::Stakeholder;
+use crate::graphql::types::stakeholder::{Stakeholder, StakeholderKind};
 use crate::service::stakeholder::write::{self as stakeholder_write, StakeholderFields};
 
 /// A new stakeholder.

@@ -7,9 +7,9 @@ use super::{TranslationInput, decode_ids, decode_opt, localized_opt};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::{SessionLevel, SessionTopic};
+use crate::graphql::types::learning_session::{LearningSession, SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
-use crate::graphql::types::visit::{LearningSession, Visit};
+use crate::graphql::types::visit::Visit;
 use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
 use crate::service::visit::write::{self as visit_write, VisitFields};
 

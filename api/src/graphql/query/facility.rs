@@ -3,9 +3,10 @@ use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{FacilityConnection, total_count};
-use crate::graphql::types::enums::FacilityOrder;
-use crate::graphql::types::facility::{Facility, FacilityFilter};
+use crate::graphql::types::connection::{Connection, total_count};
+use crate::graphql::types::facility::{
+    Facility, FacilityConnection, FacilityFilter, FacilityOrder,
+};
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
 use crate::service::facility::map::BBox;

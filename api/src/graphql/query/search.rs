@@ -7,8 +7,8 @@ use crate::graphql::context;
 use crate::graphql::loader::GuidelineById;
 use crate::graphql::types::facility::Facility;
 use crate::graphql::types::guideline::GuidelineVersion;
-use crate::graphql::types::visit::LearningSession;
-use crate::graphql::types::workshop::Stakeholder;
+use crate::graphql::types::learning_session::LearningSession;
+use crate::graphql::types::stakeholder::Stakeholder;
 use crate::service::search::{self, Hit};
 
 /// A search hit.

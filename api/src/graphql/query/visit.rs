@@ -3,13 +3,13 @@ use async_graphql::{Context, ID, InputObject, Object, Result};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{
-    LearningSessionConnection, StakeholderConnection, VisitConnection, total_count,
+use crate::graphql::types::connection::{Connection, total_count};
+use crate::graphql::types::learning_session::{
+    LearningSession, LearningSessionConnection, SessionLevel, SessionTopic,
 };
-use crate::graphql::types::enums::{SessionLevel, SessionTopic, StakeholderKind};
 use crate::graphql::types::scalar::Date;
-use crate::graphql::types::visit::{LearningSession, Visit};
-use crate::graphql::types::workshop::Stakeholder;
+use crate::graphql::types::stakeholder::{Stakeholder, StakeholderConnection, StakeholderKind};
+use crate::graphql::types::visit::{Visit, VisitConnection};
 use crate::service;
 use crate::service::kernel::page::PageArgs;
 

@@ -8,11 +8,6 @@ use async_graphql::SimpleObject;
 
 use crate::service::kernel::page::Page;
 
-use super::facility::Facility;
-use super::guideline::GuidelineVersion;
-use super::visit::{LearningSession, Visit};
-use super::workshop::Stakeholder;
-
 /// Where a page sits in the whole result.
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PageInfo {
@@ -26,7 +21,18 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// Declares the `<Type>Connection` and `<Type>Edge` types of a node type.
+/// A connection type, built from a page of its nodes: what lets one helper
+/// answer every paginated field whatever its node.
+pub trait Connection: Sized {
+    /// The type of the items.
+    type Node;
+
+    /// The connection of `page`, of a list of `total_count` items in all.
+    fn new(page: Page<Self::Node>, total_count: i32) -> Self;
+}
+
+/// Declares the `<Type>Connection` and `<Type>Edge` types of a node type;
+/// invoked in the node's own file.
 macro_rules! connection {
     ($node:ty, $connection:ident, $edge:ident) => {
         /// One item of a page with its cursor.
@@ -48,13 +54,14 @@ macro_rules! connection {
             /// The items of this page, without cursors.
             pub nodes: Vec<$node>,
             /// Where this page sits.
-            pub page_info: PageInfo,
+            pub page_info: $crate::graphql::types::connection::PageInfo,
         }
 
-        impl $connection {
-            #[must_use]
-            pub fn new(page: Page<$node>, total_count: i32) -> Self {
-                let page_info = PageInfo::of(&page);
+        impl $crate::graphql::types::connection::Connection for $connection {
+            type Node = $node;
+
+            fn new(page: $crate::service::kernel::page::Page<$node>, total_count: i32) -> Self {
+                let page_info = $crate::graphql::types::connection::PageInfo::of(&page);
                 let nodes = page.items.iter().map(|(_, node)| node.clone()).collect();
                 let edges = page
                     .items
@@ -71,23 +78,10 @@ macro_rules! connection {
         }
     };
 }
-
-connection!(Facility, FacilityConnection, FacilityEdge);
-connection!(Visit, VisitConnection, VisitEdge);
-connection!(
-    LearningSession,
-    LearningSessionConnection,
-    LearningSessionEdge
-);
-connection!(Stakeholder, StakeholderConnection, StakeholderEdge);
-connection!(
-    GuidelineVersion,
-    GuidelineVersionConnection,
-    GuidelineVersionEdge
-);
+pub(crate) use connection;
 
 impl PageInfo {
-    fn of<T>(page: &Page<T>) -> Self {
+    pub(crate) fn of<T>(page: &Page<T>) -> Self {
         Self {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,

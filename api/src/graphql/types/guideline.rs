@@ -1,24 +1,36 @@
-//! The two guidelines of WISH-EU and their numbered versions.
+//! The two guidelines of WISH-EU, their numbered versions with their
+//! connection and life cycle, and the diff between two versions.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, Utc};
+use entity::value as db;
 use entity::{guideline, guideline_version};
 
-use async_graphql::{SimpleObject, Union};
-
-use super::enums::{DiffLineKind, GuidelineStatus};
+use super::connection::{Connection, connection};
+use super::learning_session::LearningSession;
 use super::scalar::Date;
-use super::visit::{LearningSession, Visit};
+use super::visit::Visit;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
-use crate::graphql::types::connection::GuidelineVersionConnection;
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
 use crate::service::kernel::page::PageArgs;
+
+/// The life cycle of a guideline version: DRAFT, then CONSULTATION, then ADOPTED.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::GuidelineStatus")]
+pub enum GuidelineStatus {
+    /// Being written; editors and admins only.
+    Draft,
+    /// Published for consultation; its text no longer changes.
+    Consultation,
+    /// Adopted; its text no longer changes.
+    Adopted,
+}
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
 /// the ecosystem of small-scale detention facilities) or `relational-security` (European
@@ -114,6 +126,12 @@ pub struct GuidelineVersion {
     pub model: Arc<guideline_version::Model>,
     pub guideline: Arc<guideline::Model>,
 }
+
+connection!(
+    GuidelineVersion,
+    GuidelineVersionConnection,
+    GuidelineVersionEdge
+);
 
 /// One numbered version of a guideline. A version that left DRAFT never changes again.
 #[Object]
@@ -260,6 +278,17 @@ pub struct DiffHunk {
     pub new_lines: i32,
     /// The lines, in order.
     pub lines: Vec<DiffLine>,
+}
+
+/// How a line of a diff relates the two versions.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum DiffLineKind {
+    /// In both versions.
+    Context,
+    /// Only in the newer version.
+    Added,
+    /// Only in the older version.
+    Removed,
 }
 
 /// One line of a diff hunk.
