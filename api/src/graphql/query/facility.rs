@@ -1,3 +1,6 @@
+//! `facility`, `facilities` and the map's reads: `facilitiesGeoJson` and
+//! `facilityStats`, with the filter they share.
+
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 
 use crate::error::AppError;
@@ -5,7 +8,8 @@ use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::connection::{Connection, total_count};
 use crate::graphql::types::facility::{
-    Facility, FacilityConnection, FacilityFilter, FacilityOrder,
+    Facility, FacilityConnection, FacilityOrder, FacilityStatus, FacilityType, ManagedBy,
+    Population, Principle, Regime, TargetAge, TargetGender,
 };
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
@@ -24,6 +28,77 @@ pub struct BBoxInput {
     pub east: f64,
     /// Northernmost latitude, -90 to 90; not below `south`.
     pub north: f64,
+}
+
+/// Which facilities to return. Every field narrows the result; an absent or
+/// empty list places no constraint. The fields mirror the filters of
+/// RESCALED's map of inspirational practices.
+#[derive(InputObject, Default, Debug, Clone)]
+pub struct FacilityFilter {
+    /// ISO 3166-1 alpha-2 codes, any case (`["BE", "NL"]`).
+    pub country_code: Option<Vec<String>>,
+    /// Any of these types.
+    pub facility_type: Option<Vec<FacilityType>>,
+    /// Any of these statuses.
+    pub status: Option<Vec<FacilityStatus>>,
+    /// Managed by any of these.
+    pub managed_by: Option<Vec<ManagedBy>>,
+    /// For any of these genders.
+    pub target_gender: Option<Vec<TargetGender>>,
+    /// For any of these age groups.
+    pub target_age: Option<Vec<TargetAge>>,
+    /// With any of these regimes.
+    pub regime: Option<Vec<Regime>>,
+    /// Applying all of these principles.
+    pub principles: Option<Vec<Principle>>,
+    /// With (true) or without (false) a social enterprise; unknown matches neither.
+    pub social_enterprise: Option<bool>,
+    /// At least this many places (facilities of unknown capacity do not match).
+    pub capacity_min: Option<i32>,
+    /// At most this many places (facilities of unknown capacity do not match).
+    pub capacity_max: Option<i32>,
+    /// Opened in or after this year.
+    pub opened_from: Option<i32>,
+    /// Opened in or before this year.
+    pub opened_to: Option<i32>,
+    /// Words that must all appear in the name, city or description, ignoring case and accents ("liege" finds "Liège").
+    pub text: Option<String>,
+    /// Any of these populations, as sources describe them.
+    pub population: Option<Vec<Population>>,
+}
+
+impl From<FacilityFilter> for service::facility::Filter {
+    fn from(f: FacilityFilter) -> Self {
+        fn list<G, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
+            values
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect()
+        }
+        Self {
+            country_code: f.country_code.unwrap_or_default(),
+            facility_type: list(f.facility_type),
+            status: list(f.status),
+            managed_by: list(f.managed_by),
+            target_gender: f
+                .target_gender
+                .unwrap_or_default()
+                .into_iter()
+                .map(TargetGender::population)
+                .collect(),
+            population: list(f.population),
+            target_age: list(f.target_age),
+            regime: list(f.regime),
+            principles: list(f.principles),
+            social_enterprise: f.social_enterprise,
+            capacity_min: f.capacity_min,
+            capacity_max: f.capacity_max,
+            opened_from: f.opened_from,
+            opened_to: f.opened_to,
+            text: f.text,
+        }
+    }
 }
 
 #[derive(Default)]

@@ -1,3 +1,5 @@
+//! `guidelines`, `guideline` by key, and `guidelineVersion` by id.
+
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};

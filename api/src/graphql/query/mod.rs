@@ -3,8 +3,10 @@
 mod changes;
 mod facility;
 mod guideline;
+mod learning_session;
 mod node;
 mod search;
+mod stakeholder;
 mod viewer;
 mod visit;
 mod workshop;
@@ -17,7 +19,9 @@ use async_graphql::MergedObject;
 pub struct QueryRoot(
     node::NodeQuery,
     facility::FacilityQuery,
-    visit::ActivityQuery,
+    visit::VisitQuery,
+    learning_session::LearningSessionQuery,
+    stakeholder::StakeholderQuery,
     workshop::WorkshopQuery,
     guideline::GuidelineQuery,
     search::SearchQuery,

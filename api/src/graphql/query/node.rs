@@ -1,3 +1,5 @@
+//! `node`: any object by its global id (Relay).
+
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};

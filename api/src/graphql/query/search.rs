@@ -1,3 +1,6 @@
+//! `search`: one text search across facilities, learning sessions,
+//! stakeholders and guideline versions.
+
 use std::sync::Arc;
 
 use async_graphql::{Context, Object, Result, Union};

@@ -1,3 +1,5 @@
+//! `viewer`: who is calling, and what they may do.
+
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
 use entity::value::Role;
