@@ -3,11 +3,11 @@
 
 mod facility;
 mod guideline;
-mod import;
-mod people;
+mod learning_session;
+mod stakeholder;
 mod visit;
 
-use async_graphql::{InputObject, MergedObject};
+use async_graphql::{InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
 
 use crate::error::{AppError, Problem};
@@ -18,9 +18,9 @@ use crate::graphql::context::Lang;
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     facility::FacilityMutation,
-    import::ImportMutation,
-    visit::ActivityMutation,
-    people::StakeholderMutation,
+    visit::VisitMutation,
+    learning_session::LearningSessionMutation,
+    stakeholder::StakeholderMutation,
     guideline::GuidelineMutation,
 );
 
@@ -125,4 +125,40 @@ pub fn decode_opt(
 ) -> Result<Option<i32>, AppError> {
     id.map(|id| crate::graphql::id::decode(id, kind, field))
         .transpose()
+}
+
+/// An optional reference in a patch, decoded: absent, cleared, or a row id.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a malformed id or one of another type.
+pub fn decode_maybe(
+    id: MaybeUndefined<async_graphql::ID>,
+    kind: crate::graphql::id::Kind,
+    field: &str,
+) -> Result<MaybeUndefined<i32>, AppError> {
+    match id {
+        MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
+        MaybeUndefined::Null => Ok(MaybeUndefined::Null),
+        MaybeUndefined::Value(id) => {
+            crate::graphql::id::decode(&id, kind, field).map(MaybeUndefined::Value)
+        }
+    }
+}
+
+/// Prose in a patch, checked: absent, cleared, or text; an empty list clears it.
+///
+/// # Errors
+/// As [`localized`].
+pub fn prose_maybe(
+    items: MaybeUndefined<Vec<TranslationInput>>,
+    field: &str,
+) -> Result<MaybeUndefined<entity::value::LocalizedText>, AppError> {
+    match items {
+        MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
+        MaybeUndefined::Null => Ok(MaybeUndefined::Null),
+        MaybeUndefined::Value(items) => Ok(match localized_opt(field, Some(items))? {
+            Some(text) => MaybeUndefined::Value(text),
+            None => MaybeUndefined::Null,
+        }),
+    }
 }
