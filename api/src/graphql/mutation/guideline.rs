@@ -65,10 +65,7 @@ async fn with_guideline(
     let (model, guideline) = service::guideline::find_version(context::db(ctx), model.id)
         .await?
         .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
-    Ok(GuidelineVersion {
-        model: model.into(),
-        guideline: guideline.into(),
-    })
+    Ok((model, guideline).into())
 }
 
 #[derive(Default)]

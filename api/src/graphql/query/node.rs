@@ -1,7 +1,5 @@
 //! `node`: any object by its global id (Relay).
 
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::graphql::context;
@@ -33,17 +31,9 @@ impl NodeQuery {
             Kind::KnowledgeWorkshop => service::workshop::find_by_id(db, row_id)
                 .await?
                 .map(|m| Node::KnowledgeWorkshop(m.into())),
-            Kind::GuidelineVersion => {
-                let found = service::guideline::find_version(db, row_id).await?;
-                found
-                    .filter(|(v, _)| context::drafts(ctx).admit(v.status))
-                    .map(|(v, g)| {
-                        Node::GuidelineVersion(GuidelineVersion {
-                            model: Arc::new(v),
-                            guideline: Arc::new(g),
-                        })
-                    })
-            }
+            Kind::GuidelineVersion => GuidelineVersion::find_visible(ctx, row_id)
+                .await?
+                .map(Node::GuidelineVersion),
             Kind::Visit => service::visit::find_by_id(db, row_id)
                 .await?
                 .map(|m| Node::Visit(m.into())),

@@ -1,8 +1,6 @@
 //! `search`: one text search across facilities, learning sessions,
 //! stakeholders and guideline versions.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Object, Result, Union};
 
 use crate::error::AppError;
@@ -51,17 +49,12 @@ impl SearchQuery {
                 Hit::LearningSession(s) => SearchResult::LearningSession(s.into()),
                 Hit::Stakeholder(s) => SearchResult::Stakeholder(s.into()),
                 Hit::GuidelineVersion(v) => {
-                    let guideline = context::loader(ctx)
-                        .load_one(GuidelineById(v.guideline_id))
-                        .await
-                        .map_err(AppError::from)?
+                    let guideline = context::load(ctx, GuidelineById(v.guideline_id))
+                        .await?
                         .ok_or_else(|| {
                             AppError::Internal(anyhow::anyhow!("version {} has no guideline", v.id))
                         })?;
-                    SearchResult::GuidelineVersion(GuidelineVersion {
-                        model: Arc::new(v),
-                        guideline: Arc::new(guideline),
-                    })
+                    SearchResult::GuidelineVersion((v, guideline).into())
                 }
             });
         }

@@ -4,9 +4,11 @@
 //! a list that costs less than it can hold lets a short query nest into a
 //! huge answer.
 
+use std::future::Future;
+
 use async_graphql::SimpleObject;
 
-use crate::service::kernel::page::Page;
+use crate::service::kernel::page::{self, Page, PageArgs};
 
 /// Where a page sits in the whole result.
 #[derive(SimpleObject, Debug, Clone)]
@@ -89,6 +91,58 @@ impl PageInfo {
             end_cursor: page.items.last().map(|(c, _)| c.clone()),
         }
     }
+}
+
+/// The four Relay arguments, in the order every paginated field declares them.
+#[must_use]
+pub fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}
+
+/// A page that the database reads, as a connection. `count` runs only when
+/// the caller selects `totalCount`, and after the page, whose errors about
+/// the arguments come first.
+///
+/// # Errors
+/// Those of `page`, then those of `count`.
+pub async fn fetched<C, M>(
+    ctx: &async_graphql::Context<'_>,
+    page: impl Future<Output = crate::error::Result<Page<M>>>,
+    count: impl Future<Output = crate::error::Result<u64>>,
+) -> async_graphql::Result<C>
+where
+    C: Connection,
+    C::Node: From<M>,
+{
+    let page = page.await?;
+    let total = total_count(ctx, count).await?;
+    Ok(C::new(page.map(C::Node::from), total))
+}
+
+/// A page cut from a list loaded whole (a parent's children, which the
+/// loader batched), as a connection: the list's length is the total.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for bad page arguments (see [`page::slice`]).
+pub async fn sliced<C: Connection, M>(
+    items: Vec<M>,
+    fingerprint: &str,
+    args: &PageArgs,
+    node: impl FnMut(M) -> C::Node,
+) -> async_graphql::Result<C> {
+    let total = i32::try_from(items.len()).unwrap_or(i32::MAX);
+    let page = page::slice(items, fingerprint, args).await?;
+    Ok(C::new(page.map(node), total))
 }
 
 /// The filtered total of a connection, counted only when the caller selects

@@ -10,13 +10,12 @@ use chrono::{DateTime, Utc};
 use entity::facility;
 use entity::value as db;
 
-use super::connection::{Connection, connection};
+use super::connection::{connection, page_args, sliced};
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{EcosystemOf, FacilityVisits, OrganisationById, PrinciplesOf};
 use crate::service;
-use crate::service::kernel::page::PageArgs;
 
 /// RESCALED's bound for a small-scale facility.
 pub const SMALL_SCALE_CAPACITY: i32 = 30;
@@ -40,6 +39,15 @@ pub struct EcosystemNote {
     pub dimension: EcosystemDimension,
     /// The note, in English.
     pub note: String,
+}
+
+impl From<(db::EcosystemDimension, String)> for EcosystemNote {
+    fn from((dimension, note): (db::EcosystemDimension, String)) -> Self {
+        Self {
+            dimension: dimension.into(),
+            note,
+        }
+    }
 }
 
 /// A small-scale detention facility in Europe.
@@ -126,16 +134,7 @@ impl Facility {
         complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::Principle>(), child_complexity)"
     )]
     async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<Principle>> {
-        let loader = context::loader(ctx);
-        let principles = loader
-            .load_one(PrinciplesOf(self.0.id))
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(principles
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(context::load_all(ctx, PrinciplesOf(self.0.id)).await?)
     }
     /// Whether a social enterprise runs in it; null when unknown.
     async fn social_enterprise(&self) -> Option<bool> {
@@ -151,13 +150,11 @@ impl Facility {
         )]
         lang: Option<String>,
     ) -> Result<Option<String>> {
-        let lang = context::lang(ctx, lang.as_deref())?;
-        Ok(self
-            .0
-            .description
-            .as_ref()
-            .and_then(|d| d.get(lang.code()))
-            .map(str::to_owned))
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.description.as_ref(),
+        )?)
     }
     /// The facility's own website.
     async fn website(&self) -> Option<&str> {
@@ -172,11 +169,7 @@ impl Facility {
         let Some(org_id) = self.0.maintained_by_id else {
             return Ok(None);
         };
-        let loader = context::loader(ctx);
-        let org = loader
-            .load_one(OrganisationById(org_id))
-            .await
-            .map_err(crate::error::AppError::from)?;
+        let org = context::load(ctx, OrganisationById(org_id)).await?;
         Ok(org.map(|o| o.slug))
     }
     /// Its ecosystem profile: notes per ecosystem dimension, in the dimensions' order (one per dimension).
@@ -184,19 +177,7 @@ impl Facility {
         complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::EcosystemDimension>(), child_complexity)"
     )]
     async fn ecosystem(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
-        let loader = context::loader(ctx);
-        let notes = loader
-            .load_one(EcosystemOf(self.0.id))
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(notes
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(dimension, note)| EcosystemNote {
-                dimension: dimension.into(),
-                note,
-            })
-            .collect())
+        Ok(context::load_all(ctx, EcosystemOf(self.0.id)).await?)
     }
     /// Study visits to this facility, most recent first.
     #[graphql(
@@ -218,21 +199,14 @@ impl Facility {
             String,
         >,
     ) -> Result<VisitConnection> {
-        let visits = context::loader(ctx)
-            .load_one(FacilityVisits(self.0.id))
-            .await
-            .map_err(crate::error::AppError::from)?
-            .unwrap_or_default();
-        let total = i32::try_from(visits.len()).unwrap_or(i32::MAX);
-        let fingerprint = service::visit::facility_visits_fingerprint(self.0.id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::kernel::page::slice(visits, &fingerprint, &args).await?;
-        Ok(VisitConnection::new(page.map(Visit::from), total))
+        let visits = context::load(ctx, FacilityVisits(self.0.id)).await?;
+        sliced(
+            visits.unwrap_or_default(),
+            &service::visit::facility_visits_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            Visit::from,
+        )
+        .await
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
     async fn version(&self) -> i32 {

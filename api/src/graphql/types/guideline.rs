@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use entity::value as db;
 use entity::{guideline, guideline_version};
 
-use super::connection::{Connection, connection};
+use super::connection::{connection, page_args, sliced};
 use super::learning_session::LearningSession;
 use super::scalar::Date;
 use super::visit::Visit;
@@ -18,7 +18,6 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
-use crate::service::kernel::page::PageArgs;
 
 /// The life cycle of a guideline version: DRAFT, then CONSULTATION, then ADOPTED.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -46,12 +45,8 @@ impl From<guideline::Model> for Guideline {
 
 impl Guideline {
     async fn visible_versions(&self, ctx: &Context<'_>) -> Result<Vec<guideline_version::Model>> {
-        let loader = context::loader(ctx);
-        Ok(loader
-            .load_one(VersionsOf(self.0.id))
-            .await
-            .map_err(AppError::from)?
-            .unwrap_or_default())
+        let versions = context::load(ctx, VersionsOf(self.0.id)).await?;
+        Ok(versions.unwrap_or_default())
     }
 }
 
@@ -89,23 +84,16 @@ impl Guideline {
             String,
         >,
     ) -> Result<GuidelineVersionConnection> {
-        let versions = self.visible_versions(ctx).await?;
-        let total = i32::try_from(versions.len()).unwrap_or(i32::MAX);
-        let fingerprint = service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx));
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::kernel::page::slice(versions, &fingerprint, &args).await?;
-        Ok(GuidelineVersionConnection::new(
-            page.map(|v| GuidelineVersion {
+        sliced(
+            self.visible_versions(ctx).await?,
+            &service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx)),
+            &page_args(first, after, last, before),
+            |v| GuidelineVersion {
                 model: Arc::new(v),
                 guideline: self.0.clone(),
-            }),
-            total,
-        ))
+            },
+        )
+        .await
     }
     /// The version with the highest number that the caller may see.
     async fn latest(&self, ctx: &Context<'_>) -> Result<Option<GuidelineVersion>> {
@@ -125,6 +113,28 @@ impl Guideline {
 pub struct GuidelineVersion {
     pub model: Arc<guideline_version::Model>,
     pub guideline: Arc<guideline::Model>,
+}
+
+impl From<(guideline_version::Model, guideline::Model)> for GuidelineVersion {
+    fn from((model, guideline): (guideline_version::Model, guideline::Model)) -> Self {
+        Self {
+            model: Arc::new(model),
+            guideline: Arc::new(guideline),
+        }
+    }
+}
+
+impl GuidelineVersion {
+    /// The version with this row id, unless it is a draft the caller may not read.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn find_visible(ctx: &Context<'_>, row: i32) -> Result<Option<Self>, AppError> {
+        let found = service::guideline::find_version(context::db(ctx), row).await?;
+        Ok(found
+            .filter(|(v, _)| context::drafts(ctx).admit(v.status))
+            .map(Self::from))
+    }
 }
 
 connection!(
@@ -169,18 +179,7 @@ impl GuidelineVersion {
         complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::write::MAX_INFORMED_BY, child_complexity)"
     )]
     async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<Provenance>> {
-        let sources = context::loader(ctx)
-            .load_one(ProvenanceOf(self.model.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(sources
-            .unwrap_or_default()
-            .into_iter()
-            .map(|source| match source {
-                Source::Visit(v) => Provenance::Visit(v.into()),
-                Source::Session(s) => Provenance::LearningSession(s.into()),
-            })
-            .collect())
+        Ok(context::load_all(ctx, ProvenanceOf(self.model.id)).await?)
     }
     /// A line diff from another version of the same guideline (`against`; by
     /// default the previous version, or an empty text for version 1) to this one,
@@ -194,27 +193,27 @@ impl GuidelineVersion {
         against: Option<ID>,
     ) -> Result<GuidelineDiff> {
         let db = context::db(ctx);
-        let older = match against {
+        let old_body = match against {
             Some(other) => {
                 let other_id = id::decode(&other, Kind::GuidelineVersion, "against")?;
-                let found = service::guideline::find_version(db, other_id).await?;
-                let visible = found.filter(|(v, _)| context::drafts(ctx).admit(v.status));
-                let (version, _) = visible
+                let version = GuidelineVersion::find_visible(ctx, other_id).await?;
+                let version = version
                     .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
-                if version.guideline_id != self.model.guideline_id {
+                if version.model.guideline_id != self.model.guideline_id {
                     return Err(AppError::bad_input(
                         "against",
                         "`against` must be a version of the same guideline",
                     )
                     .into());
                 }
-                Some(version)
+                Some(version.model.body.clone())
             }
             None => service::guideline::previous_version(db, &self.model)
                 .await?
-                .filter(|v| context::drafts(ctx).admit(v.status)),
+                .filter(|v| context::drafts(ctx).admit(v.status))
+                .map(|v| v.body),
         };
-        let old_body = older.map(|v| v.body).unwrap_or_default();
+        let old_body = old_body.unwrap_or_default();
         let diff = service::guideline::bounded_diff(old_body, self.model.body.clone()).await?;
         Ok(diff.into())
     }
@@ -237,6 +236,15 @@ impl GuidelineVersion {
 pub enum Provenance {
     Visit(Visit),
     LearningSession(LearningSession),
+}
+
+impl From<Source> for Provenance {
+    fn from(source: Source) -> Self {
+        match source {
+            Source::Visit(v) => Provenance::Visit(v.into()),
+            Source::Session(s) => Provenance::LearningSession(s.into()),
+        }
+    }
 }
 
 /// A line diff between two versions, as in a unified diff, of at most 1,000

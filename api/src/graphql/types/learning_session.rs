@@ -12,7 +12,6 @@ use super::connection::connection;
 use super::scalar::Date;
 use super::stakeholder::Stakeholder;
 use super::workshop::KnowledgeWorkshop;
-use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::SessionParticipants;
@@ -89,15 +88,7 @@ impl LearningSession {
         complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
     )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        let people = context::loader(ctx)
-            .load_one(SessionParticipants(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(people
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(context::load_all(ctx, SessionParticipants(self.0.id)).await?)
     }
     /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
@@ -109,13 +100,11 @@ impl LearningSession {
         )]
         lang: Option<String>,
     ) -> Result<Option<String>> {
-        let lang = context::lang(ctx, lang.as_deref())?;
-        Ok(self
-            .0
-            .outcomes
-            .as_ref()
-            .and_then(|s| s.get(lang.code()))
-            .map(str::to_owned))
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.outcomes.as_ref(),
+        )?)
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
     async fn version(&self) -> i32 {

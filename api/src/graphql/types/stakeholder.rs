@@ -84,15 +84,7 @@ impl Stakeholder {
         complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::MAX_WORKSHOPS, child_complexity)"
     )]
     async fn workshops(&self, ctx: &Context<'_>) -> Result<Vec<KnowledgeWorkshop>> {
-        let workshops = context::loader(ctx)
-            .load_one(StakeholderWorkshops(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(workshops
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(context::load_all(ctx, StakeholderWorkshops(self.0.id)).await?)
     }
     /// E-mail address. Personal data: editors and admins only; others get `FORBIDDEN`.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<String>> {

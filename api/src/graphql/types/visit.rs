@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::visit;
+use entity::{visit, visit_finding};
 
 use super::connection::connection;
 use super::facility::{EcosystemNote, Facility};
@@ -28,6 +28,12 @@ impl From<visit::Model> for Visit {
 
 connection!(Visit, VisitConnection, VisitEdge);
 
+impl From<visit_finding::Model> for EcosystemNote {
+    fn from(finding: visit_finding::Model) -> Self {
+        (finding.dimension, finding.note).into()
+    }
+}
+
 /// A study visit of a knowledge workshop to a facility.
 #[Object]
 impl Visit {
@@ -37,10 +43,7 @@ impl Visit {
     }
     /// The facility visited.
     async fn facility(&self, ctx: &Context<'_>) -> Result<Facility> {
-        let facility = context::loader(ctx)
-            .load_one(FacilityById(self.0.facility_id))
-            .await
-            .map_err(AppError::from)?;
+        let facility = context::load(ctx, FacilityById(self.0.facility_id)).await?;
         facility.map(Into::into).ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("visit {} has no facility", self.0.id)).into()
         })
@@ -58,15 +61,7 @@ impl Visit {
         complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
     )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        let people = context::loader(ctx)
-            .load_one(VisitParticipants(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(people
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(context::load_all(ctx, VisitParticipants(self.0.id)).await?)
     }
     /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
@@ -78,31 +73,18 @@ impl Visit {
         )]
         lang: Option<String>,
     ) -> Result<Option<String>> {
-        let lang = context::lang(ctx, lang.as_deref())?;
-        Ok(self
-            .0
-            .summary
-            .as_ref()
-            .and_then(|s| s.get(lang.code()))
-            .map(str::to_owned))
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.summary.as_ref(),
+        )?)
     }
     /// What the visit found, per ecosystem dimension, in the dimensions' order (one per dimension).
     #[graphql(
         complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::max_findings(), child_complexity)"
     )]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
-        let findings = context::loader(ctx)
-            .load_one(VisitFindings(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(findings
-            .unwrap_or_default()
-            .into_iter()
-            .map(|f| EcosystemNote {
-                dimension: f.dimension.into(),
-                note: f.note,
-            })
-            .collect())
+        Ok(context::load_all(ctx, VisitFindings(self.0.id)).await?)
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
     async fn version(&self) -> i32 {

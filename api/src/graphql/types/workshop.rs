@@ -6,13 +6,11 @@ use async_graphql::{Context, ID, Object, Result};
 use entity::knowledge_workshop;
 
 use super::stakeholder::{Stakeholder, StakeholderConnection};
-use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{MembersOf, WorkshopById};
-use crate::graphql::types::connection::Connection;
+use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
-use crate::service::kernel::page::PageArgs;
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[derive(Clone, Debug)]
@@ -33,10 +31,7 @@ impl KnowledgeWorkshop {
         let Some(workshop_id) = workshop_id else {
             return Ok(None);
         };
-        let workshop = context::loader(ctx)
-            .load_one(WorkshopById(workshop_id))
-            .await
-            .map_err(AppError::from)?;
+        let workshop = context::load(ctx, WorkshopById(workshop_id)).await?;
         Ok(workshop.map(Into::into))
     }
 }
@@ -82,23 +77,13 @@ impl KnowledgeWorkshop {
     ) -> Result<StakeholderConnection> {
         // Every member of every workshop asked for comes in one query; each
         // workshop then takes its page out of its own list.
-        let members = context::loader(ctx)
-            .load_one(MembersOf(self.0.id))
-            .await
-            .map_err(AppError::from)?
-            .unwrap_or_default();
-        let total = i32::try_from(members.len()).unwrap_or(i32::MAX);
-        let fingerprint = service::workshop::members_fingerprint(self.0.id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::kernel::page::slice(members, &fingerprint, &args).await?;
-        Ok(StakeholderConnection::new(
-            page.map(Stakeholder::from),
-            total,
-        ))
+        let members = context::load(ctx, MembersOf(self.0.id)).await?;
+        sliced(
+            members.unwrap_or_default(),
+            &service::workshop::members_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            Stakeholder::from,
+        )
+        .await
     }
 }
