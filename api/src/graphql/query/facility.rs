@@ -3,10 +3,11 @@
 
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 
+use super::list;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{Connection, total_count};
+use crate::graphql::types::connection::{fetched, page_args};
 use crate::graphql::types::facility::{
     Facility, FacilityConnection, FacilityOrder, FacilityStatus, FacilityType, ManagedBy,
     Population, Principle, Regime, TargetAge, TargetGender,
@@ -14,7 +15,6 @@ use crate::graphql::types::facility::{
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
 use crate::service::facility::map::BBox;
-use crate::service::kernel::page::PageArgs;
 
 /// A bounding box in degrees (WGS 84); `west` greater than `east` crosses the antimeridian.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -69,13 +69,6 @@ pub struct FacilityFilter {
 
 impl From<FacilityFilter> for service::facility::Filter {
     fn from(f: FacilityFilter) -> Self {
-        fn list<G, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
-            values
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect()
-        }
         Self {
             country_code: f.country_code.unwrap_or_default(),
             facility_type: list(f.facility_type),
@@ -211,20 +204,9 @@ impl FacilityQuery {
     ) -> Result<FacilityConnection> {
         let db = context::db(ctx);
         let filter: service::facility::Filter = filter.unwrap_or_default().into();
-        let order: Vec<service::facility::Ordering> = order_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::facility::page(db, &filter, &order, &args).await?;
-        // Counting is a query of its own: run it only when the caller asks for the total.
-        let total = total_count(ctx, service::facility::count(db, &filter)).await?;
-        Ok(FacilityConnection::new(page.map(Facility::from), total))
+        let order: Vec<service::facility::Ordering> = list(order_by);
+        let args = page_args(first, after, last, before);
+        let page = service::facility::page(db, &filter, &order, &args);
+        fetched(ctx, page, service::facility::count(db, &filter)).await
     }
 }

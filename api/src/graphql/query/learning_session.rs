@@ -4,16 +4,16 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::workshop::workshop_id;
+use super::{by_id, list};
 use crate::error::AppError;
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{Connection, total_count};
+use crate::graphql::id::Kind;
+use crate::graphql::types::connection::{fetched, page_args};
 use crate::graphql::types::learning_session::{
     LearningSession, LearningSessionConnection, SessionLevel, SessionTopic,
 };
 use crate::graphql::types::scalar::Date;
 use crate::service;
-use crate::service::kernel::page::PageArgs;
 
 /// Which learning sessions to return. Absent or empty lists place no constraint.
 #[derive(InputObject, Default, Debug)]
@@ -34,6 +34,24 @@ pub struct LearningSessionFilter {
     pub text: Option<String>,
 }
 
+impl LearningSessionFilter {
+    /// The filter the service applies, with the workshop's key looked up.
+    async fn resolve(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<service::learning_session::Filter, AppError> {
+        Ok(service::learning_session::Filter {
+            level: list(self.level),
+            topic: list(self.topic),
+            country_code: self.country_code.unwrap_or_default(),
+            workshop_id: workshop_id(ctx, self.workshop.as_deref()).await?,
+            held_from: self.held_from.map(|d| d.0),
+            held_to: self.held_to.map(|d| d.0),
+            text: self.text,
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct LearningSessionQuery;
 
@@ -45,13 +63,8 @@ impl LearningSessionQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<LearningSession>> {
-        let row_id = id::decode(&id, Kind::LearningSession, "id")?;
-        let session = service::learning_session::find_by_id(context::db(ctx), row_id).await?;
-        Ok(Some(
-            session
-                .ok_or_else(|| AppError::not_found("no learning session has this id"))?
-                .into(),
-        ))
+        let find = service::learning_session::find_by_id;
+        by_id(ctx, &id, Kind::LearningSession, "learning session", find).await
     }
 
     /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).
@@ -77,42 +90,10 @@ impl LearningSessionQuery {
             String,
         >,
     ) -> Result<LearningSessionConnection> {
-        let filter = filter.unwrap_or_default();
-        let filter = service::learning_session::Filter {
-            level: filter
-                .level
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            topic: filter
-                .topic
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            country_code: filter.country_code.unwrap_or_default(),
-            workshop_id: workshop_id(ctx, filter.workshop.as_deref()).await?,
-            held_from: filter.held_from.map(|d| d.0),
-            held_to: filter.held_to.map(|d| d.0),
-            text: filter.text,
-        };
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let db = context::db(ctx);
-        let page = service::learning_session::page(
-            db,
-            &filter,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
-        let total = total_count(ctx, service::learning_session::count(db, &filter)).await?;
-        Ok(LearningSessionConnection::new(
-            page.map(LearningSession::from),
-            total,
-        ))
+        let args = page_args(first, after, last, before);
+        let page = service::learning_session::page(db, &filter, &args);
+        fetched(ctx, page, service::learning_session::count(db, &filter)).await
     }
 }

@@ -4,13 +4,13 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
 use super::workshop::workshop_id;
+use super::{by_id, list};
 use crate::error::AppError;
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{Connection, total_count};
+use crate::graphql::id::Kind;
+use crate::graphql::types::connection::{fetched, page_args};
 use crate::graphql::types::stakeholder::{Stakeholder, StakeholderConnection, StakeholderKind};
 use crate::service;
-use crate::service::kernel::page::PageArgs;
 
 /// Which stakeholders to return. Absent or empty lists place no constraint.
 #[derive(InputObject, Default, Debug)]
@@ -25,6 +25,18 @@ pub struct StakeholderFilter {
     pub text: Option<String>,
 }
 
+impl StakeholderFilter {
+    /// The filter the service applies, with the workshop's key looked up.
+    async fn resolve(self, ctx: &Context<'_>) -> Result<service::stakeholder::Filter, AppError> {
+        Ok(service::stakeholder::Filter {
+            kind: list(self.kind),
+            country_code: self.country_code.unwrap_or_default(),
+            workshop_id: workshop_id(ctx, self.workshop.as_deref()).await?,
+            text: self.text,
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct StakeholderQuery;
 
@@ -36,13 +48,8 @@ impl StakeholderQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Stakeholder>> {
-        let row_id = id::decode(&id, Kind::Stakeholder, "id")?;
-        let person = service::stakeholder::find_by_id(context::db(ctx), row_id).await?;
-        Ok(Some(
-            person
-                .ok_or_else(|| AppError::not_found("no stakeholder has this id"))?
-                .into(),
-        ))
+        let find = service::stakeholder::find_by_id;
+        by_id(ctx, &id, Kind::Stakeholder, "stakeholder", find).await
     }
 
     /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).
@@ -69,34 +76,10 @@ impl StakeholderQuery {
             String,
         >,
     ) -> Result<StakeholderConnection> {
-        let filter = filter.unwrap_or_default();
-        let filter = service::stakeholder::Filter {
-            kind: filter
-                .kind
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect(),
-            country_code: filter.country_code.unwrap_or_default(),
-            workshop_id: workshop_id(ctx, filter.workshop.as_deref()).await?,
-            text: filter.text,
-        };
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let db = context::db(ctx);
-        let page = service::stakeholder::page(
-            db,
-            &filter,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
-        let total = total_count(ctx, service::stakeholder::count(db, &filter)).await?;
-        Ok(StakeholderConnection::new(
-            page.map(Stakeholder::from),
-            total,
-        ))
+        let args = page_args(first, after, last, before);
+        let page = service::stakeholder::page(db, &filter, &args);
+        fetched(ctx, page, service::stakeholder::count(db, &filter)).await
     }
 }

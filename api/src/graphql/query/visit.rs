@@ -2,15 +2,15 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
+use super::by_id;
 use super::workshop::workshop_id;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{Connection, total_count};
+use crate::graphql::types::connection::{fetched, page_args};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{Visit, VisitConnection};
 use crate::service;
-use crate::service::kernel::page::PageArgs;
 
 /// Which visits to return.
 #[derive(InputObject, Default, Debug)]
@@ -25,6 +25,23 @@ pub struct VisitFilter {
     pub visited_to: Option<Date>,
 }
 
+impl VisitFilter {
+    /// The filter the service applies, with the facility's id decoded and
+    /// the workshop's key looked up.
+    async fn resolve(self, ctx: &Context<'_>) -> Result<service::visit::Filter, AppError> {
+        let facility_id = self
+            .facility
+            .map(|id| id::decode(&id, Kind::Facility, "filter.facility"))
+            .transpose()?;
+        Ok(service::visit::Filter {
+            facility_id,
+            workshop_id: workshop_id(ctx, self.workshop.as_deref()).await?,
+            visited_from: self.visited_from.map(|d| d.0),
+            visited_to: self.visited_to.map(|d| d.0),
+        })
+    }
+}
+
 #[derive(Default)]
 pub struct VisitQuery;
 
@@ -36,13 +53,7 @@ impl VisitQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Visit>> {
-        let row_id = id::decode(&id, Kind::Visit, "id")?;
-        let visit = service::visit::find_by_id(context::db(ctx), row_id).await?;
-        Ok(Some(
-            visit
-                .ok_or_else(|| AppError::not_found("no visit has this id"))?
-                .into(),
-        ))
+        by_id(ctx, &id, Kind::Visit, "visit", service::visit::find_by_id).await
     }
 
     /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).
@@ -68,30 +79,10 @@ impl VisitQuery {
             String,
         >,
     ) -> Result<VisitConnection> {
-        let filter = filter.unwrap_or_default();
-        let facility_id = match &filter.facility {
-            Some(id) => Some(id::decode(id, Kind::Facility, "filter.facility")?),
-            None => None,
-        };
-        let filter = service::visit::Filter {
-            facility_id,
-            workshop_id: workshop_id(ctx, filter.workshop.as_deref()).await?,
-            visited_from: filter.visited_from.map(|d| d.0),
-            visited_to: filter.visited_to.map(|d| d.0),
-        };
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let db = context::db(ctx);
-        let page = service::visit::page(
-            db,
-            &filter,
-            &PageArgs {
-                first,
-                after,
-                last,
-                before,
-            },
-        )
-        .await?;
-        let total = total_count(ctx, service::visit::count(db, &filter)).await?;
-        Ok(VisitConnection::new(page.map(Visit::from), total))
+        let args = page_args(first, after, last, before);
+        let page = service::visit::page(db, &filter, &args);
+        fetched(ctx, page, service::visit::count(db, &filter)).await
     }
 }
