@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation};
 
-use super::{TranslationInput, localized_opt};
+use super::{TranslationInput, delete, localized_opt, prose_maybe, writer};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
+use crate::graphql::id::Kind;
 use crate::graphql::types::facility::{
     EcosystemDimension, Facility, FacilityStatus, FacilityType, ManagedBy, Population, Principle,
     Regime, SecurityLevel, TargetAge, TargetGender,
@@ -131,21 +131,28 @@ pub struct FacilityPatch {
     pub ecosystem: Option<Vec<EcosystemNoteInput>>,
 }
 
+/// Both `targetGender` and `population`: they set the same column.
+fn gender_and_population() -> AppError {
+    AppError::Invalid(vec![Problem {
+        field: "input.targetGender".to_owned(),
+        message: "give `targetGender` or `population`, not both".to_owned(),
+    }])
+}
+
 fn population_of(
     gender: Option<TargetGender>,
     population: Option<Population>,
 ) -> Result<Option<DbPopulation>, AppError> {
     match (gender, population) {
-        (Some(_), Some(_)) => Err(AppError::Invalid(vec![Problem {
-            field: "input.targetGender".to_owned(),
-            message: "give `targetGender` or `population`, not both".to_owned(),
-        }])),
+        (Some(_), Some(_)) => Err(gender_and_population()),
         (Some(g), None) => Ok(Some(g.population())),
         (None, p) => Ok(p.map(Into::into)),
     }
 }
 
-fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)> {
+/// Notes per ecosystem dimension in the service's terms (a facility's
+/// profile, or a visit's findings).
+pub(super) fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)> {
     items
         .into_iter()
         .map(|n| (n.dimension.into(), n.note))
@@ -202,23 +209,9 @@ impl FacilityPatch {
         ) {
             (MaybeUndefined::Undefined, p) => p.map_value(Into::into),
             (g, MaybeUndefined::Undefined) => g.map_value(TargetGender::population),
-            _ => {
-                return Err(AppError::Invalid(vec![Problem {
-                    field: "input.targetGender".to_owned(),
-                    message: "give `targetGender` or `population`, not both".to_owned(),
-                }]));
-            }
+            _ => return Err(gender_and_population()),
         };
-        let description = match std::mem::take(&mut self.description) {
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Value(items) => {
-                match localized_opt("input.description", Some(items))? {
-                    Some(text) => MaybeUndefined::Value(text),
-                    None => MaybeUndefined::Null,
-                }
-            }
-        };
+        let description = prose_maybe(std::mem::take(&mut self.description), "input.description")?;
         Ok(CheckedPatch {
             patch: self,
             population,
@@ -363,8 +356,7 @@ impl FacilityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Facility, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::Facility)?;
         let patch = input.check()?;
         let model = facility_write::update(context::db(ctx), actor, row, expected_version, |f| {
             patch.apply(f);
@@ -383,10 +375,14 @@ impl FacilityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Facility, "id")?;
-        facility_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        delete(
+            ctx,
+            id,
+            Kind::Facility,
+            expected_version,
+            facility_write::delete,
+        )
+        .await
     }
 
     /// Imports facilities from CSV text with the columns of `GET /facilities.csv`

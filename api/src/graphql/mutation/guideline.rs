@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
+use super::writer;
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -106,8 +107,7 @@ impl GuidelineMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionPatch,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
         let informed_by = input.informed_by.as_deref().map(provenance).transpose()?;
         let (title, body) = (input.title, input.body);
         let model = guideline_write::update(context::db(ctx), actor, row, expected_version, |f| {
@@ -140,8 +140,7 @@ impl GuidelineMutation {
         )]
         expected_version: Option<i32>,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
         let model =
             guideline_write::advance(context::db(ctx), actor, row, to.into(), expected_version)
                 .await?;

@@ -2,9 +2,12 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{TranslationInput, decode_ids, decode_maybe, decode_opt, localized_opt, prose_maybe};
+use super::{
+    TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt, delete, localized_opt,
+    prose_maybe, writer,
+};
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
+use crate::graphql::id::Kind;
 use crate::graphql::types::learning_session::{LearningSession, SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
 use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
@@ -99,13 +102,10 @@ impl LearningSessionMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
     ) -> Result<LearningSession> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::LearningSession, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::LearningSession)?;
         let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants = input
-            .participants
-            .map(|p| decode_ids(&p, Kind::Stakeholder, "input.participants"))
-            .transpose()?;
+        let participants =
+            decode_list(input.participants, Kind::Stakeholder, "input.participants")?;
         let outcomes = prose_maybe(input.outcomes, "input.outcomes")?;
         let (title, held_on, level, topic, country_code) = (
             input.title,
@@ -149,9 +149,13 @@ impl LearningSessionMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::LearningSession, "id")?;
-        learning_session_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        delete(
+            ctx,
+            id,
+            Kind::LearningSession,
+            expected_version,
+            learning_session_write::delete,
+        )
+        .await
     }
 }

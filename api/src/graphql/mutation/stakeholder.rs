@@ -2,9 +2,9 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::decode_ids;
+use super::{decode_ids, decode_list, delete, writer};
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
+use crate::graphql::id::Kind;
 use crate::graphql::types::stakeholder::{Stakeholder, StakeholderKind};
 use crate::service::stakeholder::write::{self as stakeholder_write, StakeholderFields};
 
@@ -87,8 +87,7 @@ impl StakeholderMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
     ) -> Result<Stakeholder> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Stakeholder, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::Stakeholder)?;
         let StakeholderPatch {
             name,
             kind,
@@ -98,9 +97,7 @@ impl StakeholderMutation {
             phone,
             workshops,
         } = input;
-        let workshops = workshops
-            .map(|w| decode_ids(&w, Kind::KnowledgeWorkshop, "input.workshops"))
-            .transpose()?;
+        let workshops = decode_list(workshops, Kind::KnowledgeWorkshop, "input.workshops")?;
         let model =
             stakeholder_write::update(context::db(ctx), actor, row, expected_version, |f| {
                 if let Some(v) = name {
@@ -131,9 +128,13 @@ impl StakeholderMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Stakeholder, "id")?;
-        stakeholder_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        delete(
+            ctx,
+            id,
+            Kind::Stakeholder,
+            expected_version,
+            stakeholder_write::delete,
+        )
+        .await
     }
 }

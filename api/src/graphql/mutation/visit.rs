@@ -2,8 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::facility::EcosystemNoteInput;
-use super::{TranslationInput, decode_ids, decode_maybe, decode_opt, localized_opt, prose_maybe};
+use super::facility::{EcosystemNoteInput, notes};
+use super::{
+    TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt, delete, localized_opt,
+    prose_maybe, writer,
+};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::scalar::Date;
@@ -44,16 +47,6 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
-fn findings(
-    items: Option<Vec<EcosystemNoteInput>>,
-) -> Vec<(entity::value::EcosystemDimension, String)> {
-    items
-        .unwrap_or_default()
-        .into_iter()
-        .map(|n| (n.dimension.into(), n.note))
-        .collect()
-}
-
 #[derive(Default)]
 pub struct VisitMutation;
 
@@ -80,7 +73,7 @@ impl VisitMutation {
                 Kind::Stakeholder,
                 "input.participants",
             )?,
-            findings: findings(input.findings),
+            findings: notes(input.findings.unwrap_or_default()),
         };
         Ok(visit_write::create(context::db(ctx), actor, fields)
             .await?
@@ -98,16 +91,13 @@ impl VisitMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: VisitPatch,
     ) -> Result<Visit> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Visit, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::Visit)?;
         let facility = decode_opt(input.facility.as_ref(), Kind::Facility, "input.facility")?;
         let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants = input
-            .participants
-            .map(|p| decode_ids(&p, Kind::Stakeholder, "input.participants"))
-            .transpose()?;
+        let participants =
+            decode_list(input.participants, Kind::Stakeholder, "input.participants")?;
         let summary = prose_maybe(input.summary, "input.summary")?;
-        let new_findings = input.findings.map(|f| findings(Some(f)));
+        let findings = input.findings.map(notes);
         let visited_on = input.visited_on;
         let model = visit_write::update(context::db(ctx), actor, row, expected_version, |f| {
             if let Some(v) = facility {
@@ -121,7 +111,7 @@ impl VisitMutation {
                 f.participants = v;
             }
             summary.update_to(&mut f.summary);
-            if let Some(v) = new_findings {
+            if let Some(v) = findings {
                 f.findings = v;
             }
         })
@@ -139,9 +129,6 @@ impl VisitMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Visit, "id")?;
-        visit_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        delete(ctx, id, Kind::Visit, expected_version, visit_write::delete).await
     }
 }
