@@ -326,6 +326,7 @@ impl From<Report> for ImportReport {
     }
 }
 
+/// The writes of facilities.
 #[derive(Default)]
 pub struct FacilityMutation;
 

@@ -69,6 +69,7 @@ async fn with_guideline(
     Ok((model, guideline).into())
 }
 
+/// The writes of guideline versions.
 #[derive(Default)]
 pub struct GuidelineMutation;
 

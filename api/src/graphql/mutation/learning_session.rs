@@ -54,6 +54,7 @@ pub struct LearningSessionPatch {
     pub outcomes: MaybeUndefined<Vec<TranslationInput>>,
 }
 
+/// The writes of learning sessions.
 #[derive(Default)]
 pub struct LearningSessionMutation;
 

@@ -46,6 +46,7 @@ pub struct StakeholderPatch {
     pub workshops: Option<Vec<ID>>,
 }
 
+/// The writes of stakeholders.
 #[derive(Default)]
 pub struct StakeholderMutation;
 

@@ -47,6 +47,7 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
+/// The writes of study visits.
 #[derive(Default)]
 pub struct VisitMutation;
 

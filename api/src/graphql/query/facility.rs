@@ -94,6 +94,7 @@ impl From<FacilityFilter> for service::facility::Filter {
     }
 }
 
+/// The reads of facilities, for lists and for the map.
 #[derive(Default)]
 pub struct FacilityQuery;
 

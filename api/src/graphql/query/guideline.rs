@@ -8,6 +8,7 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::types::guideline::{Guideline, GuidelineVersion};
 use crate::service;
 
+/// The reads of guidelines and their versions.
 #[derive(Default)]
 pub struct GuidelineQuery;
 

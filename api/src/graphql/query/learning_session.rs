@@ -52,6 +52,7 @@ impl LearningSessionFilter {
     }
 }
 
+/// The reads of learning sessions.
 #[derive(Default)]
 pub struct LearningSessionQuery;
 

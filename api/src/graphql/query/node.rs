@@ -8,6 +8,7 @@ use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::node::Node;
 use crate::service;
 
+/// The Relay entry point: any object by its global id.
 #[derive(Default)]
 pub struct NodeQuery;
 

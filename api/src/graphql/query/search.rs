@@ -21,6 +21,7 @@ pub enum SearchResult {
     GuidelineVersion(GuidelineVersion),
 }
 
+/// The one search across the kinds of record.
 #[derive(Default)]
 pub struct SearchQuery;
 

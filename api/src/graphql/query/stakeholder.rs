@@ -37,6 +37,7 @@ impl StakeholderFilter {
     }
 }
 
+/// The reads of stakeholders.
 #[derive(Default)]
 pub struct StakeholderQuery;
 

@@ -51,6 +51,7 @@ pub struct Viewer {
     pub permissions: Vec<Permission>,
 }
 
+/// The caller's own identity and permissions.
 #[derive(Default)]
 pub struct ViewerQuery;
 

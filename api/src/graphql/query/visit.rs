@@ -42,6 +42,7 @@ impl VisitFilter {
     }
 }
 
+/// The reads of study visits.
 #[derive(Default)]
 pub struct VisitQuery;
 

@@ -26,6 +26,7 @@ pub(super) async fn workshop_id(
     }
 }
 
+/// The reads of knowledge workshops.
 #[derive(Default)]
 pub struct WorkshopQuery;
 

@@ -48,6 +48,13 @@ impl Guideline {
         let versions = context::load(ctx, VersionsOf(self.0.id)).await?;
         Ok(versions.unwrap_or_default())
     }
+
+    fn with_version(&self, model: guideline_version::Model) -> GuidelineVersion {
+        GuidelineVersion {
+            model: Arc::new(model),
+            guideline: self.0.clone(),
+        }
+    }
 }
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on the
@@ -88,10 +95,7 @@ impl Guideline {
             self.visible_versions(ctx).await?,
             &service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx)),
             &page_args(first, after, last, before),
-            |v| GuidelineVersion {
-                model: Arc::new(v),
-                guideline: self.0.clone(),
-            },
+            |v| self.with_version(v),
         )
         .await
     }
@@ -101,10 +105,7 @@ impl Guideline {
         Ok(versions
             .into_iter()
             .max_by_key(|v| v.number)
-            .map(|v| GuidelineVersion {
-                model: Arc::new(v),
-                guideline: self.0.clone(),
-            }))
+            .map(|v| self.with_version(v)))
     }
 }
 
@@ -206,7 +207,7 @@ impl GuidelineVersion {
                     )
                     .into());
                 }
-                Some(version.model.body.clone())
+                Some(Arc::unwrap_or_clone(version.model).body)
             }
             None => service::guideline::previous_version(db, &self.model)
                 .await?
