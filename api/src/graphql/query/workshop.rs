@@ -1,5 +1,5 @@
-//! `knowledgeWorkshops`, and the workshop key that the filters of visits,
-//! learning sessions and stakeholders take.
+//! `knowledgeWorkshops`, and the lookup by key for the filters that name
+//! a workshop.
 
 use async_graphql::{Context, Object, Result};
 

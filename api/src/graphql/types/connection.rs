@@ -1,8 +1,9 @@
-//! Relay connections, one generic shape named per node type, and what lists
-//! cost in the complexity limit. Every list is either a connection, costed
-//! by the page asked for, or bounded by the API and costed by its bound:
-//! a list that costs less than it can hold lets a short query nest into a
-//! huge answer.
+//! Relay connections: `PageInfo`, the macro that each node's file invokes
+//! to declare its `<Type>Connection`, the helpers that answer a paginated
+//! field, and what lists cost in the complexity limit. Every list is either
+//! a connection, costed by the page asked for, or bounded by the API and
+//! costed by its bound: a list that costs less than it can hold lets a
+//! short query nest into a huge answer.
 
 use std::future::Future;
 
