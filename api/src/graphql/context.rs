@@ -1,12 +1,13 @@
-//! What a request knows about its caller: who it is and which language it reads.
+//! What a request knows about its caller (who it is and which language it
+//! reads) and what it carries: the database and the batching loader.
 
 use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
-use sea_orm::DatabaseConnection;
+use async_graphql::dataloader::{DataLoader, Loader};
+use sea_orm::{DatabaseConnection, DbErr};
 
-use entity::value::Role;
+use entity::value::{LocalizedText, Role};
 
 use crate::auth::Caller;
 use crate::error::AppError;
@@ -133,6 +134,50 @@ pub fn lang(ctx: &Context<'_>, requested: Option<&str>) -> Result<Lang, AppError
 /// The request's batching loader.
 pub fn loader<'a>(ctx: &Context<'a>) -> &'a DataLoader<DbLoader> {
     ctx.data_unchecked::<Arc<DataLoader<DbLoader>>>()
+}
+
+/// What the request's loader holds for `key`, batched with the other
+/// fields of the request that ask for the same kind of key.
+///
+/// # Errors
+/// The database error of the batch.
+pub async fn load<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> Result<Option<<DbLoader as Loader<K>>::Value>, AppError>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = Arc<DbErr>>,
+{
+    loader(ctx).load_one(key).await.map_err(AppError::from)
+}
+
+/// The children the request's loader holds for `key`, as API types.
+///
+/// # Errors
+/// As [`load`].
+pub async fn load_all<K, M, T>(ctx: &Context<'_>, key: K) -> Result<Vec<T>, AppError>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Vec<M>, Error = Arc<DbErr>>,
+    T: From<M>,
+{
+    let children = load(ctx, key).await?.unwrap_or_default();
+    Ok(children.into_iter().map(T::from).collect())
+}
+
+/// Prose in the language asked for by argument, else by header, else in
+/// English (see [`LocalizedText::get`]).
+///
+/// # Errors
+/// As [`lang`].
+pub fn translated(
+    ctx: &Context<'_>,
+    requested: Option<&str>,
+    text: Option<&LocalizedText>,
+) -> Result<Option<String>, AppError> {
+    let lang = lang(ctx, requested)?;
+    Ok(text.and_then(|t| t.get(lang.code())).map(str::to_owned))
 }
 
 #[cfg(test)]

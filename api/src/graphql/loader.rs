@@ -98,70 +98,39 @@ macro_rules! children_loader {
             }
         }
     };
+    // No list reaches `usize::MAX`: `cap` leaves every one whole.
     ($key:ident, $model:ty, $load:path) => {
-        #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $key(pub i32);
-
-        impl async_graphql::dataloader::Loader<$key> for DbLoader {
-            type Value = Vec<$model>;
-            type Error = Arc<DbErr>;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
-                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
-                Ok(group(
-                    keys,
-                    rows.into_iter()
-                        .map(|(parent, child)| ($key(parent), child)),
-                ))
-            }
-        }
+        children_loader!($key, $model, $load, bound = usize::MAX);
     };
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PrinciplesOf(pub i32);
-
-impl async_graphql::dataloader::Loader<PrinciplesOf> for DbLoader {
-    type Value = Vec<Principle>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[PrinciplesOf]) -> LoadResult<PrinciplesOf, Self::Value> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = service::facility::principles_of(&self.db, &ids)
-            .await
-            .map_err(to_db_err)?;
-        let mut map = group(
-            keys,
-            rows.into_iter()
-                .map(|r| (PrinciplesOf(r.facility_id), r.principle)),
-        );
-        map.values_mut().for_each(|v| v.sort());
-        Ok(map)
-    }
+// The database orders enums by their stored text; the API by the order
+// of their variants, which the two loaders below sort by.
+async fn principles_by_facility(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, Principle)>> {
+    let mut rows = service::facility::principles_of(db, ids).await?;
+    rows.sort_by_key(|r| r.principle);
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.facility_id, r.principle))
+        .collect())
 }
+children_loader!(PrinciplesOf, Principle, principles_by_facility);
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct EcosystemOf(pub i32);
-
-impl async_graphql::dataloader::Loader<EcosystemOf> for DbLoader {
-    type Value = Vec<(EcosystemDimension, String)>;
-    type Error = Arc<DbErr>;
-
-    async fn load(&self, keys: &[EcosystemOf]) -> LoadResult<EcosystemOf, Self::Value> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = service::facility::ecosystem_notes_of(&self.db, &ids)
-            .await
-            .map_err(to_db_err)?;
-        let mut map = group(
-            keys,
-            rows.into_iter()
-                .map(|r| (EcosystemOf(r.facility_id), (r.dimension, r.note))),
-        );
-        map.values_mut().for_each(|v| v.sort_by_key(|(d, _)| *d));
-        Ok(map)
-    }
+async fn notes_by_facility(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, (EcosystemDimension, String))>> {
+    let mut rows = service::facility::ecosystem_notes_of(db, ids).await?;
+    rows.sort_by_key(|r| r.dimension);
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.facility_id, (r.dimension, r.note)))
+        .collect())
 }
+children_loader!(EcosystemOf, (EcosystemDimension, String), notes_by_facility);
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VersionsOf(pub i32);

@@ -1,17 +1,17 @@
-//! Creating, changing and deleting facilities.
+//! Creating, changing and deleting facilities, one at a time or by import.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation};
 
-use super::{TranslationInput, localized_opt};
+use super::{TranslationInput, delete, localized_opt, prose_maybe, writer};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::{
-    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
-    SecurityLevel, TargetAge, TargetGender,
+use crate::graphql::id::Kind;
+use crate::graphql::types::facility::{
+    EcosystemDimension, Facility, FacilityStatus, FacilityType, ManagedBy, Population, Principle,
+    Regime, SecurityLevel, TargetAge, TargetGender,
 };
-use crate::graphql::types::facility::Facility;
+use crate::service::facility::import::{self as import, Format, Report};
 use crate::service::facility::write::{self as facility_write, FacilityFields};
 
 /// A note on one ecosystem dimension.
@@ -131,21 +131,28 @@ pub struct FacilityPatch {
     pub ecosystem: Option<Vec<EcosystemNoteInput>>,
 }
 
+/// Both `targetGender` and `population`: they set the same column.
+fn gender_and_population() -> AppError {
+    AppError::Invalid(vec![Problem {
+        field: "input.targetGender".to_owned(),
+        message: "give `targetGender` or `population`, not both".to_owned(),
+    }])
+}
+
 fn population_of(
     gender: Option<TargetGender>,
     population: Option<Population>,
 ) -> Result<Option<DbPopulation>, AppError> {
     match (gender, population) {
-        (Some(_), Some(_)) => Err(AppError::Invalid(vec![Problem {
-            field: "input.targetGender".to_owned(),
-            message: "give `targetGender` or `population`, not both".to_owned(),
-        }])),
+        (Some(_), Some(_)) => Err(gender_and_population()),
         (Some(g), None) => Ok(Some(g.population())),
         (None, p) => Ok(p.map(Into::into)),
     }
 }
 
-fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)> {
+/// Notes per ecosystem dimension in the service's terms (a facility's
+/// profile, or a visit's findings).
+pub(super) fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)> {
     items
         .into_iter()
         .map(|n| (n.dimension.into(), n.note))
@@ -202,23 +209,9 @@ impl FacilityPatch {
         ) {
             (MaybeUndefined::Undefined, p) => p.map_value(Into::into),
             (g, MaybeUndefined::Undefined) => g.map_value(TargetGender::population),
-            _ => {
-                return Err(AppError::Invalid(vec![Problem {
-                    field: "input.targetGender".to_owned(),
-                    message: "give `targetGender` or `population`, not both".to_owned(),
-                }]));
-            }
+            _ => return Err(gender_and_population()),
         };
-        let description = match std::mem::take(&mut self.description) {
-            MaybeUndefined::Undefined => MaybeUndefined::Undefined,
-            MaybeUndefined::Null => MaybeUndefined::Null,
-            MaybeUndefined::Value(items) => {
-                match localized_opt("input.description", Some(items))? {
-                    Some(text) => MaybeUndefined::Value(text),
-                    None => MaybeUndefined::Null,
-                }
-            }
-        };
+        let description = prose_maybe(std::mem::take(&mut self.description), "input.description")?;
         Ok(CheckedPatch {
             patch: self,
             population,
@@ -276,6 +269,64 @@ impl CheckedPatch {
     }
 }
 
+/// One bad row of an import.
+#[derive(SimpleObject, Debug)]
+pub struct ImportError {
+    /// Line of the file where the row starts (the header is line 1); for
+    /// GeoJSON, the feature's number from 1. 0: the file as a whole.
+    pub line: i32,
+    /// The column (or GeoJSON property) at fault; empty for the row or file as a whole.
+    pub column: String,
+    /// What is wrong, and how to put it right.
+    pub reason: String,
+}
+
+/// What an import did, or would do on a dry run. With any error, nothing was written.
+#[derive(SimpleObject, Debug)]
+pub struct ImportReport {
+    /// Rows read.
+    pub rows: i32,
+    /// Facilities created (or that would be, on a dry run).
+    pub created: i32,
+    /// Facilities changed.
+    pub updated: i32,
+    /// Rows equal to the stored facility.
+    pub unchanged: i32,
+    /// Every bad row; empty when the file is valid.
+    pub errors: Vec<ImportError>,
+    /// Whether this was a dry run.
+    pub dry_run: bool,
+    /// Whether the changes are now in the database.
+    pub written: bool,
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl From<Report> for ImportReport {
+    fn from(r: Report) -> Self {
+        Self {
+            rows: count(r.rows),
+            created: count(r.created),
+            updated: count(r.updated),
+            unchanged: count(r.unchanged),
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| ImportError {
+                    line: i32::try_from(e.line).unwrap_or(i32::MAX),
+                    column: e.column,
+                    reason: e.reason,
+                })
+                .collect(),
+            dry_run: r.dry_run,
+            written: r.written,
+        }
+    }
+}
+
+/// The writes of facilities.
 #[derive(Default)]
 pub struct FacilityMutation;
 
@@ -306,8 +357,7 @@ impl FacilityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Facility, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::Facility)?;
         let patch = input.check()?;
         let model = facility_write::update(context::db(ctx), actor, row, expected_version, |f| {
             patch.apply(f);
@@ -326,9 +376,57 @@ impl FacilityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
+        delete(
+            ctx,
+            id,
+            Kind::Facility,
+            expected_version,
+            facility_write::delete,
+        )
+        .await
+    }
+
+    /// Imports facilities from CSV text with the columns of `GET /facilities.csv`
+    /// (so an export imports back unchanged). A row with a `slug` updates the
+    /// facility with that slug, or creates it; a row without one updates the
+    /// one facility of that name you may change, or creates a new one, and is
+    /// refused when several have the name. Partners import their own
+    /// facilities only. One bad row means nothing is written, and the report
+    /// lists every bad row. `dryRun` checks and reports without writing or
+    /// waiting for writers. For files larger than the request limit, use
+    /// `wish-api import`.
+    async fn import_facilities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "CSV text with the columns of `GET /facilities.csv`, header first.")] csv: String,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "Check every row and report what would change, without writing."
+        )]
+        dry_run: Option<bool>,
+    ) -> Result<ImportReport> {
         let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Facility, "id")?;
-        facility_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        let dry_run = dry_run.unwrap_or(false);
+        let records = match import::parse_blocking(Format::Csv, csv.into_bytes()).await? {
+            Ok(records) => records,
+            Err(errors) => {
+                return Ok(Report {
+                    errors,
+                    dry_run,
+                    ..Report::default()
+                }
+                .into());
+            }
+        };
+        let report = import::import(
+            context::db(ctx),
+            actor,
+            "import",
+            records,
+            dry_run,
+            &|_, _| {},
+        )
+        .await?;
+        Ok(report.into())
     }
 }

@@ -2,11 +2,11 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
+use super::writer;
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::GuidelineStatus;
-use crate::graphql::types::guideline::GuidelineVersion;
+use crate::graphql::types::guideline::{GuidelineStatus, GuidelineVersion};
 use crate::service;
 use crate::service::guideline::write::{self as guideline_write, VersionFields};
 
@@ -66,12 +66,10 @@ async fn with_guideline(
     let (model, guideline) = service::guideline::find_version(context::db(ctx), model.id)
         .await?
         .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
-    Ok(GuidelineVersion {
-        model: model.into(),
-        guideline: guideline.into(),
-    })
+    Ok((model, guideline).into())
 }
 
+/// The writes of guideline versions.
 #[derive(Default)]
 pub struct GuidelineMutation;
 
@@ -110,8 +108,7 @@ impl GuidelineMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionPatch,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
         let informed_by = input.informed_by.as_deref().map(provenance).transpose()?;
         let (title, body) = (input.title, input.body);
         let model = guideline_write::update(context::db(ctx), actor, row, expected_version, |f| {
@@ -144,8 +141,7 @@ impl GuidelineMutation {
         )]
         expected_version: Option<i32>,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
         let model =
             guideline_write::advance(context::db(ctx), actor, row, to.into(), expected_version)
                 .await?;

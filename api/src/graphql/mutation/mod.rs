@@ -1,26 +1,32 @@
-//! The `Mutation` root, merged from one object per domain. Every mutation is
-//! one transaction: it is written whole, with its audit record, or not at all.
+//! The `Mutation` root, merged from one object per domain, and the input
+//! helpers the domains share. Every mutation is one transaction: it is
+//! written whole, with its audit record, or not at all.
 
 mod facility;
 mod guideline;
-mod import;
-mod people;
+mod learning_session;
+mod stakeholder;
 mod visit;
 
-use async_graphql::{InputObject, MergedObject};
+use std::future::Future;
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
+use sea_orm::DatabaseConnection;
 
 use crate::error::{AppError, Problem};
-use crate::graphql::context::Lang;
+use crate::graphql::context::{self, Lang};
+use crate::graphql::id::{self, Kind};
+use crate::service::kernel::unit_of_work::Actor;
 
 /// Every write of the API.
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     facility::FacilityMutation,
-    import::ImportMutation,
-    visit::ActivityMutation,
-    people::StakeholderMutation,
+    visit::VisitMutation,
+    learning_session::LearningSessionMutation,
+    stakeholder::StakeholderMutation,
     guideline::GuidelineMutation,
 );
 
@@ -90,16 +96,12 @@ pub fn localized_opt(
 ///
 /// # Errors
 /// `BAD_USER_INPUT` naming each malformed id by its position.
-pub fn decode_ids(
-    ids: &[async_graphql::ID],
-    kind: crate::graphql::id::Kind,
-    field: &str,
-) -> Result<Vec<i32>, AppError> {
+pub fn decode_ids(ids: &[ID], kind: Kind, field: &str) -> Result<Vec<i32>, AppError> {
     let mut rows = Vec::with_capacity(ids.len());
     let mut problems = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let field = format!("{field}[{i}]");
-        match crate::graphql::id::decode(id, kind, &field) {
+        match id::decode(id, kind, &field) {
             Ok(row) => rows.push(row),
             Err(err) => problems.push(Problem {
                 field,
@@ -118,11 +120,84 @@ pub fn decode_ids(
 ///
 /// # Errors
 /// `BAD_USER_INPUT` for a malformed id or one of another type.
-pub fn decode_opt(
-    id: Option<&async_graphql::ID>,
-    kind: crate::graphql::id::Kind,
+pub fn decode_opt(id: Option<&ID>, kind: Kind, field: &str) -> Result<Option<i32>, AppError> {
+    id.map(|id| id::decode(id, kind, field)).transpose()
+}
+
+/// A list of ids in a patch, decoded: absent keeps the stored list, a list replaces it.
+///
+/// # Errors
+/// As [`decode_ids`].
+pub fn decode_list(
+    ids: Option<Vec<ID>>,
+    kind: Kind,
     field: &str,
-) -> Result<Option<i32>, AppError> {
-    id.map(|id| crate::graphql::id::decode(id, kind, field))
-        .transpose()
+) -> Result<Option<Vec<i32>>, AppError> {
+    ids.map(|ids| decode_ids(&ids, kind, field)).transpose()
+}
+
+/// An optional reference in a patch, decoded: absent, cleared, or a row id.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a malformed id or one of another type.
+pub fn decode_maybe(
+    id: MaybeUndefined<ID>,
+    kind: Kind,
+    field: &str,
+) -> Result<MaybeUndefined<i32>, AppError> {
+    match id {
+        MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
+        MaybeUndefined::Null => Ok(MaybeUndefined::Null),
+        MaybeUndefined::Value(id) => id::decode(&id, kind, field).map(MaybeUndefined::Value),
+    }
+}
+
+/// Prose in a patch, checked: absent, cleared, or text; an empty list clears it.
+///
+/// # Errors
+/// As [`localized`].
+pub fn prose_maybe(
+    items: MaybeUndefined<Vec<TranslationInput>>,
+    field: &str,
+) -> Result<MaybeUndefined<entity::value::LocalizedText>, AppError> {
+    match items {
+        MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
+        MaybeUndefined::Null => Ok(MaybeUndefined::Null),
+        MaybeUndefined::Value(items) => Ok(match localized_opt(field, Some(items))? {
+            Some(text) => MaybeUndefined::Value(text),
+            None => MaybeUndefined::Null,
+        }),
+    }
+}
+
+/// The caller as a writer, and the row of the record that `id` names. The
+/// caller comes first: without a token, the answer is `UNAUTHENTICATED`
+/// whatever the id.
+///
+/// # Errors
+/// As [`context::actor`], then `BAD_USER_INPUT` for an id that is not of `kind`.
+pub fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i32), AppError> {
+    let actor = context::actor(ctx)?;
+    let row = id::decode(id, kind, "id")?;
+    Ok((actor, row))
+}
+
+/// Deletes the record that `id` names with the service's `delete`, and
+/// answers its id.
+///
+/// # Errors
+/// As [`writer`], then those of `delete`.
+pub async fn delete<'a, F>(
+    ctx: &Context<'a>,
+    id: ID,
+    kind: Kind,
+    expected_version: i32,
+    delete: impl FnOnce(&'a DatabaseConnection, Actor, i32, i32) -> F,
+) -> async_graphql::Result<ID>
+where
+    F: Future<Output = crate::error::Result<()>>,
+{
+    let (actor, row) = writer(ctx, &id, kind)?;
+    delete(context::db(ctx), actor, row, expected_version).await?;
+    Ok(id)
 }

@@ -1,16 +1,16 @@
-//! Creating, changing and deleting visits and learning sessions.
+//! Creating, changing and deleting study visits.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::facility::EcosystemNoteInput;
-use super::{TranslationInput, decode_ids, decode_opt, localized_opt};
-use crate::error::AppError;
+use super::facility::{EcosystemNoteInput, notes};
+use super::{
+    TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt, delete, localized_opt,
+    prose_maybe, writer,
+};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::{SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
-use crate::graphql::types::visit::{LearningSession, Visit};
-use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
+use crate::graphql::types::visit::Visit;
 use crate::service::visit::write::{self as visit_write, VisitFields};
 
 /// A new study visit. Partners record visits to the facilities they maintain.
@@ -47,91 +47,12 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
-/// A new learning session (editors and admins).
-#[derive(InputObject, Debug)]
-pub struct LearningSessionInput {
-    /// Title (at most 200 characters).
-    pub title: String,
-    /// The day it was held (from 2000 to two years ahead).
-    pub held_on: Date,
-    /// National or European.
-    pub level: SessionLevel,
-    /// ISO 3166-1 alpha-2 country code; required for a national session.
-    pub country_code: Option<String>,
-    /// What it is about.
-    pub topic: SessionTopic,
-    /// The organising knowledge workshop.
-    pub workshop: Option<ID>,
-    /// Stakeholders who took part.
-    pub participants: Option<Vec<ID>>,
-    /// Outcomes in one or more languages; English is required when any is given.
-    pub outcomes: Option<Vec<TranslationInput>>,
-}
-
-/// Changes to a learning session: an absent field stays; `null` clears an optional one.
-#[derive(InputObject, Debug, Default)]
-pub struct LearningSessionPatch {
-    /// Title.
-    pub title: Option<String>,
-    /// The day it was held.
-    pub held_on: Option<Date>,
-    /// National or European.
-    pub level: Option<SessionLevel>,
-    /// ISO 3166-1 alpha-2 country code.
-    pub country_code: MaybeUndefined<String>,
-    /// What it is about.
-    pub topic: Option<SessionTopic>,
-    /// The organising knowledge workshop.
-    pub workshop: MaybeUndefined<ID>,
-    /// Stakeholders who took part (replaces the list).
-    pub participants: Option<Vec<ID>>,
-    /// Outcomes (replaces every translation).
-    pub outcomes: MaybeUndefined<Vec<TranslationInput>>,
-}
-
-fn findings(
-    items: Option<Vec<EcosystemNoteInput>>,
-) -> Vec<(entity::value::EcosystemDimension, String)> {
-    items
-        .unwrap_or_default()
-        .into_iter()
-        .map(|n| (n.dimension.into(), n.note))
-        .collect()
-}
-
-/// An optional reference in a patch, decoded: absent, cleared, or a row id.
-fn decode_maybe(
-    id: MaybeUndefined<ID>,
-    kind: Kind,
-    field: &str,
-) -> Result<MaybeUndefined<i32>, AppError> {
-    match id {
-        MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
-        MaybeUndefined::Null => Ok(MaybeUndefined::Null),
-        MaybeUndefined::Value(id) => id::decode(&id, kind, field).map(MaybeUndefined::Value),
-    }
-}
-
-/// Prose in a patch, checked: absent, cleared, or text.
-fn prose_maybe(
-    items: MaybeUndefined<Vec<TranslationInput>>,
-    field: &str,
-) -> Result<MaybeUndefined<entity::value::LocalizedText>, AppError> {
-    match items {
-        MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
-        MaybeUndefined::Null => Ok(MaybeUndefined::Null),
-        MaybeUndefined::Value(items) => Ok(match localized_opt(field, Some(items))? {
-            Some(text) => MaybeUndefined::Value(text),
-            None => MaybeUndefined::Null,
-        }),
-    }
-}
-
+/// The writes of study visits.
 #[derive(Default)]
-pub struct ActivityMutation;
+pub struct VisitMutation;
 
 #[Object]
-impl ActivityMutation {
+impl VisitMutation {
     /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
     async fn create_visit(
         &self,
@@ -153,7 +74,7 @@ impl ActivityMutation {
                 Kind::Stakeholder,
                 "input.participants",
             )?,
-            findings: findings(input.findings),
+            findings: notes(input.findings.unwrap_or_default()),
         };
         Ok(visit_write::create(context::db(ctx), actor, fields)
             .await?
@@ -171,16 +92,13 @@ impl ActivityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: VisitPatch,
     ) -> Result<Visit> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Visit, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::Visit)?;
         let facility = decode_opt(input.facility.as_ref(), Kind::Facility, "input.facility")?;
         let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants = input
-            .participants
-            .map(|p| decode_ids(&p, Kind::Stakeholder, "input.participants"))
-            .transpose()?;
+        let participants =
+            decode_list(input.participants, Kind::Stakeholder, "input.participants")?;
         let summary = prose_maybe(input.summary, "input.summary")?;
-        let new_findings = input.findings.map(|f| findings(Some(f)));
+        let findings = input.findings.map(notes);
         let visited_on = input.visited_on;
         let model = visit_write::update(context::db(ctx), actor, row, expected_version, |f| {
             if let Some(v) = facility {
@@ -194,7 +112,7 @@ impl ActivityMutation {
                 f.participants = v;
             }
             summary.update_to(&mut f.summary);
-            if let Some(v) = new_findings {
+            if let Some(v) = findings {
                 f.findings = v;
             }
         })
@@ -212,108 +130,6 @@ impl ActivityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Visit, "id")?;
-        visit_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
-    }
-
-    /// Records a learning session (editors and admins).
-    async fn create_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
-    ) -> Result<LearningSession> {
-        let actor = context::actor(ctx)?;
-        let fields = SessionFields {
-            title: input.title,
-            held_on: input.held_on.0,
-            level: input.level.into(),
-            country_code: input.country_code,
-            topic: input.topic.into(),
-            workshop_id: decode_opt(
-                input.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )?,
-            outcomes: localized_opt("input.outcomes", input.outcomes)?,
-            participants: decode_ids(
-                &input.participants.unwrap_or_default(),
-                Kind::Stakeholder,
-                "input.participants",
-            )?,
-        };
-        Ok(
-            learning_session_write::create(context::db(ctx), actor, fields)
-                .await?
-                .into(),
-        )
-    }
-
-    /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
-    ) -> Result<LearningSession> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::LearningSession, "id")?;
-        let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants = input
-            .participants
-            .map(|p| decode_ids(&p, Kind::Stakeholder, "input.participants"))
-            .transpose()?;
-        let outcomes = prose_maybe(input.outcomes, "input.outcomes")?;
-        let (title, held_on, level, topic, country_code) = (
-            input.title,
-            input.held_on,
-            input.level,
-            input.topic,
-            input.country_code,
-        );
-        let model =
-            learning_session_write::update(context::db(ctx), actor, row, expected_version, |f| {
-                if let Some(v) = title {
-                    f.title = v;
-                }
-                if let Some(v) = held_on {
-                    f.held_on = v.0;
-                }
-                if let Some(v) = level {
-                    f.level = v.into();
-                }
-                if let Some(v) = topic {
-                    f.topic = v.into();
-                }
-                country_code.update_to(&mut f.country_code);
-                workshop.update_to(&mut f.workshop_id);
-                if let Some(v) = participants {
-                    f.participants = v;
-                }
-                outcomes.update_to(&mut f.outcomes);
-            })
-            .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a learning session that informed no guideline version (admins only); returns its id.
-    async fn delete_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::LearningSession, "id")?;
-        learning_session_write::delete(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        delete(ctx, id, Kind::Visit, expected_version, visit_write::delete).await
     }
 }

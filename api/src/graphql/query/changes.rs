@@ -51,6 +51,7 @@ fn page(
     (rows.into_iter().map(Arc::new).collect(), page_info)
 }
 
+/// The change feed and the audit log.
 #[derive(Default)]
 pub struct ChangesQuery;
 

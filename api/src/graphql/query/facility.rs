@@ -1,15 +1,20 @@
+//! `facility`, `facilities` and the map's reads: `facilitiesGeoJson` and
+//! `facilityStats`, with the filter they share.
+
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 
+use super::list;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{FacilityConnection, total_count};
-use crate::graphql::types::enums::FacilityOrder;
-use crate::graphql::types::facility::{Facility, FacilityFilter};
+use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::facility::{
+    Facility, FacilityConnection, FacilityOrder, FacilityStatus, FacilityType, ManagedBy,
+    Population, Principle, Regime, TargetAge, TargetGender,
+};
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
 use crate::service::facility::map::BBox;
-use crate::service::kernel::page::PageArgs;
 
 /// A bounding box in degrees (WGS 84); `west` greater than `east` crosses the antimeridian.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -25,6 +30,71 @@ pub struct BBoxInput {
     pub north: f64,
 }
 
+/// Which facilities to return. Every field narrows the result; an absent or
+/// empty list places no constraint. The fields mirror the filters of
+/// RESCALED's map of inspirational practices.
+#[derive(InputObject, Default, Debug, Clone)]
+pub struct FacilityFilter {
+    /// ISO 3166-1 alpha-2 codes, any case (`["BE", "NL"]`).
+    pub country_code: Option<Vec<String>>,
+    /// Any of these types.
+    pub facility_type: Option<Vec<FacilityType>>,
+    /// Any of these statuses.
+    pub status: Option<Vec<FacilityStatus>>,
+    /// Managed by any of these.
+    pub managed_by: Option<Vec<ManagedBy>>,
+    /// For any of these genders.
+    pub target_gender: Option<Vec<TargetGender>>,
+    /// For any of these age groups.
+    pub target_age: Option<Vec<TargetAge>>,
+    /// With any of these regimes.
+    pub regime: Option<Vec<Regime>>,
+    /// Applying all of these principles.
+    pub principles: Option<Vec<Principle>>,
+    /// With (true) or without (false) a social enterprise; unknown matches neither.
+    pub social_enterprise: Option<bool>,
+    /// At least this many places (facilities of unknown capacity do not match).
+    pub capacity_min: Option<i32>,
+    /// At most this many places (facilities of unknown capacity do not match).
+    pub capacity_max: Option<i32>,
+    /// Opened in or after this year.
+    pub opened_from: Option<i32>,
+    /// Opened in or before this year.
+    pub opened_to: Option<i32>,
+    /// Words that must all appear in the name, city or description, ignoring case and accents ("liege" finds "Liège").
+    pub text: Option<String>,
+    /// Any of these populations, as sources describe them.
+    pub population: Option<Vec<Population>>,
+}
+
+impl From<FacilityFilter> for service::facility::Filter {
+    fn from(f: FacilityFilter) -> Self {
+        Self {
+            country_code: f.country_code.unwrap_or_default(),
+            facility_type: list(f.facility_type),
+            status: list(f.status),
+            managed_by: list(f.managed_by),
+            target_gender: f
+                .target_gender
+                .unwrap_or_default()
+                .into_iter()
+                .map(TargetGender::population)
+                .collect(),
+            population: list(f.population),
+            target_age: list(f.target_age),
+            regime: list(f.regime),
+            principles: list(f.principles),
+            social_enterprise: f.social_enterprise,
+            capacity_min: f.capacity_min,
+            capacity_max: f.capacity_max,
+            opened_from: f.opened_from,
+            opened_to: f.opened_to,
+            text: f.text,
+        }
+    }
+}
+
+/// The reads of facilities, for lists and for the map.
 #[derive(Default)]
 pub struct FacilityQuery;
 
@@ -135,20 +205,9 @@ impl FacilityQuery {
     ) -> Result<FacilityConnection> {
         let db = context::db(ctx);
         let filter: service::facility::Filter = filter.unwrap_or_default().into();
-        let order: Vec<service::facility::Ordering> = order_by
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect();
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::facility::page(db, &filter, &order, &args).await?;
-        // Counting is a query of its own: run it only when the caller asks for the total.
-        let total = total_count(ctx, service::facility::count(db, &filter)).await?;
-        Ok(FacilityConnection::new(page.map(Facility::from), total))
+        let order: Vec<service::facility::Ordering> = list(order_by);
+        let args = page_args(first, after, last, before);
+        let page = service::facility::page(db, &filter, &order, &args);
+        fetched(ctx, page, service::facility::count(db, &filter)).await
     }
 }

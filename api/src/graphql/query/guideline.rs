@@ -1,15 +1,14 @@
-use std::sync::Arc;
+//! `guidelines`, `guideline` by key, and `guidelineVersion` by id.
 
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::error::AppError;
-use crate::graphql::id::{self, Kind};
-use crate::graphql::types::guideline::GuidelineVersion;
-
 use crate::graphql::context;
-use crate::graphql::types::guideline::Guideline;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::guideline::{Guideline, GuidelineVersion};
 use crate::service;
 
+/// The reads of guidelines and their versions.
 #[derive(Default)]
 pub struct GuidelineQuery;
 
@@ -32,14 +31,10 @@ impl GuidelineQuery {
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<GuidelineVersion>> {
         let row_id = id::decode(&id, Kind::GuidelineVersion, "id")?;
-        let found = service::guideline::find_version(context::db(ctx), row_id).await?;
-        let visible = found.filter(|(v, _)| context::drafts(ctx).admit(v.status));
-        let (version, guideline) =
-            visible.ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
-        Ok(Some(GuidelineVersion {
-            model: Arc::new(version),
-            guideline: Arc::new(guideline),
-        }))
+        let version = GuidelineVersion::find_visible(ctx, row_id).await?;
+        Ok(Some(version.ok_or_else(|| {
+            AppError::not_found("no guideline version has this id")
+        })?))
     }
 
     /// One guideline by key (`ecosystem-rules` or `relational-security`); null when there is none.

@@ -1,4 +1,4 @@
-use std::sync::Arc;
+//! `node`: any object by its global id (Relay).
 
 use async_graphql::{Context, ID, Object, Result};
 
@@ -8,6 +8,7 @@ use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::node::Node;
 use crate::service;
 
+/// The Relay entry point: any object by its global id.
 #[derive(Default)]
 pub struct NodeQuery;
 
@@ -31,17 +32,9 @@ impl NodeQuery {
             Kind::KnowledgeWorkshop => service::workshop::find_by_id(db, row_id)
                 .await?
                 .map(|m| Node::KnowledgeWorkshop(m.into())),
-            Kind::GuidelineVersion => {
-                let found = service::guideline::find_version(db, row_id).await?;
-                found
-                    .filter(|(v, _)| context::drafts(ctx).admit(v.status))
-                    .map(|(v, g)| {
-                        Node::GuidelineVersion(GuidelineVersion {
-                            model: Arc::new(v),
-                            guideline: Arc::new(g),
-                        })
-                    })
-            }
+            Kind::GuidelineVersion => GuidelineVersion::find_visible(ctx, row_id)
+                .await?
+                .map(Node::GuidelineVersion),
             Kind::Visit => service::visit::find_by_id(db, row_id)
                 .await?
                 .map(|m| Node::Visit(m.into())),

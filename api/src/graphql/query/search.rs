@@ -1,4 +1,5 @@
-use std::sync::Arc;
+//! `search`: one text search across facilities, learning sessions,
+//! stakeholders and guideline versions.
 
 use async_graphql::{Context, Object, Result, Union};
 
@@ -7,8 +8,8 @@ use crate::graphql::context;
 use crate::graphql::loader::GuidelineById;
 use crate::graphql::types::facility::Facility;
 use crate::graphql::types::guideline::GuidelineVersion;
-use crate::graphql::types::visit::LearningSession;
-use crate::graphql::types::workshop::Stakeholder;
+use crate::graphql::types::learning_session::LearningSession;
+use crate::graphql::types::stakeholder::Stakeholder;
 use crate::service::search::{self, Hit};
 
 /// A search hit.
@@ -20,6 +21,7 @@ pub enum SearchResult {
     GuidelineVersion(GuidelineVersion),
 }
 
+/// The one search across the kinds of record.
 #[derive(Default)]
 pub struct SearchQuery;
 
@@ -48,17 +50,12 @@ impl SearchQuery {
                 Hit::LearningSession(s) => SearchResult::LearningSession(s.into()),
                 Hit::Stakeholder(s) => SearchResult::Stakeholder(s.into()),
                 Hit::GuidelineVersion(v) => {
-                    let guideline = context::loader(ctx)
-                        .load_one(GuidelineById(v.guideline_id))
-                        .await
-                        .map_err(AppError::from)?
+                    let guideline = context::load(ctx, GuidelineById(v.guideline_id))
+                        .await?
                         .ok_or_else(|| {
                             AppError::Internal(anyhow::anyhow!("version {} has no guideline", v.id))
                         })?;
-                    SearchResult::GuidelineVersion(GuidelineVersion {
-                        model: Arc::new(v),
-                        guideline: Arc::new(guideline),
-                    })
+                    SearchResult::GuidelineVersion((v, guideline).into())
                 }
             });
         }

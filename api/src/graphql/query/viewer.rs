@@ -1,3 +1,5 @@
+//! `viewer`: who is calling, and what they may do.
+
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
 use entity::value::Role;
@@ -49,6 +51,7 @@ pub struct Viewer {
     pub permissions: Vec<Permission>,
 }
 
+/// The caller's own identity and permissions.
 #[derive(Default)]
 pub struct ViewerQuery;
 

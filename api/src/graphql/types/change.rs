@@ -16,7 +16,6 @@ use crate::graphql::loader::{
     FacilityById, GuidelineById, GuidelineVersionById, SessionById, StakeholderById, VisitById,
 };
 use crate::graphql::types::connection::PageInfo;
-use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::node::Node;
 
 /// What a write did to a record.
@@ -138,45 +137,27 @@ async fn current_node(
     entity: db::AuditEntity,
     row: i32,
 ) -> Result<Option<Node>> {
-    let loader = context::loader(ctx);
     let node = match entity {
-        db::AuditEntity::Facility => loader
-            .load_one(FacilityById(row))
-            .await
-            .map_err(AppError::from)?
+        db::AuditEntity::Facility => context::load(ctx, FacilityById(row))
+            .await?
             .map(|m| Node::Facility(m.into())),
-        db::AuditEntity::Visit => loader
-            .load_one(VisitById(row))
-            .await
-            .map_err(AppError::from)?
+        db::AuditEntity::Visit => context::load(ctx, VisitById(row))
+            .await?
             .map(|m| Node::Visit(m.into())),
-        db::AuditEntity::LearningSession => loader
-            .load_one(SessionById(row))
-            .await
-            .map_err(AppError::from)?
+        db::AuditEntity::LearningSession => context::load(ctx, SessionById(row))
+            .await?
             .map(|m| Node::LearningSession(m.into())),
-        db::AuditEntity::Stakeholder => loader
-            .load_one(StakeholderById(row))
-            .await
-            .map_err(AppError::from)?
+        db::AuditEntity::Stakeholder => context::load(ctx, StakeholderById(row))
+            .await?
             .map(|m| Node::Stakeholder(m.into())),
         db::AuditEntity::GuidelineVersion => {
-            let version = loader
-                .load_one(GuidelineVersionById(row))
-                .await
-                .map_err(AppError::from)?
+            let version = context::load(ctx, GuidelineVersionById(row))
+                .await?
                 .filter(|v| context::drafts(ctx).admit(v.status));
             match version {
-                Some(v) => loader
-                    .load_one(GuidelineById(v.guideline_id))
-                    .await
-                    .map_err(AppError::from)?
-                    .map(|g| {
-                        Node::GuidelineVersion(GuidelineVersion {
-                            model: Arc::new(v),
-                            guideline: Arc::new(g),
-                        })
-                    }),
+                Some(v) => context::load(ctx, GuidelineById(v.guideline_id))
+                    .await?
+                    .map(|g| Node::GuidelineVersion((v, g).into())),
                 None => None,
             }
         }

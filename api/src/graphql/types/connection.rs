@@ -1,17 +1,15 @@
-//! Relay connections, one generic shape named per node type, and what lists
-//! cost in the complexity limit. Every list is either a connection, costed
-//! by the page asked for, or bounded by the API and costed by its bound:
-//! a list that costs less than it can hold lets a short query nest into a
-//! huge answer.
+//! Relay connections: `PageInfo`, the macro that each node's file invokes
+//! to declare its `<Type>Connection`, the helpers that answer a paginated
+//! field, and what lists cost in the complexity limit. Every list is either
+//! a connection, costed by the page asked for, or bounded by the API and
+//! costed by its bound: a list that costs less than it can hold lets a
+//! short query nest into a huge answer.
+
+use std::future::Future;
 
 use async_graphql::SimpleObject;
 
-use crate::service::kernel::page::Page;
-
-use super::facility::Facility;
-use super::guideline::GuidelineVersion;
-use super::visit::{LearningSession, Visit};
-use super::workshop::Stakeholder;
+use crate::service::kernel::page::{self, Page, PageArgs};
 
 /// Where a page sits in the whole result.
 #[derive(SimpleObject, Debug, Clone)]
@@ -26,7 +24,18 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
-/// Declares the `<Type>Connection` and `<Type>Edge` types of a node type.
+/// A connection type, built from a page of its nodes: what lets one helper
+/// answer every paginated field whatever its node.
+pub trait Connection: Sized {
+    /// The type of the items.
+    type Node;
+
+    /// The connection of `page`, of a list of `total_count` items in all.
+    fn new(page: Page<Self::Node>, total_count: i32) -> Self;
+}
+
+/// Declares the `<Type>Connection` and `<Type>Edge` types of a node type;
+/// invoked in the node's own file.
 macro_rules! connection {
     ($node:ty, $connection:ident, $edge:ident) => {
         /// One item of a page with its cursor.
@@ -48,13 +57,14 @@ macro_rules! connection {
             /// The items of this page, without cursors.
             pub nodes: Vec<$node>,
             /// Where this page sits.
-            pub page_info: PageInfo,
+            pub page_info: $crate::graphql::types::connection::PageInfo,
         }
 
-        impl $connection {
-            #[must_use]
-            pub fn new(page: Page<$node>, total_count: i32) -> Self {
-                let page_info = PageInfo::of(&page);
+        impl $crate::graphql::types::connection::Connection for $connection {
+            type Node = $node;
+
+            fn new(page: $crate::service::kernel::page::Page<$node>, total_count: i32) -> Self {
+                let page_info = $crate::graphql::types::connection::PageInfo::of(&page);
                 let nodes = page.items.iter().map(|(_, node)| node.clone()).collect();
                 let edges = page
                     .items
@@ -71,23 +81,10 @@ macro_rules! connection {
         }
     };
 }
-
-connection!(Facility, FacilityConnection, FacilityEdge);
-connection!(Visit, VisitConnection, VisitEdge);
-connection!(
-    LearningSession,
-    LearningSessionConnection,
-    LearningSessionEdge
-);
-connection!(Stakeholder, StakeholderConnection, StakeholderEdge);
-connection!(
-    GuidelineVersion,
-    GuidelineVersionConnection,
-    GuidelineVersionEdge
-);
+pub(crate) use connection;
 
 impl PageInfo {
-    fn of<T>(page: &Page<T>) -> Self {
+    pub(crate) fn of<T>(page: &Page<T>) -> Self {
         Self {
             has_next_page: page.has_next_page,
             has_previous_page: page.has_previous_page,
@@ -95,6 +92,58 @@ impl PageInfo {
             end_cursor: page.items.last().map(|(c, _)| c.clone()),
         }
     }
+}
+
+/// The four Relay arguments, in the order every paginated field declares them.
+#[must_use]
+pub fn page_args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}
+
+/// A page that the database reads, as a connection. `count` runs only when
+/// the caller selects `totalCount`, and after the page, whose errors about
+/// the arguments come first.
+///
+/// # Errors
+/// Those of `page`, then those of `count`.
+pub async fn fetched<C, M>(
+    ctx: &async_graphql::Context<'_>,
+    page: impl Future<Output = crate::error::Result<Page<M>>>,
+    count: impl Future<Output = crate::error::Result<u64>>,
+) -> async_graphql::Result<C>
+where
+    C: Connection,
+    C::Node: From<M>,
+{
+    let page = page.await?;
+    let total = total_count(ctx, count).await?;
+    Ok(C::new(page.map(C::Node::from), total))
+}
+
+/// A page cut from a list loaded whole (a parent's children, which the
+/// loader batched), as a connection: the list's length is the total.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for bad page arguments (see [`page::slice`]).
+pub async fn sliced<C: Connection, M>(
+    items: Vec<M>,
+    fingerprint: &str,
+    args: &PageArgs,
+    node: impl FnMut(M) -> C::Node,
+) -> async_graphql::Result<C> {
+    let total = i32::try_from(items.len()).unwrap_or(i32::MAX);
+    let page = page::slice(items, fingerprint, args).await?;
+    Ok(C::new(page.map(node), total))
 }
 
 /// The filtered total of a connection, counted only when the caller selects

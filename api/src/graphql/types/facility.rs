@@ -1,22 +1,21 @@
-//! The `Facility` type and its filter.
+//! Facilities: the `Facility` type, its connection, and the enums that
+//! describe a facility (the ecosystem dimensions too, which visits share).
+//! The enums stored in the database mirror the entity enums through
+//! `remote`, which generates the conversions both ways.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::facility;
+use entity::value as db;
 
-use super::enums::{
-    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
-    SecurityLevel, TargetAge, TargetGender,
-};
+use super::connection::{connection, page_args, sliced};
+use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{EcosystemOf, FacilityVisits, OrganisationById, PrinciplesOf};
-use crate::graphql::types::connection::VisitConnection;
-use crate::graphql::types::visit::Visit;
 use crate::service;
-use crate::service::kernel::page::PageArgs;
 
 /// RESCALED's bound for a small-scale facility.
 pub const SMALL_SCALE_CAPACITY: i32 = 30;
@@ -31,6 +30,8 @@ impl From<facility::Model> for Facility {
     }
 }
 
+connection!(Facility, FacilityConnection, FacilityEdge);
+
 /// A note on one ecosystem dimension.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct EcosystemNote {
@@ -38,6 +39,15 @@ pub struct EcosystemNote {
     pub dimension: EcosystemDimension,
     /// The note, in English.
     pub note: String,
+}
+
+impl From<(db::EcosystemDimension, String)> for EcosystemNote {
+    fn from((dimension, note): (db::EcosystemDimension, String)) -> Self {
+        Self {
+            dimension: dimension.into(),
+            note,
+        }
+    }
 }
 
 /// A small-scale detention facility in Europe.
@@ -124,16 +134,7 @@ impl Facility {
         complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::Principle>(), child_complexity)"
     )]
     async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<Principle>> {
-        let loader = context::loader(ctx);
-        let principles = loader
-            .load_one(PrinciplesOf(self.0.id))
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(principles
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(context::load_all(ctx, PrinciplesOf(self.0.id)).await?)
     }
     /// Whether a social enterprise runs in it; null when unknown.
     async fn social_enterprise(&self) -> Option<bool> {
@@ -149,13 +150,11 @@ impl Facility {
         )]
         lang: Option<String>,
     ) -> Result<Option<String>> {
-        let lang = context::lang(ctx, lang.as_deref())?;
-        Ok(self
-            .0
-            .description
-            .as_ref()
-            .and_then(|d| d.get(lang.code()))
-            .map(str::to_owned))
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.description.as_ref(),
+        )?)
     }
     /// The facility's own website.
     async fn website(&self) -> Option<&str> {
@@ -170,11 +169,7 @@ impl Facility {
         let Some(org_id) = self.0.maintained_by_id else {
             return Ok(None);
         };
-        let loader = context::loader(ctx);
-        let org = loader
-            .load_one(OrganisationById(org_id))
-            .await
-            .map_err(crate::error::AppError::from)?;
+        let org = context::load(ctx, OrganisationById(org_id)).await?;
         Ok(org.map(|o| o.slug))
     }
     /// Its ecosystem profile: notes per ecosystem dimension, in the dimensions' order (one per dimension).
@@ -182,19 +177,7 @@ impl Facility {
         complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::EcosystemDimension>(), child_complexity)"
     )]
     async fn ecosystem(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
-        let loader = context::loader(ctx);
-        let notes = loader
-            .load_one(EcosystemOf(self.0.id))
-            .await
-            .map_err(crate::error::AppError::from)?;
-        Ok(notes
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(dimension, note)| EcosystemNote {
-                dimension: dimension.into(),
-                note,
-            })
-            .collect())
+        Ok(context::load_all(ctx, EcosystemOf(self.0.id)).await?)
     }
     /// Study visits to this facility, most recent first.
     #[graphql(
@@ -216,21 +199,14 @@ impl Facility {
             String,
         >,
     ) -> Result<VisitConnection> {
-        let visits = context::loader(ctx)
-            .load_one(FacilityVisits(self.0.id))
-            .await
-            .map_err(crate::error::AppError::from)?
-            .unwrap_or_default();
-        let total = i32::try_from(visits.len()).unwrap_or(i32::MAX);
-        let fingerprint = service::visit::facility_visits_fingerprint(self.0.id);
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::kernel::page::slice(visits, &fingerprint, &args).await?;
-        Ok(VisitConnection::new(page.map(Visit::from), total))
+        let visits = context::load(ctx, FacilityVisits(self.0.id)).await?;
+        sliced(
+            visits.unwrap_or_default(),
+            &service::visit::facility_visits_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            Visit::from,
+        )
+        .await
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
     async fn version(&self) -> i32 {
@@ -246,73 +222,203 @@ impl Facility {
     }
 }
 
-/// Which facilities to return. Every field narrows the result; an absent or
-/// empty list places no constraint. The fields mirror the filters of
-/// RESCALED's map of inspirational practices.
-#[derive(InputObject, Default, Debug, Clone)]
-pub struct FacilityFilter {
-    /// ISO 3166-1 alpha-2 codes, any case (`["BE", "NL"]`).
-    pub country_code: Option<Vec<String>>,
-    /// Any of these types.
-    pub facility_type: Option<Vec<FacilityType>>,
-    /// Any of these statuses.
-    pub status: Option<Vec<FacilityStatus>>,
-    /// Managed by any of these.
-    pub managed_by: Option<Vec<ManagedBy>>,
-    /// For any of these genders.
-    pub target_gender: Option<Vec<TargetGender>>,
-    /// For any of these age groups.
-    pub target_age: Option<Vec<TargetAge>>,
-    /// With any of these regimes.
-    pub regime: Option<Vec<Regime>>,
-    /// Applying all of these principles.
-    pub principles: Option<Vec<Principle>>,
-    /// With (true) or without (false) a social enterprise; unknown matches neither.
-    pub social_enterprise: Option<bool>,
-    /// At least this many places (facilities of unknown capacity do not match).
-    pub capacity_min: Option<i32>,
-    /// At most this many places (facilities of unknown capacity do not match).
-    pub capacity_max: Option<i32>,
-    /// Opened in or after this year.
-    pub opened_from: Option<i32>,
-    /// Opened in or before this year.
-    pub opened_to: Option<i32>,
-    /// Words that must all appear in the name, city or description, ignoring case and accents ("liege" finds "Liège").
-    pub text: Option<String>,
-    /// Any of these populations, as sources describe them.
-    pub population: Option<Vec<Population>>,
+/// What kind of small-scale facility this is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::FacilityType")]
+pub enum FacilityType {
+    /// A detention house: a small unit in the community for people serving a sentence (Belgium's "detentiehuis").
+    DetentionHouse,
+    /// A transition house: a small unit that prepares people for release.
+    TransitionHouse,
+    /// A small-scale facility for young people.
+    YouthSmallScale,
+    /// A community custody unit.
+    CommunityCustodyUnit,
+    /// A halfway house between prison and release.
+    HalfwayHouse,
+    /// A small open prison.
+    OpenPrison,
+    /// A unit where mothers in custody live with their young children.
+    MotherChildUnit,
+    /// Another kind of small-scale facility.
+    Other,
 }
 
-impl From<FacilityFilter> for service::facility::Filter {
-    fn from(f: FacilityFilter) -> Self {
-        fn list<G, D: From<G>>(values: Option<Vec<G>>) -> Vec<D> {
-            values
-                .unwrap_or_default()
-                .into_iter()
-                .map(Into::into)
-                .collect()
+/// Whether a facility runs today.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::FacilityStatus")]
+pub enum FacilityStatus {
+    /// Open and receiving people.
+    Open,
+    /// Announced or being built.
+    Planned,
+    /// No longer in use.
+    Closed,
+}
+
+/// Who manages a facility.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::ManagedBy")]
+pub enum ManagedBy {
+    /// The national prison administration.
+    NationalPrisonAdministration,
+    /// Another public body (a region, a municipality, a youth-care agency).
+    OtherPublic,
+    /// A non-governmental organisation.
+    Ngo,
+    /// A private operator.
+    Private,
+}
+
+/// Who lives in a facility as its source describes it: by gender, or only "youth".
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::Population")]
+pub enum Population {
+    /// Men.
+    Men,
+    /// Women.
+    Women,
+    /// Men and women.
+    Mixed,
+    /// Young people; the source does not say more.
+    Youth,
+}
+
+/// The target group of a facility by gender.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum TargetGender {
+    /// Men.
+    Men,
+    /// Women.
+    Women,
+    /// Men and women.
+    Mixed,
+}
+
+impl TargetGender {
+    #[must_use]
+    pub fn from_population(population: db::Population) -> Option<Self> {
+        match population {
+            db::Population::Men => Some(Self::Men),
+            db::Population::Women => Some(Self::Women),
+            db::Population::Mixed => Some(Self::Mixed),
+            db::Population::Youth => None,
         }
-        Self {
-            country_code: f.country_code.unwrap_or_default(),
-            facility_type: list(f.facility_type),
-            status: list(f.status),
-            managed_by: list(f.managed_by),
-            target_gender: f
-                .target_gender
-                .unwrap_or_default()
-                .into_iter()
-                .map(TargetGender::population)
-                .collect(),
-            population: list(f.population),
-            target_age: list(f.target_age),
-            regime: list(f.regime),
-            principles: list(f.principles),
-            social_enterprise: f.social_enterprise,
-            capacity_min: f.capacity_min,
-            capacity_max: f.capacity_max,
-            opened_from: f.opened_from,
-            opened_to: f.opened_to,
-            text: f.text,
+    }
+
+    #[must_use]
+    pub fn population(self) -> db::Population {
+        match self {
+            Self::Men => db::Population::Men,
+            Self::Women => db::Population::Women,
+            Self::Mixed => db::Population::Mixed,
+        }
+    }
+}
+
+/// The target group of a facility by age.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::TargetAge")]
+pub enum TargetAge {
+    /// Adults.
+    Adults,
+    /// Minors.
+    Youth,
+    /// Young adults (roughly 18 to 25).
+    YoungAdults,
+    /// Every age.
+    All,
+}
+
+/// How open a facility's regime is.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::Regime")]
+pub enum Regime {
+    /// Residents leave and return on their own, for work, training or family.
+    Open,
+    /// Some leave under conditions.
+    SemiOpen,
+    /// Residents do not leave without escort.
+    Closed,
+}
+
+/// The security level a source gives for a facility.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::SecurityLevel")]
+pub enum SecurityLevel {
+    /// Low security.
+    Low,
+    /// Medium security.
+    Medium,
+    /// High security.
+    High,
+}
+
+/// The principles of the RESCALED movement.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::Principle")]
+pub enum Principle {
+    /// Small scale: a few dozen people at most.
+    SmallScale,
+    /// Differentiation: the right place and security for each person.
+    Differentiation,
+    /// Community integration: a facility that is part of its neighbourhood.
+    CommunityIntegration,
+}
+
+/// The nine dimensions of a small-scale facility's ecosystem that WISH-EU studies.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::EcosystemDimension")]
+pub enum EcosystemDimension {
+    /// The building and its place in its surroundings.
+    Architecture,
+    /// The relations and atmosphere among residents and staff.
+    SocialClimate,
+    /// Safety, from relationships more than from walls.
+    Security,
+    /// Ties with the neighbourhood and local services.
+    CommunityIntegration,
+    /// Environmental and financial sustainability.
+    Sustainability,
+    /// Work, training and daily activity.
+    Work,
+    /// Care for each person's needs.
+    IndividualNeeds,
+    /// The wellbeing of staff.
+    StaffWellbeing,
+    /// The use of technology.
+    Technology,
+}
+
+/// Orders of a facility list. Ties are broken by id, so pages are stable.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum FacilityOrder {
+    /// By name, A to Z, ignoring case and accents.
+    NameAsc,
+    /// By name, Z to A, ignoring case and accents.
+    NameDesc,
+    /// Smallest capacity first; unknown capacities last.
+    CapacityAsc,
+    /// Largest capacity first; unknown capacities last.
+    CapacityDesc,
+    /// Oldest first; unknown opening years last.
+    OpenedAsc,
+    /// Newest first; unknown opening years last.
+    OpenedDesc,
+    /// Most recently changed first.
+    UpdatedDesc,
+}
+
+impl From<FacilityOrder> for crate::service::facility::Ordering {
+    fn from(order: FacilityOrder) -> Self {
+        match order {
+            FacilityOrder::NameAsc => Self::NameAsc,
+            FacilityOrder::NameDesc => Self::NameDesc,
+            FacilityOrder::CapacityAsc => Self::CapacityAsc,
+            FacilityOrder::CapacityDesc => Self::CapacityDesc,
+            FacilityOrder::OpenedAsc => Self::OpenedAsc,
+            FacilityOrder::OpenedDesc => Self::OpenedDesc,
+            FacilityOrder::UpdatedDesc => Self::UpdatedDesc,
         }
     }
 }

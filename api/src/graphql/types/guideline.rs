@@ -1,24 +1,35 @@
-//! The two guidelines of WISH-EU and their numbered versions.
+//! The two guidelines of WISH-EU, their numbered versions with their
+//! connection and life cycle, and the diff between two versions.
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, Utc};
+use entity::value as db;
 use entity::{guideline, guideline_version};
 
-use async_graphql::{SimpleObject, Union};
-
-use super::enums::{DiffLineKind, GuidelineStatus};
+use super::connection::{connection, page_args, sliced};
+use super::learning_session::LearningSession;
 use super::scalar::Date;
-use super::visit::{LearningSession, Visit};
+use super::visit::Visit;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
-use crate::graphql::types::connection::GuidelineVersionConnection;
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
-use crate::service::kernel::page::PageArgs;
+
+/// The life cycle of a guideline version: DRAFT, then CONSULTATION, then ADOPTED.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::GuidelineStatus")]
+pub enum GuidelineStatus {
+    /// Being written; editors and admins only.
+    Draft,
+    /// Published for consultation; its text no longer changes.
+    Consultation,
+    /// Adopted; its text no longer changes.
+    Adopted,
+}
 
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
 /// the ecosystem of small-scale detention facilities) or `relational-security` (European
@@ -34,12 +45,15 @@ impl From<guideline::Model> for Guideline {
 
 impl Guideline {
     async fn visible_versions(&self, ctx: &Context<'_>) -> Result<Vec<guideline_version::Model>> {
-        let loader = context::loader(ctx);
-        Ok(loader
-            .load_one(VersionsOf(self.0.id))
-            .await
-            .map_err(AppError::from)?
-            .unwrap_or_default())
+        let versions = context::load(ctx, VersionsOf(self.0.id)).await?;
+        Ok(versions.unwrap_or_default())
+    }
+
+    fn with_version(&self, model: guideline_version::Model) -> GuidelineVersion {
+        GuidelineVersion {
+            model: Arc::new(model),
+            guideline: self.0.clone(),
+        }
     }
 }
 
@@ -77,23 +91,13 @@ impl Guideline {
             String,
         >,
     ) -> Result<GuidelineVersionConnection> {
-        let versions = self.visible_versions(ctx).await?;
-        let total = i32::try_from(versions.len()).unwrap_or(i32::MAX);
-        let fingerprint = service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx));
-        let args = PageArgs {
-            first,
-            after,
-            last,
-            before,
-        };
-        let page = service::kernel::page::slice(versions, &fingerprint, &args).await?;
-        Ok(GuidelineVersionConnection::new(
-            page.map(|v| GuidelineVersion {
-                model: Arc::new(v),
-                guideline: self.0.clone(),
-            }),
-            total,
-        ))
+        sliced(
+            self.visible_versions(ctx).await?,
+            &service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx)),
+            &page_args(first, after, last, before),
+            |v| self.with_version(v),
+        )
+        .await
     }
     /// The version with the highest number that the caller may see.
     async fn latest(&self, ctx: &Context<'_>) -> Result<Option<GuidelineVersion>> {
@@ -101,10 +105,7 @@ impl Guideline {
         Ok(versions
             .into_iter()
             .max_by_key(|v| v.number)
-            .map(|v| GuidelineVersion {
-                model: Arc::new(v),
-                guideline: self.0.clone(),
-            }))
+            .map(|v| self.with_version(v)))
     }
 }
 
@@ -114,6 +115,34 @@ pub struct GuidelineVersion {
     pub model: Arc<guideline_version::Model>,
     pub guideline: Arc<guideline::Model>,
 }
+
+impl From<(guideline_version::Model, guideline::Model)> for GuidelineVersion {
+    fn from((model, guideline): (guideline_version::Model, guideline::Model)) -> Self {
+        Self {
+            model: Arc::new(model),
+            guideline: Arc::new(guideline),
+        }
+    }
+}
+
+impl GuidelineVersion {
+    /// The version with this row id, unless it is a draft the caller may not read.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn find_visible(ctx: &Context<'_>, row: i32) -> Result<Option<Self>, AppError> {
+        let found = service::guideline::find_version(context::db(ctx), row).await?;
+        Ok(found
+            .filter(|(v, _)| context::drafts(ctx).admit(v.status))
+            .map(Self::from))
+    }
+}
+
+connection!(
+    GuidelineVersion,
+    GuidelineVersionConnection,
+    GuidelineVersionEdge
+);
 
 /// One numbered version of a guideline. A version that left DRAFT never changes again.
 #[Object]
@@ -151,18 +180,7 @@ impl GuidelineVersion {
         complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::write::MAX_INFORMED_BY, child_complexity)"
     )]
     async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<Provenance>> {
-        let sources = context::loader(ctx)
-            .load_one(ProvenanceOf(self.model.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(sources
-            .unwrap_or_default()
-            .into_iter()
-            .map(|source| match source {
-                Source::Visit(v) => Provenance::Visit(v.into()),
-                Source::Session(s) => Provenance::LearningSession(s.into()),
-            })
-            .collect())
+        Ok(context::load_all(ctx, ProvenanceOf(self.model.id)).await?)
     }
     /// A line diff from another version of the same guideline (`against`; by
     /// default the previous version, or an empty text for version 1) to this one,
@@ -176,27 +194,27 @@ impl GuidelineVersion {
         against: Option<ID>,
     ) -> Result<GuidelineDiff> {
         let db = context::db(ctx);
-        let older = match against {
+        let old_body = match against {
             Some(other) => {
                 let other_id = id::decode(&other, Kind::GuidelineVersion, "against")?;
-                let found = service::guideline::find_version(db, other_id).await?;
-                let visible = found.filter(|(v, _)| context::drafts(ctx).admit(v.status));
-                let (version, _) = visible
+                let version = GuidelineVersion::find_visible(ctx, other_id).await?;
+                let version = version
                     .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
-                if version.guideline_id != self.model.guideline_id {
+                if version.model.guideline_id != self.model.guideline_id {
                     return Err(AppError::bad_input(
                         "against",
                         "`against` must be a version of the same guideline",
                     )
                     .into());
                 }
-                Some(version)
+                Some(Arc::unwrap_or_clone(version.model).body)
             }
             None => service::guideline::previous_version(db, &self.model)
                 .await?
-                .filter(|v| context::drafts(ctx).admit(v.status)),
+                .filter(|v| context::drafts(ctx).admit(v.status))
+                .map(|v| v.body),
         };
-        let old_body = older.map(|v| v.body).unwrap_or_default();
+        let old_body = old_body.unwrap_or_default();
         let diff = service::guideline::bounded_diff(old_body, self.model.body.clone()).await?;
         Ok(diff.into())
     }
@@ -219,6 +237,15 @@ impl GuidelineVersion {
 pub enum Provenance {
     Visit(Visit),
     LearningSession(LearningSession),
+}
+
+impl From<Source> for Provenance {
+    fn from(source: Source) -> Self {
+        match source {
+            Source::Visit(v) => Provenance::Visit(v.into()),
+            Source::Session(s) => Provenance::LearningSession(s.into()),
+        }
+    }
 }
 
 /// A line diff between two versions, as in a unified diff, of at most 1,000
@@ -260,6 +287,17 @@ pub struct DiffHunk {
     pub new_lines: i32,
     /// The lines, in order.
     pub lines: Vec<DiffLine>,
+}
+
+/// How a line of a diff relates the two versions.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum DiffLineKind {
+    /// In both versions.
+    Context,
+    /// Only in the newer version.
+    Added,
+    /// Only in the older version.
+    Removed,
 }
 
 /// One line of a diff hunk.

@@ -1,12 +1,14 @@
-//! GraphQL types, kept apart from the database models they are read from.
+//! GraphQL types, kept apart from the database models they are read from:
+//! one file per domain, each with its enums and its connection.
 
 pub mod change;
 pub mod connection;
-pub mod enums;
 pub mod facility;
 pub mod guideline;
+pub mod learning_session;
 pub mod node;
 pub mod scalar;
+pub mod stakeholder;
 pub mod stats;
 pub mod visit;
 pub mod workshop;

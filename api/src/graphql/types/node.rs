@@ -4,8 +4,10 @@ use async_graphql::{ID, Interface};
 
 use super::facility::Facility;
 use super::guideline::GuidelineVersion;
-use super::visit::{LearningSession, Visit};
-use super::workshop::{KnowledgeWorkshop, Stakeholder};
+use super::learning_session::LearningSession;
+use super::stakeholder::Stakeholder;
+use super::visit::Visit;
+use super::workshop::KnowledgeWorkshop;
 
 /// An object with a global id, which `node(id:)` finds.
 #[derive(Interface)]

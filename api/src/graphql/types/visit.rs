@@ -1,21 +1,20 @@
-//! Study visits and learning sessions: how the knowledge workshops learn.
+//! Study visits of the knowledge workshops to facilities, and their connection.
 
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{learning_session, visit};
+use entity::{visit, visit_finding};
 
-use super::enums::{SessionLevel, SessionTopic};
+use super::connection::connection;
 use super::facility::{EcosystemNote, Facility};
 use super::scalar::Date;
-use super::workshop::{KnowledgeWorkshop, Stakeholder};
+use super::stakeholder::Stakeholder;
+use super::workshop::KnowledgeWorkshop;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{
-    FacilityById, SessionParticipants, VisitFindings, VisitParticipants, WorkshopById,
-};
+use crate::graphql::loader::{FacilityById, VisitFindings, VisitParticipants};
 
 /// A study visit of a knowledge workshop to a facility.
 #[derive(Clone, Debug)]
@@ -27,18 +26,12 @@ impl From<visit::Model> for Visit {
     }
 }
 
-async fn workshop(
-    ctx: &Context<'_>,
-    workshop_id: Option<i32>,
-) -> Result<Option<KnowledgeWorkshop>> {
-    let Some(workshop_id) = workshop_id else {
-        return Ok(None);
-    };
-    let workshop = context::loader(ctx)
-        .load_one(WorkshopById(workshop_id))
-        .await
-        .map_err(AppError::from)?;
-    Ok(workshop.map(Into::into))
+connection!(Visit, VisitConnection, VisitEdge);
+
+impl From<visit_finding::Model> for EcosystemNote {
+    fn from(finding: visit_finding::Model) -> Self {
+        (finding.dimension, finding.note).into()
+    }
 }
 
 /// A study visit of a knowledge workshop to a facility.
@@ -50,10 +43,7 @@ impl Visit {
     }
     /// The facility visited.
     async fn facility(&self, ctx: &Context<'_>) -> Result<Facility> {
-        let facility = context::loader(ctx)
-            .load_one(FacilityById(self.0.facility_id))
-            .await
-            .map_err(AppError::from)?;
+        let facility = context::load(ctx, FacilityById(self.0.facility_id)).await?;
         facility.map(Into::into).ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("visit {} has no facility", self.0.id)).into()
         })
@@ -64,22 +54,14 @@ impl Visit {
     }
     /// The knowledge workshop that organised it.
     async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
-        workshop(ctx, self.0.workshop_id).await
+        KnowledgeWorkshop::organiser(ctx, self.0.workshop_id).await
     }
     /// The stakeholders who took part, by name (at most 100).
     #[graphql(
         complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
     )]
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        let people = context::loader(ctx)
-            .load_one(VisitParticipants(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(people
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        Ok(context::load_all(ctx, VisitParticipants(self.0.id)).await?)
     }
     /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
@@ -91,119 +73,18 @@ impl Visit {
         )]
         lang: Option<String>,
     ) -> Result<Option<String>> {
-        let lang = context::lang(ctx, lang.as_deref())?;
-        Ok(self
-            .0
-            .summary
-            .as_ref()
-            .and_then(|s| s.get(lang.code()))
-            .map(str::to_owned))
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.summary.as_ref(),
+        )?)
     }
     /// What the visit found, per ecosystem dimension, in the dimensions' order (one per dimension).
     #[graphql(
         complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::max_findings(), child_complexity)"
     )]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
-        let findings = context::loader(ctx)
-            .load_one(VisitFindings(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(findings
-            .unwrap_or_default()
-            .into_iter()
-            .map(|f| EcosystemNote {
-                dimension: f.dimension.into(),
-                note: f.note,
-            })
-            .collect())
-    }
-    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
-    }
-}
-
-/// An expert learning session, national or European.
-#[derive(Clone, Debug)]
-pub struct LearningSession(pub Arc<learning_session::Model>);
-
-impl From<learning_session::Model> for LearningSession {
-    fn from(model: learning_session::Model) -> Self {
-        Self(Arc::new(model))
-    }
-}
-
-/// An expert learning session, national or European.
-#[Object]
-impl LearningSession {
-    /// Global id.
-    pub async fn id(&self) -> ID {
-        id::encode(Kind::LearningSession, self.0.id)
-    }
-    /// Title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-    /// The day it was held.
-    async fn held_on(&self) -> Date {
-        Date(self.0.held_on)
-    }
-    /// National or European.
-    async fn level(&self) -> SessionLevel {
-        self.0.level.into()
-    }
-    /// Country of a national session.
-    async fn country_code(&self) -> Option<&str> {
-        self.0.country_code.as_deref()
-    }
-    /// The ecosystem of small-scale facilities, or relational security.
-    async fn topic(&self) -> SessionTopic {
-        self.0.topic.into()
-    }
-    /// The knowledge workshop that organised it.
-    async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
-        workshop(ctx, self.0.workshop_id).await
-    }
-    /// The stakeholders who took part, by name (at most 100).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
-    )]
-    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        let people = context::loader(ctx)
-            .load_one(SessionParticipants(self.0.id))
-            .await
-            .map_err(AppError::from)?;
-        Ok(people
-            .unwrap_or_default()
-            .into_iter()
-            .map(Into::into)
-            .collect())
-    }
-    /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn outcomes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        let lang = context::lang(ctx, lang.as_deref())?;
-        Ok(self
-            .0
-            .outcomes
-            .as_ref()
-            .and_then(|s| s.get(lang.code()))
-            .map(str::to_owned))
+        Ok(context::load_all(ctx, VisitFindings(self.0.id)).await?)
     }
     /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
     async fn version(&self) -> i32 {

@@ -2,11 +2,10 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::decode_ids;
+use super::{decode_ids, decode_list, delete, writer};
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
-use crate::graphql::types::enums::StakeholderKind;
-use crate::graphql::types::workshop::Stakeholder;
+use crate::graphql::id::Kind;
+use crate::graphql::types::stakeholder::{Stakeholder, StakeholderKind};
 use crate::service::kernel::record;
 use crate::service::stakeholder::write::{Stakeholder as StakeholderRecord, StakeholderFields};
 
@@ -48,6 +47,7 @@ pub struct StakeholderPatch {
     pub workshops: Option<Vec<ID>>,
 }
 
+/// The writes of stakeholders.
 #[derive(Default)]
 pub struct StakeholderMutation;
 
@@ -91,8 +91,7 @@ impl StakeholderMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
     ) -> Result<Stakeholder> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Stakeholder, "id")?;
+        let (actor, row) = writer(ctx, &id, Kind::Stakeholder)?;
         let StakeholderPatch {
             name,
             kind,
@@ -102,9 +101,7 @@ impl StakeholderMutation {
             phone,
             workshops,
         } = input;
-        let workshops = workshops
-            .map(|w| decode_ids(&w, Kind::KnowledgeWorkshop, "input.workshops"))
-            .transpose()?;
+        let workshops = decode_list(workshops, Kind::KnowledgeWorkshop, "input.workshops")?;
         let model = record::update::<StakeholderRecord>(
             context::db(ctx),
             actor,
@@ -140,9 +137,13 @@ impl StakeholderMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        let actor = context::actor(ctx)?;
-        let row = id::decode(&id, Kind::Stakeholder, "id")?;
-        record::delete::<StakeholderRecord>(context::db(ctx), actor, row, expected_version).await?;
-        Ok(id)
+        delete(
+            ctx,
+            id,
+            Kind::Stakeholder,
+            expected_version,
+            record::delete::<StakeholderRecord>,
+        )
+        .await
     }
 }

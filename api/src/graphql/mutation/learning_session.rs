@@ -1,0 +1,162 @@
+//! Creating, changing and deleting learning sessions (editors and admins).
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+
+use super::{
+    TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt, delete, localized_opt,
+    prose_maybe, writer,
+};
+use crate::graphql::context;
+use crate::graphql::id::Kind;
+use crate::graphql::types::learning_session::{LearningSession, SessionLevel, SessionTopic};
+use crate::graphql::types::scalar::Date;
+use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
+
+/// A new learning session (editors and admins).
+#[derive(InputObject, Debug)]
+pub struct LearningSessionInput {
+    /// Title (at most 200 characters).
+    pub title: String,
+    /// The day it was held (from 2000 to two years ahead).
+    pub held_on: Date,
+    /// National or European.
+    pub level: SessionLevel,
+    /// ISO 3166-1 alpha-2 country code; required for a national session.
+    pub country_code: Option<String>,
+    /// What it is about.
+    pub topic: SessionTopic,
+    /// The organising knowledge workshop.
+    pub workshop: Option<ID>,
+    /// Stakeholders who took part.
+    pub participants: Option<Vec<ID>>,
+    /// Outcomes in one or more languages; English is required when any is given.
+    pub outcomes: Option<Vec<TranslationInput>>,
+}
+
+/// Changes to a learning session: an absent field stays; `null` clears an optional one.
+#[derive(InputObject, Debug, Default)]
+pub struct LearningSessionPatch {
+    /// Title.
+    pub title: Option<String>,
+    /// The day it was held.
+    pub held_on: Option<Date>,
+    /// National or European.
+    pub level: Option<SessionLevel>,
+    /// ISO 3166-1 alpha-2 country code.
+    pub country_code: MaybeUndefined<String>,
+    /// What it is about.
+    pub topic: Option<SessionTopic>,
+    /// The organising knowledge workshop.
+    pub workshop: MaybeUndefined<ID>,
+    /// Stakeholders who took part (replaces the list).
+    pub participants: Option<Vec<ID>>,
+    /// Outcomes (replaces every translation).
+    pub outcomes: MaybeUndefined<Vec<TranslationInput>>,
+}
+
+/// The writes of learning sessions.
+#[derive(Default)]
+pub struct LearningSessionMutation;
+
+#[Object]
+impl LearningSessionMutation {
+    /// Records a learning session (editors and admins).
+    async fn create_learning_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
+    ) -> Result<LearningSession> {
+        let actor = context::actor(ctx)?;
+        let fields = SessionFields {
+            title: input.title,
+            held_on: input.held_on.0,
+            level: input.level.into(),
+            country_code: input.country_code,
+            topic: input.topic.into(),
+            workshop_id: decode_opt(
+                input.workshop.as_ref(),
+                Kind::KnowledgeWorkshop,
+                "input.workshop",
+            )?,
+            outcomes: localized_opt("input.outcomes", input.outcomes)?,
+            participants: decode_ids(
+                &input.participants.unwrap_or_default(),
+                Kind::Stakeholder,
+                "input.participants",
+            )?,
+        };
+        Ok(
+            learning_session_write::create(context::db(ctx), actor, fields)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    async fn update_learning_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+        #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
+    ) -> Result<LearningSession> {
+        let (actor, row) = writer(ctx, &id, Kind::LearningSession)?;
+        let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
+        let participants =
+            decode_list(input.participants, Kind::Stakeholder, "input.participants")?;
+        let outcomes = prose_maybe(input.outcomes, "input.outcomes")?;
+        let (title, held_on, level, topic, country_code) = (
+            input.title,
+            input.held_on,
+            input.level,
+            input.topic,
+            input.country_code,
+        );
+        let model =
+            learning_session_write::update(context::db(ctx), actor, row, expected_version, |f| {
+                if let Some(v) = title {
+                    f.title = v;
+                }
+                if let Some(v) = held_on {
+                    f.held_on = v.0;
+                }
+                if let Some(v) = level {
+                    f.level = v.into();
+                }
+                if let Some(v) = topic {
+                    f.topic = v.into();
+                }
+                country_code.update_to(&mut f.country_code);
+                workshop.update_to(&mut f.workshop_id);
+                if let Some(v) = participants {
+                    f.participants = v;
+                }
+                outcomes.update_to(&mut f.outcomes);
+            })
+            .await?;
+        Ok(model.into())
+    }
+
+    /// Deletes a learning session that informed no guideline version (admins only); returns its id.
+    async fn delete_learning_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<ID> {
+        delete(
+            ctx,
+            id,
+            Kind::LearningSession,
+            expected_version,
+            learning_session_write::delete,
+        )
+        .await
+    }
+}

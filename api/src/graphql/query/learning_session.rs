@@ -1,0 +1,100 @@
+//! `learningSession` and `learningSessions`: expert learning sessions, by id
+//! or a page at a time.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+
+use super::workshop::workshop_id;
+use super::{by_id, list};
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::id::Kind;
+use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::learning_session::{
+    LearningSession, LearningSessionConnection, SessionLevel, SessionTopic,
+};
+use crate::graphql::types::scalar::Date;
+use crate::service;
+
+/// Which learning sessions to return. Absent or empty lists place no constraint.
+#[derive(InputObject, Default, Debug)]
+pub struct LearningSessionFilter {
+    /// Any of these levels.
+    pub level: Option<Vec<SessionLevel>>,
+    /// Any of these topics.
+    pub topic: Option<Vec<SessionTopic>>,
+    /// Held in any of these countries (ISO 3166-1 alpha-2).
+    pub country_code: Option<Vec<String>>,
+    /// Organised by this knowledge workshop (its key).
+    pub workshop: Option<String>,
+    /// On or after this day.
+    pub held_from: Option<Date>,
+    /// On or before this day.
+    pub held_to: Option<Date>,
+    /// Words that must all appear in the title or outcomes, ignoring case and accents.
+    pub text: Option<String>,
+}
+
+impl LearningSessionFilter {
+    /// The filter the service applies, with the workshop's key looked up.
+    async fn resolve(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<service::learning_session::Filter, AppError> {
+        Ok(service::learning_session::Filter {
+            level: list(self.level),
+            topic: list(self.topic),
+            country_code: self.country_code.unwrap_or_default(),
+            workshop_id: workshop_id(ctx, self.workshop.as_deref()).await?,
+            held_from: self.held_from.map(|d| d.0),
+            held_to: self.held_to.map(|d| d.0),
+            text: self.text,
+        })
+    }
+}
+
+/// The reads of learning sessions.
+#[derive(Default)]
+pub struct LearningSessionQuery;
+
+#[Object]
+impl LearningSessionQuery {
+    /// One learning session; an unknown id is a `NOT_FOUND` error.
+    async fn learning_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+    ) -> Result<Option<LearningSession>> {
+        let find = service::learning_session::find_by_id;
+        by_id(ctx, &id, Kind::LearningSession, "learning session", find).await
+    }
+
+    /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn learning_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
+            LearningSessionFilter,
+        >,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<LearningSessionConnection> {
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        let db = context::db(ctx);
+        let args = page_args(first, after, last, before);
+        let page = service::learning_session::page(db, &filter, &args);
+        fetched(ctx, page, service::learning_session::count(db, &filter)).await
+    }
+}

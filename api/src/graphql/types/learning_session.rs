@@ -1,0 +1,121 @@
+//! Learning sessions: the expert sessions of the knowledge workshops, their
+//! levels and topics, and their connection.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::learning_session;
+use entity::value as db;
+
+use super::connection::connection;
+use super::scalar::Date;
+use super::stakeholder::Stakeholder;
+use super::workshop::KnowledgeWorkshop;
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::loader::SessionParticipants;
+
+/// Where a learning session is held.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::SessionLevel")]
+pub enum SessionLevel {
+    /// Organised by a national knowledge workshop.
+    National,
+    /// Organised at European level.
+    European,
+}
+
+/// What a learning session is about.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::SessionTopic")]
+pub enum SessionTopic {
+    /// The ecosystem of small-scale detention facilities.
+    Ecosystem,
+    /// Relational security.
+    RelationalSecurity,
+}
+
+/// An expert learning session, national or European.
+#[derive(Clone, Debug)]
+pub struct LearningSession(pub Arc<learning_session::Model>);
+
+impl From<learning_session::Model> for LearningSession {
+    fn from(model: learning_session::Model) -> Self {
+        Self(Arc::new(model))
+    }
+}
+
+connection!(
+    LearningSession,
+    LearningSessionConnection,
+    LearningSessionEdge
+);
+
+/// An expert learning session, national or European.
+#[Object]
+impl LearningSession {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        id::encode(Kind::LearningSession, self.0.id)
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The day it was held.
+    async fn held_on(&self) -> Date {
+        Date(self.0.held_on)
+    }
+    /// National or European.
+    async fn level(&self) -> SessionLevel {
+        self.0.level.into()
+    }
+    /// Country of a national session.
+    async fn country_code(&self) -> Option<&str> {
+        self.0.country_code.as_deref()
+    }
+    /// The ecosystem of small-scale facilities, or relational security.
+    async fn topic(&self) -> SessionTopic {
+        self.0.topic.into()
+    }
+    /// The knowledge workshop that organised it.
+    async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
+        KnowledgeWorkshop::organiser(ctx, self.0.workshop_id).await
+    }
+    /// The stakeholders who took part, by name (at most 100).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
+    )]
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
+        Ok(context::load_all(ctx, SessionParticipants(self.0.id)).await?)
+    }
+    /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    async fn outcomes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.outcomes.as_ref(),
+        )?)
+    }
+    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the record last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
