@@ -10,8 +10,9 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::types::enums::{SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{LearningSession, Visit};
+use crate::service::kernel::record;
 use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
-use crate::service::visit::write::{self as visit_write, VisitFields};
+use crate::service::visit::write::{Visit as VisitRecord, VisitFields};
 
 /// A new study visit. Partners record visits to the facilities they maintain.
 #[derive(InputObject, Debug)]
@@ -155,9 +156,11 @@ impl ActivityMutation {
             )?,
             findings: findings(input.findings),
         };
-        Ok(visit_write::create(context::db(ctx), actor, fields)
-            .await?
-            .into())
+        Ok(
+            record::create::<VisitRecord>(context::db(ctx), actor, fields)
+                .await?
+                .into(),
+        )
     }
 
     /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -182,23 +185,24 @@ impl ActivityMutation {
         let summary = prose_maybe(input.summary, "input.summary")?;
         let new_findings = input.findings.map(|f| findings(Some(f)));
         let visited_on = input.visited_on;
-        let model = visit_write::update(context::db(ctx), actor, row, expected_version, |f| {
-            if let Some(v) = facility {
-                f.facility_id = v;
-            }
-            if let Some(v) = visited_on {
-                f.visited_on = v.0;
-            }
-            workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
-            summary.update_to(&mut f.summary);
-            if let Some(v) = new_findings {
-                f.findings = v;
-            }
-        })
-        .await?;
+        let model =
+            record::update::<VisitRecord>(context::db(ctx), actor, row, expected_version, |f| {
+                if let Some(v) = facility {
+                    f.facility_id = v;
+                }
+                if let Some(v) = visited_on {
+                    f.visited_on = v.0;
+                }
+                workshop.update_to(&mut f.workshop_id);
+                if let Some(v) = participants {
+                    f.participants = v;
+                }
+                summary.update_to(&mut f.summary);
+                if let Some(v) = new_findings {
+                    f.findings = v;
+                }
+            })
+            .await?;
         Ok(model.into())
     }
 
@@ -214,7 +218,7 @@ impl ActivityMutation {
     ) -> Result<ID> {
         let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Visit, "id")?;
-        visit_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        record::delete::<VisitRecord>(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)
     }
 
