@@ -11,7 +11,9 @@ use crate::graphql::types::enums::{SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{LearningSession, Visit};
 use crate::service::kernel::record;
-use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
+use crate::service::learning_session::write::{
+    LearningSession as LearningSessionRecord, SessionFields,
+};
 use crate::service::visit::write::{Visit as VisitRecord, VisitFields};
 
 /// A new study visit. Partners record visits to the facilities they maintain.
@@ -248,7 +250,7 @@ impl ActivityMutation {
             )?,
         };
         Ok(
-            learning_session_write::create(context::db(ctx), actor, fields)
+            record::create::<LearningSessionRecord>(context::db(ctx), actor, fields)
                 .await?
                 .into(),
         )
@@ -280,8 +282,12 @@ impl ActivityMutation {
             input.topic,
             input.country_code,
         );
-        let model =
-            learning_session_write::update(context::db(ctx), actor, row, expected_version, |f| {
+        let model = record::update::<LearningSessionRecord>(
+            context::db(ctx),
+            actor,
+            row,
+            expected_version,
+            |f| {
                 if let Some(v) = title {
                     f.title = v;
                 }
@@ -300,8 +306,9 @@ impl ActivityMutation {
                     f.participants = v;
                 }
                 outcomes.update_to(&mut f.outcomes);
-            })
-            .await?;
+            },
+        )
+        .await?;
         Ok(model.into())
     }
 
@@ -317,7 +324,8 @@ impl ActivityMutation {
     ) -> Result<ID> {
         let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::LearningSession, "id")?;
-        learning_session_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        record::delete::<LearningSessionRecord>(context::db(ctx), actor, row, expected_version)
+            .await?;
         Ok(id)
     }
 }
