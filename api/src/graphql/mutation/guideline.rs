@@ -8,7 +8,11 @@ use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::guideline::{GuidelineStatus, GuidelineVersion};
 use crate::service;
-use crate::service::guideline::write::{self as guideline_write, VersionFields};
+use crate::service::guideline::write::{
+    self as guideline_write, GuidelineRef, GuidelineVersion as GuidelineVersionRecord,
+    VersionFields,
+};
+use crate::service::kernel::record;
 
 /// A new version of a guideline. It starts in DRAFT with the next number.
 #[derive(InputObject, Debug)]
@@ -88,12 +92,14 @@ impl GuidelineMutation {
         let actor = context::actor(ctx)?;
         let (visits, sessions) = provenance(&input.informed_by.unwrap_or_default())?;
         let fields = VersionFields {
+            guideline: GuidelineRef::Key(guideline),
             title: input.title,
             body: input.body,
             informed_by_visits: visits,
             informed_by_sessions: sessions,
         };
-        let model = guideline_write::create(context::db(ctx), actor, &guideline, fields).await?;
+        let model =
+            record::create::<GuidelineVersionRecord>(context::db(ctx), actor, fields).await?;
         with_guideline(ctx, model).await
     }
 
@@ -111,18 +117,24 @@ impl GuidelineMutation {
         let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
         let informed_by = input.informed_by.as_deref().map(provenance).transpose()?;
         let (title, body) = (input.title, input.body);
-        let model = guideline_write::update(context::db(ctx), actor, row, expected_version, |f| {
-            if let Some(v) = title {
-                f.title = v;
-            }
-            if let Some(v) = body {
-                f.body = v;
-            }
-            if let Some((visits, sessions)) = informed_by {
-                f.informed_by_visits = visits;
-                f.informed_by_sessions = sessions;
-            }
-        })
+        let model = record::update::<GuidelineVersionRecord>(
+            context::db(ctx),
+            actor,
+            row,
+            expected_version,
+            |f| {
+                if let Some(v) = title {
+                    f.title = v;
+                }
+                if let Some(v) = body {
+                    f.body = v;
+                }
+                if let Some((visits, sessions)) = informed_by {
+                    f.informed_by_visits = visits;
+                    f.informed_by_sessions = sessions;
+                }
+            },
+        )
         .await?;
         with_guideline(ctx, model).await
     }

@@ -10,7 +10,10 @@ use crate::graphql::context;
 use crate::graphql::id::Kind;
 use crate::graphql::types::learning_session::{LearningSession, SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
-use crate::service::learning_session::write::{self as learning_session_write, SessionFields};
+use crate::service::kernel::record;
+use crate::service::learning_session::write::{
+    LearningSession as LearningSessionRecord, SessionFields,
+};
 
 /// A new learning session (editors and admins).
 #[derive(InputObject, Debug)]
@@ -86,7 +89,7 @@ impl LearningSessionMutation {
             )?,
         };
         Ok(
-            learning_session_write::create(context::db(ctx), actor, fields)
+            record::create::<LearningSessionRecord>(context::db(ctx), actor, fields)
                 .await?
                 .into(),
         )
@@ -115,8 +118,12 @@ impl LearningSessionMutation {
             input.topic,
             input.country_code,
         );
-        let model =
-            learning_session_write::update(context::db(ctx), actor, row, expected_version, |f| {
+        let model = record::update::<LearningSessionRecord>(
+            context::db(ctx),
+            actor,
+            row,
+            expected_version,
+            |f| {
                 if let Some(v) = title {
                     f.title = v;
                 }
@@ -135,8 +142,9 @@ impl LearningSessionMutation {
                     f.participants = v;
                 }
                 outcomes.update_to(&mut f.outcomes);
-            })
-            .await?;
+            },
+        )
+        .await?;
         Ok(model.into())
     }
 
@@ -155,7 +163,7 @@ impl LearningSessionMutation {
             id,
             Kind::LearningSession,
             expected_version,
-            learning_session_write::delete,
+            record::delete::<LearningSessionRecord>,
         )
         .await
     }

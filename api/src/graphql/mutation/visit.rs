@@ -11,7 +11,8 @@ use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::Visit;
-use crate::service::visit::write::{self as visit_write, VisitFields};
+use crate::service::kernel::record;
+use crate::service::visit::write::{Visit as VisitRecord, VisitFields};
 
 /// A new study visit. Partners record visits to the facilities they maintain.
 #[derive(InputObject, Debug)]
@@ -76,9 +77,11 @@ impl VisitMutation {
             )?,
             findings: notes(input.findings.unwrap_or_default()),
         };
-        Ok(visit_write::create(context::db(ctx), actor, fields)
-            .await?
-            .into())
+        Ok(
+            record::create::<VisitRecord>(context::db(ctx), actor, fields)
+                .await?
+                .into(),
+        )
     }
 
     /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -100,23 +103,24 @@ impl VisitMutation {
         let summary = prose_maybe(input.summary, "input.summary")?;
         let findings = input.findings.map(notes);
         let visited_on = input.visited_on;
-        let model = visit_write::update(context::db(ctx), actor, row, expected_version, |f| {
-            if let Some(v) = facility {
-                f.facility_id = v;
-            }
-            if let Some(v) = visited_on {
-                f.visited_on = v.0;
-            }
-            workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
-            summary.update_to(&mut f.summary);
-            if let Some(v) = findings {
-                f.findings = v;
-            }
-        })
-        .await?;
+        let model =
+            record::update::<VisitRecord>(context::db(ctx), actor, row, expected_version, |f| {
+                if let Some(v) = facility {
+                    f.facility_id = v;
+                }
+                if let Some(v) = visited_on {
+                    f.visited_on = v.0;
+                }
+                workshop.update_to(&mut f.workshop_id);
+                if let Some(v) = participants {
+                    f.participants = v;
+                }
+                summary.update_to(&mut f.summary);
+                if let Some(v) = findings {
+                    f.findings = v;
+                }
+            })
+            .await?;
         Ok(model.into())
     }
 
@@ -130,6 +134,13 @@ impl VisitMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        delete(ctx, id, Kind::Visit, expected_version, visit_write::delete).await
+        delete(
+            ctx,
+            id,
+            Kind::Visit,
+            expected_version,
+            record::delete::<VisitRecord>,
+        )
+        .await
     }
 }

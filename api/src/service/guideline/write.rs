@@ -1,6 +1,10 @@
-//! Writing guideline versions (editors and admins): numbered without gaps,
-//! one way through DRAFT → CONSULTATION → ADOPTED, and frozen once they leave DRAFT.
+//! Guideline versions (editors and admins write them): the hooks of
+//! [`Record`] for creating and changing one, and the workflow move. Versions
+//! are numbered without gaps, go one way through DRAFT → CONSULTATION →
+//! ADOPTED, are frozen once they leave DRAFT, and are never deleted.
 
+use async_trait::async_trait;
+use chrono::NaiveDate;
 use entity::value::{AuditAction, AuditEntity, GuidelineStatus};
 use entity::{
     guideline, guideline_version, guideline_version_session, guideline_version_visit,
@@ -13,9 +17,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::kernel::record::{self, Record, Stamp};
 use crate::service::kernel::unit_of_work::{
     self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
-    snapshot,
 };
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::kernel::{now, text};
@@ -24,9 +28,20 @@ use crate::service::kernel::{now, text};
 /// as what informed it; queries are costed by this bound.
 pub const MAX_INFORMED_BY: usize = 100;
 
+/// The guideline a version belongs to: a caller names it by its key, a
+/// stored version by its row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GuidelineRef {
+    Key(String),
+    Id(i32),
+}
+
 /// What an editor writes of a version; status, number and dates follow the workflow.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VersionFields {
+    /// Left out of the audit log, whose row has the guideline as `guideline_id`.
+    #[serde(skip)]
+    pub guideline: GuidelineRef,
     pub title: String,
     /// Markdown.
     pub body: String,
@@ -34,226 +49,203 @@ pub struct VersionFields {
     pub informed_by_sessions: Vec<i32>,
 }
 
-#[derive(Serialize)]
-struct Snapshot<'a> {
-    #[serde(flatten)]
-    record: &'a guideline_version::Model,
-    informed_by_visits: &'a [i32],
-    informed_by_sessions: &'a [i32],
+/// The columns of a version that the workflow sets, not the editor.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    guideline_id: i32,
+    number: i32,
+    status: GuidelineStatus,
+    published_on: Option<NaiveDate>,
 }
 
-fn version_snapshot(
-    model: &guideline_version::Model,
-    fields: &VersionFields,
-) -> Result<serde_json::Value> {
-    snapshot(&Snapshot {
-        record: model,
-        informed_by_visits: &fields.informed_by_visits,
-        informed_by_sessions: &fields.informed_by_sessions,
-    })
-}
+/// A version of a guideline, as the write steps see it.
+pub struct GuidelineVersion;
 
-fn search_text(fields: &VersionFields) -> String {
-    text::fold_all([fields.title.as_str(), fields.body.as_str()])
-}
+#[async_trait]
+impl Record for GuidelineVersion {
+    type Entity = guideline_version::Entity;
+    type Model = guideline_version::Model;
+    type ActiveModel = guideline_version::ActiveModel;
+    type Fields = VersionFields;
+    type Resolved = Placement;
 
-/// Creates the next version of a guideline, in DRAFT.
-///
-/// # Errors
-/// `FORBIDDEN` for partners, `NOT_FOUND` for an unknown guideline,
-/// `BAD_USER_INPUT` listing every bad field, database errors.
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: Actor,
-    guideline_key: &str,
-    mut fields: VersionFields,
-) -> Result<guideline_version::Model> {
-    actor.require_editor("writing guideline versions")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    let guideline = guideline::Entity::find()
-        .filter(guideline::Column::Key.eq(guideline_key))
-        .one(write.txn())
-        .await?
-        .ok_or_else(|| {
-            AppError::not_found(format!(
-                "no guideline has the key `{guideline_key}` (there are `ecosystem-rules` and `relational-security`)"
-            ))
-        })?;
-    check(write.txn(), &mut fields).await?;
-    // The write lock makes this read and the insert below one step: numbers
-    // stay gapless and unique however many editors create at once.
-    let last: Option<i32> = guideline_version::Entity::find()
-        .select_only()
-        .column_as(guideline_version::Column::Number.max(), "number")
-        .filter(guideline_version::Column::GuidelineId.eq(guideline.id))
-        .into_tuple::<Option<i32>>()
-        .one(write.txn())
-        .await?
-        .flatten();
-    let now = now();
-    let model = guideline_version::ActiveModel {
-        guideline_id: Set(guideline.id),
-        number: Set(last.unwrap_or(0) + 1),
-        status: Set(GuidelineStatus::Draft),
-        title: Set(fields.title.clone()),
-        body: Set(fields.body.clone()),
-        published_on: Set(None),
-        search_text: Set(search_text(&fields)),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
+    const ENTITY: AuditEntity = AuditEntity::GuidelineVersion;
+    const NAME: &'static str = "guideline version";
+
+    /// Drafts are the editors' own until they are published.
+    fn public(model: &guideline_version::Model) -> bool {
+        model.status != GuidelineStatus::Draft
     }
-    .insert(write.txn())
-    .await?;
-    replace_provenance(write.txn(), model.id, &fields).await?;
-    write.record(Change {
-        entity: AuditEntity::GuidelineVersion,
-        id: model.id,
-        action: AuditAction::Created,
-        version: Some(1),
-        public: false,
-        before: None,
-        after: Some(version_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
-}
 
-/// Changes a version in DRAFT.
-///
-/// # Errors
-/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version or a version that
-/// left DRAFT, `BAD_USER_INPUT`, database errors.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: i32,
-    expected_version: i32,
-    apply: impl FnOnce(&mut VersionFields),
-) -> Result<guideline_version::Model> {
-    actor.require_editor("writing guideline versions")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    let current = find(write.txn(), id).await?;
-    if current.status != GuidelineStatus::Draft {
-        return Err(AppError::Conflict(format!(
+    fn may_create(actor: &Actor) -> Result<()> {
+        actor.require_editor("writing guideline versions")
+    }
+
+    async fn may_change(write: &Write, current: &guideline_version::Model) -> Result<()> {
+        write.actor.require_editor("writing guideline versions")?;
+        if current.status == GuidelineStatus::Draft {
+            return Ok(());
+        }
+        Err(AppError::Conflict(format!(
             "version {} is in {}: a version that left DRAFT never changes; create a new version instead",
             current.number,
             current.status.as_str().to_ascii_uppercase()
-        )));
+        )))
     }
-    check_version("this guideline version", current.version, expected_version)?;
-    let before = fields_of(write.txn(), &current).await?;
-    let mut fields = before.clone();
-    apply(&mut fields);
-    check(write.txn(), &mut fields).await?;
-    if fields == before {
-        return Ok(current);
-    }
-    let mut model: guideline_version::ActiveModel = current.clone().into();
-    model.title = Set(fields.title.clone());
-    model.body = Set(fields.body.clone());
-    model.search_text = Set(search_text(&fields));
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now());
-    let model = model.update(write.txn()).await?;
-    replace_provenance(write.txn(), id, &fields).await?;
-    write.record(Change {
-        entity: AuditEntity::GuidelineVersion,
-        id,
-        action: AuditAction::Updated,
-        version: Some(model.version),
-        public: false,
-        before: Some(version_snapshot(&current, &before)?),
-        after: Some(version_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
-}
 
-/// Moves a version one step on: DRAFT → CONSULTATION → ADOPTED. It is published on the day it moves.
-///
-/// # Errors
-/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version or a move that is
-/// not the next step, database errors.
-pub async fn advance(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: i32,
-    to: GuidelineStatus,
-    expected_version: Option<i32>,
-) -> Result<guideline_version::Model> {
-    actor.require_editor("advancing guideline versions")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    let current = find(write.txn(), id).await?;
-    if let Some(expected) = expected_version {
-        check_version("this guideline version", current.version, expected)?;
+    /// What a version said, and what informed it, stays part of the
+    /// guideline's history: no one deletes one.
+    fn may_delete(_actor: &Actor) -> Result<()> {
+        Err(AppError::Forbidden(
+            "guideline versions are never deleted; create a new version instead".to_owned(),
+        ))
     }
-    let next = match current.status {
-        GuidelineStatus::Draft => Some(GuidelineStatus::Consultation),
-        GuidelineStatus::Consultation => Some(GuidelineStatus::Adopted),
-        GuidelineStatus::Adopted => None,
-    };
-    if next != Some(to) {
-        let upper = |s: GuidelineStatus| s.as_str().to_ascii_uppercase();
-        return Err(AppError::Conflict(match next {
-            Some(next) => format!(
-                "version {} is in {}: it can only move on to {}, one way (DRAFT → CONSULTATION → ADOPTED)",
-                current.number,
-                upper(current.status),
-                upper(next)
-            ),
-            None => format!(
-                "version {} is ADOPTED, the last step: it never changes again",
-                current.number
-            ),
-        }));
+
+    async fn fields_of(
+        db: &impl ConnectionTrait,
+        model: &guideline_version::Model,
+    ) -> Result<VersionFields> {
+        let informed_by_visits = guideline_version_visit::Entity::find()
+            .filter(guideline_version_visit::Column::GuidelineVersionId.eq(model.id))
+            .order_by_asc(guideline_version_visit::Column::VisitId)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| l.visit_id)
+            .collect();
+        let informed_by_sessions = guideline_version_session::Entity::find()
+            .filter(guideline_version_session::Column::GuidelineVersionId.eq(model.id))
+            .order_by_asc(guideline_version_session::Column::SessionId)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| l.session_id)
+            .collect();
+        Ok(VersionFields {
+            guideline: GuidelineRef::Id(model.guideline_id),
+            title: model.title.clone(),
+            body: model.body.clone(),
+            informed_by_visits,
+            informed_by_sessions,
+        })
     }
-    if current.status == GuidelineStatus::Draft {
-        // Versions are published in their order, so publication dates are in order too.
-        let earlier_draft = guideline_version::Entity::find()
-            .filter(guideline_version::Column::GuidelineId.eq(current.guideline_id))
-            .filter(guideline_version::Column::Number.lt(current.number))
-            .filter(guideline_version::Column::Status.eq(GuidelineStatus::Draft))
-            .order_by_asc(guideline_version::Column::Number)
-            .one(write.txn())
-            .await?;
-        if let Some(earlier) = earlier_draft {
-            return Err(AppError::Conflict(format!(
-                "version {} is still in DRAFT: versions leave DRAFT in their order, so version {} cannot be published before it",
-                earlier.number, current.number
-            )));
+
+    /// An unknown guideline is `NOT_FOUND` before any field is looked at. A
+    /// new version takes the next number: `write` holds the write lock, so
+    /// reading the last number and inserting are one step, and numbers stay
+    /// gapless and unique however many editors create at once.
+    async fn check(
+        write: &Write,
+        fields: &mut VersionFields,
+        current: Option<&guideline_version::Model>,
+    ) -> Result<Placement> {
+        let db = write.txn();
+        let guideline_id = match current {
+            // A version never moves to another guideline.
+            Some(current) => current.guideline_id,
+            None => guideline_id(db, &fields.guideline).await?,
+        };
+        fields.guideline = GuidelineRef::Id(guideline_id);
+        check_fields(db, fields).await?;
+        if let Some(current) = current {
+            return Ok(Placement {
+                guideline_id,
+                number: current.number,
+                status: current.status,
+                published_on: current.published_on,
+            });
+        }
+        let last: Option<i32> = guideline_version::Entity::find()
+            .select_only()
+            .column_as(guideline_version::Column::Number.max(), "number")
+            .filter(guideline_version::Column::GuidelineId.eq(guideline_id))
+            .into_tuple::<Option<i32>>()
+            .one(db)
+            .await?
+            .flatten();
+        Ok(Placement {
+            guideline_id,
+            number: last.unwrap_or(0) + 1,
+            status: GuidelineStatus::Draft,
+            published_on: None,
+        })
+    }
+
+    fn row(
+        fields: &VersionFields,
+        placement: &Placement,
+        stamp: Stamp,
+    ) -> guideline_version::ActiveModel {
+        guideline_version::ActiveModel {
+            id: stamp.id(),
+            guideline_id: Set(placement.guideline_id),
+            number: Set(placement.number),
+            status: Set(placement.status),
+            title: Set(fields.title.clone()),
+            body: Set(fields.body.clone()),
+            published_on: Set(placement.published_on),
+            search_text: Set(text::fold_all([
+                fields.title.as_str(),
+                fields.body.as_str(),
+            ])),
+            version: Set(stamp.version),
+            created_at: Set(stamp.created_at),
+            updated_at: Set(stamp.updated_at),
         }
     }
-    let fields = fields_of(write.txn(), &current).await?;
-    let mut model: guideline_version::ActiveModel = current.clone().into();
-    model.status = Set(to);
-    model.published_on = Set(Some(chrono::Utc::now().date_naive()));
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now());
-    let model = model.update(write.txn()).await?;
-    write.record(Change {
-        entity: AuditEntity::GuidelineVersion,
-        id,
-        action: AuditAction::Updated,
-        version: Some(model.version),
-        // From here on, the version is public and partners learn of it.
-        public: true,
-        before: Some(version_snapshot(&current, &fields)?),
-        after: Some(version_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
+
+    async fn save_children(
+        db: &impl ConnectionTrait,
+        id: i32,
+        fields: &VersionFields,
+        before: Option<&VersionFields>,
+    ) -> Result<()> {
+        if before.is_some_and(|b| {
+            b.informed_by_visits == fields.informed_by_visits
+                && b.informed_by_sessions == fields.informed_by_sessions
+        }) {
+            return Ok(());
+        }
+        let visits =
+            fields
+                .informed_by_visits
+                .iter()
+                .map(|v| guideline_version_visit::ActiveModel {
+                    guideline_version_id: Set(id),
+                    visit_id: Set(*v),
+                });
+        let column = guideline_version_visit::Column::GuidelineVersionId;
+        unit_of_work::replace_children(db, column, id, visits.collect()).await?;
+        let sessions =
+            fields
+                .informed_by_sessions
+                .iter()
+                .map(|s| guideline_version_session::ActiveModel {
+                    guideline_version_id: Set(id),
+                    session_id: Set(*s),
+                });
+        let column = guideline_version_session::Column::GuidelineVersionId;
+        unit_of_work::replace_children(db, column, id, sessions.collect()).await
+    }
 }
 
-async fn find(db: &impl ConnectionTrait, id: i32) -> Result<guideline_version::Model> {
-    guideline_version::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("no guideline version has this id"))
+/// The id of the guideline `named`.
+async fn guideline_id(db: &impl ConnectionTrait, named: &GuidelineRef) -> Result<i32> {
+    let found = match named {
+        GuidelineRef::Key(key) => super::find_by_key(db, key).await?,
+        GuidelineRef::Id(id) => guideline::Entity::find_by_id(*id).one(db).await?,
+    };
+    found.map(|g| g.id).ok_or_else(|| {
+        AppError::not_found(match named {
+            GuidelineRef::Key(key) => format!(
+                "no guideline has the key `{key}` (there are `ecosystem-rules` and `relational-security`)"
+            ),
+            GuidelineRef::Id(_) => "no guideline has this id".to_owned(),
+        })
+    })
 }
 
-async fn check(db: &impl ConnectionTrait, fields: &mut VersionFields) -> Result<()> {
+async fn check_fields(db: &impl ConnectionTrait, fields: &mut VersionFields) -> Result<()> {
     let mut problems = Problems::new();
     fields.title = fields.title.trim().to_owned();
     problems.check("input.title", validate::name(&fields.title));
@@ -299,60 +291,86 @@ async fn check(db: &impl ConnectionTrait, fields: &mut VersionFields) -> Result<
     Ok(())
 }
 
-/// The current fields of a stored version.
+/// Moves a version one step on: DRAFT → CONSULTATION → ADOPTED. It is
+/// published on the day it moves. Its fields stay as they are, so this is a
+/// step of the workflow rather than an update of the record.
 ///
 /// # Errors
-/// Database errors.
-pub async fn fields_of(
-    db: &impl ConnectionTrait,
-    model: &guideline_version::Model,
-) -> Result<VersionFields> {
-    let informed_by_visits = guideline_version_visit::Entity::find()
-        .filter(guideline_version_visit::Column::GuidelineVersionId.eq(model.id))
-        .order_by_asc(guideline_version_visit::Column::VisitId)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.visit_id)
-        .collect();
-    let informed_by_sessions = guideline_version_session::Entity::find()
-        .filter(guideline_version_session::Column::GuidelineVersionId.eq(model.id))
-        .order_by_asc(guideline_version_session::Column::SessionId)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| l.session_id)
-        .collect();
-    Ok(VersionFields {
-        title: model.title.clone(),
-        body: model.body.clone(),
-        informed_by_visits,
-        informed_by_sessions,
-    })
-}
-
-async fn replace_provenance(
-    db: &impl ConnectionTrait,
+/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version or a move that is
+/// not the next step, database errors.
+pub async fn advance(
+    db: &DatabaseConnection,
+    actor: Actor,
     id: i32,
-    fields: &VersionFields,
-) -> Result<()> {
-    let visits = fields
-        .informed_by_visits
-        .iter()
-        .map(|v| guideline_version_visit::ActiveModel {
-            guideline_version_id: Set(id),
-            visit_id: Set(*v),
-        });
-    let column = guideline_version_visit::Column::GuidelineVersionId;
-    unit_of_work::replace_children(db, column, id, visits.collect()).await?;
-    let sessions =
-        fields
-            .informed_by_sessions
-            .iter()
-            .map(|s| guideline_version_session::ActiveModel {
-                guideline_version_id: Set(id),
-                session_id: Set(*s),
-            });
-    let column = guideline_version_session::Column::GuidelineVersionId;
-    unit_of_work::replace_children(db, column, id, sessions.collect()).await
+    to: GuidelineStatus,
+    expected_version: Option<i32>,
+) -> Result<guideline_version::Model> {
+    actor.require_editor("advancing guideline versions")?;
+    let mut write = Write::begin(db, actor, "api").await?;
+    let current = guideline_version::Entity::find_by_id(id)
+        .one(write.txn())
+        .await?
+        .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
+    if let Some(expected) = expected_version {
+        check_version(
+            &GuidelineVersion::describe(&current),
+            current.version,
+            expected,
+        )?;
+    }
+    let next = match current.status {
+        GuidelineStatus::Draft => Some(GuidelineStatus::Consultation),
+        GuidelineStatus::Consultation => Some(GuidelineStatus::Adopted),
+        GuidelineStatus::Adopted => None,
+    };
+    if next != Some(to) {
+        let upper = |s: GuidelineStatus| s.as_str().to_ascii_uppercase();
+        return Err(AppError::Conflict(match next {
+            Some(next) => format!(
+                "version {} is in {}: it can only move on to {}, one way (DRAFT → CONSULTATION → ADOPTED)",
+                current.number,
+                upper(current.status),
+                upper(next)
+            ),
+            None => format!(
+                "version {} is ADOPTED, the last step: it never changes again",
+                current.number
+            ),
+        }));
+    }
+    if current.status == GuidelineStatus::Draft {
+        // Versions are published in their order, so publication dates are in order too.
+        let earlier_draft = guideline_version::Entity::find()
+            .filter(guideline_version::Column::GuidelineId.eq(current.guideline_id))
+            .filter(guideline_version::Column::Number.lt(current.number))
+            .filter(guideline_version::Column::Status.eq(GuidelineStatus::Draft))
+            .order_by_asc(guideline_version::Column::Number)
+            .one(write.txn())
+            .await?;
+        if let Some(earlier) = earlier_draft {
+            return Err(AppError::Conflict(format!(
+                "version {} is still in DRAFT: versions leave DRAFT in their order, so version {} cannot be published before it",
+                earlier.number, current.number
+            )));
+        }
+    }
+    let fields = GuidelineVersion::fields_of(write.txn(), &current).await?;
+    let mut model: guideline_version::ActiveModel = current.clone().into();
+    model.status = Set(to);
+    model.published_on = Set(Some(chrono::Utc::now().date_naive()));
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(now());
+    let model = model.update(write.txn()).await?;
+    write.record(Change {
+        entity: GuidelineVersion::ENTITY,
+        id,
+        action: AuditAction::Updated,
+        version: Some(model.version),
+        // From here on, the version is public and partners learn of it.
+        public: GuidelineVersion::public(&model),
+        before: Some(record::snapshot::<GuidelineVersion>(&current, &fields)?),
+        after: Some(record::snapshot::<GuidelineVersion>(&model, &fields)?),
+    });
+    write.commit().await?;
+    Ok(model)
 }
