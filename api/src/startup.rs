@@ -112,7 +112,7 @@ impl Application {
                 tile_url: settings.map_tile_url.clone(),
                 attribution: settings.map_attribution.clone(),
             },
-            metrics: http::observe::Metrics::default(),
+            metrics: http::metrics::Metrics::new().context("while registering the metrics")?,
             limiter: http::rate_limit::RateLimiter::new(http::rate_limit::Rates {
                 anonymous_per_minute: settings.rate_limit_anonymous,
                 token_per_minute: settings.rate_limit_token,

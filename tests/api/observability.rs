@@ -43,7 +43,7 @@ async fn metrics_count_requests_errors_latency_and_the_pool(backend: Backend) {
         return;
     };
     // A name gets a label of its own once it has succeeded this often; before, it counts as `other`.
-    let admit_after = api::http::observe::ADMIT_AFTER;
+    let admit_after = api::http::metrics::ADMIT_AFTER;
     for _ in 0..admit_after {
         app.client
             .post(format!("{}/graphql", app.address))

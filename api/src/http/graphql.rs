@@ -10,6 +10,7 @@ use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use tracing::{Instrument, Span};
 
 use super::AppState;
 use super::graphql_error;
@@ -260,13 +261,13 @@ fn coded_error(code: &str, message: String) -> ServerError {
 async fn execute(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    viewer: Caller,
+    caller: Caller,
     batch: BatchRequest,
 ) -> Outcome {
     let operation = operation_of(&batch);
-    let mut task = state
-        .executor
-        .spawn(run(state.clone(), viewer, request_lang(req), batch));
+    // In the request's span, so that what it logs on the executor carries its id.
+    let run = run(state.clone(), caller, request_lang(req), batch).instrument(Span::current());
+    let mut task = state.executor.spawn(run);
     let outcome = match tokio::time::timeout(state.request_timeout, &mut task).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(failure)) => {
@@ -303,7 +304,7 @@ async fn execute(
 /// executed and answered, within the request's database budget.
 async fn run(
     state: web::Data<AppState>,
-    viewer: Caller,
+    caller: Caller,
     lang: Lang,
     batch: BatchRequest,
 ) -> Outcome {
@@ -318,7 +319,7 @@ async fn run(
         DataLoader::new(
             DbLoader {
                 db: state.db.clone(),
-                drafts: Drafts::for_editor(viewer.is_editor()),
+                drafts: Drafts::for_editor(caller.is_editor()),
             },
             move |load| {
                 let budget = loader_budget.clone();
@@ -336,12 +337,12 @@ async fn run(
     let work = async {
         match batch {
             BatchRequest::Single(request) => {
-                BatchResponse::Single(one(&state, request, &viewer, lang, &loader).await)
+                BatchResponse::Single(one(&state, request, &caller, lang, &loader).await)
             }
             BatchRequest::Batch(requests) => {
                 let mut responses = Vec::with_capacity(requests.len());
                 for request in requests {
-                    responses.push(one(&state, request, &viewer, lang, &loader).await);
+                    responses.push(one(&state, request, &caller, lang, &loader).await);
                 }
                 BatchResponse::Batch(responses)
             }
@@ -398,7 +399,7 @@ async fn run(
 async fn one(
     state: &AppState,
     mut request: async_graphql::Request,
-    viewer: &Caller,
+    caller: &Caller,
     lang: Lang,
     loader: &Arc<DataLoader<DbLoader>>,
 ) -> async_graphql::Response {
@@ -424,7 +425,7 @@ async fn one(
             Err(refusal) => return async_graphql::Response::from_errors(vec![refusal]),
         }
     }
-    let request = request.data(viewer.clone()).data(lang).data(loader.clone());
+    let request = request.data(caller.clone()).data(lang).data(loader.clone());
     state.schema.execute(request).await
 }
 

@@ -9,6 +9,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod map;
+pub mod metrics;
 pub mod observe;
 pub mod precompressed;
 pub mod rate_limit;
@@ -50,7 +51,7 @@ pub struct AppState {
     /// The GraphiQL page, made once; `None`: GraphiQL is off.
     pub graphiql: Option<graphiql::GraphiqlPage>,
     pub map: map::MapConfig,
-    pub metrics: observe::Metrics,
+    pub metrics: metrics::Metrics,
     pub limiter: rate_limit::RateLimiter,
     /// Origins browsers may call from; `*` for any.
     pub cors_origins: Vec<String>,
@@ -76,10 +77,11 @@ pub fn create_app(
         .wrap(middleware::from_fn(rate_limit::limit))
         .wrap(middleware::Compress::default())
         .wrap(cors)
-        .wrap(middleware::from_fn(observe::log_and_count))
+        .wrap(tracing_actix_web::TracingLogger::<observe::RequestSpan>::new())
+        .wrap(middleware::from_fn(observe::request_id))
         .wrap(middleware::from_fn(security_headers::add))
         .app_data(state)
-        .route("/metrics", web::get().to(observe::metrics))
+        .route("/metrics", web::get().to(metrics::endpoint))
         .route("/graphql", web::post().to(graphql::post))
         .route("/graphql", web::get().to(graphql::get))
         .route("/facilities.geojson", web::get().to(export::geojson))
