@@ -12,7 +12,8 @@ use crate::graphql::types::enums::{
     SecurityLevel, TargetAge, TargetGender,
 };
 use crate::graphql::types::facility::Facility;
-use crate::service::facility::write::{self as facility_write, FacilityFields};
+use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields};
+use crate::service::kernel::record;
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]
@@ -290,7 +291,7 @@ impl FacilityMutation {
     ) -> Result<Facility> {
         let actor = context::actor(ctx)?;
         let fields = input.into_fields()?;
-        let model = facility_write::create(context::db(ctx), actor, fields).await?;
+        let model = record::create::<FacilityRecord>(context::db(ctx), actor, fields).await?;
         Ok(model.into())
     }
 
@@ -309,10 +310,11 @@ impl FacilityMutation {
         let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Facility, "id")?;
         let patch = input.check()?;
-        let model = facility_write::update(context::db(ctx), actor, row, expected_version, |f| {
-            patch.apply(f);
-        })
-        .await?;
+        let model =
+            record::update::<FacilityRecord>(context::db(ctx), actor, row, expected_version, |f| {
+                patch.apply(f);
+            })
+            .await?;
         Ok(model.into())
     }
 
@@ -328,7 +330,7 @@ impl FacilityMutation {
     ) -> Result<ID> {
         let actor = context::actor(ctx)?;
         let row = id::decode(&id, Kind::Facility, "id")?;
-        facility_write::delete(context::db(ctx), actor, row, expected_version).await?;
+        record::delete::<FacilityRecord>(context::db(ctx), actor, row, expected_version).await?;
         Ok(id)
     }
 }
