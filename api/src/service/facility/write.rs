@@ -13,19 +13,16 @@ use entity::value::{
 use entity::{facility, facility_ecosystem_note, facility_principle, organisation, visit};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::{self, Set},
-    ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::facility::csv::FacilityRecord;
 use crate::service::kernel::record::{Record, Stamp};
+use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
 use crate::service::kernel::validate::{self, Problems};
-use crate::service::kernel::{now, text};
 
 /// Every editable field of a facility, as it is to be stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -283,11 +280,7 @@ impl Record for Facility {
             source_url: Set(fields.source_url.clone()),
             maintained_by_id: Set(maintainer.0),
             sort_name: Set(text::fold(&fields.name)),
-            search_text: Set(search_text(
-                &fields.name,
-                fields.city.as_deref(),
-                fields.description.as_ref(),
-            )),
+            search_text: Set(search_text(fields)),
             version: Set(stamp.version),
             created_at: Set(stamp.created_at),
             updated_at: Set(stamp.updated_at),
@@ -353,91 +346,11 @@ impl Record for Facility {
     }
 }
 
-/// Inserts one validated record under a fresh unique slug made from its name.
-///
-/// # Errors
-/// Database errors.
-pub async fn insert_record(
-    db: &impl ConnectionTrait,
-    record: &FacilityRecord,
-    maintained_by_id: Option<i32>,
-) -> Result<facility::Model> {
-    let slug = unique_slug(db, &text::slugify(&record.name)).await?;
-    let now = now();
-    let mut model = record_model(record);
-    model.slug = Set(slug);
-    model.maintained_by_id = Set(maintained_by_id);
-    model.version = Set(1);
-    model.created_at = Set(now);
-    model.updated_at = Set(now);
-    Ok(model.insert(db).await?)
-}
-
-/// The columns a CSV record sets; the rest is left unset.
-#[must_use]
-pub fn record_model(record: &FacilityRecord) -> facility::ActiveModel {
-    facility::ActiveModel {
-        name: Set(record.name.clone()),
-        country_code: Set(record.country_code.clone()),
-        city: Set(record.city.clone()),
-        latitude: Set(record.latitude),
-        longitude: Set(record.longitude),
-        facility_type: Set(record.facility_type),
-        status: Set(record.status),
-        capacity: Set(record.capacity),
-        opened_year: Set(record.opened_year),
-        operator: Set(record.operator.clone()),
-        managed_by: Set(record.managed_by),
-        population: Set(record.population),
-        target_age: Set(record.target_age),
-        regime: Set(record.regime),
-        security_level: Set(record.security_level),
-        social_enterprise: Set(record.social_enterprise),
-        source_url: Set(record.source_url.clone()),
-        sort_name: Set(text::fold(&record.name)),
-        search_text: Set(search_text(&record.name, record.city.as_deref(), None)),
-        ..Default::default()
-    }
-}
-
-/// Applies a CSV record to a stored facility, keeping what CSV does not carry.
-#[must_use]
-pub fn apply_record(current: &facility::Model, record: &FacilityRecord) -> facility::Model {
-    let mut next = current.clone();
-    next.name.clone_from(&record.name);
-    next.country_code.clone_from(&record.country_code);
-    next.city.clone_from(&record.city);
-    next.latitude = record.latitude;
-    next.longitude = record.longitude;
-    next.facility_type = record.facility_type;
-    next.status = record.status;
-    next.capacity = record.capacity;
-    next.opened_year = record.opened_year;
-    next.operator.clone_from(&record.operator);
-    next.managed_by = record.managed_by;
-    next.population = record.population;
-    next.target_age = record.target_age;
-    next.regime = record.regime;
-    next.security_level = record.security_level;
-    next.social_enterprise = record.social_enterprise;
-    next.source_url.clone_from(&record.source_url);
-    next.sort_name = text::fold(&next.name);
-    next.search_text = search_text(&next.name, next.city.as_deref(), next.description.as_ref());
-    next
-}
-
-/// Makes an `ActiveModel` that sets every column of `model`.
-#[must_use]
-pub fn full_active_model(model: facility::Model) -> facility::ActiveModel {
-    model.into_active_model().reset_all()
-}
-
 /// What the `text` filter searches: name, city and every translation of the description.
-#[must_use]
-pub fn search_text(name: &str, city: Option<&str>, description: Option<&LocalizedText>) -> String {
-    let mut parts = vec![name];
-    parts.extend(city);
-    if let Some(description) = description {
+fn search_text(fields: &FacilityFields) -> String {
+    let mut parts = vec![fields.name.as_str()];
+    parts.extend(fields.city.as_deref());
+    if let Some(description) = &fields.description {
         parts.extend(description.0.values().map(String::as_str));
     }
     text::fold_all(parts)
