@@ -2,18 +2,22 @@
 //! workshops and the two guidelines. It loads once, into an empty database,
 //! and never overwrites what exists.
 
-use chrono::{Datelike, Utc};
+use std::collections::HashSet;
+
 use entity::{app_state, facility, guideline, knowledge_workshop};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionSession, TransactionTrait,
+    QuerySelect, TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 
 use crate::error::{AppError, Result};
-use crate::service::facility::{csv as facility_csv, write as facility_write};
-use crate::service::kernel::now;
+use crate::service::facility::csv as facility_csv;
+use crate::service::facility::import::BATCH;
+use crate::service::facility::write::{Facility, Maintainer};
+use crate::service::kernel::record::{Record, Stamp};
+use crate::service::kernel::{now, text};
 
 const FACILITIES_CSV: &[u8] = include_bytes!("../../demo/facilities.csv");
 const PROJECT_JSON: &str = include_str!("../../demo/project.json");
@@ -143,22 +147,36 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
         }
     }
 
-    let records = facility_csv::parse(FACILITIES_CSV, Utc::now().year()).map_err(|errors| {
+    let rows = facility_csv::parse(FACILITIES_CSV).map_err(|errors| {
         AppError::Internal(anyhow::anyhow!(
             "demo facilities.csv is invalid: {errors:?}"
         ))
     })?;
-    for record in &records {
-        let slug = crate::service::kernel::text::slugify(&record.name);
-        let exists = facility::Entity::find()
-            .filter(facility::Column::Slug.eq(&slug))
-            .count(db)
-            .await?
-            > 0;
-        if !exists {
-            facility_write::insert_record(db, record, None).await?;
-            report.facilities += 1;
+    // A demo facility is known by the slug its name makes: one that exists,
+    // edited or not, stays as it is.
+    let mut taken: HashSet<String> = facility::Entity::find()
+        .select_only()
+        .column(facility::Column::Slug)
+        .into_tuple::<String>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut missing = Vec::new();
+    for row in rows {
+        let mut fields = row.fields;
+        let slug = text::slugify(&fields.name);
+        if taken.insert(slug.clone()) {
+            fields.slug = Some(slug);
+            missing.push(Facility::row(&fields, &Maintainer(None), Stamp::first()));
         }
+    }
+    report.facilities = missing.len();
+    let mut missing = missing.into_iter().peekable();
+    while missing.peek().is_some() {
+        facility::Entity::insert_many(missing.by_ref().take(BATCH))
+            .exec_without_returning(db)
+            .await?;
     }
     Ok(report)
 }

@@ -12,7 +12,8 @@ use crate::graphql::types::facility::{
     Regime, SecurityLevel, TargetAge, TargetGender,
 };
 use crate::service::facility::import::{self as import, Format, Report};
-use crate::service::facility::write::{self as facility_write, FacilityFields};
+use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields};
+use crate::service::kernel::record;
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]
@@ -341,7 +342,7 @@ impl FacilityMutation {
     ) -> Result<Facility> {
         let actor = context::actor(ctx)?;
         let fields = input.into_fields()?;
-        let model = facility_write::create(context::db(ctx), actor, fields).await?;
+        let model = record::create::<FacilityRecord>(context::db(ctx), actor, fields).await?;
         Ok(model.into())
     }
 
@@ -359,10 +360,11 @@ impl FacilityMutation {
     ) -> Result<Facility> {
         let (actor, row) = writer(ctx, &id, Kind::Facility)?;
         let patch = input.check()?;
-        let model = facility_write::update(context::db(ctx), actor, row, expected_version, |f| {
-            patch.apply(f);
-        })
-        .await?;
+        let model =
+            record::update::<FacilityRecord>(context::db(ctx), actor, row, expected_version, |f| {
+                patch.apply(f);
+            })
+            .await?;
         Ok(model.into())
     }
 
@@ -381,7 +383,7 @@ impl FacilityMutation {
             id,
             Kind::Facility,
             expected_version,
-            facility_write::delete,
+            record::delete::<FacilityRecord>,
         )
         .await
     }

@@ -1,6 +1,8 @@
 //! The facility CSV format: the columns of the project's source list of
-//! facilities, read into validated records with every problem located by line
-//! and column. The demo data loads through here, and so do imports.
+//! facilities, each read into and written from a facility's editable fields.
+//! A row is checked by the rules the API checks its input by, and every
+//! problem is located by line and column. The demo data loads through here,
+//! and so do imports.
 
 use std::borrow::Cow;
 
@@ -8,61 +10,93 @@ use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, TargetAge,
 };
 
-use crate::service::kernel::{country, validate};
+use crate::error::AppError;
+use crate::service::facility::write::FacilityFields;
+
+/// One column of the format: its header, and how its cell reads into,
+/// writes from and carries over a facility's fields. A column is added here
+/// and nowhere else in the format.
+#[derive(Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    /// Whether a file may leave the column out.
+    optional: bool,
+    /// Reads a cell (trimmed; `None` when empty) into its field.
+    read: fn(Option<&str>, &mut FacilityFields) -> Result<(), String>,
+    write: fn(&FacilityFields) -> String,
+    /// Copies the field from a row onto a stored facility's fields.
+    carry: fn(&FacilityFields, &mut FacilityFields),
+}
+
+/// The [`Column`] of a field whose value is a [`Cell`]; `$cell` first
+/// turns the cell's text into the value's (a source's way of saying "empty").
+macro_rules! column {
+    ($name:literal, $field:ident) => {
+        column!($name, $field, std::convert::identity)
+    };
+    ($name:literal, $field:ident, $cell:expr) => {
+        Column {
+            name: $name,
+            optional: false,
+            read: |cell, fields| {
+                fields.$field = Cell::read($cell(cell))?;
+                Ok(())
+            },
+            write: |fields| Cell::write(&fields.$field),
+            carry: |row, stored| stored.$field.clone_from(&row.$field),
+        }
+    };
+}
 
 /// The columns, in order, of a facility CSV file. The last, `slug`, is
 /// optional: the project's source list and older exports do not have it.
-pub const COLUMNS: [&str; 18] = [
-    "name",
-    "country_code",
-    "city",
-    "latitude",
-    "longitude",
-    "facility_type",
-    "capacity",
-    "opened_year",
-    "operator",
-    "population",
-    "security_level",
-    "status",
-    "managed_by",
-    "target_age",
-    "regime",
-    "social_enterprise",
-    "source_url",
-    "slug",
+pub const COLUMNS: [Column; 18] = [
+    column!("name", name),
+    column!("country_code", country_code),
+    column!("city", city),
+    column!("latitude", latitude),
+    column!("longitude", longitude),
+    column!("facility_type", facility_type),
+    column!("capacity", capacity),
+    column!("opened_year", opened_year),
+    column!("operator", operator),
+    column!("population", population),
+    column!("security_level", security_level, unknown_is_empty),
+    column!("status", status),
+    column!("managed_by", managed_by),
+    column!("target_age", target_age),
+    column!("regime", regime),
+    column!("social_enterprise", social_enterprise),
+    column!("source_url", source_url),
+    Column {
+        name: "slug",
+        optional: true,
+        read: |cell, fields| {
+            fields.slug = Cell::read(cell)?;
+            Ok(())
+        },
+        write: |fields| Cell::write(&fields.slug),
+        // The slug says which facility a row is; it never renames one.
+        carry: |_, _| {},
+    },
 ];
 
-/// The columns a file may leave out.
-const OPTIONAL: [&str; 1] = ["slug"];
+/// Sources say "unknown" where they do not know: that is an empty value.
+fn unknown_is_empty(cell: Option<&str>) -> Option<&str> {
+    cell.filter(|v| *v != "unknown")
+}
 
 /// What makes a spreadsheet read a text cell as a formula (OWASP, "CSV Injection").
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// One valid row.
+/// One valid row: a facility's fields, those the file does not carry
+/// (description, principles, ...) empty.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FacilityRecord {
+pub struct FacilityRow {
     /// Line of the file where the row starts (the header is line 1).
     pub line: u64,
-    pub name: String,
-    pub country_code: String,
-    pub city: Option<String>,
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub facility_type: FacilityType,
-    pub capacity: Option<i32>,
-    pub opened_year: Option<i32>,
-    pub operator: Option<String>,
-    pub population: Option<Population>,
-    pub security_level: Option<SecurityLevel>,
-    pub status: FacilityStatus,
-    pub managed_by: Option<ManagedBy>,
-    pub target_age: Option<TargetAge>,
-    pub regime: Option<Regime>,
-    pub social_enterprise: Option<bool>,
-    pub source_url: Option<String>,
-    /// The facility the row is: given, the row matches this facility and no other.
-    pub slug: Option<String>,
+    /// `slug`, when given, is the facility the row is, and no other.
+    pub fields: FacilityFields,
 }
 
 /// Why one cell (or the whole file, with line 0 or column "") was refused.
@@ -87,7 +121,7 @@ impl RowError {
 ///
 /// # Errors
 /// All row errors, in file order, when any row (or the header) is invalid.
-pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec<RowError>> {
+pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     // The reader numbers CRLF lines inconsistently; with LF only, line numbers are exact.
     let input = normalize_line_ends(input);
@@ -102,40 +136,40 @@ pub fn parse(input: &[u8], current_year: i32) -> Result<Vec<FacilityRecord>, Vec
     };
     let positions = check_header(&header)?;
 
-    let mut records = Vec::new();
+    let mut rows = Vec::new();
     let mut errors = Vec::new();
-    for row in reader.records() {
-        let row = match row {
-            Ok(row) => row,
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
             Err(err) => {
                 let line = err.position().map_or(0, csv::Position::line);
                 errors.push(RowError::new(line, "", describe_csv_error(&err)));
                 continue;
             }
         };
-        let line = row.position().map_or(0, csv::Position::line);
-        if row.len() != header.len() {
+        let line = record.position().map_or(0, csv::Position::line);
+        if record.len() != header.len() {
             errors.push(RowError::new(
                 line,
                 "",
-                format!("expected {} fields, found {}", header.len(), row.len()),
+                format!("expected {} fields, found {}", header.len(), record.len()),
             ));
             continue;
         }
         let cell = |i: usize| {
             positions[i]
-                .and_then(|p| row.get(p))
+                .and_then(|p| record.get(p))
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(unquote_formula)
         };
-        match read_row(line, &cell, current_year) {
-            Ok(record) => records.push(record),
+        match read_row(line, &cell) {
+            Ok(row) => rows.push(row),
             Err(mut row_errors) => errors.append(&mut row_errors),
         }
     }
     if errors.is_empty() {
-        Ok(records)
+        Ok(rows)
     } else {
         Err(errors)
     }
@@ -161,205 +195,145 @@ fn describe_csv_error(err: &csv::Error) -> String {
 }
 
 /// Where each of [`COLUMNS`] is in the file, `None` for an optional column left out.
-fn check_header(header: &csv::StringRecord) -> Result<[Option<usize>; 18], Vec<RowError>> {
+fn check_header(
+    header: &csv::StringRecord,
+) -> Result<[Option<usize>; COLUMNS.len()], Vec<RowError>> {
     let found: Vec<&str> = header.iter().map(str::trim).collect();
+    let known = |name: &str| COLUMNS.iter().any(|c| c.name == name);
     let mut errors = Vec::new();
-    for expected in COLUMNS {
-        if !OPTIONAL.contains(&expected) && !found.contains(&expected) {
-            errors.push(RowError::new(1, expected, "missing column"));
+    for expected in COLUMNS.iter().filter(|c| !c.optional) {
+        if !found.contains(&expected.name) {
+            errors.push(RowError::new(1, expected.name, "missing column"));
         }
     }
     for column in &found {
-        if !COLUMNS.contains(column) {
+        if !known(column) {
             errors.push(RowError::new(1, column, "unknown column"));
         }
     }
     let in_order = COLUMNS
         .iter()
+        .map(|c| c.name)
         .filter(|c| found.contains(c))
-        .eq(found.iter());
+        .eq(found.iter().copied());
     if errors.is_empty() && !in_order {
+        let optional: Vec<&str> = COLUMNS
+            .iter()
+            .filter(|c| c.optional)
+            .map(|c| c.name)
+            .collect();
         errors.push(RowError::new(
             1,
             "",
             format!(
                 "columns must be in this order: {} (`{}` may be left out)",
-                COLUMNS.join(","),
-                OPTIONAL.join("`, `")
+                COLUMNS.map(|c| c.name).join(","),
+                optional.join("`, `")
             ),
         ));
     }
     if errors.is_empty() {
-        Ok(COLUMNS.map(|c| found.iter().position(|f| *f == c)))
+        Ok(COLUMNS.map(|c| found.iter().position(|f| *f == c.name)))
     } else {
         Err(errors)
     }
 }
 
-/// Reads one row given as its cells in the order of [`COLUMNS`] (trimmed, empty as `None`).
+/// Reads one row given as its cells in the order of [`COLUMNS`] (trimmed,
+/// empty as `None`), and checks it by the API's rules for a facility.
 ///
 /// # Errors
-/// Every problem of the row.
+/// Every problem of the row, one per cell, left to right.
 pub fn read_row<'a>(
     line: u64,
     cell: &dyn Fn(usize) -> Option<&'a str>,
-    current_year: i32,
-) -> Result<FacilityRecord, Vec<RowError>> {
+) -> Result<FacilityRow, Vec<RowError>> {
+    let mut fields = unread();
     let mut errors = Vec::new();
-    let mut fail = |column: &str, reason: String| errors.push(RowError::new(line, column, reason));
-
-    let name = match cell(0) {
-        None => {
-            fail("name", "a name is required".to_owned());
-            None
-        }
-        Some(n) if n.chars().count() > 200 => {
-            fail("name", "a name is at most 200 characters".to_owned());
-            None
-        }
-        Some(n) => Some(n.to_owned()),
-    };
-    let country_code = match cell(1) {
-        None => {
-            fail("country_code", "a country code is required".to_owned());
-            None
-        }
-        Some(code) => country::normalize(code).or_else(|| {
-            fail(
-                "country_code",
-                format!("`{code}` is not an ISO 3166-1 alpha-2 country code"),
-            );
-            None
-        }),
-    };
-    for (i, column) in [(2, "city"), (8, "operator")] {
-        if cell(i).is_some_and(|v| v.chars().count() > 200) {
-            fail(column, format!("{column} is at most 200 characters"));
+    for (i, column) in COLUMNS.iter().enumerate() {
+        if let Err(reason) = (column.read)(cell(i), &mut fields) {
+            errors.push(RowError::new(line, column.name, reason));
         }
     }
-    let latitude = coordinate(cell(3), 90.0, "latitude", &mut fail);
-    let longitude = coordinate(cell(4), 180.0, "longitude", &mut fail);
-    if latitude.is_some() != longitude.is_some() {
-        fail(
-            "longitude",
-            "latitude and longitude go together: give both or neither".to_owned(),
-        );
+    fields.normalise();
+    if let Err(AppError::Invalid(problems)) = fields.problems("").finish() {
+        for problem in problems {
+            let column = column_of(&problem.field);
+            // A cell that could not be read has said what is wrong with it.
+            if !errors.iter().any(|e| e.column == column) {
+                errors.push(RowError::new(line, column, problem.message));
+            }
+        }
     }
-    let facility_type = required_enum(
-        cell(5),
-        "facility_type",
-        FacilityType::parse,
-        FacilityType::all_values,
-        &mut fail,
-    );
-    // The same rules as the GraphQL input: one place says what a valid facility is.
-    let capacity = integer(cell(6), "capacity", &mut fail).and_then(|c| {
-        validate::capacity(c)
-            .map_err(|reason| fail("capacity", reason))
-            .ok()
-            .map(|()| c)
-    });
-    let opened_year = integer(cell(7), "opened_year", &mut fail).and_then(|y| {
-        validate::year(y, current_year)
-            .map_err(|reason| fail("opened_year", reason))
-            .ok()
-            .map(|()| y)
-    });
-    let population = optional_enum(
-        cell(9),
-        "population",
-        Population::parse,
-        Population::all_values,
-        &mut fail,
-    );
-    // Sources say "unknown" where they do not know: that is an empty value.
-    let security_level = optional_enum(
-        cell(10).filter(|v| *v != "unknown"),
-        "security_level",
-        SecurityLevel::parse,
-        SecurityLevel::all_values,
-        &mut fail,
-    );
-    let status = required_enum(
-        cell(11),
-        "status",
-        FacilityStatus::parse,
-        FacilityStatus::all_values,
-        &mut fail,
-    );
-    let managed_by = optional_enum(
-        cell(12),
-        "managed_by",
-        ManagedBy::parse,
-        ManagedBy::all_values,
-        &mut fail,
-    );
-    let target_age = optional_enum(
-        cell(13),
-        "target_age",
-        TargetAge::parse,
-        TargetAge::all_values,
-        &mut fail,
-    );
-    let regime = optional_enum(
-        cell(14),
-        "regime",
-        Regime::parse,
-        Regime::all_values,
-        &mut fail,
-    );
-    let social_enterprise = match cell(15) {
-        None => None,
-        Some("true") => Some(true),
-        Some("false") => Some(false),
-        Some(other) => {
-            fail(
-                "social_enterprise",
-                format!("`{other}` is not `true`, `false` or empty"),
-            );
-            None
-        }
-    };
-    let source_url = cell(16).and_then(|u| {
-        validate::web_url(u)
-            .map_err(|reason| fail("source_url", reason))
-            .ok()
-            .map(|()| u.to_owned())
-    });
-    let slug = cell(17).and_then(|s| {
-        validate::slug(s)
-            .map_err(|reason| fail("slug", reason))
-            .ok()
-            .map(|()| s.to_owned())
-    });
+    if errors.is_empty() {
+        return Ok(FacilityRow { line, fields });
+    }
+    errors.sort_by_key(|e| COLUMNS.iter().position(|c| c.name == e.column));
+    Err(errors)
+}
 
-    match (name, country_code, facility_type, status) {
-        (Some(name), Some(country_code), Some(facility_type), Some(status))
-            if errors.is_empty() =>
-        {
-            Ok(FacilityRecord {
-                line,
-                name,
-                country_code,
-                city: cell(2).map(str::to_owned),
-                latitude,
-                longitude,
-                facility_type,
-                capacity,
-                opened_year,
-                operator: cell(8).map(str::to_owned),
-                population,
-                security_level,
-                status,
-                managed_by,
-                target_age,
-                regime,
-                social_enterprise,
-                source_url,
-                slug,
-            })
+/// A facility with nothing read into it yet. The placeholders of the
+/// required columns never outlive the read: a row whose cell does not
+/// replace them is refused.
+fn unread() -> FacilityFields {
+    FacilityFields {
+        slug: None,
+        name: String::new(),
+        country_code: String::new(),
+        city: None,
+        latitude: None,
+        longitude: None,
+        facility_type: FacilityType::Other,
+        status: FacilityStatus::Open,
+        capacity: None,
+        opened_year: None,
+        operator: None,
+        managed_by: None,
+        population: None,
+        target_age: None,
+        regime: None,
+        security_level: None,
+        social_enterprise: None,
+        description: None,
+        website: None,
+        source_url: None,
+        maintained_by: None,
+        principles: Vec::new(),
+        ecosystem: Vec::new(),
+    }
+}
+
+/// The column of a problem the API's rules name by field (`countryCode`).
+fn column_of(field: &str) -> &str {
+    COLUMNS
+        .iter()
+        .find(|c| camel_case(c.name) == field)
+        .map_or(field, |c| c.name)
+}
+
+/// A column's name as the API (and GeoJSON properties) spell it: `country_code` is `countryCode`.
+#[must_use]
+pub fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.push(c.to_ascii_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
         }
-        _ => Err(errors),
+    }
+    out
+}
+
+/// A row's fields onto a stored facility's: what the file carries replaces
+/// what is stored, and what it does not (description, principles, ...) stays.
+pub fn carry(row: &FacilityFields, stored: &mut FacilityFields) {
+    for column in &COLUMNS {
+        (column.carry)(row, stored);
     }
 }
 
@@ -374,31 +348,11 @@ pub fn write(facilities: &[entity::facility::Model]) -> Result<Vec<u8>, csv::Err
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
-    let text = |value: Option<&str>| quote_formula(value.unwrap_or_default()).into_owned();
-    // Numbers and fixed values never start a formula: written as they are.
-    let plain = |value: Option<String>| value.unwrap_or_default();
+    writer.write_record(COLUMNS.map(|c| c.name))?;
     for f in facilities {
-        writer.write_record([
-            text(Some(&f.name)),
-            text(Some(&f.country_code)),
-            text(f.city.as_deref()),
-            plain(f.latitude.map(|v| v.to_string())),
-            plain(f.longitude.map(|v| v.to_string())),
-            f.facility_type.as_str(),
-            plain(f.capacity.map(|v| v.to_string())),
-            plain(f.opened_year.map(|v| v.to_string())),
-            text(f.operator.as_deref()),
-            plain(f.population.map(Population::as_str)),
-            plain(f.security_level.map(SecurityLevel::as_str)),
-            f.status.as_str(),
-            plain(f.managed_by.map(ManagedBy::as_str)),
-            plain(f.target_age.map(TargetAge::as_str)),
-            plain(f.regime.map(Regime::as_str)),
-            plain(f.social_enterprise.map(|v| v.to_string())),
-            text(f.source_url.as_deref()),
-            text(Some(&f.slug)),
-        ])?;
+        // The file carries no children: the facility's columns are enough.
+        let fields = FacilityFields::of(f, None, Vec::new(), Vec::new());
+        writer.write_record(COLUMNS.map(|c| (c.write)(&fields)))?;
     }
     writer
         .into_inner()
@@ -427,67 +381,117 @@ pub fn unquote_formula(value: &str) -> &str {
     }
 }
 
-fn coordinate(
-    value: Option<&str>,
-    bound: f64,
-    column: &str,
-    fail: &mut impl FnMut(&str, String),
-) -> Option<f64> {
-    let value = value?;
-    match value.parse::<f64>() {
-        Ok(v) if v.is_finite() && (-bound..=bound).contains(&v) => Some(v),
-        Ok(v) => {
-            fail(column, format!("{v} is outside -{bound} to {bound}"));
-            None
-        }
-        Err(_) => {
-            fail(column, format!("`{value}` is not a number"));
-            None
-        }
+/// How a field's value reads from a cell and writes to one: its shape (a
+/// number, one of an enum's values, present at all), not the rules it must
+/// meet, which are the API's.
+trait Cell: Sized {
+    /// Reads a trimmed cell, `None` when empty.
+    fn read(cell: Option<&str>) -> Result<Self, String>;
+    fn write(&self) -> String;
+}
+
+impl Cell for String {
+    fn read(cell: Option<&str>) -> Result<Self, String> {
+        cell.map(str::to_owned)
+            .ok_or_else(|| "a value is required".to_owned())
+    }
+
+    fn write(&self) -> String {
+        quote_formula(self).into_owned()
     }
 }
 
-fn integer(value: Option<&str>, column: &str, fail: &mut impl FnMut(&str, String)) -> Option<i32> {
-    let value = value?;
-    value
-        .parse::<i32>()
-        .map_err(|_| fail(column, format!("`{value}` is not a whole number")))
-        .ok()
-}
-
-fn optional_enum<T>(
-    value: Option<&str>,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-    allowed: fn() -> Vec<String>,
-    fail: &mut impl FnMut(&str, String),
-) -> Option<T> {
-    let value = value?;
-    parse(value).or_else(|| {
-        fail(
-            column,
-            format!("`{value}` is not one of: {}", allowed().join(", ")),
-        );
-        None
-    })
-}
-
-fn required_enum<T>(
-    value: Option<&str>,
-    column: &str,
-    parse: fn(&str) -> Option<T>,
-    allowed: fn() -> Vec<String>,
-    fail: &mut impl FnMut(&str, String),
-) -> Option<T> {
-    if value.is_none() {
-        fail(
-            column,
-            format!("a value is required, one of: {}", allowed().join(", ")),
-        );
-        return None;
+impl Cell for Option<String> {
+    fn read(cell: Option<&str>) -> Result<Self, String> {
+        Ok(cell.map(str::to_owned))
     }
-    optional_enum(value, column, parse, allowed, fail)
+
+    fn write(&self) -> String {
+        quote_formula(self.as_deref().unwrap_or_default()).into_owned()
+    }
 }
+
+// Numbers and fixed values never start a formula: written as they are.
+
+impl Cell for Option<f64> {
+    fn read(cell: Option<&str>) -> Result<Self, String> {
+        cell.map(|v| v.parse().map_err(|_| format!("`{v}` is not a number")))
+            .transpose()
+    }
+
+    fn write(&self) -> String {
+        self.map(|v| v.to_string()).unwrap_or_default()
+    }
+}
+
+impl Cell for Option<i32> {
+    fn read(cell: Option<&str>) -> Result<Self, String> {
+        cell.map(|v| {
+            v.parse()
+                .map_err(|_| format!("`{v}` is not a whole number"))
+        })
+        .transpose()
+    }
+
+    fn write(&self) -> String {
+        self.map(|v| v.to_string()).unwrap_or_default()
+    }
+}
+
+impl Cell for Option<bool> {
+    fn read(cell: Option<&str>) -> Result<Self, String> {
+        match cell {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(other) => Err(format!("`{other}` is not `true`, `false` or empty")),
+        }
+    }
+
+    fn write(&self) -> String {
+        self.map(|v| v.to_string()).unwrap_or_default()
+    }
+}
+
+/// [`Cell`] for string-backed enums, required and optional.
+macro_rules! enum_cells {
+    ($($enum:ident),+ $(,)?) => {$(
+        impl Cell for $enum {
+            fn read(cell: Option<&str>) -> Result<Self, String> {
+                let allowed = || $enum::all_values().join(", ");
+                match cell {
+                    None => Err(format!("a value is required, one of: {}", allowed())),
+                    Some(v) => $enum::parse(v)
+                        .ok_or_else(|| format!("`{v}` is not one of: {}", allowed())),
+                }
+            }
+
+            fn write(&self) -> String {
+                self.as_str()
+            }
+        }
+
+        impl Cell for Option<$enum> {
+            fn read(cell: Option<&str>) -> Result<Self, String> {
+                cell.map(|v| <$enum as Cell>::read(Some(v))).transpose()
+            }
+
+            fn write(&self) -> String {
+                self.map($enum::as_str).unwrap_or_default()
+            }
+        }
+    )+};
+}
+
+enum_cells!(
+    FacilityType,
+    FacilityStatus,
+    ManagedBy,
+    Population,
+    TargetAge,
+    Regime,
+    SecurityLevel,
+);
 
 #[cfg(test)]
 mod tests {
@@ -500,12 +504,12 @@ mod tests {
         let csv = format!(
             "\u{feff}{HEADER}\r\n\"Huis, Liège\",be,Liège,50.6,5.5,detention_house,20,2022,\"FOD, Justitie\",mixed,unknown,open,national_prison_administration,adults,closed,true,https://example.org/a\r\n"
         );
-        let records = parse(csv.as_bytes(), 2026).expect("valid");
-        assert_eq!(records.len(), 1);
-        let r = &records[0];
+        let rows = parse(csv.as_bytes()).expect("valid");
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].line, 2);
+        let r = &rows[0].fields;
         assert_eq!(r.name, "Huis, Liège");
         assert_eq!(r.country_code, "BE");
-        assert_eq!(r.line, 2);
         assert_eq!(r.security_level, None);
         assert_eq!(r.social_enterprise, Some(true));
         assert_eq!(r.operator.as_deref(), Some("FOD, Justitie"));
@@ -516,14 +520,13 @@ mod tests {
         let csv = format!(
             "{HEADER}\nA,XX,,95,3,castle,0,1200,,,low,open,,,,maybe,ftp://x\nB,BE,,,,other,,,,,,open,,,,,\n"
         );
-        let errors = parse(csv.as_bytes(), 2026).expect_err("invalid");
+        let errors = parse(csv.as_bytes()).expect_err("invalid");
         let cells: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.column.as_str())).collect();
         assert_eq!(
             cells,
             vec![
                 (2, "country_code"),
                 (2, "latitude"),
-                (2, "longitude"),
                 (2, "facility_type"),
                 (2, "capacity"),
                 (2, "opened_year"),
@@ -535,7 +538,7 @@ mod tests {
 
     #[test]
     fn parse_refuses_missing_and_unknown_columns() {
-        let errors = parse(b"name,country_code,colour\n", 2026).expect_err("invalid");
+        let errors = parse(b"name,country_code,colour\n").expect_err("invalid");
         assert!(
             errors
                 .iter()
@@ -552,7 +555,7 @@ mod tests {
     fn parse_refuses_text_that_is_not_utf8() {
         let mut csv = format!("{HEADER}\n").into_bytes();
         csv.extend_from_slice(b"Li\xe8ge,BE,,,,other,,,,,,open,,,,,\n");
-        let errors = parse(&csv, 2026).expect_err("invalid");
+        let errors = parse(&csv).expect_err("invalid");
         assert_eq!(errors[0].reason, "the file is not valid UTF-8");
     }
 
@@ -561,7 +564,7 @@ mod tests {
         let csv = format!(
             "{HEADER},slug\nA,BE,,,,other,,,,,,open,,,,,,huis-a\nB,BE,,,,other,,,,,,open,,,,,,\nC,BE,,,,other,,,,,,open,,,,,,Huis C\n"
         );
-        let errors = parse(csv.as_bytes(), 2026).expect_err("invalid slug");
+        let errors = parse(csv.as_bytes()).expect_err("invalid slug");
         assert_eq!(
             errors
                 .iter()
@@ -570,20 +573,81 @@ mod tests {
             [(4, "slug")]
         );
         let csv = csv.replace("Huis C", "huis-c");
-        let slugs: Vec<Option<String>> = parse(csv.as_bytes(), 2026)
+        let slugs: Vec<Option<String>> = parse(csv.as_bytes())
             .expect("valid")
             .into_iter()
-            .map(|r| r.slug)
+            .map(|r| r.fields.slug)
             .collect();
         assert_eq!(slugs, [Some("huis-a".into()), None, Some("huis-c".into())]);
 
         let first = format!("slug,{HEADER}\n");
-        let errors = parse(first.as_bytes(), 2026).expect_err("slug comes last");
+        let errors = parse(first.as_bytes()).expect_err("slug comes last");
         assert!(
             errors[0]
                 .reason
                 .starts_with("columns must be in this order")
         );
+    }
+
+    #[test]
+    fn parse_refuses_what_the_api_refuses_with_the_apis_reason() {
+        let csv = format!(
+            "{HEADER}\nA,BE,,50,,other,,,,,,open,,,,,\nB,be,\"Den\nHaag\",,,other,,,,,,open,,,,,\nC\u{200b}D,BE,,,,castle,,,,,,open,,,,,\n"
+        );
+        let errors = parse(csv.as_bytes()).expect_err("invalid");
+        assert_eq!(
+            errors
+                .iter()
+                .map(|e| (e.line, e.column.as_str(), e.reason.as_str()))
+                .collect::<Vec<_>>(),
+            [
+                (
+                    2,
+                    "longitude",
+                    "latitude and longitude go together: give both or neither"
+                ),
+                (
+                    3,
+                    "city",
+                    "must be one line of visible text: U+000A (a control, zero-width or direction character) is not accepted"
+                ),
+                // A line break inside a quoted cell: the next row starts a line later.
+                (
+                    5,
+                    "name",
+                    "must be one line of visible text: U+200B (a control, zero-width or direction character) is not accepted"
+                ),
+                (
+                    5,
+                    "facility_type",
+                    "`castle` is not one of: detention_house, transition_house, youth_small_scale, community_custody_unit, halfway_house, open_prison, mother_child_unit, other"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn carry_replaces_the_columns_and_keeps_the_rest() {
+        let csv = format!("{HEADER},slug\nA,BE,Gent,,,other,,,,,,open,,,,,,a\n");
+        let row = parse(csv.as_bytes()).expect("valid").remove(0).fields;
+        let mut stored = unread();
+        stored.slug = Some("stored".to_owned());
+        stored.name = "Old".to_owned();
+        stored.website = Some("https://example.org".to_owned());
+        stored.principles = vec![entity::value::Principle::SmallScale];
+
+        carry(&row, &mut stored);
+
+        assert_eq!(
+            (
+                stored.slug.as_deref(),
+                stored.name.as_str(),
+                stored.city.as_deref()
+            ),
+            (Some("stored"), "A", Some("Gent"))
+        );
+        assert_eq!(stored.website.as_deref(), Some("https://example.org"));
+        assert_eq!(stored.principles.len(), 1);
     }
 
     #[test]
@@ -607,10 +671,10 @@ mod tests {
 
     #[test]
     fn project_demo_file_is_valid() {
-        let records = parse(include_bytes!("../../../demo/facilities.csv"), 2026)
-            .expect("demo data is valid");
-        assert!(records.len() > 100);
-        assert!(records.iter().all(|r| r.source_url.is_some()));
+        let rows =
+            parse(include_bytes!("../../../demo/facilities.csv")).expect("demo data is valid");
+        assert!(rows.len() > 100);
+        assert!(rows.iter().all(|r| r.fields.source_url.is_some()));
     }
 }
 

@@ -1,28 +1,28 @@
-//! Creating, updating and deleting facilities. Every derived column (slug,
-//! sort and search keys) is computed here, so no caller can store a facility
-//! without them; every write is checked, audited and done in one transaction.
+//! Facilities as a [`Record`]: the hooks the write steps of the kernel run
+//! for them. A facility's row, with its derived sort and search keys, is made
+//! by [`Facility::row`] and nowhere else: imports and the demo data store
+//! their rows through it too.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
+use async_trait::async_trait;
 use entity::value::{
-    AuditAction, AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
-    ManagedBy, Population, Principle, Regime, SecurityLevel, TargetAge,
+    AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText, ManagedBy,
+    Population, Principle, Regime, SecurityLevel, TargetAge,
 };
 use entity::{facility, facility_ecosystem_note, facility_principle, organisation, visit};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveValue::{self, Set},
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::facility::csv::FacilityRecord;
-use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Actor, Change, Write, check_version, snapshot,
-};
+use crate::service::kernel::record::{Record, Stamp};
+use crate::service::kernel::text;
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
 use crate::service::kernel::validate::{self, Problems};
-use crate::service::kernel::{now, text};
 
 /// Every editable field of a facility, as it is to be stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -91,7 +91,7 @@ impl FacilityFields {
     }
 
     /// Trims text and upper-cases the country, so equal input stores equally.
-    fn normalise(&mut self) {
+    pub fn normalise(&mut self) {
         fn tidy(value: &mut Option<String>) {
             if let Some(v) = value {
                 let trimmed = v.trim();
@@ -118,8 +118,11 @@ impl FacilityFields {
         self.principles.dedup();
     }
 
-    /// Every problem of the fields on their own (uniqueness is checked against the database later).
-    fn problems(&self, prefix: &str) -> Problems {
+    /// Every problem of the fields on their own, each named `prefix` and
+    /// the field's API name (`countryCode`); uniqueness and what they refer
+    /// to are for the caller to check against the database.
+    #[must_use]
+    pub fn problems(&self, prefix: &str) -> Problems {
         let mut problems = Problems::new();
         let field = |name: &str| format!("{prefix}{name}");
         if let Some(slug) = &self.slug {
@@ -175,230 +178,261 @@ impl FacilityFields {
     }
 }
 
-/// What a stored facility looks like in the audit log.
-#[derive(Serialize)]
-struct Snapshot<'a> {
-    #[serde(flatten)]
-    record: &'a facility::Model,
-    maintained_by: Option<&'a str>,
-    principles: &'a [Principle],
-    ecosystem: &'a [(EcosystemDimension, String)],
-}
+/// The organisation that maintains a facility, as checking its fields
+/// resolved it: `None` for a facility no partner maintains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Maintainer(pub Option<i32>);
 
-fn facility_snapshot(
-    model: &facility::Model,
-    fields: &FacilityFields,
-) -> Result<serde_json::Value> {
-    snapshot(&Snapshot {
-        record: model,
-        maintained_by: fields.maintained_by.as_deref(),
-        principles: &fields.principles,
-        ecosystem: &fields.ecosystem,
-    })
-}
+/// A facility, as the write steps see it.
+pub struct Facility;
 
-/// Creates a facility.
-///
-/// # Errors
-/// `FORBIDDEN` for a partner naming another organisation, `BAD_USER_INPUT`
-/// listing every bad field, database errors.
-pub async fn create(
-    db: &DatabaseConnection,
-    actor: Actor,
-    mut fields: FacilityFields,
-) -> Result<facility::Model> {
-    let mut write = Write::begin(db, actor, "api").await?;
-    fields.normalise();
-    if !write.actor.writes_all_content() && fields.maintained_by.is_none() {
-        fields.maintained_by = write.actor.organisation.as_ref().map(|o| o.slug.clone());
+#[async_trait]
+impl Record for Facility {
+    type Entity = facility::Entity;
+    type Model = facility::Model;
+    type ActiveModel = facility::ActiveModel;
+    type Fields = FacilityFields;
+    type Resolved = Maintainer;
+
+    const ENTITY: AuditEntity = AuditEntity::Facility;
+    const NAME: &'static str = "facility";
+
+    fn describe(model: &facility::Model) -> String {
+        format!("facility `{}`", model.slug)
     }
-    let maintainer = maintainer_for(&write, &fields).await?;
-    let mut problems = fields.problems("input.");
-    let slug = match fields.slug.clone() {
-        Some(slug) => {
-            if problems.is_empty() && slug_taken(write.txn(), &slug, None).await? {
-                problems.add(
-                    "input.slug",
-                    format!("`{slug}` is taken by another facility"),
-                );
-            }
-            slug
+
+    async fn may_change(write: &Write, current: &facility::Model) -> Result<()> {
+        write
+            .actor
+            .require_maintainer(current.maintained_by_id, &Self::describe(current))
+    }
+
+    async fn fields_of(
+        db: &impl ConnectionTrait,
+        model: &facility::Model,
+    ) -> Result<FacilityFields> {
+        Ok(Children::load(db, &[model]).await?.fields(model))
+    }
+
+    /// Besides the field rules: the maintainer (a partner's facilities are
+    /// its own) and a slug no other facility has, made from the name when
+    /// none is given.
+    async fn check(
+        write: &Write,
+        fields: &mut FacilityFields,
+        current: Option<&facility::Model>,
+    ) -> Result<Maintainer> {
+        fields.normalise();
+        // A partner's new facility is its own organisation's unless it names one.
+        if current.is_none() && !write.actor.writes_all_content() && fields.maintained_by.is_none()
+        {
+            fields.maintained_by = write.actor.organisation.as_ref().map(|o| o.slug.clone());
         }
-        None => unique_slug(write.txn(), &text::slugify(&fields.name)).await?,
-    };
-    problems.finish()?;
-    fields.slug = Some(slug.clone());
-
-    let now = now();
-    let mut model = active_model(&fields, maintainer.as_ref().map(|o| o.id));
-    model.slug = Set(slug);
-    model.version = Set(1);
-    model.created_at = Set(now);
-    model.updated_at = Set(now);
-    let model = model.insert(write.txn()).await?;
-    replace_children(write.txn(), model.id, &fields).await?;
-    write.record(Change {
-        entity: AuditEntity::Facility,
-        id: model.id,
-        action: AuditAction::Created,
-        version: Some(model.version),
-        public: true,
-        before: None,
-        after: Some(facility_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
-}
-
-/// Changes a facility: `apply` edits its current fields.
-///
-/// # Errors
-/// `NOT_FOUND`, `FORBIDDEN` for a partner and another organisation's
-/// facility, `CONFLICT` for a stale `expected_version`, `BAD_USER_INPUT`
-/// listing every bad field, database errors.
-pub async fn update(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: i32,
-    expected_version: i32,
-    apply: impl FnOnce(&mut FacilityFields),
-) -> Result<facility::Model> {
-    let mut write = Write::begin(db, actor, "api").await?;
-    let current = find(write.txn(), id).await?;
-    let what = format!("facility `{}`", current.slug);
-    write
-        .actor
-        .require_maintainer(current.maintained_by_id, &what)?;
-    check_version(&what, current.version, expected_version)?;
-    let before = fields_of(write.txn(), &current).await?;
-    let mut fields = before.clone();
-    apply(&mut fields);
-    fields.normalise();
-    let maintainer = maintainer_for(&write, &fields).await?;
-    let mut problems = fields.problems("input.");
-    let slug = match fields.slug.clone() {
-        Some(slug) => {
-            if problems.is_empty() && slug_taken(write.txn(), &slug, Some(id)).await? {
-                problems.add(
-                    "input.slug",
-                    format!("`{slug}` is taken by another facility"),
-                );
+        let maintainer = maintainer_for(write, fields).await?;
+        let mut problems = fields.problems("input.");
+        let slug = match fields.slug.clone() {
+            Some(slug) => {
+                if problems.is_empty()
+                    && slug_taken(write.txn(), &slug, current.map(|c| c.id)).await?
+                {
+                    problems.add(
+                        "input.slug",
+                        format!("`{slug}` is taken by another facility"),
+                    );
+                }
+                slug
             }
-            slug
+            None => unique_slug(write.txn(), &text::slugify(&fields.name)).await?,
+        };
+        problems.finish()?;
+        fields.slug = Some(slug);
+        Ok(Maintainer(maintainer.map(|o| o.id)))
+    }
+
+    fn row(
+        fields: &FacilityFields,
+        maintainer: &Maintainer,
+        stamp: Stamp,
+    ) -> facility::ActiveModel {
+        facility::ActiveModel {
+            id: stamp.id(),
+            // Settled before any row is made: by `check`, or by an import's
+            // matching. Left unset, an insert fails rather than store no slug.
+            slug: fields.slug.clone().map_or(ActiveValue::NotSet, Set),
+            name: Set(fields.name.clone()),
+            country_code: Set(fields.country_code.clone()),
+            city: Set(fields.city.clone()),
+            latitude: Set(fields.latitude),
+            longitude: Set(fields.longitude),
+            facility_type: Set(fields.facility_type),
+            status: Set(fields.status),
+            capacity: Set(fields.capacity),
+            opened_year: Set(fields.opened_year),
+            operator: Set(fields.operator.clone()),
+            managed_by: Set(fields.managed_by),
+            population: Set(fields.population),
+            target_age: Set(fields.target_age),
+            regime: Set(fields.regime),
+            security_level: Set(fields.security_level),
+            social_enterprise: Set(fields.social_enterprise),
+            description: Set(fields.description.clone()),
+            website: Set(fields.website.clone()),
+            source_url: Set(fields.source_url.clone()),
+            maintained_by_id: Set(maintainer.0),
+            sort_name: Set(text::fold(&fields.name)),
+            search_text: Set(search_text(fields)),
+            version: Set(stamp.version),
+            created_at: Set(stamp.created_at),
+            updated_at: Set(stamp.updated_at),
         }
-        None => unique_slug(write.txn(), &text::slugify(&fields.name)).await?,
-    };
-    problems.finish()?;
-    fields.slug = Some(slug.clone());
-    if fields == before {
-        // Nothing changes, so nothing is written and the version stays.
-        return Ok(current);
     }
 
-    let mut model = active_model(&fields, maintainer.as_ref().map(|o| o.id));
-    model.id = Set(id);
-    model.slug = Set(slug);
-    model.version = Set(current.version + 1);
-    model.created_at = Set(current.created_at);
-    model.updated_at = Set(now());
-    let model = model.update(write.txn()).await?;
-    if fields.principles != before.principles || fields.ecosystem != before.ecosystem {
-        replace_children(write.txn(), id, &fields).await?;
-    }
-    write.record(Change {
-        entity: AuditEntity::Facility,
-        id,
-        action: AuditAction::Updated,
-        version: Some(model.version),
-        public: true,
-        before: Some(facility_snapshot(&current, &before)?),
-        after: Some(facility_snapshot(&model, &fields)?),
-    });
-    write.commit().await?;
-    Ok(model)
-}
-
-/// Deletes a facility that has no visits (admins only).
-///
-/// # Errors
-/// `FORBIDDEN`, `NOT_FOUND`, `CONFLICT` for a stale version or a facility
-/// with visits, database errors.
-pub async fn delete(
-    db: &DatabaseConnection,
-    actor: Actor,
-    id: i32,
-    expected_version: i32,
-) -> Result<()> {
-    actor.require_admin("deleting a facility")?;
-    let mut write = Write::begin(db, actor, "api").await?;
-    let current = find(write.txn(), id).await?;
-    let what = format!("facility `{}`", current.slug);
-    check_version(&what, current.version, expected_version)?;
-    let visits = visit::Entity::find()
-        .filter(visit::Column::FacilityId.eq(id))
-        .count(write.txn())
+    async fn save_children(
+        db: &impl ConnectionTrait,
+        id: i32,
+        fields: &FacilityFields,
+        before: Option<&FacilityFields>,
+    ) -> Result<()> {
+        if before
+            .is_some_and(|b| b.principles == fields.principles && b.ecosystem == fields.ecosystem)
+        {
+            return Ok(());
+        }
+        let principles = fields
+            .principles
+            .iter()
+            .map(|p| facility_principle::ActiveModel {
+                facility_id: Set(id),
+                principle: Set(*p),
+            });
+        unit_of_work::replace_children(
+            db,
+            facility_principle::Column::FacilityId,
+            id,
+            principles.collect(),
+        )
         .await?;
-    if visits > 0 {
-        return Err(AppError::Conflict(format!(
-            "{what} has {visits} visit(s); delete them first, so that no visit loses its facility"
-        )));
+        let notes =
+            fields
+                .ecosystem
+                .iter()
+                .map(|(dimension, note)| facility_ecosystem_note::ActiveModel {
+                    facility_id: Set(id),
+                    dimension: Set(*dimension),
+                    note: Set(note.trim().to_owned()),
+                });
+        unit_of_work::replace_children(
+            db,
+            facility_ecosystem_note::Column::FacilityId,
+            id,
+            notes.collect(),
+        )
+        .await
     }
-    let before = fields_of(write.txn(), &current).await?;
-    facility::Entity::delete_by_id(id).exec(write.txn()).await?;
-    write.record(Change {
-        entity: AuditEntity::Facility,
-        id,
-        action: AuditAction::Deleted,
-        version: None,
-        public: true,
-        before: Some(facility_snapshot(&current, &before)?),
-        after: None,
-    });
-    write.commit().await
+
+    /// A visit keeps its facility.
+    async fn before_delete(write: &Write, current: &facility::Model) -> Result<()> {
+        let visits = visit::Entity::find()
+            .filter(visit::Column::FacilityId.eq(current.id))
+            .count(write.txn())
+            .await?;
+        if visits > 0 {
+            return Err(AppError::Conflict(format!(
+                "{} has {visits} visit(s); delete them first, so that no visit loses its facility",
+                Self::describe(current)
+            )));
+        }
+        Ok(())
+    }
 }
 
-async fn find(db: &impl ConnectionTrait, id: i32) -> Result<facility::Model> {
-    facility::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("no facility has this id"))
+/// What the `text` filter searches: name, city and every translation of the description.
+fn search_text(fields: &FacilityFields) -> String {
+    let mut parts = vec![fields.name.as_str()];
+    parts.extend(fields.city.as_deref());
+    if let Some(description) = &fields.description {
+        parts.extend(description.0.values().map(String::as_str));
+    }
+    text::fold_all(parts)
 }
 
-/// The current fields of a stored facility, children included.
+/// The current fields of stored facilities, children included, in the
+/// order of `models`: a few queries, however many facilities.
 ///
 /// # Errors
 /// Database errors.
-pub async fn fields_of(
+pub async fn fields_of_many(
     db: &impl ConnectionTrait,
-    model: &facility::Model,
-) -> Result<FacilityFields> {
-    let principles = facility_principle::Entity::find()
-        .filter(facility_principle::Column::FacilityId.eq(model.id))
-        .all(db)
-        .await?;
-    let mut principles: Vec<Principle> = principles.into_iter().map(|p| p.principle).collect();
-    principles.sort();
-    let mut ecosystem: Vec<(EcosystemDimension, String)> = facility_ecosystem_note::Entity::find()
-        .filter(facility_ecosystem_note::Column::FacilityId.eq(model.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|n| (n.dimension, n.note))
-        .collect();
-    ecosystem.sort_by_key(|(d, _)| *d);
-    let maintained_by = match model.maintained_by_id {
-        Some(org) => organisation::Entity::find_by_id(org)
-            .one(db)
+    models: &[&facility::Model],
+) -> Result<Vec<FacilityFields>> {
+    let mut children = Children::load(db, models).await?;
+    Ok(models.iter().map(|m| children.fields(m)).collect())
+}
+
+/// The fields of facilities that live in other tables, by facility id.
+struct Children {
+    principles: HashMap<i32, Vec<Principle>>,
+    ecosystem: HashMap<i32, Vec<(EcosystemDimension, String)>>,
+    /// Organisation slugs by id.
+    maintainers: HashMap<i32, String>,
+}
+
+impl Children {
+    async fn load(db: &impl ConnectionTrait, models: &[&facility::Model]) -> Result<Self> {
+        let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
+        let mut principles: HashMap<i32, Vec<Principle>> = HashMap::new();
+        for p in facility_principle::Entity::find()
+            .filter(facility_principle::Column::FacilityId.is_in(ids.iter().copied()))
+            .all(db)
             .await?
-            .map(|o| o.slug),
-        None => None,
-    };
-    Ok(FacilityFields::of(
-        model,
-        maintained_by,
-        principles,
-        ecosystem,
-    ))
+        {
+            principles
+                .entry(p.facility_id)
+                .or_default()
+                .push(p.principle);
+        }
+        let mut ecosystem: HashMap<i32, Vec<(EcosystemDimension, String)>> = HashMap::new();
+        for n in facility_ecosystem_note::Entity::find()
+            .filter(facility_ecosystem_note::Column::FacilityId.is_in(ids))
+            .all(db)
+            .await?
+        {
+            ecosystem
+                .entry(n.facility_id)
+                .or_default()
+                .push((n.dimension, n.note));
+        }
+        let org_ids: HashSet<i32> = models.iter().filter_map(|m| m.maintained_by_id).collect();
+        let maintainers = if org_ids.is_empty() {
+            HashMap::new()
+        } else {
+            organisation::Entity::find()
+                .filter(organisation::Column::Id.is_in(org_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|o| (o.id, o.slug))
+                .collect()
+        };
+        Ok(Self {
+            principles,
+            ecosystem,
+            maintainers,
+        })
+    }
+
+    /// The fields of `model`; in the order `normalise` keeps them, so that
+    /// stored and written fields compare equal.
+    fn fields(&mut self, model: &facility::Model) -> FacilityFields {
+        let mut principles = self.principles.remove(&model.id).unwrap_or_default();
+        principles.sort();
+        let mut ecosystem = self.ecosystem.remove(&model.id).unwrap_or_default();
+        ecosystem.sort_by_key(|(d, _)| *d);
+        let maintained_by = model
+            .maintained_by_id
+            .and_then(|id| self.maintainers.get(&id).cloned());
+        FacilityFields::of(model, maintained_by, principles, ecosystem)
+    }
 }
 
 /// The organisation that will maintain the facility, checked against the actor:
@@ -432,165 +466,6 @@ async fn maintainer_for(
             message: format!("no partner organisation has the slug `{slug}`"),
         }])
     })
-}
-
-fn active_model(fields: &FacilityFields, maintained_by_id: Option<i32>) -> facility::ActiveModel {
-    facility::ActiveModel {
-        name: Set(fields.name.clone()),
-        country_code: Set(fields.country_code.clone()),
-        city: Set(fields.city.clone()),
-        latitude: Set(fields.latitude),
-        longitude: Set(fields.longitude),
-        facility_type: Set(fields.facility_type),
-        status: Set(fields.status),
-        capacity: Set(fields.capacity),
-        opened_year: Set(fields.opened_year),
-        operator: Set(fields.operator.clone()),
-        managed_by: Set(fields.managed_by),
-        population: Set(fields.population),
-        target_age: Set(fields.target_age),
-        regime: Set(fields.regime),
-        security_level: Set(fields.security_level),
-        social_enterprise: Set(fields.social_enterprise),
-        description: Set(fields.description.clone()),
-        website: Set(fields.website.clone()),
-        source_url: Set(fields.source_url.clone()),
-        maintained_by_id: Set(maintained_by_id),
-        sort_name: Set(text::fold(&fields.name)),
-        search_text: Set(search_text(
-            &fields.name,
-            fields.city.as_deref(),
-            fields.description.as_ref(),
-        )),
-        ..Default::default()
-    }
-}
-
-async fn replace_children(
-    db: &impl ConnectionTrait,
-    id: i32,
-    fields: &FacilityFields,
-) -> Result<()> {
-    let principles = fields
-        .principles
-        .iter()
-        .map(|p| facility_principle::ActiveModel {
-            facility_id: Set(id),
-            principle: Set(*p),
-        });
-    unit_of_work::replace_children(
-        db,
-        facility_principle::Column::FacilityId,
-        id,
-        principles.collect(),
-    )
-    .await?;
-    let notes =
-        fields
-            .ecosystem
-            .iter()
-            .map(|(dimension, note)| facility_ecosystem_note::ActiveModel {
-                facility_id: Set(id),
-                dimension: Set(*dimension),
-                note: Set(note.trim().to_owned()),
-            });
-    unit_of_work::replace_children(
-        db,
-        facility_ecosystem_note::Column::FacilityId,
-        id,
-        notes.collect(),
-    )
-    .await
-}
-
-/// Inserts one validated record under a fresh unique slug made from its name.
-///
-/// # Errors
-/// Database errors.
-pub async fn insert_record(
-    db: &impl ConnectionTrait,
-    record: &FacilityRecord,
-    maintained_by_id: Option<i32>,
-) -> Result<facility::Model> {
-    let slug = unique_slug(db, &text::slugify(&record.name)).await?;
-    let now = now();
-    let mut model = record_model(record);
-    model.slug = Set(slug);
-    model.maintained_by_id = Set(maintained_by_id);
-    model.version = Set(1);
-    model.created_at = Set(now);
-    model.updated_at = Set(now);
-    Ok(model.insert(db).await?)
-}
-
-/// The columns a CSV record sets; the rest is left unset.
-#[must_use]
-pub fn record_model(record: &FacilityRecord) -> facility::ActiveModel {
-    facility::ActiveModel {
-        name: Set(record.name.clone()),
-        country_code: Set(record.country_code.clone()),
-        city: Set(record.city.clone()),
-        latitude: Set(record.latitude),
-        longitude: Set(record.longitude),
-        facility_type: Set(record.facility_type),
-        status: Set(record.status),
-        capacity: Set(record.capacity),
-        opened_year: Set(record.opened_year),
-        operator: Set(record.operator.clone()),
-        managed_by: Set(record.managed_by),
-        population: Set(record.population),
-        target_age: Set(record.target_age),
-        regime: Set(record.regime),
-        security_level: Set(record.security_level),
-        social_enterprise: Set(record.social_enterprise),
-        source_url: Set(record.source_url.clone()),
-        sort_name: Set(text::fold(&record.name)),
-        search_text: Set(search_text(&record.name, record.city.as_deref(), None)),
-        ..Default::default()
-    }
-}
-
-/// Applies a CSV record to a stored facility, keeping what CSV does not carry.
-#[must_use]
-pub fn apply_record(current: &facility::Model, record: &FacilityRecord) -> facility::Model {
-    let mut next = current.clone();
-    next.name.clone_from(&record.name);
-    next.country_code.clone_from(&record.country_code);
-    next.city.clone_from(&record.city);
-    next.latitude = record.latitude;
-    next.longitude = record.longitude;
-    next.facility_type = record.facility_type;
-    next.status = record.status;
-    next.capacity = record.capacity;
-    next.opened_year = record.opened_year;
-    next.operator.clone_from(&record.operator);
-    next.managed_by = record.managed_by;
-    next.population = record.population;
-    next.target_age = record.target_age;
-    next.regime = record.regime;
-    next.security_level = record.security_level;
-    next.social_enterprise = record.social_enterprise;
-    next.source_url.clone_from(&record.source_url);
-    next.sort_name = text::fold(&next.name);
-    next.search_text = search_text(&next.name, next.city.as_deref(), next.description.as_ref());
-    next
-}
-
-/// Makes an `ActiveModel` that sets every column of `model`.
-#[must_use]
-pub fn full_active_model(model: facility::Model) -> facility::ActiveModel {
-    model.into_active_model().reset_all()
-}
-
-/// What the `text` filter searches: name, city and every translation of the description.
-#[must_use]
-pub fn search_text(name: &str, city: Option<&str>, description: Option<&LocalizedText>) -> String {
-    let mut parts = vec![name];
-    parts.extend(city);
-    if let Some(description) = description {
-        parts.extend(description.0.values().map(String::as_str));
-    }
-    text::fold_all(parts)
 }
 
 async fn slug_taken(db: &impl ConnectionTrait, slug: &str, except: Option<i32>) -> Result<bool> {

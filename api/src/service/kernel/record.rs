@@ -33,7 +33,9 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn new() -> Self {
+    /// A new row's: version 1, created now.
+    #[must_use]
+    pub fn first() -> Self {
         let now = now();
         Self {
             id: None,
@@ -43,7 +45,9 @@ impl Stamp {
         }
     }
 
-    fn next(current: &impl Versioned) -> Self {
+    /// The next version of `current`, changed now.
+    #[must_use]
+    pub fn next(current: &impl Versioned) -> Self {
         Self {
             id: Some(current.id()),
             version: current.version() + 1,
@@ -186,7 +190,7 @@ pub async fn create<R: Record>(
     R::may_create(&actor)?;
     let mut write = Write::begin(db, actor, "api").await?;
     let resolved = R::check(&write, &mut fields, None).await?;
-    let model = R::row(&fields, &resolved, Stamp::new())
+    let model = R::row(&fields, &resolved, Stamp::first())
         .insert(write.txn())
         .await?;
     R::save_children(write.txn(), model.id(), &fields, None).await?;
