@@ -4,6 +4,14 @@
 //! a connection, costed by the page asked for, or bounded by the API and
 //! costed by its bound: a list that costs less than it can hold lets a
 //! short query nest into a huge answer.
+//!
+//! Why not async-graphql's own `connection` types: they describe their
+//! fields with fixed English texts ("A list of edges.", "A cursor for use in
+//! pagination") and put `totalCount` after `pageInfo`, while the contract
+//! partners build against says what a cursor is valid for and where a page
+//! sits, in this order; using them would change the published schema. The
+//! shape is the same Relay shape, and the cursors (`service::kernel::page`)
+//! carry the fingerprint of the filter and order they came from.
 
 use std::future::Future;
 
