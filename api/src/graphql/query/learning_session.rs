@@ -2,6 +2,7 @@
 //! or a page at a time.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::learning_session;
 
 use super::workshop::workshop_id;
 use super::{by_id, list};
@@ -64,8 +65,8 @@ impl LearningSessionQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<LearningSession>> {
-        let find = service::learning_session::find_by_id;
-        by_id(ctx, &id, Kind::LearningSession, "learning session", find).await
+        let kind = Kind::LearningSession;
+        by_id::<learning_session::Entity, _>(ctx, &id, kind, "learning session").await
     }
 
     /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).

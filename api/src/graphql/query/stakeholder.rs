@@ -2,6 +2,7 @@
 //! knowledge workshops, by id or a page at a time.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::stakeholder;
 
 use super::workshop::workshop_id;
 use super::{by_id, list};
@@ -49,8 +50,7 @@ impl StakeholderQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Stakeholder>> {
-        let find = service::stakeholder::find_by_id;
-        by_id(ctx, &id, Kind::Stakeholder, "stakeholder", find).await
+        by_id::<stakeholder::Entity, _>(ctx, &id, Kind::Stakeholder, "stakeholder").await
     }
 
     /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).

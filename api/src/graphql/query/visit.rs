@@ -1,6 +1,7 @@
 //! `visit` and `visits`: study visits, by id or a page at a time.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::visit;
 
 use super::by_id;
 use super::workshop::workshop_id;
@@ -54,7 +55,7 @@ impl VisitQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Visit>> {
-        by_id(ctx, &id, Kind::Visit, "visit", service::visit::find_by_id).await
+        by_id::<visit::Entity, _>(ctx, &id, Kind::Visit, "visit").await
     }
 
     /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).

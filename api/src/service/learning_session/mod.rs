@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::service::kernel::condition::{one_of, text_condition};
 use crate::service::kernel::country;
 use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::read;
 
 /// Which learning sessions to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -92,29 +93,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
         .await?)
 }
 
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<Option<learning_session::Model>> {
-    Ok(learning_session::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Sessions by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<Vec<learning_session::Model>> {
-    Ok(learning_session::Entity::find()
-        .filter(learning_session::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
 /// Participants of many sessions, as (session id, stakeholder), by name.
 ///
 /// # Errors
@@ -123,14 +101,7 @@ pub async fn participants_of(
     db: &impl ConnectionTrait,
     session_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let rows = learning_session_participant::Entity::find()
-        .filter(learning_session_participant::Column::SessionId.is_in(session_ids.iter().copied()))
-        .find_also_related(stakeholder::Entity)
-        .order_by_asc(stakeholder::Column::SortName)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, s)| s.map(|s| (p.session_id, s)))
-        .collect())
+    let by_name = [stakeholder::Column::SortName];
+    let parent = learning_session_participant::Column::SessionId;
+    read::linked(db, parent, session_ids, &by_name).await
 }

@@ -15,6 +15,7 @@ use crate::error::Result;
 use crate::service::kernel::condition::{one_of, text_condition};
 use crate::service::kernel::country;
 use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::read;
 
 /// Which stakeholders to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -82,23 +83,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
         .await?)
 }
 
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<stakeholder::Model>> {
-    Ok(stakeholder::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Stakeholders by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<stakeholder::Model>> {
-    Ok(stakeholder::Entity::find()
-        .filter(stakeholder::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
 /// The workshops of many stakeholders, as (stakeholder id, workshop).
 ///
 /// # Errors
@@ -107,14 +91,7 @@ pub async fn workshops_of(
     db: &impl ConnectionTrait,
     stakeholder_ids: &[i32],
 ) -> Result<Vec<(i32, knowledge_workshop::Model)>> {
-    let rows = workshop_membership::Entity::find()
-        .filter(workshop_membership::Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
-        .find_also_related(knowledge_workshop::Entity)
-        .order_by_asc(knowledge_workshop::Column::Key)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, w)| w.map(|w| (m.stakeholder_id, w)))
-        .collect())
+    let by_key = [knowledge_workshop::Column::Key];
+    let parent = workshop_membership::Column::StakeholderId;
+    read::linked(db, parent, stakeholder_ids, &by_key).await
 }

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::read;
 
 /// Which visits to return.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -74,23 +75,6 @@ pub fn facility_visits_fingerprint(facility_id: i32) -> String {
     page::fingerprint(&("facility-visits", facility_id))
 }
 
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<visit::Model>> {
-    Ok(visit::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Visits by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<visit::Model>> {
-    Ok(visit::Entity::find()
-        .filter(visit::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
 /// Every visit of many facilities, most recent first (for batching loaders).
 ///
 /// # Errors
@@ -112,16 +96,8 @@ pub async fn participants_of(
     db: &impl ConnectionTrait,
     visit_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let rows = visit_participant::Entity::find()
-        .filter(visit_participant::Column::VisitId.is_in(visit_ids.iter().copied()))
-        .find_also_related(stakeholder::Entity)
-        .order_by_asc(stakeholder::Column::SortName)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, s)| s.map(|s| (p.visit_id, s)))
-        .collect())
+    let by_name = [stakeholder::Column::SortName];
+    read::linked(db, visit_participant::Column::VisitId, visit_ids, &by_name).await
 }
 
 /// Findings of many visits.
