@@ -88,7 +88,10 @@ stamped!(
     visit,
     learning_session,
     stakeholder,
-    guideline_version
+    guideline_version,
+    // Never written through the API; the demo data stamps its rows alike.
+    knowledge_workshop,
+    guideline
 );
 
 /// One kind of record the API writes, as its hooks into the steps.
