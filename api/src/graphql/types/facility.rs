@@ -6,11 +6,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::facility;
 use entity::value as db;
 
 use super::connection::{connection, page_args, sliced};
+use super::revision::Revision;
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -208,17 +208,10 @@ impl Facility {
         )
         .await
     }
-    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn revision(&self) -> Revision {
+        self.0.as_ref().into()
     }
 }
 
