@@ -1,7 +1,7 @@
 //! Facilities: the `Facility` type, its connection, and the enums that
 //! describe a facility (the ecosystem dimensions too, which visits share).
-//! The enums stored in the database mirror the entity enums through
-//! `remote`, which generates the conversions both ways.
+//! The enums stored in the database mirror the entity enums, and the order
+//! the service's, through `remote`, which generates the conversions both ways.
 
 use std::sync::Arc;
 
@@ -385,6 +385,7 @@ pub enum EcosystemDimension {
 
 /// Orders of a facility list. Ties are broken by id, so pages are stable.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "crate::service::facility::Ordering")]
 pub enum FacilityOrder {
     /// By name, A to Z, ignoring case and accents.
     NameAsc,
@@ -400,18 +401,4 @@ pub enum FacilityOrder {
     OpenedDesc,
     /// Most recently changed first.
     UpdatedDesc,
-}
-
-impl From<FacilityOrder> for crate::service::facility::Ordering {
-    fn from(order: FacilityOrder) -> Self {
-        match order {
-            FacilityOrder::NameAsc => Self::NameAsc,
-            FacilityOrder::NameDesc => Self::NameDesc,
-            FacilityOrder::CapacityAsc => Self::CapacityAsc,
-            FacilityOrder::CapacityDesc => Self::CapacityDesc,
-            FacilityOrder::OpenedAsc => Self::OpenedAsc,
-            FacilityOrder::OpenedDesc => Self::OpenedDesc,
-            FacilityOrder::UpdatedDesc => Self::UpdatedDesc,
-        }
-    }
 }
