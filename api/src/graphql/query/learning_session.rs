@@ -7,9 +7,8 @@ use entity::learning_session;
 use super::workshop::workshop_id;
 use super::{by_id, list};
 use crate::error::AppError;
-use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::learning_session::{
     LearningSession, LearningSessionConnection, SessionLevel, SessionTopic,
 };
@@ -93,9 +92,6 @@ impl LearningSessionQuery {
         >,
     ) -> Result<LearningSessionConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let db = context::db(ctx);
-        let args = page_args(first, after, last, before);
-        let page = service::learning_session::page(db, &filter, &args);
-        fetched(ctx, page, service::learning_session::count(db, &filter)).await
+        listed(ctx, &filter, &page_args(first, after, last, before)).await
     }
 }

@@ -7,9 +7,8 @@ use entity::stakeholder;
 use super::workshop::workshop_id;
 use super::{by_id, list};
 use crate::error::AppError;
-use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::stakeholder::{Stakeholder, StakeholderConnection, StakeholderKind};
 use crate::service;
 
@@ -78,9 +77,6 @@ impl StakeholderQuery {
         >,
     ) -> Result<StakeholderConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let db = context::db(ctx);
-        let args = page_args(first, after, last, before);
-        let page = service::stakeholder::page(db, &filter, &args);
-        fetched(ctx, page, service::stakeholder::count(db, &filter)).await
+        listed(ctx, &filter, &page_args(first, after, last, before)).await
     }
 }

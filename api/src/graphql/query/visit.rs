@@ -6,9 +6,8 @@ use entity::visit;
 use super::by_id;
 use super::workshop::workshop_id;
 use crate::error::AppError;
-use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{Visit, VisitConnection};
 use crate::service;
@@ -82,9 +81,6 @@ impl VisitQuery {
         >,
     ) -> Result<VisitConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let db = context::db(ctx);
-        let args = page_args(first, after, last, before);
-        let page = service::visit::page(db, &filter, &args);
-        fetched(ctx, page, service::visit::count(db, &filter)).await
+        listed(ctx, &filter, &page_args(first, after, last, before)).await
     }
 }

@@ -6,15 +6,13 @@ pub mod write;
 use entity::value::StakeholderKind;
 use entity::{knowledge_workshop, stakeholder, workshop_membership};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryOrder, Select};
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::service::kernel::condition::{one_of, text_condition};
 use crate::service::kernel::country;
-use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::page::Listing;
 use crate::service::kernel::read;
 
 /// Which stakeholders to return. Absent or empty lists place no constraint.
@@ -26,7 +24,11 @@ pub struct Filter {
     pub text: Option<String>,
 }
 
-impl Filter {
+impl Listing for Filter {
+    type Entity = stakeholder::Entity;
+
+    const NAME: &'static str = "stakeholder";
+
     fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
         cond = one_of(cond, stakeholder::Column::Kind, &self.kind);
@@ -50,37 +52,13 @@ impl Filter {
         }
         Ok(cond)
     }
-}
 
-/// By name.
-///
-/// # Errors
-/// `BAD_USER_INPUT` for a bad filter, page size or cursor.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    args: &PageArgs,
-) -> Result<Page<stakeholder::Model>> {
-    let select = stakeholder::Entity::find()
-        .filter(filter.condition()?)
-        .order_by_asc(stakeholder::Column::SortName)
-        .order_by_asc(stakeholder::Column::Id);
-    page::fetch(
-        db,
-        select,
-        &page::fingerprint(&("stakeholder", filter)),
-        args,
-    )
-    .await
-}
-
-/// # Errors
-/// `BAD_USER_INPUT` for a bad filter.
-pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
-    Ok(stakeholder::Entity::find()
-        .filter(filter.condition()?)
-        .count(db)
-        .await?)
+    /// By name.
+    fn order(select: Select<stakeholder::Entity>) -> Select<stakeholder::Entity> {
+        select
+            .order_by_asc(stakeholder::Column::SortName)
+            .order_by_asc(stakeholder::Column::Id)
+    }
 }
 
 /// The workshops of many stakeholders, as (stakeholder id, workshop).

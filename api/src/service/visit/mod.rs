@@ -5,13 +5,12 @@ pub mod write;
 use chrono::NaiveDate;
 use entity::{stakeholder, visit, visit_finding, visit_participant};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::page::{self, Listing};
 use crate::service::kernel::read;
 
 /// Which visits to return.
@@ -23,8 +22,12 @@ pub struct Filter {
     pub visited_to: Option<NaiveDate>,
 }
 
-impl Filter {
-    fn condition(&self) -> Condition {
+impl Listing for Filter {
+    type Entity = visit::Entity;
+
+    const NAME: &'static str = "visit";
+
+    fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
         if let Some(id) = self.facility_id {
             cond = cond.add(visit::Column::FacilityId.eq(id));
@@ -38,35 +41,15 @@ impl Filter {
         if let Some(to) = self.visited_to {
             cond = cond.add(visit::Column::VisitedOn.lte(to));
         }
-        cond
+        Ok(cond)
     }
-}
 
-/// Most recent first; ties by id.
-fn ordered(select: Select<visit::Entity>) -> Select<visit::Entity> {
-    select
-        .order_by_desc(visit::Column::VisitedOn)
-        .order_by_desc(visit::Column::Id)
-}
-
-/// # Errors
-/// `BAD_USER_INPUT` for a bad page size or cursor.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    args: &PageArgs,
-) -> Result<Page<visit::Model>> {
-    let select = ordered(visit::Entity::find().filter(filter.condition()));
-    page::fetch(db, select, &page::fingerprint(&("visit", filter)), args).await
-}
-
-/// # Errors
-/// Database errors.
-pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
-    Ok(visit::Entity::find()
-        .filter(filter.condition())
-        .count(db)
-        .await?)
+    /// Most recent first.
+    fn order(select: Select<visit::Entity>) -> Select<visit::Entity> {
+        select
+            .order_by_desc(visit::Column::VisitedOn)
+            .order_by_desc(visit::Column::Id)
+    }
 }
 
 /// The fingerprint of a facility's own list of visits, for cursors of `Facility.visits`.
@@ -85,7 +68,7 @@ pub async fn of_facilities(
 ) -> Result<Vec<visit::Model>> {
     let select =
         visit::Entity::find().filter(visit::Column::FacilityId.is_in(facility_ids.iter().copied()));
-    Ok(ordered(select).all(db).await?)
+    Ok(Filter::order(select).all(db).await?)
 }
 
 /// Participants of many visits, as (visit id, stakeholder), by name.
