@@ -297,8 +297,9 @@ pub fn check_references(
     }
 }
 
-/// The ids one record's rows of a link table name, in their order: a list
-/// of its fields, as [`replace_children`] stored it.
+/// The ids that one record's rows of a link table name, smallest first: a
+/// list of its fields as [`replace_children`] stored it, in the order its
+/// check sorts the list, so that stored and written fields compare equal.
 ///
 /// # Errors
 /// Database errors.
