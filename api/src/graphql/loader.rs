@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use entity::value::{EcosystemDimension, Principle};
-use entity::{guideline_version, organisation, stakeholder};
+use entity::{guideline_version, stakeholder};
 use sea_orm::{DatabaseConnection, DbErr};
 
 use crate::error::AppError;
+use crate::service::kernel::read;
 use crate::service::{self, guideline::Drafts};
 
 /// The request's loader; `drafts` carries what the caller may see.
@@ -38,19 +39,20 @@ fn group<K: std::hash::Hash + Eq + Copy, V>(
     map
 }
 
-/// Declares a loader of rows by their own id.
+/// Declares a loader of the rows of an entity's `table` by their own id.
 macro_rules! by_id_loader {
-    ($key:ident, $model:ty, $load:path) => {
+    ($key:ident, $table:ident) => {
         #[derive(Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
         impl async_graphql::dataloader::Loader<$key> for DbLoader {
-            type Value = $model;
+            type Value = entity::$table::Model;
             type Error = Arc<DbErr>;
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $load(&self.db, &ids).await.map_err(to_db_err)?;
+                let id = entity::$table::Column::Id;
+                let rows = read::by_ids(&self.db, id, &ids).await.map_err(to_db_err)?;
                 Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
             }
         }
@@ -151,42 +153,15 @@ impl async_graphql::dataloader::Loader<VersionsOf> for DbLoader {
     }
 }
 
-by_id_loader!(
-    OrganisationById,
-    organisation::Model,
-    service::facility::organisations
-);
-by_id_loader!(
-    FacilityById,
-    entity::facility::Model,
-    service::facility::by_ids
-);
-by_id_loader!(
-    WorkshopById,
-    entity::knowledge_workshop::Model,
-    service::workshop::by_ids
-);
-by_id_loader!(VisitById, entity::visit::Model, service::visit::by_ids);
-by_id_loader!(
-    SessionById,
-    entity::learning_session::Model,
-    service::learning_session::by_ids
-);
-by_id_loader!(
-    GuidelineById,
-    entity::guideline::Model,
-    service::guideline::by_ids
-);
-by_id_loader!(
-    StakeholderById,
-    stakeholder::Model,
-    service::stakeholder::by_ids
-);
-by_id_loader!(
-    GuidelineVersionById,
-    entity::guideline_version::Model,
-    service::guideline::versions_by_ids
-);
+by_id_loader!(OrganisationById, organisation);
+by_id_loader!(FacilityById, facility);
+by_id_loader!(WorkshopById, knowledge_workshop);
+by_id_loader!(VisitById, visit);
+by_id_loader!(SessionById, learning_session);
+by_id_loader!(GuidelineById, guideline);
+by_id_loader!(StakeholderById, stakeholder);
+// Drafts included: the fields that read versions filter what the caller may see.
+by_id_loader!(GuidelineVersionById, guideline_version);
 children_loader!(MembersOf, stakeholder::Model, service::workshop::members_of);
 children_loader!(
     VisitParticipants,

@@ -5,10 +5,12 @@
 use actix_web::http::header::CONTENT_SECURITY_POLICY;
 use actix_web::{HttpResponse, web};
 
+use super::asset::{self, Asset};
+
 const INDEX_HTML: &str = include_str!("../../assets/graphiql/index.html");
 
-/// (file name, content type, bytes) of every asset the page loads.
-const ASSETS: &[(&str, &str, &[u8])] = &[
+/// Every asset the page loads.
+const ASSETS: &[Asset] = &[
     (
         "graphiql.min.js",
         "text/javascript; charset=utf-8",
@@ -166,13 +168,5 @@ pub async fn page(state: web::Data<super::AppState>) -> HttpResponse {
 pub struct GraphiqlPage(pub String);
 
 pub async fn asset(name: web::Path<String>) -> HttpResponse {
-    match ASSETS.iter().find(|(file, _, _)| *file == name.as_str()) {
-        Some((_, content_type, bytes)) => HttpResponse::Ok()
-            .content_type(*content_type)
-            .insert_header(("Cache-Control", "public, max-age=86400"))
-            .body(*bytes),
-        None => HttpResponse::NotFound().json(serde_json::json!({
-            "code": "NOT_FOUND", "message": "no such GraphiQL asset"
-        })),
-    }
+    asset::serve(ASSETS, &name, "GraphiQL")
 }

@@ -2,6 +2,7 @@
 //! middleware, the caller of a request, and the endpoints (GraphQL,
 //! GraphiQL, the demo map, open-data exports, health and readiness, metrics).
 
+pub mod asset;
 pub mod cache;
 pub mod caller;
 pub mod export;

@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use entity::{app_state, facility, guideline, knowledge_workshop};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect, TransactionSession, TransactionTrait,
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, TransactionSession,
+    TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -101,51 +102,28 @@ where
 async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
     let project: Project = serde_json::from_str(PROJECT_JSON)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("demo project.json is invalid: {e}")))?;
-    let mut report = Report::default();
-    let now = now();
-
-    for workshop in project.knowledge_workshops {
-        let exists = knowledge_workshop::Entity::find()
-            .filter(knowledge_workshop::Column::Key.eq(&workshop.key))
-            .count(db)
-            .await?
-            > 0;
-        if !exists {
-            knowledge_workshop::Entity::insert(knowledge_workshop::ActiveModel {
-                key: Set(workshop.key),
-                name: Set(workshop.name),
-                country_code: Set(workshop.country_code),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .exec(db)
-            .await?;
-            report.workshops += 1;
-        }
-    }
-
-    for item in project.guidelines {
-        let exists = guideline::Entity::find()
-            .filter(guideline::Column::Key.eq(&item.key))
-            .count(db)
-            .await?
-            > 0;
-        if !exists {
-            guideline::Entity::insert(guideline::ActiveModel {
-                key: Set(item.key),
-                title: Set(item.title),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .exec(db)
-            .await?;
-            report.guidelines += 1;
-        }
-    }
+    let workshops = project.knowledge_workshops.into_iter().map(|w| {
+        let row = knowledge_workshop::ActiveModel {
+            key: Set(w.key.clone()),
+            name: Set(w.name),
+            country_code: Set(w.country_code),
+            ..Stamp::first().into()
+        };
+        (w.key, row)
+    });
+    let guidelines = project.guidelines.into_iter().map(|g| {
+        let row = guideline::ActiveModel {
+            key: Set(g.key.clone()),
+            title: Set(g.title),
+            ..Stamp::first().into()
+        };
+        (g.key, row)
+    });
+    let mut report = Report {
+        workshops: insert_missing(db, knowledge_workshop::Column::Key, workshops).await?,
+        guidelines: insert_missing(db, guideline::Column::Key, guidelines).await?,
+        ..Report::default()
+    };
 
     let rows = facility_csv::parse(FACILITIES_CSV).map_err(|errors| {
         AppError::Internal(anyhow::anyhow!(
@@ -179,4 +157,26 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
             .await?;
     }
     Ok(report)
+}
+
+/// Inserts each of `rows` whose key no row of its table holds in its `key`
+/// column yet; answers how many it inserted.
+async fn insert_missing<A>(
+    db: &impl ConnectionTrait,
+    key: <A::Entity as EntityTrait>::Column,
+    rows: impl Iterator<Item = (String, A)>,
+) -> Result<usize>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Sync,
+{
+    let mut inserted = 0;
+    for (value, row) in rows {
+        let exists = A::Entity::find().filter(key.eq(value)).count(db).await? > 0;
+        if !exists {
+            A::Entity::insert(row).exec(db).await?;
+            inserted += 1;
+        }
+    }
+    Ok(inserted)
 }

@@ -53,6 +53,49 @@ fn score(label: &str, query: &str, words: &[&str]) -> u8 {
     }
 }
 
+/// What one search asks of every kind of record: the words of `query` in
+/// its search text, and at most `limit` candidates of each kind.
+struct Candidates<'a> {
+    query: &'a str,
+    limit: u64,
+}
+
+impl Candidates<'_> {
+    /// The candidates whose `search_text` column matches, as hits.
+    async fn of<C>(
+        &self,
+        db: &impl ConnectionTrait,
+        search_text: C,
+        hit: fn(<C::EntityName as EntityTrait>::Model) -> Hit,
+    ) -> Result<Vec<Hit>>
+    where
+        C: ColumnTrait,
+        C::EntityName: EntityTrait<Column = C>,
+    {
+        self.visible(db, search_text, Condition::all(), hit).await
+    }
+
+    /// The candidates that also meet `visible`.
+    async fn visible<C>(
+        &self,
+        db: &impl ConnectionTrait,
+        search_text: C,
+        visible: Condition,
+        hit: fn(<C::EntityName as EntityTrait>::Model) -> Hit,
+    ) -> Result<Vec<Hit>>
+    where
+        C: ColumnTrait,
+        C::EntityName: EntityTrait<Column = C>,
+    {
+        let found = <C::EntityName as EntityTrait>::find()
+            .filter(text_condition(visible, search_text, self.query, "text")?)
+            .limit(self.limit)
+            .all(db)
+            .await?;
+        Ok(found.into_iter().map(hit).collect())
+    }
+}
+
 /// Up to `first` hits for every word of `query`, best first.
 ///
 /// # Errors
@@ -83,54 +126,31 @@ pub async fn search(
     };
 
     // Each kind contributes at most `limit` candidates; ranking happens over all of them.
-    let facilities = facility::Entity::find()
-        .filter(text_condition(
-            Condition::all(),
-            facility::Column::SearchText,
-            query,
-            "text",
-        )?)
-        .limit(limit)
-        .all(db)
+    let find = Candidates { query, limit };
+    let mut hits = find
+        .of(db, facility::Column::SearchText, Hit::Facility)
         .await?;
-    let sessions = learning_session::Entity::find()
-        .filter(text_condition(
-            Condition::all(),
+    hits.extend(
+        find.of(
+            db,
             learning_session::Column::SearchText,
-            query,
-            "text",
-        )?)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let people = stakeholder::Entity::find()
-        .filter(text_condition(
-            Condition::all(),
-            stakeholder::Column::SearchText,
-            query,
-            "text",
-        )?)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let mut versions = guideline_version::Entity::find().filter(text_condition(
-        Condition::all(),
-        guideline_version::Column::SearchText,
-        query,
-        "text",
-    )?);
+            Hit::LearningSession,
+        )
+        .await?,
+    );
+    hits.extend(
+        find.of(db, stakeholder::Column::SearchText, Hit::Stakeholder)
+            .await?,
+    );
+    let mut versions = Condition::all();
     if drafts == Drafts::Hidden {
-        versions = versions.filter(guideline_version::Column::Status.ne(GuidelineStatus::Draft));
+        versions = versions.add(guideline_version::Column::Status.ne(GuidelineStatus::Draft));
     }
-    let versions = versions.limit(limit).all(db).await?;
-
-    let mut hits: Vec<Hit> = facilities
-        .into_iter()
-        .map(Hit::Facility)
-        .chain(sessions.into_iter().map(Hit::LearningSession))
-        .chain(people.into_iter().map(Hit::Stakeholder))
-        .chain(versions.into_iter().map(Hit::GuidelineVersion))
-        .collect();
+    let column = guideline_version::Column::SearchText;
+    hits.extend(
+        find.visible(db, column, versions, Hit::GuidelineVersion)
+            .await?,
+    );
     hits.sort_by_cached_key(|hit| {
         let label = hit.label();
         (

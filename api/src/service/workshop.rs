@@ -4,7 +4,7 @@ use entity::{knowledge_workshop, stakeholder, workshop_membership};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::Result;
-use crate::service::kernel::page;
+use crate::service::kernel::{page, read};
 
 /// How many knowledge workshops the project defines: Belgium, France, the
 /// Netherlands and the European think tank. No write of the API adds one, so
@@ -49,40 +49,9 @@ pub async fn members_of(
     db: &impl ConnectionTrait,
     workshop_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let rows = workshop_membership::Entity::find()
-        .filter(workshop_membership::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
-        .find_also_related(stakeholder::Entity)
-        .order_by_asc(stakeholder::Column::SortName)
-        .order_by_asc(stakeholder::Column::Id)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, s)| s.map(|s| (m.workshop_id, s)))
-        .collect())
-}
-
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<Option<knowledge_workshop::Model>> {
-    Ok(knowledge_workshop::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Workshops by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<Vec<knowledge_workshop::Model>> {
-    Ok(knowledge_workshop::Entity::find()
-        .filter(knowledge_workshop::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+    let by_name = [stakeholder::Column::SortName, stakeholder::Column::Id];
+    let parent = workshop_membership::Column::WorkshopId;
+    read::linked(db, parent, workshop_ids, &by_name).await
 }
 
 /// A workshop by key.

@@ -3,7 +3,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation};
 
-use super::{TranslationInput, delete, localized_opt, prose_maybe, writer};
+use super::{TranslationInput, create, delete, localized_opt, prose_maybe, update};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -13,7 +13,6 @@ use crate::graphql::types::facility::{
 };
 use crate::service::facility::import::{self as import, Format, Report};
 use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields};
-use crate::service::kernel::record;
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]
@@ -203,7 +202,8 @@ struct CheckedPatch {
 }
 
 impl FacilityPatch {
-    fn check(mut self) -> Result<CheckedPatch, AppError> {
+    /// The patch with its input-level problems resolved, as a change of the stored fields.
+    fn changes(mut self) -> Result<impl FnOnce(&mut FacilityFields) + Send, AppError> {
         let population = match (
             std::mem::take(&mut self.target_gender),
             std::mem::take(&mut self.population),
@@ -213,11 +213,12 @@ impl FacilityPatch {
             _ => return Err(gender_and_population()),
         };
         let description = prose_maybe(std::mem::take(&mut self.description), "input.description")?;
-        Ok(CheckedPatch {
+        let checked = CheckedPatch {
             patch: self,
             population,
             description,
-        })
+        };
+        Ok(move |f: &mut FacilityFields| checked.apply(f))
     }
 }
 
@@ -340,9 +341,7 @@ impl FacilityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: FacilityInput,
     ) -> Result<Facility> {
-        let actor = context::actor(ctx)?;
-        let fields = input.into_fields()?;
-        let model = record::create::<FacilityRecord>(context::db(ctx), actor, fields).await?;
+        let model = create::<FacilityRecord>(ctx, || input.into_fields()).await?;
         Ok(model.into())
     }
 
@@ -358,13 +357,10 @@ impl FacilityMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
-        let (actor, row) = writer(ctx, &id, Kind::Facility)?;
-        let patch = input.check()?;
+        let kind = Kind::Facility;
         let model =
-            record::update::<FacilityRecord>(context::db(ctx), actor, row, expected_version, |f| {
-                patch.apply(f);
-            })
-            .await?;
+            update::<FacilityRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+                .await?;
         Ok(model.into())
     }
 
@@ -378,14 +374,7 @@ impl FacilityMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        delete(
-            ctx,
-            id,
-            Kind::Facility,
-            expected_version,
-            record::delete::<FacilityRecord>,
-        )
-        .await
+        delete::<FacilityRecord>(ctx, id, Kind::Facility, expected_version).await
     }
 
     /// Imports facilities from CSV text with the columns of `GET /facilities.csv`

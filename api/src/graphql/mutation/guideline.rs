@@ -2,17 +2,15 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::writer;
+use super::{create, update, writer};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::guideline::{GuidelineStatus, GuidelineVersion};
 use crate::service;
 use crate::service::guideline::write::{
-    self as guideline_write, GuidelineRef, GuidelineVersion as GuidelineVersionRecord,
-    VersionFields,
+    self as guideline_write, GuidelineRef, GuidelineVersion as VersionRecord, VersionFields,
 };
-use crate::service::kernel::record;
 
 /// A new version of a guideline. It starts in DRAFT with the next number.
 #[derive(InputObject, Debug)]
@@ -63,6 +61,39 @@ fn provenance(ids: &[ID]) -> Result<(Vec<i32>, Vec<i32>), AppError> {
     }
 }
 
+impl GuidelineVersionInput {
+    fn into_fields(self, guideline: String) -> Result<VersionFields, AppError> {
+        let (visits, sessions) = provenance(&self.informed_by.unwrap_or_default())?;
+        Ok(VersionFields {
+            guideline: GuidelineRef::Key(guideline),
+            title: self.title,
+            body: self.body,
+            informed_by_visits: visits,
+            informed_by_sessions: sessions,
+        })
+    }
+}
+
+impl GuidelineVersionPatch {
+    /// The patch with its ids decoded, as a change of the stored fields.
+    fn changes(self) -> Result<impl FnOnce(&mut VersionFields) + Send, AppError> {
+        let informed_by = self.informed_by.as_deref().map(provenance).transpose()?;
+        let (title, body) = (self.title, self.body);
+        Ok(move |f: &mut VersionFields| {
+            if let Some(v) = title {
+                f.title = v;
+            }
+            if let Some(v) = body {
+                f.body = v;
+            }
+            if let Some((visits, sessions)) = informed_by {
+                f.informed_by_visits = visits;
+                f.informed_by_sessions = sessions;
+            }
+        })
+    }
+}
+
 async fn with_guideline(
     ctx: &Context<'_>,
     model: entity::guideline_version::Model,
@@ -89,17 +120,7 @@ impl GuidelineMutation {
         guideline: String,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionInput,
     ) -> Result<GuidelineVersion> {
-        let actor = context::actor(ctx)?;
-        let (visits, sessions) = provenance(&input.informed_by.unwrap_or_default())?;
-        let fields = VersionFields {
-            guideline: GuidelineRef::Key(guideline),
-            title: input.title,
-            body: input.body,
-            informed_by_visits: visits,
-            informed_by_sessions: sessions,
-        };
-        let model =
-            record::create::<GuidelineVersionRecord>(context::db(ctx), actor, fields).await?;
+        let model = create::<VersionRecord>(ctx, || input.into_fields(guideline)).await?;
         with_guideline(ctx, model).await
     }
 
@@ -114,28 +135,10 @@ impl GuidelineMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionPatch,
     ) -> Result<GuidelineVersion> {
-        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
-        let informed_by = input.informed_by.as_deref().map(provenance).transpose()?;
-        let (title, body) = (input.title, input.body);
-        let model = record::update::<GuidelineVersionRecord>(
-            context::db(ctx),
-            actor,
-            row,
-            expected_version,
-            |f| {
-                if let Some(v) = title {
-                    f.title = v;
-                }
-                if let Some(v) = body {
-                    f.body = v;
-                }
-                if let Some((visits, sessions)) = informed_by {
-                    f.informed_by_visits = visits;
-                    f.informed_by_sessions = sessions;
-                }
-            },
-        )
-        .await?;
+        let kind = Kind::GuidelineVersion;
+        let model =
+            update::<VersionRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+                .await?;
         with_guideline(ctx, model).await
     }
 

@@ -3,17 +3,14 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::{
-    TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt, delete, localized_opt,
-    prose_maybe, writer,
+    TranslationInput, create, decode_ids, decode_list, decode_maybe, decode_opt, delete,
+    localized_opt, prose_maybe, update,
 };
-use crate::graphql::context;
+use crate::error::AppError;
 use crate::graphql::id::Kind;
 use crate::graphql::types::learning_session::{LearningSession, SessionLevel, SessionTopic};
 use crate::graphql::types::scalar::Date;
-use crate::service::kernel::record;
-use crate::service::learning_session::write::{
-    LearningSession as LearningSessionRecord, SessionFields,
-};
+use crate::service::learning_session::write::{LearningSession as SessionRecord, SessionFields};
 
 /// A new learning session (editors and admins).
 #[derive(InputObject, Debug)]
@@ -57,6 +54,68 @@ pub struct LearningSessionPatch {
     pub outcomes: MaybeUndefined<Vec<TranslationInput>>,
 }
 
+impl LearningSessionInput {
+    fn into_fields(self) -> Result<SessionFields, AppError> {
+        Ok(SessionFields {
+            title: self.title,
+            held_on: self.held_on.0,
+            level: self.level.into(),
+            country_code: self.country_code,
+            topic: self.topic.into(),
+            workshop_id: decode_opt(
+                self.workshop.as_ref(),
+                Kind::KnowledgeWorkshop,
+                "input.workshop",
+            )?,
+            outcomes: localized_opt("input.outcomes", self.outcomes)?,
+            participants: decode_ids(
+                &self.participants.unwrap_or_default(),
+                Kind::Stakeholder,
+                "input.participants",
+            )?,
+        })
+    }
+}
+
+impl LearningSessionPatch {
+    /// The patch with its ids and prose decoded, as a change of the stored fields.
+    fn changes(self) -> Result<impl FnOnce(&mut SessionFields) + Send, AppError> {
+        let Self {
+            title,
+            held_on,
+            level,
+            country_code,
+            topic,
+            workshop,
+            participants,
+            outcomes,
+        } = self;
+        let workshop = decode_maybe(workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
+        let participants = decode_list(participants, Kind::Stakeholder, "input.participants")?;
+        let outcomes = prose_maybe(outcomes, "input.outcomes")?;
+        Ok(move |f: &mut SessionFields| {
+            if let Some(v) = title {
+                f.title = v;
+            }
+            if let Some(v) = held_on {
+                f.held_on = v.0;
+            }
+            if let Some(v) = level {
+                f.level = v.into();
+            }
+            if let Some(v) = topic {
+                f.topic = v.into();
+            }
+            country_code.update_to(&mut f.country_code);
+            workshop.update_to(&mut f.workshop_id);
+            if let Some(v) = participants {
+                f.participants = v;
+            }
+            outcomes.update_to(&mut f.outcomes);
+        })
+    }
+}
+
 /// The writes of learning sessions.
 #[derive(Default)]
 pub struct LearningSessionMutation;
@@ -69,30 +128,8 @@ impl LearningSessionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
     ) -> Result<LearningSession> {
-        let actor = context::actor(ctx)?;
-        let fields = SessionFields {
-            title: input.title,
-            held_on: input.held_on.0,
-            level: input.level.into(),
-            country_code: input.country_code,
-            topic: input.topic.into(),
-            workshop_id: decode_opt(
-                input.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )?,
-            outcomes: localized_opt("input.outcomes", input.outcomes)?,
-            participants: decode_ids(
-                &input.participants.unwrap_or_default(),
-                Kind::Stakeholder,
-                "input.participants",
-            )?,
-        };
-        Ok(
-            record::create::<LearningSessionRecord>(context::db(ctx), actor, fields)
-                .await?
-                .into(),
-        )
+        let model = create::<SessionRecord>(ctx, || input.into_fields()).await?;
+        Ok(model.into())
     }
 
     /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -106,45 +143,10 @@ impl LearningSessionMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
     ) -> Result<LearningSession> {
-        let (actor, row) = writer(ctx, &id, Kind::LearningSession)?;
-        let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants =
-            decode_list(input.participants, Kind::Stakeholder, "input.participants")?;
-        let outcomes = prose_maybe(input.outcomes, "input.outcomes")?;
-        let (title, held_on, level, topic, country_code) = (
-            input.title,
-            input.held_on,
-            input.level,
-            input.topic,
-            input.country_code,
-        );
-        let model = record::update::<LearningSessionRecord>(
-            context::db(ctx),
-            actor,
-            row,
-            expected_version,
-            |f| {
-                if let Some(v) = title {
-                    f.title = v;
-                }
-                if let Some(v) = held_on {
-                    f.held_on = v.0;
-                }
-                if let Some(v) = level {
-                    f.level = v.into();
-                }
-                if let Some(v) = topic {
-                    f.topic = v.into();
-                }
-                country_code.update_to(&mut f.country_code);
-                workshop.update_to(&mut f.workshop_id);
-                if let Some(v) = participants {
-                    f.participants = v;
-                }
-                outcomes.update_to(&mut f.outcomes);
-            },
-        )
-        .await?;
+        let kind = Kind::LearningSession;
+        let model =
+            update::<SessionRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+                .await?;
         Ok(model.into())
     }
 
@@ -158,13 +160,6 @@ impl LearningSessionMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        delete(
-            ctx,
-            id,
-            Kind::LearningSession,
-            expected_version,
-            record::delete::<LearningSessionRecord>,
-        )
-        .await
+        delete::<SessionRecord>(ctx, id, Kind::LearningSession, expected_version).await
     }
 }

@@ -8,15 +8,14 @@ mod learning_session;
 mod stakeholder;
 mod visit;
 
-use std::future::Future;
-
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
-use sea_orm::DatabaseConnection;
+use sea_orm::{EntityTrait, PrimaryKeyTrait};
 
 use crate::error::{AppError, Problem};
 use crate::graphql::context::{self, Lang};
 use crate::graphql::id::{self, Kind};
+use crate::service::kernel::record::{self, Record};
 use crate::service::kernel::unit_of_work::Actor;
 
 /// Every write of the API.
@@ -182,22 +181,58 @@ pub fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i32), Ap
     Ok((actor, row))
 }
 
-/// Deletes the record that `id` names with the service's `delete`, and
-/// answers its id.
+/// Creates a record of `R` from the fields that `input` decodes. The caller
+/// comes first: without a token, the answer is `UNAUTHENTICATED` whatever
+/// the input.
 ///
 /// # Errors
-/// As [`writer`], then those of `delete`.
-pub async fn delete<'a, F>(
-    ctx: &Context<'a>,
+/// As [`context::actor`], then those of `input`, then those of [`record::create`].
+pub async fn create<R: Record>(
+    ctx: &Context<'_>,
+    input: impl FnOnce() -> Result<R::Fields, AppError>,
+) -> async_graphql::Result<R::Model> {
+    let actor = context::actor(ctx)?;
+    let fields = input()?;
+    Ok(record::create::<R>(context::db(ctx), actor, fields).await?)
+}
+
+/// Changes the record of `R` that `id` names by the changes that `patch`
+/// decodes.
+///
+/// # Errors
+/// As [`writer`], then those of `patch`, then those of [`record::update`].
+pub async fn update<R, F>(
+    ctx: &Context<'_>,
+    id: &ID,
+    kind: Kind,
+    expected_version: i32,
+    patch: impl FnOnce() -> Result<F, AppError>,
+) -> async_graphql::Result<R::Model>
+where
+    R: Record,
+    F: FnOnce(&mut R::Fields) + Send,
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    let (actor, row) = writer(ctx, id, kind)?;
+    let apply = patch()?;
+    Ok(record::update::<R>(context::db(ctx), actor, row, expected_version, apply).await?)
+}
+
+/// Deletes the record of `R` that `id` names, and answers its id.
+///
+/// # Errors
+/// As [`writer`], then those of [`record::delete`].
+pub async fn delete<R>(
+    ctx: &Context<'_>,
     id: ID,
     kind: Kind,
     expected_version: i32,
-    delete: impl FnOnce(&'a DatabaseConnection, Actor, i32, i32) -> F,
 ) -> async_graphql::Result<ID>
 where
-    F: Future<Output = crate::error::Result<()>>,
+    R: Record,
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
     let (actor, row) = writer(ctx, &id, kind)?;
-    delete(context::db(ctx), actor, row, expected_version).await?;
+    record::delete::<R>(context::db(ctx), actor, row, expected_version).await?;
     Ok(id)
 }

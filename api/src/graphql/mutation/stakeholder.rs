@@ -2,11 +2,10 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{decode_ids, decode_list, delete, writer};
-use crate::graphql::context;
+use super::{create, decode_ids, decode_list, delete, update};
+use crate::error::AppError;
 use crate::graphql::id::Kind;
 use crate::graphql::types::stakeholder::{Stakeholder, StakeholderKind};
-use crate::service::kernel::record;
 use crate::service::stakeholder::write::{Stakeholder as StakeholderRecord, StakeholderFields};
 
 /// A new stakeholder.
@@ -47,6 +46,55 @@ pub struct StakeholderPatch {
     pub workshops: Option<Vec<ID>>,
 }
 
+impl StakeholderInput {
+    fn into_fields(self) -> Result<StakeholderFields, AppError> {
+        Ok(StakeholderFields {
+            name: self.name,
+            kind: self.kind.into(),
+            organisation: self.organisation,
+            country_code: self.country_code,
+            email: self.email,
+            phone: self.phone,
+            workshops: decode_ids(
+                &self.workshops.unwrap_or_default(),
+                Kind::KnowledgeWorkshop,
+                "input.workshops",
+            )?,
+        })
+    }
+}
+
+impl StakeholderPatch {
+    /// The patch with its ids decoded, as a change of the stored fields.
+    fn changes(self) -> Result<impl FnOnce(&mut StakeholderFields) + Send, AppError> {
+        let Self {
+            name,
+            kind,
+            organisation,
+            country_code,
+            email,
+            phone,
+            workshops,
+        } = self;
+        let workshops = decode_list(workshops, Kind::KnowledgeWorkshop, "input.workshops")?;
+        Ok(move |f: &mut StakeholderFields| {
+            if let Some(v) = name {
+                f.name = v;
+            }
+            if let Some(v) = kind {
+                f.kind = v.into();
+            }
+            organisation.update_to(&mut f.organisation);
+            country_code.update_to(&mut f.country_code);
+            email.update_to(&mut f.email);
+            phone.update_to(&mut f.phone);
+            if let Some(v) = workshops {
+                f.workshops = v;
+            }
+        })
+    }
+}
+
 /// The writes of stakeholders.
 #[derive(Default)]
 pub struct StakeholderMutation;
@@ -59,25 +107,8 @@ impl StakeholderMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: StakeholderInput,
     ) -> Result<Stakeholder> {
-        let actor = context::actor(ctx)?;
-        let fields = StakeholderFields {
-            name: input.name,
-            kind: input.kind.into(),
-            organisation: input.organisation,
-            country_code: input.country_code,
-            email: input.email,
-            phone: input.phone,
-            workshops: decode_ids(
-                &input.workshops.unwrap_or_default(),
-                Kind::KnowledgeWorkshop,
-                "input.workshops",
-            )?,
-        };
-        Ok(
-            record::create::<StakeholderRecord>(context::db(ctx), actor, fields)
-                .await?
-                .into(),
-        )
+        let model = create::<StakeholderRecord>(ctx, || input.into_fields()).await?;
+        Ok(model.into())
     }
 
     /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -91,39 +122,10 @@ impl StakeholderMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
     ) -> Result<Stakeholder> {
-        let (actor, row) = writer(ctx, &id, Kind::Stakeholder)?;
-        let StakeholderPatch {
-            name,
-            kind,
-            organisation,
-            country_code,
-            email,
-            phone,
-            workshops,
-        } = input;
-        let workshops = decode_list(workshops, Kind::KnowledgeWorkshop, "input.workshops")?;
-        let model = record::update::<StakeholderRecord>(
-            context::db(ctx),
-            actor,
-            row,
-            expected_version,
-            |f| {
-                if let Some(v) = name {
-                    f.name = v;
-                }
-                if let Some(v) = kind {
-                    f.kind = v.into();
-                }
-                organisation.update_to(&mut f.organisation);
-                country_code.update_to(&mut f.country_code);
-                email.update_to(&mut f.email);
-                phone.update_to(&mut f.phone);
-                if let Some(v) = workshops {
-                    f.workshops = v;
-                }
-            },
-        )
-        .await?;
+        let kind = Kind::Stakeholder;
+        let model =
+            update::<StakeholderRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+                .await?;
         Ok(model.into())
     }
 
@@ -137,13 +139,6 @@ impl StakeholderMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        delete(
-            ctx,
-            id,
-            Kind::Stakeholder,
-            expected_version,
-            record::delete::<StakeholderRecord>,
-        )
-        .await
+        delete::<StakeholderRecord>(ctx, id, Kind::Stakeholder, expected_version).await
     }
 }

@@ -4,14 +4,13 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::facility::{EcosystemNoteInput, notes};
 use super::{
-    TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt, delete, localized_opt,
-    prose_maybe, writer,
+    TranslationInput, create, decode_ids, decode_list, decode_maybe, decode_opt, delete,
+    localized_opt, prose_maybe, update,
 };
-use crate::graphql::context;
+use crate::error::AppError;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::Visit;
-use crate::service::kernel::record;
 use crate::service::visit::write::{Visit as VisitRecord, VisitFields};
 
 /// A new study visit. Partners record visits to the facilities they maintain.
@@ -48,6 +47,62 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
+impl VisitInput {
+    fn into_fields(self) -> Result<VisitFields, AppError> {
+        Ok(VisitFields {
+            facility_id: id::decode(&self.facility, Kind::Facility, "input.facility")?,
+            visited_on: self.visited_on.0,
+            workshop_id: decode_opt(
+                self.workshop.as_ref(),
+                Kind::KnowledgeWorkshop,
+                "input.workshop",
+            )?,
+            summary: localized_opt("input.summary", self.summary)?,
+            participants: decode_ids(
+                &self.participants.unwrap_or_default(),
+                Kind::Stakeholder,
+                "input.participants",
+            )?,
+            findings: notes(self.findings.unwrap_or_default()),
+        })
+    }
+}
+
+impl VisitPatch {
+    /// The patch with its ids and prose decoded, as a change of the stored fields.
+    fn changes(self) -> Result<impl FnOnce(&mut VisitFields) + Send, AppError> {
+        let Self {
+            facility,
+            visited_on,
+            workshop,
+            participants,
+            summary,
+            findings,
+        } = self;
+        let facility = decode_opt(facility.as_ref(), Kind::Facility, "input.facility")?;
+        let workshop = decode_maybe(workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
+        let participants = decode_list(participants, Kind::Stakeholder, "input.participants")?;
+        let summary = prose_maybe(summary, "input.summary")?;
+        let findings = findings.map(notes);
+        Ok(move |f: &mut VisitFields| {
+            if let Some(v) = facility {
+                f.facility_id = v;
+            }
+            if let Some(v) = visited_on {
+                f.visited_on = v.0;
+            }
+            workshop.update_to(&mut f.workshop_id);
+            if let Some(v) = participants {
+                f.participants = v;
+            }
+            summary.update_to(&mut f.summary);
+            if let Some(v) = findings {
+                f.findings = v;
+            }
+        })
+    }
+}
+
 /// The writes of study visits.
 #[derive(Default)]
 pub struct VisitMutation;
@@ -60,28 +115,8 @@ impl VisitMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: VisitInput,
     ) -> Result<Visit> {
-        let actor = context::actor(ctx)?;
-        let fields = VisitFields {
-            facility_id: id::decode(&input.facility, Kind::Facility, "input.facility")?,
-            visited_on: input.visited_on.0,
-            workshop_id: decode_opt(
-                input.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )?,
-            summary: localized_opt("input.summary", input.summary)?,
-            participants: decode_ids(
-                &input.participants.unwrap_or_default(),
-                Kind::Stakeholder,
-                "input.participants",
-            )?,
-            findings: notes(input.findings.unwrap_or_default()),
-        };
-        Ok(
-            record::create::<VisitRecord>(context::db(ctx), actor, fields)
-                .await?
-                .into(),
-        )
+        let model = create::<VisitRecord>(ctx, || input.into_fields()).await?;
+        Ok(model.into())
     }
 
     /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
@@ -95,32 +130,9 @@ impl VisitMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: VisitPatch,
     ) -> Result<Visit> {
-        let (actor, row) = writer(ctx, &id, Kind::Visit)?;
-        let facility = decode_opt(input.facility.as_ref(), Kind::Facility, "input.facility")?;
-        let workshop = decode_maybe(input.workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants =
-            decode_list(input.participants, Kind::Stakeholder, "input.participants")?;
-        let summary = prose_maybe(input.summary, "input.summary")?;
-        let findings = input.findings.map(notes);
-        let visited_on = input.visited_on;
         let model =
-            record::update::<VisitRecord>(context::db(ctx), actor, row, expected_version, |f| {
-                if let Some(v) = facility {
-                    f.facility_id = v;
-                }
-                if let Some(v) = visited_on {
-                    f.visited_on = v.0;
-                }
-                workshop.update_to(&mut f.workshop_id);
-                if let Some(v) = participants {
-                    f.participants = v;
-                }
-                summary.update_to(&mut f.summary);
-                if let Some(v) = findings {
-                    f.findings = v;
-                }
-            })
-            .await?;
+            update::<VisitRecord, _>(ctx, &id, Kind::Visit, expected_version, || input.changes())
+                .await?;
         Ok(model.into())
     }
 
@@ -134,13 +146,6 @@ impl VisitMutation {
         )]
         expected_version: i32,
     ) -> Result<ID> {
-        delete(
-            ctx,
-            id,
-            Kind::Visit,
-            expected_version,
-            record::delete::<VisitRecord>,
-        )
-        .await
+        delete::<VisitRecord>(ctx, id, Kind::Visit, expected_version).await
     }
 }

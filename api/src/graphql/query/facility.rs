@@ -2,6 +2,7 @@
 //! `facilityStats`, with the filter they share.
 
 use async_graphql::{Context, ID, InputObject, Json, Object, Result};
+use entity::facility;
 
 use super::list;
 use crate::error::AppError;
@@ -15,6 +16,7 @@ use crate::graphql::types::facility::{
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
 use crate::service::facility::map::BBox;
+use crate::service::kernel::read;
 
 /// A bounding box in degrees (WGS 84); `west` greater than `east` crosses the antimeridian.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -112,7 +114,7 @@ impl FacilityQuery {
         let found = match (id, slug) {
             (Some(id), None) => {
                 let row_id = id::decode(&id, Kind::Facility, "id")?;
-                service::facility::find_by_id(db, row_id).await?
+                read::find_by_id::<facility::Entity>(db, row_id).await?
             }
             (None, Some(slug)) => service::facility::find_by_slug(db, &slug).await?,
             _ => {

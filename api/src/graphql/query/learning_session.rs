@@ -2,13 +2,13 @@
 //! or a page at a time.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::learning_session;
 
 use super::workshop::workshop_id;
 use super::{by_id, list};
 use crate::error::AppError;
-use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::learning_session::{
     LearningSession, LearningSessionConnection, SessionLevel, SessionTopic,
 };
@@ -64,8 +64,8 @@ impl LearningSessionQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<LearningSession>> {
-        let find = service::learning_session::find_by_id;
-        by_id(ctx, &id, Kind::LearningSession, "learning session", find).await
+        let kind = Kind::LearningSession;
+        by_id::<learning_session::Entity, _>(ctx, &id, kind, "learning session").await
     }
 
     /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).
@@ -92,9 +92,6 @@ impl LearningSessionQuery {
         >,
     ) -> Result<LearningSessionConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let db = context::db(ctx);
-        let args = page_args(first, after, last, before);
-        let page = service::learning_session::page(db, &filter, &args);
-        fetched(ctx, page, service::learning_session::count(db, &filter)).await
+        listed(ctx, &filter, &page_args(first, after, last, before)).await
     }
 }

@@ -11,14 +11,13 @@ mod viewer;
 mod visit;
 mod workshop;
 
-use std::future::Future;
-
 use async_graphql::{Context, ID, MergedObject, Result};
-use sea_orm::DatabaseConnection;
+use sea_orm::{EntityTrait, PrimaryKeyTrait};
 
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
+use crate::service::kernel::read;
 
 /// Every read of the API.
 #[derive(MergedObject, Default)]
@@ -36,22 +35,17 @@ pub struct QueryRoot(
     changes::ChangesQuery,
 );
 
-/// The record that `id` names, read by `find`. An unknown id is a
-/// `NOT_FOUND` error rather than null, as each of these fields promises;
-/// only `node(id:)` answers null.
-async fn by_id<'a, M, T, F>(
-    ctx: &Context<'a>,
-    id: &ID,
-    kind: Kind,
-    what: &str,
-    find: impl FnOnce(&'a DatabaseConnection, i32) -> F,
-) -> Result<Option<T>>
+/// The record of `E` that `id` names. An unknown id is a `NOT_FOUND` error
+/// rather than null, as each of these fields promises; only `node(id:)`
+/// answers null.
+async fn by_id<E, T>(ctx: &Context<'_>, id: &ID, kind: Kind, what: &str) -> Result<Option<T>>
 where
-    F: Future<Output = crate::error::Result<Option<M>>>,
-    T: From<M>,
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+    T: From<E::Model>,
 {
     let row_id = id::decode(id, kind, "id")?;
-    let model = find(context::db(ctx), row_id).await?;
+    let model = read::find_by_id::<E>(context::db(ctx), row_id).await?;
     let model = model.ok_or_else(|| AppError::not_found(format!("no {what} has this id")))?;
     Ok(Some(model.into()))
 }

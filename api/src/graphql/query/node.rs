@@ -1,12 +1,13 @@
 //! `node`: any object by its global id (Relay).
 
 use async_graphql::{Context, ID, Object, Result};
+use entity::{facility, knowledge_workshop, learning_session, stakeholder, visit};
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::node::Node;
-use crate::service;
+use crate::service::kernel::read;
 
 /// The Relay entry point: any object by its global id.
 #[derive(Default)]
@@ -23,22 +24,22 @@ impl NodeQuery {
         let db = context::db(ctx);
         let (kind, row_id) = id::decode_any(&id, "id")?;
         let node = match kind {
-            Kind::Facility => service::facility::find_by_id(db, row_id)
+            Kind::Facility => read::find_by_id::<facility::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::Facility(m.into())),
-            Kind::Stakeholder => service::stakeholder::find_by_id(db, row_id)
+            Kind::Stakeholder => read::find_by_id::<stakeholder::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::Stakeholder(m.into())),
-            Kind::KnowledgeWorkshop => service::workshop::find_by_id(db, row_id)
+            Kind::KnowledgeWorkshop => read::find_by_id::<knowledge_workshop::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::KnowledgeWorkshop(m.into())),
             Kind::GuidelineVersion => GuidelineVersion::find_visible(ctx, row_id)
                 .await?
                 .map(Node::GuidelineVersion),
-            Kind::Visit => service::visit::find_by_id(db, row_id)
+            Kind::Visit => read::find_by_id::<visit::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::Visit(m.into())),
-            Kind::LearningSession => service::learning_session::find_by_id(db, row_id)
+            Kind::LearningSession => read::find_by_id::<learning_session::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::LearningSession(m.into())),
         };

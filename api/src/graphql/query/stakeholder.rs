@@ -2,13 +2,13 @@
 //! knowledge workshops, by id or a page at a time.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::stakeholder;
 
 use super::workshop::workshop_id;
 use super::{by_id, list};
 use crate::error::AppError;
-use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::stakeholder::{Stakeholder, StakeholderConnection, StakeholderKind};
 use crate::service;
 
@@ -49,8 +49,7 @@ impl StakeholderQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Stakeholder>> {
-        let find = service::stakeholder::find_by_id;
-        by_id(ctx, &id, Kind::Stakeholder, "stakeholder", find).await
+        by_id::<stakeholder::Entity, _>(ctx, &id, Kind::Stakeholder, "stakeholder").await
     }
 
     /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).
@@ -78,9 +77,6 @@ impl StakeholderQuery {
         >,
     ) -> Result<StakeholderConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let db = context::db(ctx);
-        let args = page_args(first, after, last, before);
-        let page = service::stakeholder::page(db, &filter, &args);
-        fetched(ctx, page, service::stakeholder::count(db, &filter)).await
+        listed(ctx, &filter, &page_args(first, after, last, before)).await
     }
 }

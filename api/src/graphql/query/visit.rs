@@ -1,13 +1,13 @@
 //! `visit` and `visits`: study visits, by id or a page at a time.
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::visit;
 
 use super::by_id;
 use super::workshop::workshop_id;
 use crate::error::AppError;
-use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{Visit, VisitConnection};
 use crate::service;
@@ -54,7 +54,7 @@ impl VisitQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Visit>> {
-        by_id(ctx, &id, Kind::Visit, "visit", service::visit::find_by_id).await
+        by_id::<visit::Entity, _>(ctx, &id, Kind::Visit, "visit").await
     }
 
     /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).
@@ -81,9 +81,6 @@ impl VisitQuery {
         >,
     ) -> Result<VisitConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let db = context::db(ctx);
-        let args = page_args(first, after, last, before);
-        let page = service::visit::page(db, &filter, &args);
-        fetched(ctx, page, service::visit::count(db, &filter)).await
+        listed(ctx, &filter, &page_args(first, after, last, before)).await
     }
 }

@@ -17,7 +17,7 @@ use std::future::Future;
 
 use async_graphql::SimpleObject;
 
-use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::page::{self, Listing, Page, PageArgs};
 
 /// Where a page sits in the whole result.
 #[derive(SimpleObject, Debug, Clone)]
@@ -136,6 +136,25 @@ where
     let page = page.await?;
     let total = total_count(ctx, count).await?;
     Ok(C::new(page.map(C::Node::from), total))
+}
+
+/// The page of the list `filter` lets through that `args` ask for, as a
+/// connection (see [`fetched`]).
+///
+/// # Errors
+/// Those of [`page::list`], then those of [`page::count`].
+pub async fn listed<C, F>(
+    ctx: &async_graphql::Context<'_>,
+    filter: &F,
+    args: &PageArgs,
+) -> async_graphql::Result<C>
+where
+    F: Listing,
+    C: Connection,
+    C::Node: From<<F::Entity as sea_orm::EntityTrait>::Model>,
+{
+    let db = crate::graphql::context::db(ctx);
+    fetched(ctx, page::list(db, filter, args), page::count(db, filter)).await
 }
 
 /// A page cut from a list loaded whole (a parent's children, which the

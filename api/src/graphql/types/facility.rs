@@ -1,16 +1,16 @@
 //! Facilities: the `Facility` type, its connection, and the enums that
 //! describe a facility (the ecosystem dimensions too, which visits share).
-//! The enums stored in the database mirror the entity enums through
-//! `remote`, which generates the conversions both ways.
+//! The enums stored in the database mirror the entity enums, and the order
+//! the service's, through `remote`, which generates the conversions both ways.
 
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::facility;
 use entity::value as db;
 
 use super::connection::{connection, page_args, sliced};
+use super::revision::Revision;
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -208,17 +208,10 @@ impl Facility {
         )
         .await
     }
-    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn revision(&self) -> Revision {
+        self.0.as_ref().into()
     }
 }
 
@@ -392,6 +385,7 @@ pub enum EcosystemDimension {
 
 /// Orders of a facility list. Ties are broken by id, so pages are stable.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "crate::service::facility::Ordering")]
 pub enum FacilityOrder {
     /// By name, A to Z, ignoring case and accents.
     NameAsc,
@@ -407,18 +401,4 @@ pub enum FacilityOrder {
     OpenedDesc,
     /// Most recently changed first.
     UpdatedDesc,
-}
-
-impl From<FacilityOrder> for crate::service::facility::Ordering {
-    fn from(order: FacilityOrder) -> Self {
-        match order {
-            FacilityOrder::NameAsc => Self::NameAsc,
-            FacilityOrder::NameDesc => Self::NameDesc,
-            FacilityOrder::CapacityAsc => Self::CapacityAsc,
-            FacilityOrder::CapacityDesc => Self::CapacityDesc,
-            FacilityOrder::OpenedAsc => Self::OpenedAsc,
-            FacilityOrder::OpenedDesc => Self::OpenedDesc,
-            FacilityOrder::UpdatedDesc => Self::UpdatedDesc,
-        }
-    }
 }

@@ -4,17 +4,15 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::learning_session;
 use entity::value as db;
 
 use super::connection::connection;
+use super::revision::Revision;
 use super::scalar::Date;
-use super::stakeholder::Stakeholder;
-use super::workshop::KnowledgeWorkshop;
+use super::visit::{Activity, Participants};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::SessionParticipants;
 
 /// Where a learning session is held.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -79,16 +77,13 @@ impl LearningSession {
     async fn topic(&self) -> SessionTopic {
         self.0.topic.into()
     }
-    /// The knowledge workshop that organised it.
-    async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
-        KnowledgeWorkshop::organiser(ctx, self.0.workshop_id).await
-    }
-    /// The stakeholders who took part, by name (at most 100).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
-    )]
-    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        Ok(context::load_all(ctx, SessionParticipants(self.0.id)).await?)
+    /// `workshop` and `participants`.
+    #[graphql(flatten)]
+    async fn activity(&self) -> Activity {
+        Activity {
+            workshop_id: self.0.workshop_id,
+            participants: Participants::OfSession(self.0.id),
+        }
     }
     /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
@@ -106,16 +101,9 @@ impl LearningSession {
             self.0.outcomes.as_ref(),
         )?)
     }
-    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn revision(&self) -> Revision {
+        self.0.as_ref().into()
     }
 }

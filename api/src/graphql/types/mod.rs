@@ -7,6 +7,7 @@ pub mod facility;
 pub mod guideline;
 pub mod learning_session;
 pub mod node;
+pub mod revision;
 pub mod scalar;
 pub mod stakeholder;
 pub mod stats;

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::stakeholder;
 use entity::value as db;
 
 use super::connection::connection;
+use super::revision::Revision;
 use super::workshop::KnowledgeWorkshop;
 use crate::error::AppError;
 use crate::graphql::context;
@@ -94,16 +94,9 @@ impl Stakeholder {
     async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         personal_data(ctx, self.0.phone.as_deref(), "phone")
     }
-    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn revision(&self) -> Revision {
+        self.0.as_ref().into()
     }
 }

@@ -3,18 +3,20 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Result};
-use chrono::{DateTime, Utc};
 use entity::{visit, visit_finding};
 
 use super::connection::connection;
 use super::facility::{EcosystemNote, Facility};
+use super::revision::Revision;
 use super::scalar::Date;
 use super::stakeholder::Stakeholder;
 use super::workshop::KnowledgeWorkshop;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{FacilityById, VisitFindings, VisitParticipants};
+use crate::graphql::loader::{
+    FacilityById, SessionParticipants, VisitFindings, VisitParticipants, WorkshopById,
+};
 
 /// A study visit of a knowledge workshop to a facility.
 #[derive(Clone, Debug)]
@@ -31,6 +33,42 @@ connection!(Visit, VisitConnection, VisitEdge);
 impl From<visit_finding::Model> for EcosystemNote {
     fn from(finding: visit_finding::Model) -> Self {
         (finding.dimension, finding.note).into()
+    }
+}
+
+/// What a visit and a learning session both have: the workshop that
+/// organised it and who took part. Flattened into both types
+/// (`#[graphql(flatten)]`), so no type of this name is in the schema.
+pub(crate) struct Activity {
+    pub workshop_id: Option<i32>,
+    pub participants: Participants,
+}
+
+/// Whose participants: a visit's or a learning session's, by row id.
+pub(crate) enum Participants {
+    OfVisit(i32),
+    OfSession(i32),
+}
+
+#[Object]
+impl Activity {
+    /// The knowledge workshop that organised it.
+    async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
+        let Some(workshop_id) = self.workshop_id else {
+            return Ok(None);
+        };
+        let workshop = context::load(ctx, WorkshopById(workshop_id)).await?;
+        Ok(workshop.map(Into::into))
+    }
+    /// The stakeholders who took part, by name (at most 100).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
+    )]
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
+        Ok(match self.participants {
+            Participants::OfVisit(id) => context::load_all(ctx, VisitParticipants(id)).await?,
+            Participants::OfSession(id) => context::load_all(ctx, SessionParticipants(id)).await?,
+        })
     }
 }
 
@@ -52,16 +90,13 @@ impl Visit {
     async fn visited_on(&self) -> Date {
         Date(self.0.visited_on)
     }
-    /// The knowledge workshop that organised it.
-    async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
-        KnowledgeWorkshop::organiser(ctx, self.0.workshop_id).await
-    }
-    /// The stakeholders who took part, by name (at most 100).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
-    )]
-    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        Ok(context::load_all(ctx, VisitParticipants(self.0.id)).await?)
+    /// `workshop` and `participants`.
+    #[graphql(flatten)]
+    async fn activity(&self) -> Activity {
+        Activity {
+            workshop_id: self.0.workshop_id,
+            participants: Participants::OfVisit(self.0.id),
+        }
     }
     /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
     /// `Accept-Language` header), falling back to English.
@@ -86,16 +121,9 @@ impl Visit {
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         Ok(context::load_all(ctx, VisitFindings(self.0.id)).await?)
     }
-    /// Optimistic-concurrency version: pass it as `expectedVersion` when updating.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-    /// When the record was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the record last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    /// `version`, `createdAt` and `updatedAt`.
+    #[graphql(flatten)]
+    async fn revision(&self) -> Revision {
+        self.0.as_ref().into()
     }
 }

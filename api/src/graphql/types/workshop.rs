@@ -8,7 +8,7 @@ use entity::knowledge_workshop;
 use super::stakeholder::{Stakeholder, StakeholderConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{MembersOf, WorkshopById};
+use crate::graphql::loader::MembersOf;
 use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
 
@@ -19,20 +19,6 @@ pub struct KnowledgeWorkshop(pub Arc<knowledge_workshop::Model>);
 impl From<knowledge_workshop::Model> for KnowledgeWorkshop {
     fn from(model: knowledge_workshop::Model) -> Self {
         Self(Arc::new(model))
-    }
-}
-
-impl KnowledgeWorkshop {
-    /// The workshop that organised a visit or session, if any.
-    pub(crate) async fn organiser(
-        ctx: &Context<'_>,
-        workshop_id: Option<i32>,
-    ) -> Result<Option<Self>> {
-        let Some(workshop_id) = workshop_id else {
-            return Ok(None);
-        };
-        let workshop = context::load(ctx, WorkshopById(workshop_id)).await?;
-        Ok(workshop.map(Into::into))
     }
 }
 

@@ -136,20 +136,19 @@ pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
     };
     let positions = check_header(&header)?;
 
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
+    let mut rows = Rows::default();
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
             Err(err) => {
                 let line = err.position().map_or(0, csv::Position::line);
-                errors.push(RowError::new(line, "", describe_csv_error(&err)));
+                rows.refuse(RowError::new(line, "", describe_csv_error(&err)));
                 continue;
             }
         };
         let line = record.position().map_or(0, csv::Position::line);
         if record.len() != header.len() {
-            errors.push(RowError::new(
+            rows.refuse(RowError::new(
                 line,
                 "",
                 format!("expected {} fields, found {}", header.len(), record.len()),
@@ -163,15 +162,43 @@ pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
                 .filter(|s| !s.is_empty())
                 .map(unquote_formula)
         };
-        match read_row(line, &cell) {
-            Ok(row) => rows.push(row),
-            Err(mut row_errors) => errors.append(&mut row_errors),
+        rows.read(line, &cell);
+    }
+    rows.finish()
+}
+
+/// The rows of a file read so far, and every problem found on the way: a
+/// file is read to its end, so that one answer lists every bad row.
+#[derive(Default)]
+pub struct Rows {
+    rows: Vec<FacilityRow>,
+    errors: Vec<RowError>,
+}
+
+impl Rows {
+    /// Reads one row from its cells, as [`read_row`] does.
+    pub fn read<'a>(&mut self, line: u64, cell: &dyn Fn(usize) -> Option<&'a str>) {
+        match read_row(line, cell) {
+            Ok(row) => self.rows.push(row),
+            Err(mut errors) => self.errors.append(&mut errors),
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
+
+    /// Notes a row that could not be read at all.
+    pub fn refuse(&mut self, error: RowError) {
+        self.errors.push(error);
+    }
+
+    /// Every row, or every problem when there is any.
+    ///
+    /// # Errors
+    /// All problems, in the order they were found.
+    pub fn finish(self) -> Result<Vec<FacilityRow>, Vec<RowError>> {
+        if self.errors.is_empty() {
+            Ok(self.rows)
+        } else {
+            Err(self.errors)
+        }
     }
 }
 

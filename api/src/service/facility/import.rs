@@ -413,8 +413,7 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
     let Some(features) = value.get("features").and_then(|f| f.as_array()) else {
         return Err(whole("the FeatureCollection has no `features` array"));
     };
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
+    let mut rows = facility_csv::Rows::default();
     for (i, feature) in features.iter().enumerate() {
         let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
         // [latitude, longitude], as the columns have them.
@@ -426,7 +425,7 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
                 match (point, coordinates) {
                     (true, Some(c)) if c.len() >= 2 => Some([c[1].to_string(), c[0].to_string()]),
                     _ => {
-                        errors.push(RowError {
+                        rows.refuse(RowError {
                             line,
                             column: "geometry".to_owned(),
                             reason: "the geometry must be a Point with [longitude, latitude]"
@@ -461,16 +460,9 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
             })
             .collect();
         let cell = |i: usize| cells.get(i).and_then(|c| c.as_deref());
-        match facility_csv::read_row(line, &cell) {
-            Ok(row) => rows.push(row),
-            Err(mut row_errors) => errors.append(&mut row_errors),
-        }
+        rows.read(line, &cell);
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(errors)
-    }
+    rows.finish()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub mod write;
 use entity::value::{
     FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
 };
-use entity::{facility, facility_ecosystem_note, facility_principle, organisation};
+use entity::{facility, facility_ecosystem_note, facility_principle};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select,
@@ -209,12 +209,6 @@ pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
 }
 
 /// # Errors
-/// Database errors only; an unknown id is `Ok(None)`.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<facility::Model>> {
-    Ok(facility::Entity::find_by_id(id).one(db).await?)
-}
-
-/// # Errors
 /// Database errors only; an unknown slug is `Ok(None)`.
 pub async fn find_by_slug(
     db: &impl ConnectionTrait,
@@ -252,31 +246,6 @@ pub async fn ecosystem_notes_of(
     Ok(facility_ecosystem_note::Entity::find()
         .filter(facility_ecosystem_note::Column::FacilityId.is_in(facility_ids.iter().copied()))
         .order_by_asc(facility_ecosystem_note::Column::Dimension)
-        .all(db)
-        .await?)
-}
-
-/// Organisations by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn organisations(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<Vec<organisation::Model>> {
-    Ok(organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
-/// Facilities by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<facility::Model>> {
-    Ok(facility::Entity::find()
-        .filter(facility::Column::Id.is_in(ids.iter().copied()))
         .all(db)
         .await?)
 }

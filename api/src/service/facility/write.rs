@@ -255,7 +255,6 @@ impl Record for Facility {
         stamp: Stamp,
     ) -> facility::ActiveModel {
         facility::ActiveModel {
-            id: stamp.id(),
             // Settled before any row is made: by `check`, or by an import's
             // matching. Left unset, an insert fails rather than store no slug.
             slug: fields.slug.clone().map_or(ActiveValue::NotSet, Set),
@@ -281,9 +280,7 @@ impl Record for Facility {
             maintained_by_id: Set(maintainer.0),
             sort_name: Set(text::fold(&fields.name)),
             search_text: Set(search_text(fields)),
-            version: Set(stamp.version),
-            created_at: Set(stamp.created_at),
-            updated_at: Set(stamp.updated_at),
+            ..stamp.into()
         }
     }
 
@@ -293,39 +290,29 @@ impl Record for Facility {
         fields: &FacilityFields,
         before: Option<&FacilityFields>,
     ) -> Result<()> {
-        if before
-            .is_some_and(|b| b.principles == fields.principles && b.ecosystem == fields.ecosystem)
-        {
-            return Ok(());
-        }
-        let principles = fields
-            .principles
-            .iter()
-            .map(|p| facility_principle::ActiveModel {
-                facility_id: Set(id),
-                principle: Set(*p),
-            });
         unit_of_work::replace_children(
             db,
             facility_principle::Column::FacilityId,
             id,
-            principles.collect(),
+            &fields.principles,
+            before.map(|b| b.principles.as_slice()),
+            |p| facility_principle::ActiveModel {
+                facility_id: Set(id),
+                principle: Set(*p),
+            },
         )
         .await?;
-        let notes =
-            fields
-                .ecosystem
-                .iter()
-                .map(|(dimension, note)| facility_ecosystem_note::ActiveModel {
-                    facility_id: Set(id),
-                    dimension: Set(*dimension),
-                    note: Set(note.trim().to_owned()),
-                });
         unit_of_work::replace_children(
             db,
             facility_ecosystem_note::Column::FacilityId,
             id,
-            notes.collect(),
+            &fields.ecosystem,
+            before.map(|b| b.ecosystem.as_slice()),
+            |(dimension, note)| facility_ecosystem_note::ActiveModel {
+                facility_id: Set(id),
+                dimension: Set(*dimension),
+                note: Set(note.trim().to_owned()),
+            },
         )
         .await
     }

@@ -335,31 +335,6 @@ pub async fn bounded_diff(old: String, new: String) -> Result<Diff> {
         .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("while diffing")))
 }
 
-/// Guidelines by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<guideline::Model>> {
-    Ok(guideline::Entity::find()
-        .filter(guideline::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
-/// Guideline versions by id, drafts included (for batching loaders; callers filter drafts).
-///
-/// # Errors
-/// Database errors.
-pub async fn versions_by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<Vec<guideline_version::Model>> {
-    Ok(guideline_version::Entity::find()
-        .filter(guideline_version::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};

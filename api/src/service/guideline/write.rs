@@ -77,12 +77,11 @@ impl Record for GuidelineVersion {
         model.status != GuidelineStatus::Draft
     }
 
-    fn may_create(actor: &Actor) -> Result<()> {
-        actor.require_editor("writing guideline versions")
-    }
+    const EDITORS_ONLY: Option<&'static str> = Some("writing guideline versions");
 
+    /// Editors change drafts only.
     async fn may_change(write: &Write, current: &guideline_version::Model) -> Result<()> {
-        write.actor.require_editor("writing guideline versions")?;
+        Self::may_create(&write.actor)?;
         if current.status == GuidelineStatus::Draft {
             return Ok(());
         }
@@ -105,28 +104,24 @@ impl Record for GuidelineVersion {
         db: &impl ConnectionTrait,
         model: &guideline_version::Model,
     ) -> Result<VersionFields> {
-        let informed_by_visits = guideline_version_visit::Entity::find()
-            .filter(guideline_version_visit::Column::GuidelineVersionId.eq(model.id))
-            .order_by_asc(guideline_version_visit::Column::VisitId)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|l| l.visit_id)
-            .collect();
-        let informed_by_sessions = guideline_version_session::Entity::find()
-            .filter(guideline_version_session::Column::GuidelineVersionId.eq(model.id))
-            .order_by_asc(guideline_version_session::Column::SessionId)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|l| l.session_id)
-            .collect();
         Ok(VersionFields {
             guideline: GuidelineRef::Id(model.guideline_id),
             title: model.title.clone(),
             body: model.body.clone(),
-            informed_by_visits,
-            informed_by_sessions,
+            informed_by_visits: unit_of_work::child_ids(
+                db,
+                guideline_version_visit::Column::GuidelineVersionId,
+                model.id,
+                guideline_version_visit::Column::VisitId,
+            )
+            .await?,
+            informed_by_sessions: unit_of_work::child_ids(
+                db,
+                guideline_version_session::Column::GuidelineVersionId,
+                model.id,
+                guideline_version_session::Column::SessionId,
+            )
+            .await?,
         })
     }
 
@@ -177,7 +172,6 @@ impl Record for GuidelineVersion {
         stamp: Stamp,
     ) -> guideline_version::ActiveModel {
         guideline_version::ActiveModel {
-            id: stamp.id(),
             guideline_id: Set(placement.guideline_id),
             number: Set(placement.number),
             status: Set(placement.status),
@@ -188,9 +182,7 @@ impl Record for GuidelineVersion {
                 fields.title.as_str(),
                 fields.body.as_str(),
             ])),
-            version: Set(stamp.version),
-            created_at: Set(stamp.created_at),
-            updated_at: Set(stamp.updated_at),
+            ..stamp.into()
         }
     }
 
@@ -200,32 +192,30 @@ impl Record for GuidelineVersion {
         fields: &VersionFields,
         before: Option<&VersionFields>,
     ) -> Result<()> {
-        if before.is_some_and(|b| {
-            b.informed_by_visits == fields.informed_by_visits
-                && b.informed_by_sessions == fields.informed_by_sessions
-        }) {
-            return Ok(());
-        }
-        let visits =
-            fields
-                .informed_by_visits
-                .iter()
-                .map(|v| guideline_version_visit::ActiveModel {
-                    guideline_version_id: Set(id),
-                    visit_id: Set(*v),
-                });
-        let column = guideline_version_visit::Column::GuidelineVersionId;
-        unit_of_work::replace_children(db, column, id, visits.collect()).await?;
-        let sessions =
-            fields
-                .informed_by_sessions
-                .iter()
-                .map(|s| guideline_version_session::ActiveModel {
-                    guideline_version_id: Set(id),
-                    session_id: Set(*s),
-                });
-        let column = guideline_version_session::Column::GuidelineVersionId;
-        unit_of_work::replace_children(db, column, id, sessions.collect()).await
+        unit_of_work::replace_children(
+            db,
+            guideline_version_visit::Column::GuidelineVersionId,
+            id,
+            &fields.informed_by_visits,
+            before.map(|b| b.informed_by_visits.as_slice()),
+            |v| guideline_version_visit::ActiveModel {
+                guideline_version_id: Set(id),
+                visit_id: Set(*v),
+            },
+        )
+        .await?;
+        unit_of_work::replace_children(
+            db,
+            guideline_version_session::Column::GuidelineVersionId,
+            id,
+            &fields.informed_by_sessions,
+            before.map(|b| b.informed_by_sessions.as_slice()),
+            |s| guideline_version_session::ActiveModel {
+                guideline_version_id: Set(id),
+                session_id: Set(*s),
+            },
+        )
+        .await
     }
 }
 

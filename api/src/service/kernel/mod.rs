@@ -1,10 +1,11 @@
 //! What every domain's service shares: the unit of work that every write
-//! runs in, pages and cursors, SQL conditions, the rules for input fields,
-//! text folding, and country codes.
+//! runs in, the reads by id, pages and cursors, SQL conditions, the rules
+//! for input fields, text folding, and country codes.
 
 pub mod condition;
 pub mod country;
 pub mod page;
+pub mod read;
 pub mod record;
 pub mod text;
 pub mod unit_of_work;

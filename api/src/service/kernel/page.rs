@@ -6,7 +6,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{
+    Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -109,6 +111,48 @@ fn page_size(value: Option<i32>, argument: &str) -> Result<Option<u64>> {
         }
         Some(n) => Ok(u64::try_from(n).ok()),
     }
+}
+
+/// What a filter of one kind of record says to page its list: what it lets
+/// through, in which order, and the name its cursors carry.
+pub trait Listing: Serialize + Sync {
+    type Entity: EntityTrait<Model: Sync>;
+
+    /// The list's name in the fingerprint of its cursors ("visit").
+    const NAME: &'static str;
+
+    /// The SQL condition, after checking every value.
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT` naming the offending filter field.
+    fn condition(&self) -> Result<Condition>;
+
+    /// The list's order; ties broken by id, so that pages are stable.
+    fn order(select: Select<Self::Entity>) -> Select<Self::Entity>;
+}
+
+/// The page of the list `filter` lets through that `args` ask for.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter, page size or cursor; database errors.
+pub async fn list<F: Listing>(
+    db: &impl ConnectionTrait,
+    filter: &F,
+    args: &PageArgs,
+) -> Result<Page<<F::Entity as EntityTrait>::Model>> {
+    let select = F::order(F::Entity::find().filter(filter.condition()?));
+    fetch(db, select, &fingerprint(&(F::NAME, filter)), args).await
+}
+
+/// How many records `filter` lets through, on all pages together.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad filter; database errors.
+pub async fn count<F: Listing>(db: &impl ConnectionTrait, filter: &F) -> Result<u64> {
+    Ok(F::Entity::find()
+        .filter(filter.condition()?)
+        .count(db)
+        .await?)
 }
 
 /// Fetches the page that `args` ask for from an ordered `select`.

@@ -27,9 +27,9 @@ use crate::service::kernel::unit_of_work::{Actor, Change, Write, check_version};
 #[derive(Debug, Clone, Copy)]
 pub struct Stamp {
     id: Option<i32>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    version: i32,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
 }
 
 impl Stamp {
@@ -57,11 +57,42 @@ impl Stamp {
     }
 
     /// The id column: unset for a new row, which the database numbers.
-    #[must_use]
-    pub fn id(&self) -> ActiveValue<i32> {
+    fn id(&self) -> ActiveValue<i32> {
         self.id.map_or(ActiveValue::NotSet, ActiveValue::Set)
     }
 }
+
+/// A row with only its bookkeeping columns set, as `..stamp.into()` ends
+/// the literal of a [`Record::row`]: the kernel numbers and dates every
+/// versioned table alike, and a row builder names all its other columns.
+macro_rules! stamped {
+    ($($table:ident),+ $(,)?) => {
+        $(
+            impl From<Stamp> for entity::$table::ActiveModel {
+                fn from(stamp: Stamp) -> Self {
+                    Self {
+                        id: stamp.id(),
+                        version: ActiveValue::Set(stamp.version),
+                        created_at: ActiveValue::Set(stamp.created_at),
+                        updated_at: ActiveValue::Set(stamp.updated_at),
+                        ..Default::default()
+                    }
+                }
+            }
+        )+
+    };
+}
+
+stamped!(
+    facility,
+    visit,
+    learning_session,
+    stakeholder,
+    guideline_version,
+    // Never written through the API; the demo data stamps its rows alike.
+    knowledge_workshop,
+    guideline
+);
 
 /// One kind of record the API writes, as its hooks into the steps.
 #[async_trait]
@@ -89,17 +120,24 @@ pub trait Record: Send + Sync + 'static {
         true
     }
 
+    /// For records that only editors and admins write, the work a refused
+    /// partner is told needs them ("writing stakeholders"); `None` where
+    /// partners write some too, which [`Record::may_change`] then decides.
+    const EDITORS_ONLY: Option<&'static str> = None;
+
     /// # Errors
     /// `FORBIDDEN` when `actor` may not create one.
-    fn may_create(_actor: &Actor) -> Result<()> {
-        Ok(())
+    fn may_create(actor: &Actor) -> Result<()> {
+        Self::EDITORS_ONLY.map_or(Ok(()), |work| actor.require_editor(work))
     }
 
+    /// Whoever may create one may change any, unless a record says more.
+    ///
     /// # Errors
     /// `FORBIDDEN` (or `CONFLICT`, for a record frozen by a workflow) when
     /// the writer may not change this one.
-    async fn may_change(_write: &Write, _current: &Self::Model) -> Result<()> {
-        Ok(())
+    async fn may_change(write: &Write, _current: &Self::Model) -> Result<()> {
+        Self::may_create(&write.actor)
     }
 
     /// # Errors
@@ -119,8 +157,8 @@ pub trait Record: Send + Sync + 'static {
         current: Option<&Self::Model>,
     ) -> Result<Self::Resolved>;
 
-    /// The row to store: every column, the derived ones (sort and search
-    /// keys) computed here and only here.
+    /// The row to store: every column of the record, the derived ones (sort
+    /// and search keys) computed here and only here, then `..stamp.into()`.
     fn row(fields: &Self::Fields, resolved: &Self::Resolved, stamp: Stamp) -> Self::ActiveModel;
 
     /// Writes the child rows (participants, principles, ...) when they

@@ -297,26 +297,61 @@ pub fn check_references(
     }
 }
 
-/// Replaces the rows of a link or child table that belong to one record:
-/// those whose `parent` column is `id` go, `rows` come in one statement.
+/// The ids that one record's rows of a link table name, smallest first: a
+/// list of its fields as [`replace_children`] stored it, in the order its
+/// check sorts the list, so that stored and written fields compare equal.
 ///
 /// # Errors
 /// Database errors.
-pub async fn replace_children<A>(
+pub async fn child_ids<C>(
+    db: &impl ConnectionTrait,
+    parent: C,
+    id: i32,
+    child: C,
+) -> Result<Vec<i32>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait<Column = C>,
+{
+    use sea_orm::{QueryOrder, QuerySelect};
+    Ok(<C::EntityName as EntityTrait>::find()
+        .select_only()
+        .column(child)
+        .filter(parent.eq(id))
+        .order_by_asc(child)
+        .into_tuple::<i32>()
+        .all(db)
+        .await?)
+}
+
+/// Stores `items`, a list of one record's fields, in its link or child
+/// table, unless they are as `before` (`None`: a new record, with no rows
+/// yet): the rows whose `parent` column is `id` go, and `row` makes one for
+/// each item, all inserted in one statement.
+///
+/// # Errors
+/// Database errors.
+pub async fn replace_children<T, A>(
     db: &impl ConnectionTrait,
     parent: <A::Entity as EntityTrait>::Column,
     id: i32,
-    rows: Vec<A>,
+    items: &[T],
+    before: Option<&[T]>,
+    row: impl FnMut(&T) -> A,
 ) -> Result<()>
 where
+    T: PartialEq,
     A: sea_orm::ActiveModelTrait + Send,
 {
+    if before == Some(items) {
+        return Ok(());
+    }
     <A::Entity as EntityTrait>::delete_many()
         .filter(parent.eq(id))
         .exec(db)
         .await?;
-    if !rows.is_empty() {
-        <A::Entity as EntityTrait>::insert_many(rows)
+    if !items.is_empty() {
+        <A::Entity as EntityTrait>::insert_many(items.iter().map(row))
             .exec_without_returning(db)
             .await?;
     }

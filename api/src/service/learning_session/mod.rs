@@ -5,16 +5,14 @@ pub mod write;
 use chrono::NaiveDate;
 use entity::value::{SessionLevel, SessionTopic};
 use entity::{learning_session, learning_session_participant, stakeholder};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryOrder, Select};
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::service::kernel::condition::{one_of, text_condition};
 use crate::service::kernel::country;
-use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::page::Listing;
+use crate::service::kernel::read;
 
 /// Which learning sessions to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -28,7 +26,11 @@ pub struct Filter {
     pub text: Option<String>,
 }
 
-impl Filter {
+impl Listing for Filter {
+    type Entity = learning_session::Entity;
+
+    const NAME: &'static str = "learning-session";
+
     fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
         cond = one_of(cond, learning_session::Column::Level, &self.level);
@@ -56,63 +58,13 @@ impl Filter {
         }
         Ok(cond)
     }
-}
 
-fn ordered(select: Select<learning_session::Entity>) -> Select<learning_session::Entity> {
-    select
-        .order_by_desc(learning_session::Column::HeldOn)
-        .order_by_desc(learning_session::Column::Id)
-}
-
-/// Most recent first.
-///
-/// # Errors
-/// `BAD_USER_INPUT` for a bad filter, page size or cursor.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    args: &PageArgs,
-) -> Result<Page<learning_session::Model>> {
-    let select = ordered(learning_session::Entity::find().filter(filter.condition()?));
-    page::fetch(
-        db,
-        select,
-        &page::fingerprint(&("learning-session", filter)),
-        args,
-    )
-    .await
-}
-
-/// # Errors
-/// `BAD_USER_INPUT` for a bad filter.
-pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
-    Ok(learning_session::Entity::find()
-        .filter(filter.condition()?)
-        .count(db)
-        .await?)
-}
-
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(
-    db: &impl ConnectionTrait,
-    id: i32,
-) -> Result<Option<learning_session::Model>> {
-    Ok(learning_session::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Sessions by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(
-    db: &impl ConnectionTrait,
-    ids: &[i32],
-) -> Result<Vec<learning_session::Model>> {
-    Ok(learning_session::Entity::find()
-        .filter(learning_session::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+    /// Most recent first.
+    fn order(select: Select<learning_session::Entity>) -> Select<learning_session::Entity> {
+        select
+            .order_by_desc(learning_session::Column::HeldOn)
+            .order_by_desc(learning_session::Column::Id)
+    }
 }
 
 /// Participants of many sessions, as (session id, stakeholder), by name.
@@ -123,14 +75,7 @@ pub async fn participants_of(
     db: &impl ConnectionTrait,
     session_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let rows = learning_session_participant::Entity::find()
-        .filter(learning_session_participant::Column::SessionId.is_in(session_ids.iter().copied()))
-        .find_also_related(stakeholder::Entity)
-        .order_by_asc(stakeholder::Column::SortName)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, s)| s.map(|s| (p.session_id, s)))
-        .collect())
+    let by_name = [stakeholder::Column::SortName];
+    let parent = learning_session_participant::Column::SessionId;
+    read::linked(db, parent, session_ids, &by_name).await
 }

@@ -7,14 +7,13 @@ use entity::value::{AuditEntity, LocalizedText, SessionLevel, SessionTopic};
 use entity::{guideline_version_session, learning_session, learning_session_participant};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
-use crate::service::kernel::unit_of_work::{self as unit_of_work, Actor, Write};
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::visit::write::{Activity, check_activity};
 
@@ -45,26 +44,19 @@ impl Record for LearningSession {
     const ENTITY: AuditEntity = AuditEntity::LearningSession;
     const NAME: &'static str = "learning session";
 
-    fn may_create(actor: &Actor) -> Result<()> {
-        actor.require_editor("writing learning sessions")
-    }
-
-    async fn may_change(write: &Write, _current: &learning_session::Model) -> Result<()> {
-        write.actor.require_editor("writing learning sessions")
-    }
+    const EDITORS_ONLY: Option<&'static str> = Some("writing learning sessions");
 
     async fn fields_of(
         db: &impl ConnectionTrait,
         model: &learning_session::Model,
     ) -> Result<SessionFields> {
-        let participants = learning_session_participant::Entity::find()
-            .filter(learning_session_participant::Column::SessionId.eq(model.id))
-            .order_by_asc(learning_session_participant::Column::StakeholderId)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.stakeholder_id)
-            .collect();
+        let participants = unit_of_work::child_ids(
+            db,
+            learning_session_participant::Column::SessionId,
+            model.id,
+            learning_session_participant::Column::StakeholderId,
+        )
+        .await?;
         Ok(SessionFields {
             title: model.title.clone(),
             held_on: model.held_on,
@@ -121,7 +113,6 @@ impl Record for LearningSession {
             searched.extend(outcomes.0.values().map(String::as_str));
         }
         learning_session::ActiveModel {
-            id: stamp.id(),
             title: Set(fields.title.clone()),
             held_on: Set(fields.held_on),
             level: Set(fields.level),
@@ -130,9 +121,7 @@ impl Record for LearningSession {
             workshop_id: Set(fields.workshop_id),
             outcomes: Set(fields.outcomes.clone()),
             search_text: Set(text::fold_all(searched)),
-            version: Set(stamp.version),
-            created_at: Set(stamp.created_at),
-            updated_at: Set(stamp.updated_at),
+            ..stamp.into()
         }
     }
 
@@ -142,21 +131,16 @@ impl Record for LearningSession {
         fields: &SessionFields,
         before: Option<&SessionFields>,
     ) -> Result<()> {
-        if before.is_some_and(|b| b.participants == fields.participants) {
-            return Ok(());
-        }
-        let rows = fields
-            .participants
-            .iter()
-            .map(|s| learning_session_participant::ActiveModel {
-                session_id: Set(id),
-                stakeholder_id: Set(*s),
-            });
         unit_of_work::replace_children(
             db,
             learning_session_participant::Column::SessionId,
             id,
-            rows.collect(),
+            &fields.participants,
+            before.map(|b| b.participants.as_slice()),
+            |s| learning_session_participant::ActiveModel {
+                session_id: Set(id),
+                stakeholder_id: Set(*s),
+            },
         )
         .await
     }

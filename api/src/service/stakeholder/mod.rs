@@ -6,15 +6,14 @@ pub mod write;
 use entity::value::StakeholderKind;
 use entity::{knowledge_workshop, stakeholder, workshop_membership};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, QueryOrder, Select};
 use serde::Serialize;
 
 use crate::error::Result;
 use crate::service::kernel::condition::{one_of, text_condition};
 use crate::service::kernel::country;
-use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::page::Listing;
+use crate::service::kernel::read;
 
 /// Which stakeholders to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -25,7 +24,11 @@ pub struct Filter {
     pub text: Option<String>,
 }
 
-impl Filter {
+impl Listing for Filter {
+    type Entity = stakeholder::Entity;
+
+    const NAME: &'static str = "stakeholder";
+
     fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
         cond = one_of(cond, stakeholder::Column::Kind, &self.kind);
@@ -49,54 +52,13 @@ impl Filter {
         }
         Ok(cond)
     }
-}
 
-/// By name.
-///
-/// # Errors
-/// `BAD_USER_INPUT` for a bad filter, page size or cursor.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    args: &PageArgs,
-) -> Result<Page<stakeholder::Model>> {
-    let select = stakeholder::Entity::find()
-        .filter(filter.condition()?)
-        .order_by_asc(stakeholder::Column::SortName)
-        .order_by_asc(stakeholder::Column::Id);
-    page::fetch(
-        db,
-        select,
-        &page::fingerprint(&("stakeholder", filter)),
-        args,
-    )
-    .await
-}
-
-/// # Errors
-/// `BAD_USER_INPUT` for a bad filter.
-pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
-    Ok(stakeholder::Entity::find()
-        .filter(filter.condition()?)
-        .count(db)
-        .await?)
-}
-
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<stakeholder::Model>> {
-    Ok(stakeholder::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Stakeholders by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<stakeholder::Model>> {
-    Ok(stakeholder::Entity::find()
-        .filter(stakeholder::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
+    /// By name.
+    fn order(select: Select<stakeholder::Entity>) -> Select<stakeholder::Entity> {
+        select
+            .order_by_asc(stakeholder::Column::SortName)
+            .order_by_asc(stakeholder::Column::Id)
+    }
 }
 
 /// The workshops of many stakeholders, as (stakeholder id, workshop).
@@ -107,14 +69,7 @@ pub async fn workshops_of(
     db: &impl ConnectionTrait,
     stakeholder_ids: &[i32],
 ) -> Result<Vec<(i32, knowledge_workshop::Model)>> {
-    let rows = workshop_membership::Entity::find()
-        .filter(workshop_membership::Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
-        .find_also_related(knowledge_workshop::Entity)
-        .order_by_asc(knowledge_workshop::Column::Key)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(m, w)| w.map(|w| (m.stakeholder_id, w)))
-        .collect())
+    let by_key = [knowledge_workshop::Column::Key];
+    let parent = workshop_membership::Column::StakeholderId;
+    read::linked(db, parent, stakeholder_ids, &by_key).await
 }

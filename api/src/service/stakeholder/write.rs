@@ -10,7 +10,6 @@ use entity::{
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
 };
 use serde::Serialize;
 
@@ -18,7 +17,7 @@ use crate::error::{AppError, Result};
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Actor, Write, check_references, existing_ids,
+    self as unit_of_work, Write, check_references, existing_ids,
 };
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::workshop::MAX_WORKSHOPS;
@@ -49,13 +48,7 @@ impl Record for Stakeholder {
     const ENTITY: AuditEntity = AuditEntity::Stakeholder;
     const NAME: &'static str = "stakeholder";
 
-    fn may_create(actor: &Actor) -> Result<()> {
-        actor.require_editor("writing stakeholders")
-    }
-
-    async fn may_change(write: &Write, _current: &stakeholder::Model) -> Result<()> {
-        write.actor.require_editor("writing stakeholders")
-    }
+    const EDITORS_ONLY: Option<&'static str> = Some("writing stakeholders");
 
     async fn fields_of(
         db: &impl ConnectionTrait,
@@ -76,7 +69,6 @@ impl Record for Stakeholder {
         let mut public = vec![fields.name.as_str()];
         public.extend(fields.organisation.as_deref());
         stakeholder::ActiveModel {
-            id: stamp.id(),
             name: Set(fields.name.clone()),
             kind: Set(fields.kind),
             organisation: Set(fields.organisation.clone()),
@@ -85,9 +77,7 @@ impl Record for Stakeholder {
             phone: Set(fields.phone.clone()),
             sort_name: Set(text::fold(&fields.name)),
             search_text: Set(text::fold_all(public)),
-            version: Set(stamp.version),
-            created_at: Set(stamp.created_at),
-            updated_at: Set(stamp.updated_at),
+            ..stamp.into()
         }
     }
 
@@ -97,21 +87,16 @@ impl Record for Stakeholder {
         fields: &StakeholderFields,
         before: Option<&StakeholderFields>,
     ) -> Result<()> {
-        if before.is_some_and(|b| b.workshops == fields.workshops) {
-            return Ok(());
-        }
-        let rows = fields
-            .workshops
-            .iter()
-            .map(|w| workshop_membership::ActiveModel {
-                workshop_id: Set(*w),
-                stakeholder_id: Set(id),
-            });
         unit_of_work::replace_children(
             db,
             workshop_membership::Column::StakeholderId,
             id,
-            rows.collect(),
+            &fields.workshops,
+            before.map(|b| b.workshops.as_slice()),
+            |w| workshop_membership::ActiveModel {
+                workshop_id: Set(*w),
+                stakeholder_id: Set(id),
+            },
         )
         .await
     }
@@ -199,14 +184,13 @@ async fn fields_of(
     db: &impl ConnectionTrait,
     model: &stakeholder::Model,
 ) -> Result<StakeholderFields> {
-    let workshops = workshop_membership::Entity::find()
-        .filter(workshop_membership::Column::StakeholderId.eq(model.id))
-        .order_by_asc(workshop_membership::Column::WorkshopId)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.workshop_id)
-        .collect();
+    let workshops = unit_of_work::child_ids(
+        db,
+        workshop_membership::Column::StakeholderId,
+        model.id,
+        workshop_membership::Column::WorkshopId,
+    )
+    .await?;
     Ok(StakeholderFields {
         name: model.name.clone(),
         kind: model.kind,

@@ -5,13 +5,13 @@ pub mod write;
 use chrono::NaiveDate;
 use entity::{stakeholder, visit, visit_finding, visit_participant};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::service::kernel::page::{self, Page, PageArgs};
+use crate::service::kernel::page::{self, Listing};
+use crate::service::kernel::read;
 
 /// Which visits to return.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -22,8 +22,12 @@ pub struct Filter {
     pub visited_to: Option<NaiveDate>,
 }
 
-impl Filter {
-    fn condition(&self) -> Condition {
+impl Listing for Filter {
+    type Entity = visit::Entity;
+
+    const NAME: &'static str = "visit";
+
+    fn condition(&self) -> Result<Condition> {
         let mut cond = Condition::all();
         if let Some(id) = self.facility_id {
             cond = cond.add(visit::Column::FacilityId.eq(id));
@@ -37,58 +41,21 @@ impl Filter {
         if let Some(to) = self.visited_to {
             cond = cond.add(visit::Column::VisitedOn.lte(to));
         }
-        cond
+        Ok(cond)
     }
-}
 
-/// Most recent first; ties by id.
-fn ordered(select: Select<visit::Entity>) -> Select<visit::Entity> {
-    select
-        .order_by_desc(visit::Column::VisitedOn)
-        .order_by_desc(visit::Column::Id)
-}
-
-/// # Errors
-/// `BAD_USER_INPUT` for a bad page size or cursor.
-pub async fn page(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    args: &PageArgs,
-) -> Result<Page<visit::Model>> {
-    let select = ordered(visit::Entity::find().filter(filter.condition()));
-    page::fetch(db, select, &page::fingerprint(&("visit", filter)), args).await
-}
-
-/// # Errors
-/// Database errors.
-pub async fn count(db: &impl ConnectionTrait, filter: &Filter) -> Result<u64> {
-    Ok(visit::Entity::find()
-        .filter(filter.condition())
-        .count(db)
-        .await?)
+    /// Most recent first.
+    fn order(select: Select<visit::Entity>) -> Select<visit::Entity> {
+        select
+            .order_by_desc(visit::Column::VisitedOn)
+            .order_by_desc(visit::Column::Id)
+    }
 }
 
 /// The fingerprint of a facility's own list of visits, for cursors of `Facility.visits`.
 #[must_use]
 pub fn facility_visits_fingerprint(facility_id: i32) -> String {
     page::fingerprint(&("facility-visits", facility_id))
-}
-
-/// # Errors
-/// Database errors; an unknown id is `Ok(None)`.
-pub async fn find_by_id(db: &impl ConnectionTrait, id: i32) -> Result<Option<visit::Model>> {
-    Ok(visit::Entity::find_by_id(id).one(db).await?)
-}
-
-/// Visits by id (for batching loaders).
-///
-/// # Errors
-/// Database errors.
-pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i32]) -> Result<Vec<visit::Model>> {
-    Ok(visit::Entity::find()
-        .filter(visit::Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?)
 }
 
 /// Every visit of many facilities, most recent first (for batching loaders).
@@ -101,7 +68,7 @@ pub async fn of_facilities(
 ) -> Result<Vec<visit::Model>> {
     let select =
         visit::Entity::find().filter(visit::Column::FacilityId.is_in(facility_ids.iter().copied()));
-    Ok(ordered(select).all(db).await?)
+    Ok(Filter::order(select).all(db).await?)
 }
 
 /// Participants of many visits, as (visit id, stakeholder), by name.
@@ -112,16 +79,8 @@ pub async fn participants_of(
     db: &impl ConnectionTrait,
     visit_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let rows = visit_participant::Entity::find()
-        .filter(visit_participant::Column::VisitId.is_in(visit_ids.iter().copied()))
-        .find_also_related(stakeholder::Entity)
-        .order_by_asc(stakeholder::Column::SortName)
-        .all(db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, s)| s.map(|s| (p.visit_id, s)))
-        .collect())
+    let by_name = [stakeholder::Column::SortName];
+    read::linked(db, visit_participant::Column::VisitId, visit_ids, &by_name).await
 }
 
 /// Findings of many visits.

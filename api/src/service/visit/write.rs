@@ -79,14 +79,13 @@ impl Record for Visit {
     }
 
     async fn fields_of(db: &impl ConnectionTrait, model: &visit::Model) -> Result<VisitFields> {
-        let participants = visit_participant::Entity::find()
-            .filter(visit_participant::Column::VisitId.eq(model.id))
-            .order_by_asc(visit_participant::Column::StakeholderId)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.stakeholder_id)
-            .collect();
+        let participants = unit_of_work::child_ids(
+            db,
+            visit_participant::Column::VisitId,
+            model.id,
+            visit_participant::Column::StakeholderId,
+        )
+        .await?;
         let findings = visit_finding::Entity::find()
             .filter(visit_finding::Column::VisitId.eq(model.id))
             .order_by_asc(visit_finding::Column::Dimension)
@@ -170,14 +169,11 @@ impl Record for Visit {
 
     fn row(fields: &VisitFields, (): &(), stamp: Stamp) -> visit::ActiveModel {
         visit::ActiveModel {
-            id: stamp.id(),
             facility_id: Set(fields.facility_id),
             visited_on: Set(fields.visited_on),
             workshop_id: Set(fields.workshop_id),
             summary: Set(fields.summary.clone()),
-            version: Set(stamp.version),
-            created_at: Set(stamp.created_at),
-            updated_at: Set(stamp.updated_at),
+            ..stamp.into()
         }
     }
 
@@ -187,35 +183,31 @@ impl Record for Visit {
         fields: &VisitFields,
         before: Option<&VisitFields>,
     ) -> Result<()> {
-        if before
-            .is_some_and(|b| b.participants == fields.participants && b.findings == fields.findings)
-        {
-            return Ok(());
-        }
-        let participants = fields
-            .participants
-            .iter()
-            .map(|s| visit_participant::ActiveModel {
-                visit_id: Set(id),
-                stakeholder_id: Set(*s),
-            });
         unit_of_work::replace_children(
             db,
             visit_participant::Column::VisitId,
             id,
-            participants.collect(),
+            &fields.participants,
+            before.map(|b| b.participants.as_slice()),
+            |s| visit_participant::ActiveModel {
+                visit_id: Set(id),
+                stakeholder_id: Set(*s),
+            },
         )
         .await?;
-        let findings = fields
-            .findings
-            .iter()
-            .map(|(dimension, note)| visit_finding::ActiveModel {
+        unit_of_work::replace_children(
+            db,
+            visit_finding::Column::VisitId,
+            id,
+            &fields.findings,
+            before.map(|b| b.findings.as_slice()),
+            |(dimension, note)| visit_finding::ActiveModel {
                 visit_id: Set(id),
                 dimension: Set(*dimension),
                 note: Set(note.trim().to_owned()),
-            });
-        unit_of_work::replace_children(db, visit_finding::Column::VisitId, id, findings.collect())
-            .await
+            },
+        )
+        .await
     }
 
     /// A partner may not change a visit that informed a guideline version
