@@ -191,6 +191,42 @@ struct Attack {
     send: Send,
 }
 
+/// Sends a `POST` whose body arrives a byte every 100 ms, and returns the
+/// status the server answers it with (it must cut it off: 408).
+async fn trickle(address: &str) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut stream) = tokio::net::TcpStream::connect(address).await else {
+        return 0;
+    };
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+    );
+    if stream.write_all(head.as_bytes()).await.is_err() {
+        return 0;
+    }
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    while started.elapsed() < Duration::from_secs(20) && answer.is_empty() {
+        if stream.write_all(b" ").await.is_err() {
+            break;
+        }
+        let mut chunk = [0u8; 256];
+        if let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_millis(100), stream.read(&mut chunk)).await
+        {
+            answer.extend_from_slice(&chunk[..n]);
+            if n == 0 {
+                break;
+            }
+        }
+    }
+    String::from_utf8_lossy(&answer)
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
 fn post(
     client: &reqwest::Client,
     address: &str,
@@ -206,6 +242,78 @@ fn post(
 fn attacks(version: &str) -> Vec<Attack> {
     let version = version.to_owned();
     vec![
+        Attack {
+            name: "150 repeated principles in a GET",
+            send: Box::new(|client, address| {
+                let principles = vec!["SMALL_SCALE"; 150].join(",");
+                let query = format!(
+                    "{{ facilities(filter: {{ principles: [{principles}] }}) {{ totalCount }} }}"
+                );
+                let request = client
+                    .get(format!("http://{address}/graphql"))
+                    .query(&[("query", query.as_str())])
+                    .send();
+                Box::pin(async move { request.await.map_or(0, |r| r.status().as_u16()) })
+            }),
+        },
+        Attack {
+            name: "cursors at 2^63 and u64::MAX",
+            send: Box::new(|client, address| {
+                use base64::Engine;
+                let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .encode(format!("c1:000000000000:{}", u64::MAX));
+                post(
+                    client,
+                    address,
+                    json!({
+                        "query": "query($c: String) { facilities(first: 5, after: $c) { nodes { name } } }",
+                        "variables": { "c": cursor }
+                    }),
+                )
+            }),
+        },
+        Attack {
+            name: "a NUL byte in a string",
+            send: Box::new(|client, address| {
+                post(
+                    client,
+                    address,
+                    json!({
+                        "query": "query($f: FacilityFilter) { facilities(filter: $f) { totalCount } }",
+                        "variables": { "f": { "text": "huis\u{0}" } }
+                    }),
+                )
+            }),
+        },
+        Attack {
+            name: "a body sent a byte at a time",
+            send: Box::new(|_, address| {
+                let address = address.to_owned();
+                Box::pin(async move { trickle(&address).await })
+            }),
+        },
+        Attack {
+            name: "dry-run imports of a few thousand rows",
+            send: Box::new(|client, address| {
+                let mut csv = String::from(
+                    "name,country_code,city,latitude,longitude,facility_type,capacity,opened_year,operator,population,security_level,status,managed_by,target_age,regime,social_enterprise,source_url\n",
+                );
+                for i in 0..3_000 {
+                    csv.push_str(&format!(
+                        "Huis {i:05},NL,Utrecht,52.1,5.1,detention_house,12,2024,,mixed,,open,,,,,\n"
+                    ));
+                }
+                let request = client
+                    .post(format!("http://{address}/graphql"))
+                    .bearer_auth(token(Role::Editor, None))
+                    .json(&json!({
+                        "query": "mutation($csv: String!) { importFacilities(csv: $csv, dryRun: true) { created } }",
+                        "variables": { "csv": csv }
+                    }))
+                    .send();
+                Box::pin(async move { request.await.map_or(0, |r| r.status().as_u16()) })
+            }),
+        },
         Attack {
             name: "members of workshops of members, nested",
             send: Box::new(|client, address| {
