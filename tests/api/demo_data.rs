@@ -33,7 +33,7 @@ async fn demo_facility_keeps_its_source_facts(backend: Backend) {
         )
         .await;
 
-    // The first row of the demo file, as its source gives it; empty stays empty.
+    // Kortrijk's row of the demo file, as its source gives it; empty stays empty.
     assert_eq!(
         data["facility"],
         json!({
