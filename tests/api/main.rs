@@ -33,5 +33,6 @@ mod roles;
 mod schema;
 mod search;
 mod security_headers;
+mod spec;
 mod workshops_and_guidelines;
 mod writes;

@@ -52,7 +52,7 @@ async fn metrics_count_requests_errors_latency_and_the_pool(backend: Backend) {
             .await
             .unwrap();
     }
-    app.graphql("{ facility(slug: \"nowhere\") { id } }", json!({}))
+    app.graphql("{ facility(id: \"not-an-id\") { id } }", json!({}))
         .await;
     app.graphql("{ nonsense }", json!({})).await;
 
@@ -73,8 +73,8 @@ async fn metrics_count_requests_errors_latency_and_the_pool(backend: Backend) {
             admit_after - 1
         ),
         "wish_http_requests_total{endpoint=\"/graphql\",operation=\"-\",outcome=\"client_error\"} 2",
-        "wish_graphql_errors_total{code=\"NOT_FOUND\"} 1",
-        "wish_graphql_errors_total{code=\"BAD_USER_INPUT\"} 1",
+        "wish_graphql_errors_total{code=\"NOT_FOUND\"} 0",
+        "wish_graphql_errors_total{code=\"BAD_USER_INPUT\"} 2",
         "wish_graphql_errors_total{code=\"RATE_LIMITED\"} 0",
         &format!("wish_http_request_duration_seconds_count{{endpoint=\"/graphql\"}} {all}"),
         &format!(

@@ -2,11 +2,13 @@
 //! thin: they read the request context and call [`crate::service`].
 
 pub mod context;
+pub mod executed;
 pub mod executor;
 pub mod id;
 pub mod limits;
 pub mod loader;
 pub mod mutation;
+pub mod null_propagation;
 pub mod query;
 pub mod read_only;
 pub mod schema;

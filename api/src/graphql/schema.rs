@@ -3,7 +3,8 @@
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use chrono::{DateTime, Utc};
 
 use sea_orm::DatabaseConnection;
 
@@ -13,39 +14,42 @@ const PERSISTED_QUERIES: usize = 1024;
 use super::limits::Limits;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
+use super::types::scalar::DATE_TIME_DESCRIPTION;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// The schema, carrying the database for every request.
 #[must_use]
 pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
-    Schema::build(
-        QueryRoot::default(),
-        MutationRoot::default(),
-        EmptySubscription,
-    )
-    .data(db)
-    .limit_recursive_depth(super::limits::MAX_RECURSION)
-    // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
-    .disable_suggestions()
-    .extension(limits)
-    // Automatic persisted queries: the map can send only a query's hash by GET,
-    // which makes its requests cacheable by URL.
-    .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-        PERSISTED_QUERIES,
-    )))
-    .extension(super::read_only::RefuseWritesWhenReadOnly)
-    .finish()
+    builder()
+        .data(db)
+        .limit_recursive_depth(super::limits::MAX_RECURSION)
+        // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
+        .disable_suggestions()
+        .extension(limits)
+        // Automatic persisted queries: the map can send only a query's hash by GET,
+        // which makes its requests cacheable by URL.
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )))
+        .extension(super::read_only::RefuseWritesWhenReadOnly)
+        .extension(super::null_propagation::SpecNullPropagation)
+        .extension(super::executed::MarkExecution)
+        .finish()
 }
 
 /// The schema in SDL: what `schema.graphql` holds and `wish-api schema` prints.
 #[must_use]
 pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// The types and their descriptions, which the served schema and its SDL share.
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         EmptySubscription,
     )
-    .finish()
-    .sdl()
+    .override_output_type_description::<DateTime<Utc>>(DATE_TIME_DESCRIPTION)
 }

@@ -1,27 +1,32 @@
 //! `GET` and `POST /graphql`. Requests are parsed here rather than by an
 //! integration crate so that every failure, including a malformed body,
-//! answers in GraphQL shape with a contract error code.
+//! answers in GraphQL shape with a contract error code, in the media type
+//! and with the status GraphQL over HTTP asks for (see [`Media`]).
 
 use std::sync::Arc;
 
-use actix_web::http::header::ACCEPT_LANGUAGE;
+use actix_web::http::header::{ACCEPT_LANGUAGE, ALLOW, CACHE_CONTROL, VARY};
 use actix_web::http::{ConnectionType, StatusCode};
 use actix_web::web::Bytes;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{BatchRequest, BatchResponse, ServerError};
+use async_graphql::{BatchRequest, ServerError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
 use tracing::{Instrument, Span};
 
 use super::AppState;
-use super::graphql_error;
+use super::media::Media;
 use super::observe::GraphqlOutcome;
 use super::response_cache::{Answer, ResponseCache};
 use crate::auth::Caller;
 use crate::db::Budget;
 use crate::error::code;
 use crate::graphql::context::Lang;
+use crate::graphql::executed::Execution;
 use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
+use crate::graphql::read_only::ReadOnly;
 use crate::service::guideline::Drafts;
 
 /// Bodies up to this size are decoded on the HTTP worker; larger ones on a
@@ -34,6 +39,10 @@ pub async fn post(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> HttpResponse {
+    let Some(media) = Media::negotiate(&req) else {
+        return not_acceptable();
+    };
+    let graphql_error = |status, code, message: &str| refusal(media, status, code, message);
     // GraphQL over HTTP: a POST is `application/json` (UTF-8, the only charset
     // JSON has); anything else, or nothing, is refused before the body is read.
     let json = matches!(req.mime_type(), Ok(Some(mime))
@@ -96,6 +105,14 @@ pub async fn post(
         }
     };
     let batch = match decoded {
+        Ok(batch)
+            if match &batch {
+                BatchRequest::Single(request) => without_query(request),
+                BatchRequest::Batch(requests) => requests.iter().any(without_query),
+            } =>
+        {
+            return graphql_error(StatusCode::BAD_REQUEST, code::BAD_USER_INPUT, NO_QUERY);
+        }
         Ok(batch) => batch,
         Err(err) => {
             return graphql_error(
@@ -125,31 +142,62 @@ pub async fn post(
     // hashing on the HTTP worker for a cache it would hardly ever hit.
     if let (None, BatchRequest::Single(request), false) = (caller.role, &batch, large) {
         let key = cache_key(&req, request);
-        let (answer, _) = answer_anonymous(&req, &state, key, batch).await;
-        let mut response = HttpResponse::Ok();
+        let (answer, verdict) = answer_anonymous(&req, &state, key, batch, media).await;
+        let mut response = HttpResponse::build(verdict.status(media));
         response
-            .insert_header(("Cache-Control", "no-store"))
-            .content_type("application/json");
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .content_type(media.content_type());
         return match answer.compressed_for(&req).await {
             Some((encoding, body)) => response.insert_header(encoding).body(body),
             None => response.body(answer.body),
         };
     }
-    let outcome = execute(&req, &state, caller, batch).await;
-    json_response(outcome.body, "no-store")
+    let outcome = execute(&req, &state, caller, batch, media).await;
+    answered(media, outcome.verdict, outcome.body, "no-store")
+}
+
+/// Why a request is not a GraphQL request when it names no document.
+const NO_QUERY: &str = "the request has no `query`: send the GraphQL document as `query`, or the sha256 hash of a persisted one in `extensions.persistedQuery`";
+
+/// Whether a request names no document: neither a `query` nor the hash of
+/// a persisted one. GraphQL over HTTP calls that a request that is not well
+/// formed.
+fn without_query(request: &async_graphql::Request) -> bool {
+    request.query.is_empty() && !request.extensions.contains_key("persistedQuery")
+}
+
+/// A failure before the request reaches the schema, in GraphQL shape and in
+/// the media type the client asked for (no `data`: nothing ran).
+fn refusal(media: Media, status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(media.content_type())
+        .json(json!({
+            "errors": [{ "message": message, "extensions": { "code": code } }]
+        }))
+}
+
+/// `406`: the client's `Accept` names neither type a GraphQL answer comes in.
+fn not_acceptable() -> HttpResponse {
+    super::graphql_error(
+        StatusCode::NOT_ACCEPTABLE,
+        code::BAD_USER_INPUT,
+        "a GraphQL answer is `application/graphql-response+json` or `application/json`: accept one of them",
+    )
 }
 
 /// An anonymous read, from the response cache when the data has not changed
-/// since it was computed; `true` with it when the answer has no errors.
+/// since it was computed. Only answers without errors are kept, and those
+/// are the same in either media type.
 async fn answer_anonymous(
     req: &HttpRequest,
     state: &web::Data<AppState>,
     key: [u8; 32],
     batch: BatchRequest,
-) -> (Answer, bool) {
+    media: Media,
+) -> (Answer, Verdict) {
     let Some(cache) = &state.response_cache else {
-        let outcome = execute(req, state, Caller::anonymous(), batch).await;
-        return (Answer::uncached(outcome.body), outcome.ok);
+        let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
+        return (Answer::uncached(outcome.body), outcome.verdict);
     };
     let version = cache.current_version().await;
     if let Some(hit) = version.and_then(|v| cache.get(&key, v)) {
@@ -157,14 +205,14 @@ async fn answer_anonymous(
             operation: operation_of(&batch),
             error_codes: Vec::new(),
         });
-        return (hit, true);
+        return (hit, Verdict::OK);
     }
-    let outcome = execute(req, state, Caller::anonymous(), batch).await;
-    match (outcome.ok, version) {
+    let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
+    match (outcome.verdict.ok, version) {
         // Tagged with the version read before executing: a write that landed
         // meanwhile makes this entry stale rather than wrongly fresh.
-        (true, Some(version)) => (cache.put(key, version, outcome.body), true),
-        (ok, _) => (Answer::uncached(outcome.body), ok),
+        (true, Some(version)) => (cache.put(key, version, outcome.body), outcome.verdict),
+        (_, _) => (Answer::uncached(outcome.body), outcome.verdict),
     }
 }
 
@@ -183,40 +231,105 @@ fn cache_key(req: &HttpRequest, request: &async_graphql::Request) -> [u8; 32] {
     ])
 }
 
-pub async fn get(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> HttpResponse {
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
-        Ok(request) => request,
-        Err(_) => {
-            return graphql_error(
-                StatusCode::BAD_REQUEST,
-                code::BAD_USER_INPUT,
-                "the query string is not a GraphQL request: pass `query`, and optionally `variables` (JSON) and `operationName`",
-            );
+/// The parameters of a `GET`, in the names GraphQL over HTTP gives them
+/// (async-graphql's own parser reads `operation_name`); `variables` and
+/// `extensions` are JSON.
+#[derive(Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+impl GetParams {
+    fn parse(query_string: &str) -> Option<async_graphql::Request> {
+        let params = web::Query::<Self>::from_query(query_string)
+            .ok()?
+            .into_inner();
+        let mut request = async_graphql::Request::new(params.query.unwrap_or_default());
+        if let Some(variables) = params.variables {
+            request.variables = serde_json::from_str(&variables).ok()?;
         }
-    };
-    let key = cache_key(&req, &request);
-    let request = request.data(crate::graphql::read_only::ReadOnly);
-    if caller.role.is_some() {
-        // What a token may read is never stored by a shared cache.
-        let outcome = execute(&req, &state, caller, BatchRequest::Single(request)).await;
-        return json_response(outcome.body, "private, no-store");
-    }
-    let (answer, ok) = answer_anonymous(&req, &state, key, BatchRequest::Single(request)).await;
-    if ok {
-        // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
-        super::cache::public_answer(&req, "application/json", &answer).await
-    } else {
-        HttpResponse::Ok()
-            .insert_header(("Cache-Control", "no-store"))
-            .content_type("application/json")
-            .body(answer.body)
+        if let Some(extensions) = params.extensions {
+            request.extensions = serde_json::from_str(&extensions).ok()?;
+        }
+        // An empty name is the same as none.
+        request.operation_name = params.operation_name.filter(|name| !name.is_empty());
+        Some(request)
     }
 }
 
-fn json_response(body: Bytes, cache_control: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", cache_control))
-        .content_type("application/json")
+pub async fn get(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> HttpResponse {
+    let Some(media) = Media::negotiate(&req) else {
+        return not_acceptable();
+    };
+    let Some(request) = GetParams::parse(req.query_string()) else {
+        return refusal(
+            media,
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            "the query string is not a GraphQL request: pass `query`, and optionally `variables` (JSON) and `operationName`",
+        );
+    };
+    if without_query(&request) {
+        return refusal(
+            media,
+            StatusCode::BAD_REQUEST,
+            code::BAD_USER_INPUT,
+            NO_QUERY,
+        );
+    }
+    let key = cache_key(&req, &request);
+    let read_only = ReadOnly::new(request.operation_name.clone());
+    let batch = BatchRequest::Single(request.data(read_only.clone()));
+    let mut response = if caller.role.is_some() {
+        // What a token may read is never stored by a shared cache.
+        let outcome = execute(&req, &state, caller, batch, media).await;
+        answered(media, outcome.verdict, outcome.body, "private, no-store")
+    } else {
+        let (answer, verdict) = answer_anonymous(&req, &state, key, batch, media).await;
+        if verdict.ok {
+            // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
+            super::cache::public_answer(&req, media.content_type(), &answer).await
+        } else {
+            answered(media, verdict, answer.body, "no-store")
+        }
+    };
+    if read_only.refused() {
+        // GraphQL over HTTP: a mutation by GET is `405`, whatever the media type.
+        let mut refused = refusal(
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            code::BAD_USER_INPUT,
+            "mutations must be sent with POST: a GET request only reads",
+        );
+        refused.headers_mut().insert(
+            ALLOW,
+            actix_web::http::header::HeaderValue::from_static("POST"),
+        );
+        return refused;
+    }
+    // The same URL answers in the media type each client accepts.
+    response.headers_mut().append(
+        VARY,
+        actix_web::http::header::HeaderValue::from_static("Accept"),
+    );
+    response
+}
+
+/// An answer that is not kept by shared caches, with the status its verdict
+/// has in its media type.
+fn answered(
+    media: Media,
+    verdict: Verdict,
+    body: Bytes,
+    cache_control: &'static str,
+) -> HttpResponse {
+    HttpResponse::build(verdict.status(media))
+        .insert_header((CACHE_CONTROL, cache_control))
+        .content_type(media.content_type())
         .body(body)
 }
 
@@ -225,25 +338,115 @@ fn describe_json_error(err: &serde_json::Error) -> String {
     format!("line {}, column {}", err.line(), err.column())
 }
 
-/// What running a request gave: its JSON body, whether it is free of
-/// errors, and the contract codes of its errors.
+/// What an answer says of its request: whether it is free of errors, and
+/// the status it has as `application/graphql-response+json`.
+#[derive(Debug, Clone, Copy)]
+struct Verdict {
+    ok: bool,
+    /// `200` once the request ran, whatever its field errors; a `4xx` or
+    /// `5xx` for an answer without `data`.
+    status: StatusCode,
+}
+
+impl Verdict {
+    const OK: Self = Self {
+        ok: true,
+        status: StatusCode::OK,
+    };
+
+    /// `application/json` answers every well-formed request with `200`, as
+    /// it always did (GraphQL over HTTP: a client cannot tell a `4xx` of ours
+    /// from a proxy's in that media type).
+    fn status(self, media: Media) -> StatusCode {
+        match media {
+            Media::Json => StatusCode::OK,
+            Media::GraphqlResponse => self.status,
+        }
+    }
+}
+
+/// What running a request gave: its JSON body, its verdict, and the
+/// contract codes of its errors.
 struct Outcome {
     body: Bytes,
-    ok: bool,
+    verdict: Verdict,
     error_codes: Vec<&'static str>,
 }
 
 impl Outcome {
     /// An answer of one error, for a request that did not run to its end.
-    fn refused(code: &'static str, message: String) -> Self {
-        let response =
-            BatchResponse::Single(async_graphql::Response::from_errors(vec![coded_error(
-                code, message,
-            )]));
+    fn refused(media: Media, status: StatusCode, code: &'static str, message: String) -> Self {
+        let answer = (
+            async_graphql::Response::from_errors(vec![coded_error(code, message)]),
+            false,
+        );
         Self {
-            body: Bytes::from(serde_json::to_vec(&response).unwrap_or_default()),
-            ok: false,
+            body: Bytes::from(serde_json::to_vec(&Body::of(&answer, media)).unwrap_or_default()),
+            verdict: Verdict { ok: false, status },
             error_codes: vec![code],
+        }
+    }
+}
+
+/// One answer as it is written. As `graphql-response+json`, a request
+/// error has no `data` (the GraphQL specification, "Response Format");
+/// as `application/json` it keeps the `"data": null` it always had.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Body<'a> {
+    Full(&'a async_graphql::Response),
+    Refused { errors: &'a [ServerError] },
+}
+
+impl<'a> Body<'a> {
+    fn of((response, ran): &'a (async_graphql::Response, bool), media: Media) -> Self {
+        if *ran || media == Media::Json {
+            Self::Full(response)
+        } else {
+            Self::Refused {
+                errors: &response.errors,
+            }
+        }
+    }
+}
+
+/// The answers of a request as they are written: one, or a batch's list.
+struct Answers {
+    /// Each answer, with whether its request ran.
+    answers: Vec<(async_graphql::Response, bool)>,
+    /// Written as a list, as the request was.
+    batch: bool,
+}
+
+impl Answers {
+    fn iter_mut(&mut self) -> impl Iterator<Item = &mut (async_graphql::Response, bool)> {
+        self.answers.iter_mut()
+    }
+
+    /// `200` when the request ran (for a batch: when any of it ran), else
+    /// `400`: what is refused before it runs is the caller's to fix.
+    fn verdict(&mut self) -> Verdict {
+        let ok = self.iter_mut().all(|(response, _)| response.is_ok());
+        let ran = self.iter_mut().any(|(_, ran)| *ran);
+        Verdict {
+            ok,
+            status: if ran {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            },
+        }
+    }
+
+    fn write(&self, to: impl std::io::Write, media: Media) -> serde_json::Result<()> {
+        let bodies: Vec<Body<'_>> = self
+            .answers
+            .iter()
+            .map(|answer| Body::of(answer, media))
+            .collect();
+        match (self.batch, bodies.as_slice()) {
+            (false, [single]) => serde_json::to_writer(to, single),
+            _ => serde_json::to_writer(to, &bodies),
         }
     }
 }
@@ -263,10 +466,12 @@ async fn execute(
     state: &web::Data<AppState>,
     caller: Caller,
     batch: BatchRequest,
+    media: Media,
 ) -> Outcome {
     let operation = operation_of(&batch);
     // In the request's span, so that what it logs on the executor carries its id.
-    let run = run(state.clone(), caller, request_lang(req), batch).instrument(Span::current());
+    let run =
+        run(state.clone(), caller, request_lang(req), batch, media).instrument(Span::current());
     let mut task = state.executor.spawn(run);
     let outcome = match tokio::time::timeout(state.request_timeout, &mut task).await {
         Ok(Ok(outcome)) => outcome,
@@ -277,6 +482,8 @@ async fn execute(
                 "a GraphQL request failed"
             );
             Outcome::refused(
+                media,
+                StatusCode::INTERNAL_SERVER_ERROR,
                 code::INTERNAL,
                 "internal error: the request could not be completed; it has been logged".to_owned(),
             )
@@ -285,6 +492,8 @@ async fn execute(
             // Dropping the execution drops its transaction, which rolls back.
             task.abort();
             Outcome::refused(
+                media,
+                StatusCode::SERVICE_UNAVAILABLE,
                 code::INTERNAL,
                 format!(
                     "the request took longer than {} ms (WISH_REQUEST_TIMEOUT_MS) and was stopped; the write it had under way, if any, was rolled back",
@@ -307,6 +516,7 @@ async fn run(
     caller: Caller,
     lang: Lang,
     batch: BatchRequest,
+    media: Media,
 ) -> Outcome {
     let budget = Budget::new(state.db_budget);
     let loader_budget = budget.clone();
@@ -336,23 +546,29 @@ async fn run(
     );
     let work = async {
         match batch {
-            BatchRequest::Single(request) => {
-                BatchResponse::Single(one(&state, request, &caller, lang, &loader).await)
-            }
+            BatchRequest::Single(request) => Answers {
+                answers: vec![one(&state, request, &caller, lang, &loader).await],
+                batch: false,
+            },
             BatchRequest::Batch(requests) => {
-                let mut responses = Vec::with_capacity(requests.len());
+                let mut answers = Vec::with_capacity(requests.len());
                 for request in requests {
-                    responses.push(one(&state, request, &caller, lang, &loader).await);
+                    answers.push(one(&state, request, &caller, lang, &loader).await);
                 }
-                BatchResponse::Batch(responses)
+                Answers {
+                    answers,
+                    batch: true,
+                }
             }
         }
     };
-    let mut response = match &budget {
+    let mut answers = match &budget {
         Some(budget) => {
             tokio::select! {
-                response = budget.clone().charge(work) => response,
+                answers = budget.clone().charge(work) => answers,
                 () = budget.exhausted() => return Outcome::refused(
+                    media,
+                    StatusCode::BAD_REQUEST,
                     code::QUERY_TOO_COMPLEX,
                     format!(
                         "the request used more than {} ms of database time (WISH_REQUEST_DB_BUDGET_MS) and was stopped; the write it had under way, if any, was rolled back",
@@ -363,12 +579,11 @@ async fn run(
         }
         None => work.await,
     };
-    let errors: Vec<&mut ServerError> = match &mut response {
-        BatchResponse::Single(r) => r.errors.iter_mut().collect(),
-        BatchResponse::Batch(rs) => rs.iter_mut().flat_map(|r| r.errors.iter_mut()).collect(),
-    };
-    let mut error_codes = Vec::with_capacity(errors.len());
-    for error in errors {
+    let mut error_codes = Vec::new();
+    for error in answers
+        .iter_mut()
+        .flat_map(|(response, _)| response.errors.iter_mut())
+    {
         assign_code(error);
         if let Some(async_graphql::Value::String(code)) =
             error.extensions.as_ref().and_then(|e| e.get("code"))
@@ -378,8 +593,10 @@ async fn run(
         }
     }
     let mut body = Capped::new(state.max_response_bytes);
-    if serde_json::to_writer(&mut body, &response).is_err() {
+    if answers.write(&mut body, media).is_err() {
         return Outcome::refused(
+            media,
+            StatusCode::BAD_REQUEST,
             code::QUERY_TOO_COMPLEX,
             format!(
                 "the answer is larger than {} bytes (WISH_MAX_RESPONSE_BYTES); ask for fewer fields or smaller pages",
@@ -389,24 +606,26 @@ async fn run(
     }
     Outcome {
         body: Bytes::from(body.bytes),
-        ok: response.is_ok(),
+        verdict: answers.verdict(),
         error_codes,
     }
 }
 
 /// One operation: its name and document checked before async-graphql sees
-/// them (see [`crate::graphql::limits`]), then executed.
+/// them (see [`crate::graphql::limits`]), then executed; with it, whether it
+/// ran (see [`Execution`]).
 async fn one(
     state: &AppState,
     mut request: async_graphql::Request,
     caller: &Caller,
     lang: Lang,
     loader: &Arc<DataLoader<DbLoader>>,
-) -> async_graphql::Response {
+) -> (async_graphql::Response, bool) {
+    let refused = |error| (async_graphql::Response::from_errors(vec![error]), false);
     if let Some(name) = &request.operation_name
         && let Err(refusal) = limits::check_operation_name(name)
     {
-        return async_graphql::Response::from_errors(vec![refusal]);
+        return refused(refusal);
     }
     // An empty query is a persisted query sent by hash: async-graphql looks
     // it up, and the limits extension checks it.
@@ -422,11 +641,17 @@ async fn one(
                 request.set_parsed_query(document);
                 request = request.data(limits::Checked);
             }
-            Err(refusal) => return async_graphql::Response::from_errors(vec![refusal]),
+            Err(refusal) => return refused(refusal),
         }
     }
-    let request = request.data(caller.clone()).data(lang).data(loader.clone());
-    state.schema.execute(request).await
+    let execution = Execution::default();
+    let request = request
+        .data(caller.clone())
+        .data(lang)
+        .data(loader.clone())
+        .data(execution.clone());
+    let response = state.schema.execute(request).await;
+    (response, execution.ran())
 }
 
 /// A buffer that refuses to grow past its capacity, so that serialising an

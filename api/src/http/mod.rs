@@ -10,6 +10,7 @@ pub mod graphiql;
 pub mod graphql;
 pub mod health;
 pub mod map;
+pub mod media;
 pub mod metrics;
 pub mod observe;
 pub mod precompressed;
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::http::{StatusCode, header};
-use actix_web::{App, HttpResponse, middleware, web};
+use actix_web::{App, HttpResponse, guard, middleware, web};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
@@ -82,29 +83,36 @@ pub fn create_app(
         .wrap(middleware::from_fn(observe::request_id))
         .wrap(middleware::from_fn(security_headers::add))
         .app_data(state)
-        .route("/metrics", web::get().to(metrics::endpoint))
+        .route("/metrics", read().to(metrics::endpoint))
         .route("/graphql", web::post().to(graphql::post))
-        .route("/graphql", web::get().to(graphql::get))
-        .route("/facilities.geojson", web::get().to(export::geojson))
-        .route("/facilities.csv", web::get().to(export::csv))
-        .route("/health", web::get().to(health::health))
-        .route("/ready", web::get().to(health::ready))
-        .route("/map", web::get().to(map::page))
-        .route("/map/config.json", web::get().to(map::config))
-        .route("/map/assets/{name}", web::get().to(map::asset));
+        .route("/graphql", read().to(graphql::get))
+        .route("/facilities.geojson", read().to(export::geojson))
+        .route("/facilities.csv", read().to(export::csv))
+        .route("/health", read().to(health::health))
+        .route("/ready", read().to(health::ready))
+        .route("/map", read().to(map::page))
+        .route("/map/config.json", read().to(map::config))
+        .route("/map/assets/{name}", read().to(map::asset));
     if graphiql_on {
         app = app
-            .route("/graphiql", web::get().to(graphiql::page))
-            .route("/graphiql/assets/{name}", web::get().to(graphiql::asset));
+            .route("/graphiql", read().to(graphiql::page))
+            .route("/graphiql/assets/{name}", read().to(graphiql::asset));
     }
     app.default_service(web::to(not_found))
+}
+
+/// A route for `GET` and `HEAD`: a `HEAD` runs the `GET` handler, and
+/// actix writes its status and headers (`Content-Length` included) without
+/// the body, so the two cannot drift apart.
+fn read() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 /// Browser access: the origins configured, the methods and headers the API uses,
 /// and `ETag` readable by scripts so they can revalidate.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "POST", "OPTIONS"])
+        .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
         .allowed_headers([
             header::CONTENT_TYPE,
             header::AUTHORIZATION,

@@ -102,7 +102,8 @@ pub struct FacilityQuery;
 
 #[Object]
 impl FacilityQuery {
-    /// One facility, by `id` or by `slug` (give exactly one). An unknown one is a `NOT_FOUND` error.
+    /// One facility, by `id` or by `slug` (give exactly one); null when none has it.
+    /// A malformed id, or both or neither argument, is `BAD_USER_INPUT`.
     async fn facility(
         &self,
         ctx: &Context<'_>,
@@ -123,10 +124,7 @@ impl FacilityQuery {
                 );
             }
         };
-        match found {
-            Some(model) => Ok(Some(model.into())),
-            None => Err(AppError::not_found("no facility has this id or slug").into()),
-        }
+        Ok(found.map(Into::into))
     }
 
     /// GeoJSON FeatureCollection (RFC 7946), one Point feature per facility with

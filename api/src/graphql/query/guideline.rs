@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Object, Result};
 
-use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::guideline::{Guideline, GuidelineVersion};
@@ -23,18 +22,15 @@ impl GuidelineQuery {
         Ok(guidelines.into_iter().map(Into::into).collect())
     }
 
-    /// One guideline version; an unknown id (or a draft, for callers who may not read drafts)
-    /// is a `NOT_FOUND` error.
+    /// One guideline version; null when none has this id, or when it is a draft and the
+    /// caller may not read drafts. A malformed id is `BAD_USER_INPUT`.
     async fn guideline_version(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<GuidelineVersion>> {
         let row_id = id::decode(&id, Kind::GuidelineVersion, "id")?;
-        let version = GuidelineVersion::find_visible(ctx, row_id).await?;
-        Ok(Some(version.ok_or_else(|| {
-            AppError::not_found("no guideline version has this id")
-        })?))
+        Ok(GuidelineVersion::find_visible(ctx, row_id).await?)
     }
 
     /// One guideline by key (`ecosystem-rules` or `relational-security`); null when there is none.

@@ -58,14 +58,13 @@ pub struct LearningSessionQuery;
 
 #[Object]
 impl LearningSessionQuery {
-    /// One learning session; an unknown id is a `NOT_FOUND` error.
+    /// One learning session; null when none has this id. A malformed id is `BAD_USER_INPUT`.
     async fn learning_session(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<LearningSession>> {
-        let kind = Kind::LearningSession;
-        by_id::<learning_session::Entity, _>(ctx, &id, kind, "learning session").await
+        by_id::<learning_session::Entity, _>(ctx, &id, Kind::LearningSession).await
     }
 
     /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).

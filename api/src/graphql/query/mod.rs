@@ -14,7 +14,6 @@ mod workshop;
 use async_graphql::{Context, ID, MergedObject, Result};
 use sea_orm::{EntityTrait, PrimaryKeyTrait};
 
-use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::service::kernel::read;
@@ -35,10 +34,13 @@ pub struct QueryRoot(
     changes::ChangesQuery,
 );
 
-/// The record of `E` that `id` names. An unknown id is a `NOT_FOUND` error
-/// rather than null, as each of these fields promises; only `node(id:)`
-/// answers null.
-async fn by_id<E, T>(ctx: &Context<'_>, id: &ID, kind: Kind, what: &str) -> Result<Option<T>>
+/// The record of `E` that `id` names; `None` when there is none: every
+/// field that reads one record answers a missing one with null and no
+/// error, as Relay's `node(id:)` does, so that one rule holds for all.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for an id that is not one of `kind`.
+async fn by_id<E, T>(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<Option<T>>
 where
     E: EntityTrait,
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
@@ -46,8 +48,7 @@ where
 {
     let row_id = id::decode(id, kind, "id")?;
     let model = read::find_by_id::<E>(context::db(ctx), row_id).await?;
-    let model = model.ok_or_else(|| AppError::not_found(format!("no {what} has this id")))?;
-    Ok(Some(model.into()))
+    Ok(model.map(Into::into))
 }
 
 /// An optional list argument in the service's terms. Absent is the same as

@@ -37,10 +37,9 @@ impl SearchQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Words that must all appear, ignoring case and accents.")] text: String,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
+        #[graphql(desc = "How many results, best first (default 20, at most 100).")] first: Option<
+            i32,
+        >,
     ) -> Result<Vec<SearchResult>> {
         let hits = search::search(context::db(ctx), &text, first, context::drafts(ctx)).await?;
         let mut results = Vec::with_capacity(hits.len());

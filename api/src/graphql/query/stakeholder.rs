@@ -43,13 +43,13 @@ pub struct StakeholderQuery;
 
 #[Object]
 impl StakeholderQuery {
-    /// One stakeholder; an unknown id is a `NOT_FOUND` error.
+    /// One stakeholder; null when none has this id. A malformed id is `BAD_USER_INPUT`.
     async fn stakeholder(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Stakeholder>> {
-        by_id::<stakeholder::Entity, _>(ctx, &id, Kind::Stakeholder, "stakeholder").await
+        by_id::<stakeholder::Entity, _>(ctx, &id, Kind::Stakeholder).await
     }
 
     /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).

@@ -48,13 +48,13 @@ pub struct VisitQuery;
 
 #[Object]
 impl VisitQuery {
-    /// One study visit; an unknown id is a `NOT_FOUND` error.
+    /// One study visit; null when none has this id. A malformed id is `BAD_USER_INPUT`.
     async fn visit(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Visit>> {
-        by_id::<visit::Entity, _>(ctx, &id, Kind::Visit, "visit").await
+        by_id::<visit::Entity, _>(ctx, &id, Kind::Visit).await
     }
 
     /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).

@@ -1,0 +1,51 @@
+//! Whether a request reached execution. The GraphQL specification draws its
+//! line between request errors there: one raised before execution (a
+//! document that does not parse or validate, variables that do not coerce,
+//! an operation that is not there) answers no `data` at all, and GraphQL
+//! over HTTP gives it a `4xx`; from execution on, `data` is there, if only
+//! `null`. async-graphql answers both with `"data": null`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_graphql::Response;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+
+/// Request data that learns whether its request was executed.
+#[derive(Debug, Clone, Default)]
+pub struct Execution(Arc<AtomicBool>);
+
+impl Execution {
+    /// Whether the request got past parsing, validation and the coercion of
+    /// its variables.
+    #[must_use]
+    pub fn ran(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// The extension that marks a request's [`Execution`].
+pub struct MarkExecution;
+
+impl ExtensionFactory for MarkExecution {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Marker)
+    }
+}
+
+struct Marker;
+
+#[async_trait::async_trait]
+impl Extension for Marker {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let Some(execution) = ctx.data_opt::<Execution>() {
+            execution.0.store(true, Ordering::Release);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
