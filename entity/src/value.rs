@@ -165,11 +165,17 @@ impl LocalizedText {
     /// The text in `lang`, else in English, else in any language it has.
     #[must_use]
     pub fn get(&self, lang: &str) -> Option<&str> {
+        self.served(lang).map(|(_, text)| text)
+    }
+
+    /// What [`get`](Self::get) serves, with the code of its language.
+    #[must_use]
+    pub fn served(&self, lang: &str) -> Option<(&str, &str)> {
         self.0
-            .get(lang)
-            .or_else(|| self.0.get("en"))
-            .or_else(|| self.0.values().next())
-            .map(String::as_str)
+            .get_key_value(lang)
+            .or_else(|| self.0.get_key_value("en"))
+            .or_else(|| self.0.iter().next())
+            .map(|(code, text)| (code.as_str(), text.as_str()))
     }
 
     /// English text only.

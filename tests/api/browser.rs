@@ -1,7 +1,9 @@
 //! The demo map and GraphiQL in headless Chromium, against the real app: the
 //! script `tests/browser/run.mjs` loads `/map`, checks its markers against
-//! `facilityStats`, filters by country, opens a popup, runs a query in
-//! GraphiQL, and fails if the page asked any other host for anything.
+//! `facilityStats`, filters by country, opens a popup, switches the page to
+//! Dutch and checks that its labels follow and survive a reload, opens it in
+//! a Spanish browser, runs a query in GraphiQL, and fails if the page asked
+//! any other host for anything.
 //!
 //! It needs Node.js, `npm ci` in `tests/browser` and Chromium; `.ci/run`
 //! installs them. Elsewhere it is skipped with a message, except in CI.

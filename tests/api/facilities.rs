@@ -359,6 +359,56 @@ async fn description_follows_lang_then_accept_language_then_english(backend: Bac
     );
 }
 
+/// A reader can tell a translation from the English it fell back to.
+async fn description_language_says_which_language_was_served(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let olen = entity::facility::Entity::find()
+        .filter(entity::facility::Column::Slug.eq("detentiehuis-olen"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut with_text: entity::facility::ActiveModel = olen.into();
+    with_text.description = Set(Some(entity::value::LocalizedText(
+        [("en", "A detention house."), ("nl", "Een detentiehuis.")]
+            .into_iter()
+            .map(|(l, t)| (l.to_owned(), t.to_owned()))
+            .collect(),
+    )));
+    with_text.update(&app.db).await.unwrap();
+    let query = r#"{ olen: facility(slug: "detentiehuis-olen") {
+        nl: description(lang: "nl") nlServed: descriptionLanguage(lang: "nl")
+        fr: description(lang: "fr") frServed: descriptionLanguage(lang: "fr")
+        byHeader: description byHeaderServed: descriptionLanguage }
+      without: facility(slug: "detentiehuis-kortrijk") { description descriptionLanguage(lang: "fr") } }"#;
+
+    let response: Value = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("Accept-Language", "es-ES,es;q=0.9")
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        response["data"],
+        json!({
+            "olen": {
+                "nl": "Een detentiehuis.", "nlServed": "NL",
+                "fr": "A detention house.", "frServed": "EN",
+                "byHeader": "A detention house.", "byHeaderServed": "EN",
+            },
+            "without": { "description": null, "descriptionLanguage": null },
+        })
+    );
+}
+
 on_both_databases!(
     country_filter_returns_only_that_country,
     text_filter_ignores_case_and_accents,
@@ -372,4 +422,5 @@ on_both_databases!(
     first_defaults_to_fifty,
     facility_by_id_and_by_node_agree,
     description_follows_lang_then_accept_language_then_english,
+    description_language_says_which_language_was_served,
 );

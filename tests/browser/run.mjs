@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Browser smoke test of a running wish-api: the /map page and /graphiql, in
+// Browser smoke test of a running wish-api: the /map page (in two of its
+// languages, and across a reload) and /graphiql, in
 // headless Chromium, with every request to another host blocked (and failing),
 // and failing on any console error or Content-Security-Policy violation, so
 // that a policy stricter than the pages allow is caught here.
@@ -169,6 +170,67 @@ async function main() {
       await page.waitForTimeout(300); // let the popup finish its pan animation
       await page.screenshot({ path: resolve(shots, 'popup.png') });
       return `"${feature.name}" with a Source link; popup.png`;
+    });
+
+    // What a reader of each language sees: the legend, the type filter and
+    // the statistics by type, all of which read `labels(lang:)`.
+    const labelled = (p) => p.evaluate(() => ({
+      lang: document.body.dataset.lang,
+      switch: document.querySelector('#map-language')?.value,
+      legend: document.querySelector('.legend')?.textContent ?? '',
+      filters: document.querySelector('#filter-type')?.textContent ?? '',
+      stats: document.querySelector('#stats-by-type')?.textContent ?? '',
+      heading: document.querySelector('#stats-heading')?.textContent ?? '',
+      search: window.location.search,
+    }));
+    const waitLang = (p, code, what) => p.waitForFunction((c) => document.body.dataset.lang === c, code, { timeout })
+      .catch(async () => { throw new Failure(`${what}: body[data-lang] never became "${code}": ${JSON.stringify(await labelled(p))}`); });
+
+    await step('switch the language to Dutch', async () => {
+      const before = await labelled(page);
+      assert(before.lang === 'en' && before.legend.includes('Detention house'),
+        `an en-GB browser starts in English: ${JSON.stringify(before)}`);
+      await page.selectOption('#map-language', 'nl');
+      await waitLang(page, 'nl', 'after choosing Nederlands');
+      const after = await labelled(page);
+      for (const part of ['legend', 'filters', 'stats']) {
+        assert(after[part].includes('Detentiehuis') && !after[part].includes('Detention house'),
+          `the ${part} is not in Dutch: ${after[part]}`);
+      }
+      assert(after.heading === 'Statistieken', `the statistics heading is "${after.heading}"`);
+      assert(new URLSearchParams(after.search).get('lang') === 'nl', `the URL does not keep the choice: ${after.search}`);
+      await page.screenshot({ path: resolve(shots, 'map-nl.png') });
+      return 'legend, filters and statistics say "Detentiehuis"; map-nl.png';
+    });
+
+    await step('the language survives a reload', async () => {
+      await page.reload({ waitUntil: 'domcontentloaded', timeout });
+      await waitReady(page, 'after reloading');
+      await waitLang(page, 'nl', 'after reloading');
+      // Without the URL's parameter, the stored choice still holds.
+      await page.goto(url('/map'), { waitUntil: 'domcontentloaded', timeout });
+      await waitReady(page, 'after opening /map again');
+      await waitLang(page, 'nl', 'after opening /map again');
+      const again = await labelled(page);
+      assert(again.switch === 'nl' && again.legend.includes('Detentiehuis'), `not in Dutch after a reload: ${JSON.stringify(again)}`);
+      return 'still Nederlands';
+    });
+
+    await step("a browser in Spanish starts in Spanish", async () => {
+      const spanish = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'es-ES' });
+      try {
+        await spanish.route('**/*', (route) => (new URL(route.request().url()).host === base.host
+          ? route.continue() : route.abort('blockedbyclient')));
+        const other = await spanish.newPage();
+        await other.goto(url('/map'), { waitUntil: 'domcontentloaded', timeout });
+        await waitReady(other, 'in Spanish');
+        await waitLang(other, 'es', 'in an es-ES browser');
+        const seen = await labelled(other);
+        assert(seen.legend.includes('Casa de detención'), `the legend is not in Spanish: ${seen.legend}`);
+        return '"Casa de detención"';
+      } finally {
+        await spanish.close();
+      }
     });
 
     await step('no JavaScript error on /map', async () => {

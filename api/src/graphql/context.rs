@@ -180,6 +180,22 @@ pub fn translated(
     Ok(text.and_then(|t| t.get(lang.code())).map(str::to_owned))
 }
 
+/// The language [`translated`] serves for the same request: the one asked
+/// for where the text has it, else the fallback's; none without a text.
+///
+/// # Errors
+/// As [`lang`].
+pub fn served_language(
+    ctx: &Context<'_>,
+    requested: Option<&str>,
+    text: Option<&LocalizedText>,
+) -> Result<Option<Lang>, AppError> {
+    let lang = lang(ctx, requested)?;
+    Ok(text
+        .and_then(|t| t.served(lang.code()))
+        .and_then(|(code, _)| Lang::parse(code)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::Lang;

@@ -44,8 +44,8 @@ where
 
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "geojson", async {
-        let (filter, bbox) = read_params(&params, true, state.limits.list_items)?;
-        service::facility::map::feature_collection(&state.db, &filter, bbox, |row| {
+        let filter = read_params(&params, state.limits.list_items)?;
+        service::facility::map::feature_collection(&state.db, &filter, |row| {
             id::encode(Kind::Facility, row).0
         })
         .await
@@ -59,7 +59,7 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
 
 pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "csv", async {
-        let (filter, _) = read_params(&params, false, state.limits.list_items)?;
+        let filter = read_params(&params, state.limits.list_items)?;
         let facilities = service::facility::select(&filter, &[])?
             .all(&state.db)
             .await?;
@@ -191,15 +191,8 @@ const KNOWN: &[&str] = &[
     "text",
 ];
 
-fn read_params(
-    params: &[(String, String)],
-    with_bbox: bool,
-    max: usize,
-) -> Result<(Filter, Option<BBox>), AppError> {
-    if let Some((unknown, _)) = params
-        .iter()
-        .find(|(k, _)| !KNOWN.contains(&k.as_str()) || (k == "bbox" && !with_bbox))
-    {
+fn read_params(params: &[(String, String)], max: usize) -> Result<Filter, AppError> {
+    if let Some((unknown, _)) = params.iter().find(|(k, _)| !KNOWN.contains(&k.as_str())) {
         return Err(AppError::bad_input(
             unknown.as_str(),
             format!(
@@ -282,6 +275,9 @@ fn read_params(
         opened_from: integer(params, "openedFrom")?,
         opened_to: integer(params, "openedTo")?,
         text: single(params, "text").map(str::to_owned),
+        bbox: single(params, "bbox")
+            .map(|b| BBox::parse(b, "bbox"))
+            .transpose()?,
     };
     // Checks every value now, so that a bad one is a 400 with its field named.
     filter.condition().map_err(|err| match err {
@@ -291,8 +287,5 @@ fn read_params(
         },
         other => other,
     })?;
-    let bbox = single(params, "bbox")
-        .map(|b| BBox::parse(b, "bbox"))
-        .transpose()?;
-    Ok((filter, bbox))
+    Ok(filter)
 }

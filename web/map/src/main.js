@@ -9,47 +9,47 @@
 //   select#filter-country      multiple; a `change` event refetches
 //   .facility-popup            root of every marker popup
 //   window.wishMap.openPopup(id)  shows that marker (zooming/spiderfying) and opens its popup
+//   select#map-language        en, fr, nl or es; a `change` relabels the page
+//   body[data-lang]            the language the page shows, once its labels are in place
+//
+// Languages: the labels of categories come from the API (`labels(lang:)`),
+// the page's own words from text.js. The choice is kept in the URL
+// (`?lang=nl`) and in localStorage; without either, the browser's language
+// decides, and English is the fallback.
 import L from 'leaflet';
 import 'leaflet.markercluster';
+import { LANGUAGES, TEXT, format } from './text.js';
 
+// Values in legend order, with their colours; their labels come from the API.
 const TYPES = [
-  ['DETENTION_HOUSE', 'Detention house', '#d55e00'],
-  ['TRANSITION_HOUSE', 'Transition house', '#0072b2'],
-  ['YOUTH_SMALL_SCALE', 'Small-scale youth facility', '#009e73'],
-  ['COMMUNITY_CUSTODY_UNIT', 'Community custody unit', '#cc79a7'],
-  ['HALFWAY_HOUSE', 'Halfway house', '#e69f00'],
-  ['OPEN_PRISON', 'Small open prison', '#56b4e9'],
-  ['MOTHER_CHILD_UNIT', 'Mother and child unit', '#7b3294'],
-  ['OTHER', 'Other', '#6b7280'],
+  ['DETENTION_HOUSE', '#d55e00'],
+  ['TRANSITION_HOUSE', '#0072b2'],
+  ['YOUTH_SMALL_SCALE', '#009e73'],
+  ['COMMUNITY_CUSTODY_UNIT', '#cc79a7'],
+  ['HALFWAY_HOUSE', '#e69f00'],
+  ['OPEN_PRISON', '#56b4e9'],
+  ['MOTHER_CHILD_UNIT', '#7b3294'],
+  ['OTHER', '#6b7280'],
 ];
-const STATUSES = [
-  ['OPEN', 'Open'],
-  ['PLANNED', 'Planned'],
-  ['CLOSED', 'Closed'],
-];
-const POPULATIONS = [
-  ['MEN', 'Men'],
-  ['WOMEN', 'Women'],
-  ['MIXED', 'Mixed'],
-  ['YOUTH', 'Youth'],
-];
-const TYPE_LABEL = new Map(TYPES.map(([k, label]) => [k, label]));
-const TYPE_COLOR = new Map(TYPES.map(([k, , color]) => [k, color]));
-const STATUS_LABEL = new Map(STATUSES);
+const STATUSES = ['OPEN', 'PLANNED', 'CLOSED'];
+const POPULATIONS = ['MEN', 'WOMEN', 'MIXED', 'YOUTH'];
+const TYPE_COLOR = new Map(TYPES);
 const FALLBACK_COLOR = '#6b7280';
 const EUROPE = { center: [50, 10], zoom: 4 };
+const LANGUAGE_KEY = 'wish-map-language';
 
 const STATS_QUERY = `query($f: FacilityFilter){ facilityStats(filter:$f){ total totalCapacity byCountry{key count} byType{key count} byStatus{key count} } }`;
 const DETAILS_QUERY = `query($id: ID!){ node(id:$id){ ... on Facility { name city countryCode facilityType status capacity openedYear operator sourceUrl website } } }`;
+const LABELS_QUERY = 'query($lang: Language!){ labels(lang: $lang){ enum value label } }';
 
 const $ = (id) => document.getElementById(id);
-const numberFormat = new Intl.NumberFormat('en');
+
+// The language the page shows, and what depends on it.
+let lang = 'en';
+let text = TEXT.en;
+let labels = new Map(); // "FacilityType.DETENTION_HOUSE" -> label
+let numberFormat = new Intl.NumberFormat('en');
 let regionNames = null;
-try {
-  regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
-} catch (_) {
-  // Older browsers: show codes only.
-}
 
 // ---------------------------------------------------------------- helpers
 
@@ -74,9 +74,10 @@ function humanize(key) {
   const s = String(key ?? '').toLowerCase().replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
-const typeLabel = (k) => TYPE_LABEL.get(k) || humanize(k);
+const label = (enumeration, value) => labels.get(`${enumeration}.${value}`) || humanize(value);
+const typeLabel = (k) => label('FacilityType', k);
 const typeColor = (k) => TYPE_COLOR.get(k) || FALLBACK_COLOR;
-const statusLabel = (k) => STATUS_LABEL.get(k) || humanize(k);
+const statusLabel = (k) => label('FacilityStatus', k);
 
 function countryName(code) {
   if (!code) return '';
@@ -141,12 +142,14 @@ function showMessage(text) {
 
 // ---------------------------------------------------------------- filters
 
-function checkboxes(containerId, name, options) {
-  $(containerId).innerHTML = options.map(([value, label, color]) => `
+/** Check boxes of `values` (relabelled in place: what is ticked stays ticked). */
+function checkboxes(containerId, name, values, labelOf, colorOf) {
+  const ticked = new Set(checked(name));
+  $(containerId).innerHTML = values.map((value) => `
     <label class="check">
-      <input type="checkbox" name="${esc(name)}" value="${esc(value)}">
-      ${color ? `<span class="swatch" style="--c:${esc(color)}" aria-hidden="true"></span>` : ''}
-      <span>${esc(label)}</span>
+      <input type="checkbox" name="${esc(name)}" value="${esc(value)}"${ticked.has(value) ? ' checked' : ''}>
+      ${colorOf ? `<span class="swatch" style="--c:${esc(colorOf(value))}" aria-hidden="true"></span>` : ''}
+      <span>${esc(labelOf(value))}</span>
     </label>`).join('');
 }
 
@@ -194,13 +197,15 @@ function toGraphQLFilter(f) {
   return out;
 }
 
+let countryBuckets = [];
 function fillCountries(byCountry) {
+  countryBuckets = byCountry || [];
   const select = $('filter-country');
   const chosen = new Set([...select.selectedOptions].map((o) => o.value));
   const rows = (byCountry || [])
     .filter((b) => b && b.key)
     .map((b) => ({ code: String(b.key).toUpperCase(), name: countryName(String(b.key).toUpperCase()), count: b.count }))
-    .sort((a, b) => a.name.localeCompare(b.name, 'en'));
+    .sort((a, b) => a.name.localeCompare(b.name, lang));
   select.innerHTML = rows.map((r) => `<option value="${esc(r.code)}"${chosen.has(r.code) ? ' selected' : ''}>${
     esc(r.name)}${r.name !== r.code ? ` (${esc(r.code)})` : ''} · ${esc(r.count)}</option>`).join('');
   select.size = Math.min(8, Math.max(3, rows.length));
@@ -246,7 +251,7 @@ const order = (type) => {
   return i < 0 ? TYPES.length : i;
 };
 const statusOrder = (status) => {
-  const i = STATUSES.findIndex(([k]) => k === status);
+  const i = STATUSES.indexOf(status);
   return i < 0 ? STATUSES.length : i;
 };
 
@@ -311,13 +316,13 @@ const details = new Map(); // id -> Promise of the GraphQL Facility
 function popupRows(p, d) {
   const capacity = (d && d.capacity != null) ? d.capacity : p.capacity;
   const rows = [
-    ['Type', `<span class="swatch" style="--c:${typeColor(p.facilityType)}" aria-hidden="true"></span>${esc(typeLabel(p.facilityType))}`],
-    ['Status', esc(statusLabel(p.status))],
-    ['Capacity', capacity != null ? `${esc(numberFormat.format(capacity))} places` : 'unknown'],
+    [text.type, `<span class="swatch" style="--c:${typeColor(p.facilityType)}" aria-hidden="true"></span>${esc(typeLabel(p.facilityType))}`],
+    [text.status, esc(statusLabel(p.status))],
+    [text.capacity, capacity != null ? esc(format(text.placesCount, { n: numberFormat.format(capacity) })) : esc(text.unknown)],
   ];
-  if (d && d.openedYear != null) rows.push([p.status === 'PLANNED' ? 'Opening' : 'Opened', esc(d.openedYear)]);
-  if (d && d.operator) rows.push(['Operator', esc(d.operator)]);
-  return rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('');
+  if (d && d.openedYear != null) rows.push([p.status === 'PLANNED' ? text.opening : text.opened, esc(d.openedYear)]);
+  if (d && d.operator) rows.push([text.operator, esc(d.operator)]);
+  return rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('');
 }
 
 function popupHtml(p, d, note) {
@@ -328,9 +333,9 @@ function popupHtml(p, d, note) {
     const source = safeUrl(d.sourceUrl);
     const website = safeUrl(d.website);
     const parts = [];
-    if (source) parts.push(`<a href="${source}" target="_blank" rel="noopener noreferrer">Source</a>`);
-    if (website) parts.push(`<a href="${website}" target="_blank" rel="noopener noreferrer">Website</a>`);
-    links = parts.length ? `<p class="fp-links">${parts.join(' · ')}</p>` : '<p class="fp-note">No source recorded.</p>';
+    if (source) parts.push(`<a href="${source}" target="_blank" rel="noopener noreferrer">${esc(text.source)}</a>`);
+    if (website) parts.push(`<a href="${website}" target="_blank" rel="noopener noreferrer">${esc(text.website)}</a>`);
+    links = parts.length ? `<p class="fp-links">${parts.join(' · ')}</p>` : `<p class="fp-note">${esc(text.noSource)}</p>`;
   }
   return `<h2 class="fp-name">${esc(p.name)}</h2>
     <p class="fp-place">${place}</p>
@@ -343,7 +348,7 @@ function popupContent(p, popupOf) {
   const root = document.createElement('div');
   root.className = 'facility-popup';
   root.dataset.id = p.id;
-  root.innerHTML = popupHtml(p, null, 'Loading details…');
+  root.innerHTML = popupHtml(p, null, text.loadingDetails);
   if (!details.has(p.id)) {
     const request = graphql(DETAILS_QUERY, { id: p.id }).then((data) => {
       if (!data || !data.node) throw new Error('facility not found');
@@ -354,7 +359,7 @@ function popupContent(p, popupOf) {
   }
   details.get(p.id).then(
     (d) => { root.innerHTML = popupHtml(p, d); },
-    (e) => { root.innerHTML = popupHtml(p, null, `Details unavailable (${e.message}).`); },
+    (e) => { root.innerHTML = popupHtml(p, null, format(text.detailsUnavailable, { error: e.message })); },
   ).then(() => {
     const popup = popupOf();
     if (popup && popup.isOpen()) popup.update();
@@ -372,10 +377,12 @@ function bars(listId, buckets, label, color) {
         <span class="bar-count">${esc(b.count)}</span>
         <span class="bar" style="width:${((b.count / max) * 100).toFixed(1)}%" aria-hidden="true"></span>
       </li>`).join('')
-    : '<li class="empty">none</li>';
+    : `<li class="empty">${esc(text.none)}</li>`;
 }
 
+let lastStats = null;
 function renderStats(stats) {
+  lastStats = stats;
   $('stats-total').textContent = String(stats.total);
   $('stats-capacity').textContent = numberFormat.format(stats.totalCapacity);
   const norm = (list) => (list || []).map((b) => ({ key: String(b.key).toUpperCase(), count: b.count }));
@@ -414,25 +421,119 @@ async function addBaseLayer() {
   }
 }
 
+let legendDiv = null;
 function addLegend() {
   const legend = L.control({ position: 'bottomright' });
   legend.onAdd = () => {
-    const div = L.DomUtil.create('div', 'legend');
+    legendDiv = L.DomUtil.create('div', 'legend');
     // Folded where it would cover much of the map.
     const size = map.getSize();
     const small = size.y < 560 || size.x < 900;
-    div.innerHTML = `<details${small ? '' : ' open'}><summary>Legend</summary>
-      <ul>${TYPES.map(([k, label, color]) => `<li><span class="swatch" style="--c:${color}" aria-hidden="true"></span>${esc(label)}</li>`).join('')}</ul>
-      <ul class="legend-status">
-        <li><span class="facility-marker status-open"><span class="dot" style="--c:#4b5563"></span></span>Open</li>
-        <li><span class="facility-marker status-planned"><span class="dot" style="--c:#4b5563"></span></span>Planned</li>
-        <li><span class="facility-marker status-closed"><span class="dot" style="--c:#4b5563"></span></span>Closed</li>
-      </ul></details>`;
-    L.DomEvent.disableClickPropagation(div);
-    L.DomEvent.disableScrollPropagation(div);
-    return div;
+    legendDiv.innerHTML = `<details${small ? '' : ' open'}><summary></summary>
+      <ul class="legend-type"></ul><ul class="legend-status"></ul></details>`;
+    renderLegend();
+    L.DomEvent.disableClickPropagation(legendDiv);
+    L.DomEvent.disableScrollPropagation(legendDiv);
+    return legendDiv;
   };
   legend.addTo(map);
+}
+
+/** The legend's words, in the page's language (folded or not, it stays so). */
+function renderLegend() {
+  if (!legendDiv) return;
+  legendDiv.querySelector('summary').textContent = text.legend;
+  legendDiv.querySelector('.legend-type').innerHTML = TYPES.map(([k, color]) => `<li><span class="swatch" style="--c:${color}" aria-hidden="true"></span>${esc(typeLabel(k))}</li>`).join('');
+  legendDiv.querySelector('.legend-status').innerHTML = STATUSES.map((k) => `<li><span class="facility-marker status-${k.toLowerCase()}"><span class="dot" style="--c:#4b5563"></span></span>${esc(statusLabel(k))}</li>`).join('');
+}
+
+// ---------------------------------------------------------------- language
+
+/** One of the switch's languages for a code like `nl-BE`; null for any other. */
+function supported(code) {
+  if (!code) return null;
+  const primary = String(code).toLowerCase().split(/[-_]/)[0];
+  return LANGUAGES.some(([c]) => c === primary) ? primary : null;
+}
+
+function storedLanguage() {
+  try {
+    return window.localStorage.getItem(LANGUAGE_KEY);
+  } catch (_) {
+    return null; // storage disabled
+  }
+}
+
+/** The URL's `lang`, else the last choice, else the browser's languages, else English. */
+function initialLanguage() {
+  const fromUrl = new URLSearchParams(window.location.search).get('lang');
+  const browser = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+  for (const code of [fromUrl, storedLanguage(), ...browser]) {
+    const found = supported(code);
+    if (found) return found;
+  }
+  return 'en';
+}
+
+/** Remembers a reader's choice, in the URL (to share or reload) and for their next visit. */
+function remember(code) {
+  try {
+    window.localStorage.setItem(LANGUAGE_KEY, code);
+  } catch (_) { /* storage disabled: the URL still has it */ }
+  const url = new URL(window.location.href);
+  url.searchParams.set('lang', code);
+  window.history.replaceState(null, '', url);
+}
+
+async function fetchLabels(code) {
+  // By GET, so that a browser or CDN keeps the answer like the other anonymous reads.
+  const params = new URLSearchParams({ query: LABELS_QUERY, variables: JSON.stringify({ lang: code.toUpperCase() }) });
+  const body = await getJson(`/graphql?${params}`, { headers: { Accept: 'application/json' } });
+  if (body.errors && body.errors.length) {
+    throw new Error(`GraphQL: ${body.errors.map((e) => e.message).join('; ')}`);
+  }
+  return new Map(body.data.labels.map((l) => [`${l.enum}.${l.value}`, l.label]));
+}
+
+/** Shows the page in `code`: its words, the categories' labels, numbers and country names. */
+let languageGeneration = 0;
+async function setLanguage(code) {
+  const mine = ++languageGeneration;
+  const wanted = supported(code) || 'en';
+  let fetched;
+  try {
+    fetched = await fetchLabels(wanted);
+  } catch (e) {
+    // The page stays usable: the categories show their codes, humanised.
+    console.warn('No labels for', wanted, e.message);
+    fetched = new Map();
+  }
+  if (mine !== languageGeneration) return; // a later choice wins
+  lang = wanted;
+  text = TEXT[lang];
+  labels = fetched;
+  numberFormat = new Intl.NumberFormat(lang);
+  try {
+    regionNames = new Intl.DisplayNames([lang], { type: 'region' });
+  } catch (_) {
+    regionNames = null; // older browsers: show codes only
+  }
+  document.documentElement.lang = lang;
+  document.title = text.title;
+  for (const el of document.querySelectorAll('[data-text]')) el.textContent = text[el.dataset.text];
+  for (const el of document.querySelectorAll('[data-text-aria-label]')) el.setAttribute('aria-label', text[el.dataset.textAriaLabel]);
+  $('map-language').value = lang;
+  checkboxes('filter-type', 'type', TYPES.map(([k]) => k), typeLabel, typeColor);
+  checkboxes('filter-status', 'status', STATUSES, statusLabel);
+  checkboxes('filter-population', 'population', POPULATIONS, (k) => label('Population', k));
+  renderLegend();
+  if (lastStats) {
+    fillCountries(countryBuckets);
+    renderStats(lastStats);
+  }
+  // An open popup was written in the other language.
+  map.closePopup();
+  document.body.dataset.lang = lang;
 }
 
 // ---------------------------------------------------------------- loading
@@ -460,7 +561,7 @@ async function refresh({ initial = false, extra = [] } = {}) {
     if (initial) fillCountries(stats.byCountry);
     const markers = renderFeatures(collection);
     renderStats(stats);
-    showMessage(markers.length ? '' : 'No facility matches these filters.');
+    showMessage(markers.length ? '' : text.noMatch);
     // The first load frames all the facilities; a new choice of countries
     // frames those countries' (or, with none chosen, goes back to the first view).
     const countries = filters.country.join(',');
@@ -484,7 +585,7 @@ async function refresh({ initial = false, extra = [] } = {}) {
   } catch (e) {
     if (mine !== generation || e.name === 'AbortError') return;
     console.error(e);
-    showMessage(`Could not load the facilities: ${e.message}`);
+    showMessage(format(text.loadFailed, { error: e.message }));
     setState('error');
   }
 }
@@ -515,10 +616,12 @@ function refreshSoon() {
 }
 
 function init() {
-  checkboxes('filter-type', 'type', TYPES);
-  checkboxes('filter-status', 'status', STATUSES);
-  checkboxes('filter-population', 'population', POPULATIONS);
   addLegend();
+  const labelled = setLanguage(initialLanguage());
+  $('map-language').addEventListener('change', (e) => {
+    remember(e.target.value);
+    setLanguage(e.target.value);
+  });
 
   const form = $('filters');
   form.addEventListener('submit', (e) => { e.preventDefault(); refresh(); });
@@ -534,13 +637,18 @@ function init() {
   form.addEventListener('reset', () => setTimeout(() => refresh(), 0));
 
   const base = addBaseLayer();
-  refresh({ initial: true, extra: [base] });
+  refresh({ initial: true, extra: [base, labelled] });
 }
 
 window.wishMap = {
   map,
   cluster,
   refresh,
+  /** Shows the page in this language (en, fr, nl or es), as the switch does; a Promise. */
+  setLanguage: (code) => {
+    remember(supported(code) || 'en');
+    return setLanguage(code);
+  },
   /** The L.Marker of this feature id, if it is loaded. */
   marker: (featureId) => (markersById.get(String(featureId)) || {}).marker,
   /** Shows the marker of this feature id (zooming or spiderfying as needed) and opens its popup. */

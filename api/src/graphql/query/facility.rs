@@ -18,7 +18,9 @@ use crate::service;
 use crate::service::facility::map::BBox;
 use crate::service::kernel::read;
 
-/// A bounding box in degrees (WGS 84); `west` greater than `east` crosses the antimeridian.
+/// A bounding box in degrees (WGS 84), as `[west, south, east, north]` in
+/// RFC 7946. A box whose `west` is greater than its `east` crosses the
+/// antimeridian: it holds the longitudes from `west` to 180 and from -180 to `east`.
 #[derive(InputObject, Debug, Clone, Copy)]
 #[graphql(name = "BBox")]
 pub struct BBoxInput {
@@ -67,6 +69,19 @@ pub struct FacilityFilter {
     pub text: Option<String>,
     /// Any of these populations, as sources describe them.
     pub population: Option<Vec<Population>>,
+    /// Only facilities whose coordinates lie in this box (the map's visible area); facilities without coordinates lie in none.
+    pub bbox: Option<BBoxInput>,
+}
+
+impl From<BBoxInput> for BBox {
+    fn from(b: BBoxInput) -> Self {
+        Self {
+            west: b.west,
+            south: b.south,
+            east: b.east,
+            north: b.north,
+        }
+    }
 }
 
 impl From<FacilityFilter> for service::facility::Filter {
@@ -92,6 +107,7 @@ impl From<FacilityFilter> for service::facility::Filter {
             opened_from: f.opened_from,
             opened_to: f.opened_to,
             text: f.text,
+            bbox: f.bbox.map(Into::into),
         }
     }
 }
@@ -137,24 +153,24 @@ impl FacilityQuery {
             FacilityFilter,
         >,
         #[graphql(
-            desc = "Only facilities inside this box (west, south, east, north, in degrees)."
+            desc = "Only facilities inside this box; the same as `filter.bbox`, which the other reads of facilities take too.",
+            deprecation = "Use `filter.bbox`."
         )]
         bbox: Option<BBoxInput>,
     ) -> Result<Json<serde_json::Value>> {
-        let filter: service::facility::Filter = filter.unwrap_or_default().into();
-        let bbox = bbox
-            .map(|b| {
-                BBox {
-                    west: b.west,
-                    south: b.south,
-                    east: b.east,
-                    north: b.north,
-                }
-                .validate("bbox")
-            })
-            .transpose()?;
+        let mut filter: service::facility::Filter = filter.unwrap_or_default().into();
+        if let Some(bbox) = bbox {
+            if filter.bbox.is_some() {
+                return Err(AppError::bad_input(
+                    "bbox",
+                    "give the box once, as `filter.bbox` (the `bbox` argument is deprecated)",
+                )
+                .into());
+            }
+            filter.bbox = Some(BBox::from(bbox).validate("bbox")?);
+        }
         let collection =
-            service::facility::map::feature_collection(context::db(ctx), &filter, bbox, |row| {
+            service::facility::map::feature_collection(context::db(ctx), &filter, |row| {
                 id::encode(Kind::Facility, row).0
             })
             .await?;

@@ -3,6 +3,7 @@
 mod changes;
 mod facility;
 mod guideline;
+mod label;
 mod learning_session;
 mod node;
 mod search;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     stakeholder::StakeholderQuery,
     workshop::WorkshopQuery,
     guideline::GuidelineQuery,
+    label::LabelQuery,
     search::SearchQuery,
     viewer::ViewerQuery,
     changes::ChangesQuery,

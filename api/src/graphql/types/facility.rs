@@ -10,6 +10,7 @@ use entity::facility;
 use entity::value as db;
 
 use super::connection::{connection, page_args, sliced};
+use super::label::Language;
 use super::revision::Revision;
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
@@ -155,6 +156,20 @@ impl Facility {
             lang.as_deref(),
             self.0.description.as_ref(),
         )?)
+    }
+    /// The language `description(lang:)` serves for the same `lang`: the one
+    /// asked for when the facility has a text in it, else English, the fallback;
+    /// null without a text.
+    async fn description_language(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<Language>> {
+        let served = context::served_language(ctx, lang.as_deref(), self.0.description.as_ref())?;
+        Ok(served.map(Into::into))
     }
     /// The facility's own website.
     async fn website(&self) -> Option<&str> {

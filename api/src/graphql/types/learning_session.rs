@@ -8,6 +8,7 @@ use entity::learning_session;
 use entity::value as db;
 
 use super::connection::connection;
+use super::label::Language;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::visit::{Activity, Participants};
@@ -100,6 +101,20 @@ impl LearningSession {
             lang.as_deref(),
             self.0.outcomes.as_ref(),
         )?)
+    }
+    /// The language `outcomes(lang:)` serves for the same `lang`: the one
+    /// asked for when the session has a text in it, else English, the fallback;
+    /// null without a text.
+    async fn outcomes_language(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "As in `outcomes(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<Language>> {
+        let served = context::served_language(ctx, lang.as_deref(), self.0.outcomes.as_ref())?;
+        Ok(served.map(Into::into))
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]

@@ -5,6 +5,7 @@ pub mod change;
 pub mod connection;
 pub mod facility;
 pub mod guideline;
+pub mod label;
 pub mod learning_session;
 pub mod node;
 pub mod revision;

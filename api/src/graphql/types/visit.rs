@@ -7,6 +7,7 @@ use entity::{visit, visit_finding};
 
 use super::connection::connection;
 use super::facility::{EcosystemNote, Facility};
+use super::label::Language;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::stakeholder::Stakeholder;
@@ -113,6 +114,20 @@ impl Visit {
             lang.as_deref(),
             self.0.summary.as_ref(),
         )?)
+    }
+    /// The language `summary(lang:)` serves for the same `lang`: the one
+    /// asked for when the visit has a text in it, else English, the fallback;
+    /// null without a text.
+    async fn summary_language(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "As in `summary(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<Language>> {
+        let served = context::served_language(ctx, lang.as_deref(), self.0.summary.as_ref())?;
+        Ok(served.map(Into::into))
     }
     /// What the visit found, per ecosystem dimension, in the dimensions' order (one per dimension).
     #[graphql(

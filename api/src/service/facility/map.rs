@@ -9,7 +9,7 @@ use crate::error::{AppError, Result};
 use crate::service::facility::Filter;
 
 /// A bounding box in degrees (WGS 84). `west > east` crosses the antimeridian.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct BBox {
     pub west: f64,
     pub south: f64,
@@ -135,7 +135,7 @@ type Row = (
     Option<i32>,
 );
 
-/// Every facility matching `filter` (and inside `bbox`) that has coordinates,
+/// Every facility matching `filter` (its box included) that has coordinates,
 /// as a GeoJSON FeatureCollection, serialised, ordered by id so the output is stable.
 ///
 /// # Errors
@@ -143,25 +143,12 @@ type Row = (
 pub async fn feature_collection(
     db: &impl ConnectionTrait,
     filter: &Filter,
-    bbox: Option<BBox>,
     encode_id: impl Fn(i32) -> String + Send + 'static,
 ) -> Result<Vec<u8>> {
-    let mut select = facility::Entity::find()
+    let select = facility::Entity::find()
         .filter(filter.condition()?)
         .filter(facility::Column::Latitude.is_not_null())
         .filter(facility::Column::Longitude.is_not_null());
-    if let Some(b) = bbox {
-        select = select.filter(facility::Column::Latitude.between(b.south, b.north));
-        select = if b.west <= b.east {
-            select.filter(facility::Column::Longitude.between(b.west, b.east))
-        } else {
-            select.filter(
-                sea_orm::Condition::any()
-                    .add(facility::Column::Longitude.gte(b.west))
-                    .add(facility::Column::Longitude.lte(b.east)),
-            )
-        };
-    }
     let rows: Vec<Row> = select
         .select_only()
         .columns([

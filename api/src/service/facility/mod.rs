@@ -21,6 +21,7 @@ use crate::error::{AppError, Result};
 use crate::service::kernel::condition::{count_of, distinct, one_of, text_condition};
 use crate::service::kernel::country;
 use crate::service::kernel::page::{self, Page, PageArgs};
+use map::BBox;
 
 /// Which facilities to return. Absent (or empty) lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -43,6 +44,9 @@ pub struct Filter {
     pub opened_to: Option<i32>,
     /// Words that must all appear in the name, city or description.
     pub text: Option<String>,
+    /// Only facilities whose coordinates lie in this box; facilities without
+    /// coordinates lie in none.
+    pub bbox: Option<BBox>,
 }
 
 /// Orders a caller can ask for; ties are always broken by id, so pages are stable.
@@ -125,8 +129,26 @@ impl Filter {
         if let Some(words) = &self.text {
             cond = text_condition(cond, facility::Column::SearchText, words, "filter.text")?;
         }
+        if let Some(bbox) = self.bbox {
+            cond = cond.add(inside(bbox.validate("filter.bbox")?));
+        }
         Ok(cond)
     }
+}
+
+/// Coordinates inside `bbox`. A box whose west edge is east of its east edge
+/// crosses the antimeridian, as in RFC 7946 (5.2): it holds the longitudes
+/// from `west` to 180 and from -180 to `east`.
+fn inside(bbox: BBox) -> Condition {
+    let latitude = facility::Column::Latitude.between(bbox.south, bbox.north);
+    let longitude = if bbox.west <= bbox.east {
+        Condition::all().add(facility::Column::Longitude.between(bbox.west, bbox.east))
+    } else {
+        Condition::any()
+            .add(facility::Column::Longitude.gte(bbox.west))
+            .add(facility::Column::Longitude.lte(bbox.east))
+    };
+    Condition::all().add(latitude).add(longitude)
 }
 
 fn check_range(min_name: &str, min: Option<i32>, max_name: &str, max: Option<i32>) -> Result<()> {

@@ -1,0 +1,356 @@
+//! The languages the API serves, and the label of every enumeration value a
+//! reader sees, in each of them: the one table of those texts, which `/map`
+//! and partners' pages read through `labels(lang:)` instead of keeping their
+//! own. Each table is an exhaustive `match`, so a new enum value does not
+//! compile without its four labels.
+
+use std::sync::LazyLock;
+
+use async_graphql::resolver_utils::EnumType;
+use async_graphql::{Enum, OutputType, SimpleObject};
+
+use super::facility::{
+    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
+    SecurityLevel, TargetAge, TargetGender,
+};
+use super::guideline::GuidelineStatus;
+use super::learning_session::{SessionLevel, SessionTopic};
+use super::stakeholder::StakeholderKind;
+use crate::graphql::context::Lang;
+
+/// A language the API serves prose and labels in.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "crate::graphql::context::Lang")]
+pub enum Language {
+    /// English, the reference language: what other languages fall back to.
+    En,
+    /// French.
+    Fr,
+    /// Dutch.
+    Nl,
+    /// Spanish.
+    Es,
+}
+
+/// The label of one enumeration value in one language.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct EnumLabel {
+    /// The enumeration's name in this schema (for example `FacilityType`).
+    #[graphql(name = "enum")]
+    pub enumeration: String,
+    /// The value as the API writes it (for example `DETENTION_HOUSE`), in
+    /// GraphQL and in the `type`, `status`, ... properties of the GeoJSON.
+    pub value: String,
+    /// What a reader sees, in the language asked for (for example `Detentiehuis`).
+    pub label: String,
+}
+
+/// The labels of one value, in English, French, Dutch and Spanish.
+struct Texts {
+    en: &'static str,
+    fr: &'static str,
+    nl: &'static str,
+    es: &'static str,
+}
+
+impl Texts {
+    fn get(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => self.en,
+            Lang::Fr => self.fr,
+            Lang::Nl => self.nl,
+            Lang::Es => self.es,
+        }
+    }
+}
+
+/// An enumeration whose values have labels.
+trait Labelled: EnumType + OutputType {
+    fn texts(self) -> Texts;
+}
+
+/// Writes the labels of an enumeration as one exhaustive `match`, a value a
+/// line: `Value => [english, french, dutch, spanish]`.
+macro_rules! labels {
+    ($enumeration:ident { $($value:ident => [$en:literal, $fr:literal, $nl:literal, $es:literal]),+ $(,)? }) => {
+        impl Labelled for $enumeration {
+            fn texts(self) -> Texts {
+                match self {
+                    $(Self::$value => Texts { en: $en, fr: $fr, nl: $nl, es: $es },)+
+                }
+            }
+        }
+    };
+}
+
+// Belgium's own words where the project uses them: "detentiehuis" and
+// "transitiehuis", "maison de détention" and "maison de transition"; the
+// project's Dutch texts name the ecosystem's dimensions and its kinds of
+// stakeholders.
+labels!(FacilityType {
+    DetentionHouse => ["Detention house", "Maison de détention", "Detentiehuis", "Casa de detención"],
+    TransitionHouse => ["Transition house", "Maison de transition", "Transitiehuis", "Casa de transición"],
+    YouthSmallScale => ["Small-scale youth facility", "Structure pour jeunes à petite échelle", "Kleinschalige voorziening voor jongeren", "Centro de pequeña escala para jóvenes"],
+    CommunityCustodyUnit => ["Community custody unit", "Unité de détention de proximité", "Gemeenschapsgeïntegreerde detentie-eenheid", "Unidad de custodia comunitaria"],
+    HalfwayHouse => ["Halfway house", "Foyer de réinsertion", "Halfweghuis", "Casa de medio camino"],
+    OpenPrison => ["Small open prison", "Petite prison ouverte", "Kleine open gevangenis", "Pequeña prisión abierta"],
+    MotherChildUnit => ["Mother and child unit", "Unité mère-enfant", "Moeder-kindafdeling", "Unidad de madres"],
+    Other => ["Other", "Autre", "Andere", "Otro"],
+});
+
+labels!(FacilityStatus {
+    Open => ["Open", "Ouvert", "Open", "Abierto"],
+    Planned => ["Planned", "En projet", "Gepland", "Previsto"],
+    Closed => ["Closed", "Fermé", "Gesloten", "Cerrado"],
+});
+
+labels!(ManagedBy {
+    NationalPrisonAdministration => ["National prison administration", "Administration pénitentiaire nationale", "Nationale gevangenisadministratie", "Administración penitenciaria nacional"],
+    OtherPublic => ["Other public body", "Autre organisme public", "Andere overheidsinstantie", "Otro organismo público"],
+    Ngo => ["NGO", "ONG", "Ngo", "ONG"],
+    Private => ["Private operator", "Opérateur privé", "Private organisatie", "Operador privado"],
+});
+
+labels!(Population {
+    Men => ["Men", "Hommes", "Mannen", "Hombres"],
+    Women => ["Women", "Femmes", "Vrouwen", "Mujeres"],
+    Mixed => ["Men and women", "Hommes et femmes", "Mannen en vrouwen", "Hombres y mujeres"],
+    Youth => ["Young people", "Jeunes", "Jongeren", "Jóvenes"],
+});
+
+labels!(TargetGender {
+    Men => ["Men", "Hommes", "Mannen", "Hombres"],
+    Women => ["Women", "Femmes", "Vrouwen", "Mujeres"],
+    Mixed => ["Men and women", "Hommes et femmes", "Mannen en vrouwen", "Hombres y mujeres"],
+});
+
+labels!(TargetAge {
+    Adults => ["Adults", "Adultes", "Volwassenen", "Adultos"],
+    Youth => ["Minors", "Mineurs", "Minderjarigen", "Menores"],
+    YoungAdults => ["Young adults", "Jeunes adultes", "Jongvolwassenen", "Jóvenes adultos"],
+    All => ["All ages", "Tous âges", "Alle leeftijden", "Todas las edades"],
+});
+
+labels!(Regime {
+    Open => ["Open", "Ouvert", "Open", "Abierto"],
+    SemiOpen => ["Semi-open", "Semi-ouvert", "Halfopen", "Semiabierto"],
+    Closed => ["Closed", "Fermé", "Gesloten", "Cerrado"],
+});
+
+labels!(SecurityLevel {
+    Low => ["Low", "Faible", "Laag", "Baja"],
+    Medium => ["Medium", "Moyen", "Gemiddeld", "Media"],
+    High => ["High", "Élevé", "Hoog", "Alta"],
+});
+
+labels!(Principle {
+    SmallScale => ["Small scale", "Petite échelle", "Kleinschaligheid", "Pequeña escala"],
+    Differentiation => ["Differentiation", "Différenciation", "Differentiatie", "Diferenciación"],
+    CommunityIntegration => ["Community integration", "Intégration dans la communauté", "Gemeenschapsintegratie", "Integración en la comunidad"],
+});
+
+labels!(EcosystemDimension {
+    Architecture => ["Architecture", "Architecture", "Architectuur", "Arquitectura"],
+    SocialClimate => ["Social climate", "Climat social", "Sociaal klimaat", "Clima social"],
+    Security => ["Security", "Sécurité", "Veiligheid", "Seguridad"],
+    CommunityIntegration => ["Community integration", "Intégration dans la communauté", "Gemeenschapsintegratie", "Integración en la comunidad"],
+    Sustainability => ["Sustainability", "Durabilité", "Duurzaamheid", "Sostenibilidad"],
+    Work => ["Work", "Travail", "Werk", "Trabajo"],
+    IndividualNeeds => ["Individual needs", "Besoins individuels", "Individuele behoeften", "Necesidades individuales"],
+    StaffWellbeing => ["Staff wellbeing", "Bien-être du personnel", "Welzijn van het personeel", "Bienestar del personal"],
+    Technology => ["Technology", "Technologie", "Technologie", "Tecnología"],
+});
+
+labels!(SessionLevel {
+    National => ["National", "National", "Nationaal", "Nacional"],
+    European => ["European", "Européen", "Europees", "Europeo"],
+});
+
+labels!(SessionTopic {
+    Ecosystem => ["Ecosystem", "Écosystème", "Ecosysteem", "Ecosistema"],
+    RelationalSecurity => ["Relational security", "Sécurité relationnelle", "Relationele veiligheid", "Seguridad relacional"],
+});
+
+labels!(StakeholderKind {
+    Practice => ["Practice", "Pratique", "Praktijk", "Práctica"],
+    Policy => ["Policy", "Politique publique", "Beleid", "Políticas públicas"],
+    Research => ["Research", "Recherche", "Wetenschap", "Investigación"],
+    LivedExperience => ["Lived experience", "Expérience vécue", "Ervaringsdeskundigen", "Experiencia vivida"],
+    Education => ["Education", "Enseignement", "Onderwijs", "Educación"],
+    Community => ["Community", "Communauté", "Gemeenschap", "Comunidad"],
+});
+
+labels!(GuidelineStatus {
+    Draft => ["Draft", "Projet", "Ontwerp", "Borrador"],
+    Consultation => ["Consultation", "Consultation", "Consultatie", "Consulta"],
+    Adopted => ["Adopted", "Adopté", "Aangenomen", "Adoptado"],
+});
+
+// Each language in its own name, in every language, so that a switch can
+// say "Nederlands" to a Dutch reader and "Dutch" to an English one.
+labels!(Language {
+    En => ["English", "Anglais", "Engels", "Inglés"],
+    Fr => ["French", "Français", "Frans", "Francés"],
+    Nl => ["Dutch", "Néerlandais", "Nederlands", "Neerlandés"],
+    Es => ["Spanish", "Espagnol", "Spaans", "Español"],
+});
+
+/// The labels of every value of `E`, in the order of the schema.
+fn labels_of<E: Labelled>(lang: Lang, out: &mut Vec<EnumLabel>) {
+    let enumeration = E::type_name().into_owned();
+    out.extend(E::items().iter().map(|item| EnumLabel {
+        enumeration: enumeration.clone(),
+        value: item.name.to_owned(),
+        label: item.value.texts().get(lang).to_owned(),
+    }));
+}
+
+/// How many labels a language has: the length of `labels(lang:)`.
+#[must_use]
+pub fn count() -> usize {
+    static COUNT: LazyLock<usize> = LazyLock::new(|| all(Lang::En).len());
+    *COUNT
+}
+
+/// Every label in `lang`, enumeration by enumeration.
+#[must_use]
+pub fn all(lang: Lang) -> Vec<EnumLabel> {
+    let mut out = Vec::with_capacity(80);
+    labels_of::<FacilityType>(lang, &mut out);
+    labels_of::<FacilityStatus>(lang, &mut out);
+    labels_of::<ManagedBy>(lang, &mut out);
+    labels_of::<Population>(lang, &mut out);
+    labels_of::<TargetGender>(lang, &mut out);
+    labels_of::<TargetAge>(lang, &mut out);
+    labels_of::<Regime>(lang, &mut out);
+    labels_of::<SecurityLevel>(lang, &mut out);
+    labels_of::<Principle>(lang, &mut out);
+    labels_of::<EcosystemDimension>(lang, &mut out);
+    labels_of::<SessionLevel>(lang, &mut out);
+    labels_of::<SessionTopic>(lang, &mut out);
+    labels_of::<StakeholderKind>(lang, &mut out);
+    labels_of::<GuidelineStatus>(lang, &mut out);
+    labels_of::<Language>(lang, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+
+    use super::{Lang, all};
+
+    /// Enumerations that name parts of the API's machinery (roles, permissions,
+    /// sort orders, the change feed, diffs), not facts a reader is shown.
+    const MACHINERY: [&str; 7] = [
+        "ActorRole",
+        "ChangeAction",
+        "ChangeEntity",
+        "DiffLineKind",
+        "FacilityOrder",
+        "Permission",
+        "ViewerRole",
+    ];
+
+    /// Every value of every enumeration of the schema, but the machinery's and
+    /// the introspection's.
+    fn schema_values() -> BTreeSet<(String, String)> {
+        let sdl = crate::graphql::schema::sdl();
+        let mut values = BTreeSet::new();
+        let mut current: Option<String> = None;
+        let mut in_description = false;
+        for line in sdl.lines() {
+            let line = line.trim();
+            if line.starts_with("\"\"\"") {
+                let one_line = line.len() > 6 && line.ends_with("\"\"\"");
+                in_description ^= !one_line;
+                continue;
+            }
+            if in_description {
+                continue;
+            }
+            if let Some(rest) = line.strip_prefix("enum ") {
+                let name = rest.trim_end_matches('{').trim().to_owned();
+                current = (!MACHINERY.contains(&name.as_str())).then_some(name);
+            } else if line == "}" {
+                current = None;
+            } else if let Some(name) = &current
+                && !line.is_empty()
+                && line
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            {
+                values.insert((name.clone(), line.to_owned()));
+            }
+        }
+        values
+    }
+
+    #[test]
+    fn every_value_a_reader_sees_has_a_label_in_every_language() {
+        let wanted = schema_values();
+        assert!(
+            wanted.len() > 50,
+            "the schema's enumerations were read: {wanted:?}"
+        );
+        for lang in Lang::ALL {
+            let labels = all(lang);
+            let labelled: BTreeSet<(String, String)> = labels
+                .iter()
+                .map(|l| (l.enumeration.clone(), l.value.clone()))
+                .collect();
+            assert_eq!(
+                labelled, wanted,
+                "{lang:?}: the labelled values are the schema's"
+            );
+            assert_eq!(labels.len(), labelled.len(), "{lang:?}: each value once");
+            for label in &labels {
+                assert!(
+                    !label.label.trim().is_empty() && label.label.trim() == label.label,
+                    "{lang:?} {}.{}: {:?}",
+                    label.enumeration,
+                    label.value,
+                    label.label
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_values_of_one_enumeration_have_distinct_labels() {
+        for lang in Lang::ALL {
+            let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+            for label in all(lang) {
+                let key = (label.enumeration.clone(), label.label.clone());
+                if let Some(other) = seen.insert(key, label.value.clone()) {
+                    panic!(
+                        "{lang:?}: {} {} and {other} are both {:?}",
+                        label.enumeration, label.value, label.label
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_project_s_own_words_are_kept() {
+        let label = |lang, value: &str| {
+            all(lang)
+                .into_iter()
+                .find(|l| l.enumeration == "FacilityType" && l.value == value)
+                .map(|l| l.label)
+        };
+        assert_eq!(
+            label(Lang::Nl, "DETENTION_HOUSE").as_deref(),
+            Some("Detentiehuis")
+        );
+        assert_eq!(
+            label(Lang::Fr, "DETENTION_HOUSE").as_deref(),
+            Some("Maison de détention")
+        );
+        assert_eq!(
+            label(Lang::Nl, "TRANSITION_HOUSE").as_deref(),
+            Some("Transitiehuis")
+        );
+    }
+}
