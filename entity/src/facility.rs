@@ -3,8 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 use crate::value::{
-    FacilityStatus, FacilityType, LocalizedText, ManagedBy, Population, Regime, SecurityLevel,
-    TargetAge,
+    FacilityStatus, FacilityType, LocalizedText, LocationPrecision, ManagedBy, Population, Regime,
+    SecurityLevel, Sources, TargetAge,
 };
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
@@ -20,6 +20,8 @@ pub struct Model {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    /// How exactly `latitude` and `longitude` place it; `None`: not stated.
+    pub location_precision: Option<LocationPrecision>,
     pub facility_type: FacilityType,
     pub status: FacilityStatus,
     pub capacity: Option<i32>,
@@ -33,7 +35,9 @@ pub struct Model {
     pub social_enterprise: Option<bool>,
     pub description: Option<LocalizedText>,
     pub website: Option<String>,
-    pub source_url: Option<String>,
+    pub sources: Sources,
+    /// The day an editor last checked the record against its sources.
+    pub verified_on: Option<Date>,
     pub maintained_by_id: Option<i32>,
     /// Name folded to lower-case ASCII, so that both databases order alike.
     pub sort_name: String,

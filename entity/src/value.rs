@@ -78,6 +78,34 @@ string_enum!(
 );
 
 string_enum!(
+    /// How exactly a facility's coordinates place it: on the building, in
+    /// its street, anywhere in its city (a city centre), or in its region.
+    LocationPrecision { Exact, Street, City, Region }
+);
+
+string_enum!(
+    /// The facts of a facility that a source can support.
+    FacilityFact {
+        Name,
+        Location,
+        FacilityType,
+        Status,
+        Capacity,
+        OpenedYear,
+        Operator,
+        ManagedBy,
+        Population,
+        TargetAge,
+        Regime,
+        SecurityLevel,
+        Principles,
+        SocialEnterprise,
+        Description,
+        Ecosystem,
+    }
+);
+
+string_enum!(
     /// The security level a source gives for a facility.
     SecurityLevel { Low, Medium, High }
 );
@@ -184,3 +212,38 @@ impl LocalizedText {
         Self(BTreeMap::from([("en".to_owned(), text.into())]))
     }
 }
+
+/// Where facts of a record come from: a document on the web, who published
+/// it, when it was read, and which facts it supports (none named: the
+/// record as a whole).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read_on: Option<chrono::NaiveDate>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supports: Vec<FacilityFact>,
+}
+
+impl Source {
+    /// A source known only by its address.
+    #[must_use]
+    pub fn at(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            title: None,
+            publisher: None,
+            read_on: None,
+            supports: Vec::new(),
+        }
+    }
+}
+
+/// The sources of a record, in the order its editors gave them: the first is
+/// the one the record was made from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct Sources(pub Vec<Source>);

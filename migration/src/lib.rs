@@ -13,6 +13,7 @@ mod m20261128_000006_create_visit_table;
 mod m20261128_000007_create_learning_session_table;
 mod m20261128_000008_create_guideline_table;
 mod m20261128_000009_create_audit_event_table;
+mod m20261201_000020_add_facility_provenance;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_learning_session_table::Migration),
             Box::new(m20261128_000008_create_guideline_table::Migration),
             Box::new(m20261128_000009_create_audit_event_table::Migration),
+            Box::new(m20261201_000020_add_facility_provenance::Migration),
         ]
     }
 }

@@ -29,6 +29,7 @@ mod map;
 mod migrations;
 mod observability;
 mod open_data;
+mod provenance;
 mod rate_limits;
 mod resilience;
 mod roles;

@@ -69,7 +69,15 @@ async fn every_entity_round_trips(backend: Backend) {
         social_enterprise: Set(Some(true)),
         description: Set(Some(LocalizedText::english("A house."))),
         website: Set(Some("https://example.org".into())),
-        source_url: Set(Some("https://example.org/source".into())),
+        location_precision: Set(Some(LocationPrecision::Street)),
+        sources: Set(Sources(vec![Source {
+            url: "https://example.org/source".into(),
+            title: Some("Annual report".into()),
+            publisher: Some("FOD Justitie".into()),
+            read_on: Some(day),
+            supports: vec![FacilityFact::Capacity, FacilityFact::OpenedYear],
+        }])),
+        verified_on: Set(Some(day)),
         maintained_by_id: Set(Some(org.id)),
         sort_name: Set("huis".into()),
         search_text: Set("huis\ngent".into()),
@@ -341,8 +349,62 @@ async fn migrations_undo_and_redo(backend: Backend) {
     assert_eq!(facility::Entity::find().all(&db).await.unwrap(), vec![]);
 }
 
+/// A facility stored before facilities had sources keeps its one source URL
+/// as its first source, and undoing the migration gives the URL back.
+async fn a_stored_source_url_becomes_the_first_source(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let db = database.connect().await;
+    let provenance = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261201_000020_add_facility_provenance")
+        .unwrap();
+    Migrator::up(&db, Some(u32::try_from(provenance).unwrap()))
+        .await
+        .unwrap();
+    db.execute_unprepared(
+        "INSERT INTO facility (slug, name, country_code, facility_type, status, sort_name, \
+         search_text, version, created_at, updated_at, source_url) VALUES \
+         ('huis', 'Huis', 'BE', 'detention_house', 'open', 'huis', 'huis', 1, \
+         '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'https://example.org/huis')",
+    )
+    .await
+    .unwrap();
+
+    Migrator::up(&db, None).await.unwrap();
+    let sources = text_of(&db, "SELECT CAST(sources AS TEXT) FROM facility").await;
+    let sources: serde_json::Value = serde_json::from_str(&sources).unwrap();
+    assert_eq!(
+        sources,
+        serde_json::json!([{ "url": "https://example.org/huis" }])
+    );
+    let stored = facility::Entity::find().one(&db).await.unwrap().unwrap();
+    assert_eq!(
+        stored.sources,
+        Sources(vec![Source::at("https://example.org/huis")])
+    );
+
+    Migrator::down(&db, Some(1)).await.unwrap();
+    let url = text_of(&db, "SELECT source_url FROM facility").await;
+    assert_eq!(url, "https://example.org/huis");
+}
+
+async fn text_of(db: &DatabaseConnection, sql: &str) -> String {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get_by_index::<String>(0).unwrap()
+}
+
 on_both_databases!(
     every_entity_round_trips,
     database_refuses_what_the_model_forbids,
-    migrations_undo_and_redo
+    migrations_undo_and_redo,
+    a_stored_source_url_becomes_the_first_source
 );

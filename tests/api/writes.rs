@@ -97,7 +97,8 @@ async fn every_bad_field_is_reported_and_nothing_is_written(backend: Backend) {
     input["latitude"] = json!(95.0);
     input["capacity"] = json!(0);
     input["openedYear"] = json!(1200);
-    input["sourceUrl"] = json!("ftp://example.org");
+    input["sourceUrl"] = Value::Null;
+    input["sources"] = json!([{ "url": "ftp://example.org" }]);
     input["website"] = json!("not a url");
     input["slug"] = json!("Not A Slug");
     input["name"] = json!("   ");
@@ -124,7 +125,7 @@ async fn every_bad_field_is_reported_and_nothing_is_written(backend: Backend) {
         "input.capacity",
         "input.openedYear",
         "input.website",
-        "input.sourceUrl",
+        "input.sources[0].url",
         "input.ecosystem[1].dimension",
     ] {
         assert!(

@@ -1,18 +1,20 @@
 //! Creating, changing and deleting facilities, one at a time or by import.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
-use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation};
+use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation, Source};
 
 use super::{TranslationInput, create, delete, localized_opt, prose_maybe, update};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::Kind;
 use crate::graphql::types::facility::{
-    EcosystemDimension, Facility, FacilityStatus, FacilityType, ManagedBy, Population, Principle,
-    Regime, SecurityLevel, TargetAge, TargetGender,
+    EcosystemDimension, Facility, FacilityStatus, FacilityType, LocationPrecision, ManagedBy,
+    Population, Principle, Regime, SecurityLevel, TargetAge, TargetGender,
 };
+use crate::graphql::types::scalar::Date;
+use crate::graphql::types::source::SourceInput;
 use crate::service::facility::import::{self as import, Format, Report};
-use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields};
+use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields, lead_with};
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]
@@ -38,6 +40,8 @@ pub struct FacilityInput {
     pub latitude: Option<f64>,
     /// Longitude in degrees, -180 to 180; give it with `latitude`.
     pub longitude: Option<f64>,
+    /// How exactly the coordinates place it (a city's centre is `CITY`).
+    pub location_precision: Option<LocationPrecision>,
     /// What kind of facility this is.
     pub facility_type: FacilityType,
     /// Whether it runs today.
@@ -68,8 +72,13 @@ pub struct FacilityInput {
     pub description: Option<Vec<TranslationInput>>,
     /// The facility's own website (http or https).
     pub website: Option<String>,
-    /// Where the facts of this record come from (http or https).
+    /// Where the facts of this record come from (http or https): its one source.
+    #[graphql(deprecation = "Give `sources`; this is a source with only a URL.")]
     pub source_url: Option<String>,
+    /// Where its facts come from, first the one the record is made from (at most 20).
+    pub sources: Option<Vec<SourceInput>>,
+    /// The day an editor last checked the record against its sources; not in the future.
+    pub verified_on: Option<Date>,
     /// Slug of the partner organisation that maintains it. Partners: their own, the default.
     /// Editors and admins: any registered organisation, or none.
     pub maintained_by: Option<String>,
@@ -93,6 +102,8 @@ pub struct FacilityPatch {
     pub latitude: MaybeUndefined<f64>,
     /// Longitude in degrees, -180 to 180; set or clear it with `latitude`.
     pub longitude: MaybeUndefined<f64>,
+    /// How exactly the coordinates place it.
+    pub location_precision: MaybeUndefined<LocationPrecision>,
     /// What kind of facility this is.
     pub facility_type: Option<FacilityType>,
     /// Whether it runs today.
@@ -123,8 +134,13 @@ pub struct FacilityPatch {
     pub description: MaybeUndefined<Vec<TranslationInput>>,
     /// The facility's own website.
     pub website: MaybeUndefined<String>,
-    /// Where the facts of this record come from.
+    /// The first source's URL: a new URL leads the sources, `null` removes the first.
+    #[graphql(deprecation = "Give `sources`.")]
     pub source_url: MaybeUndefined<String>,
+    /// Where its facts come from (replaces the list).
+    pub sources: Option<Vec<SourceInput>>,
+    /// The day an editor last checked the record against its sources.
+    pub verified_on: MaybeUndefined<Date>,
     /// Slug of the maintaining partner organisation (editors and admins only).
     pub maintained_by: MaybeUndefined<String>,
     /// Notes per ecosystem dimension (replaces every note).
@@ -150,6 +166,21 @@ fn population_of(
     }
 }
 
+/// The sources of a new facility: its `sources`, or the one `sourceUrl` names.
+fn sources_of(
+    sources: Option<Vec<SourceInput>>,
+    source_url: Option<String>,
+) -> Result<Vec<Source>, AppError> {
+    match (sources, source_url) {
+        (Some(_), Some(_)) => Err(AppError::Invalid(vec![Problem {
+            field: "input.sourceUrl".to_owned(),
+            message: "give `sources` or `sourceUrl`, not both".to_owned(),
+        }])),
+        (Some(list), None) => Ok(list.into_iter().map(Into::into).collect()),
+        (None, url) => Ok(url.map(Source::at).into_iter().collect()),
+    }
+}
+
 /// Notes per ecosystem dimension in the service's terms (a facility's
 /// profile, or a visit's findings).
 pub(super) fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)> {
@@ -170,6 +201,7 @@ impl FacilityInput {
             city: self.city,
             latitude: self.latitude,
             longitude: self.longitude,
+            location_precision: self.location_precision.map(Into::into),
             facility_type: self.facility_type.into(),
             status: self.status.into(),
             capacity: self.capacity,
@@ -181,7 +213,8 @@ impl FacilityInput {
             security_level: self.security_level.map(Into::into),
             social_enterprise: self.social_enterprise,
             website: self.website,
-            source_url: self.source_url,
+            sources: sources_of(self.sources, self.source_url)?,
+            verified_on: self.verified_on.map(|d| d.0),
             maintained_by: self.maintained_by,
             principles: self
                 .principles
@@ -237,6 +270,9 @@ impl CheckedPatch {
         p.city.update_to(&mut f.city);
         p.latitude.update_to(&mut f.latitude);
         p.longitude.update_to(&mut f.longitude);
+        p.location_precision
+            .map_value(Into::into)
+            .update_to(&mut f.location_precision);
         if let Some(v) = p.facility_type {
             f.facility_type = v.into();
         }
@@ -263,7 +299,19 @@ impl CheckedPatch {
         p.social_enterprise.update_to(&mut f.social_enterprise);
         self.description.update_to(&mut f.description);
         p.website.update_to(&mut f.website);
-        p.source_url.update_to(&mut f.source_url);
+        if let Some(v) = p.sources {
+            f.sources = v.into_iter().map(Into::into).collect();
+        }
+        match p.source_url {
+            MaybeUndefined::Value(url) => lead_with(&mut f.sources, Source::at(url)),
+            MaybeUndefined::Null if !f.sources.is_empty() => {
+                f.sources.remove(0);
+            }
+            _ => {}
+        }
+        p.verified_on
+            .map_value(|d| d.0)
+            .update_to(&mut f.verified_on);
         p.maintained_by.update_to(&mut f.maintained_by);
         if let Some(v) = p.ecosystem {
             f.ecosystem = notes(v);

@@ -12,6 +12,8 @@ use entity::value as db;
 use super::connection::{connection, page_args, sliced};
 use super::label::Language;
 use super::revision::Revision;
+use super::scalar::Date;
+use super::source::Source;
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -175,9 +177,23 @@ impl Facility {
     async fn website(&self) -> Option<&str> {
         self.0.website.as_deref()
     }
-    /// Where the facts of this record come from.
+    /// The address of its first source.
+    #[graphql(deprecation = "Read `sources`: the first of them is this one.")]
     async fn source_url(&self) -> Option<&str> {
-        self.0.source_url.as_deref()
+        self.0.sources.0.first().map(|s| s.url.as_str())
+    }
+    /// Where its facts come from, first the source the record was made from.
+    async fn sources(&self) -> Vec<Source> {
+        self.0.sources.0.iter().cloned().map(Into::into).collect()
+    }
+    /// The day an editor last checked the record against its sources; null: never checked.
+    async fn verified_on(&self) -> Option<Date> {
+        self.0.verified_on.map(Date)
+    }
+    /// How exactly `latitude` and `longitude` place it; null: not stated. Only
+    /// `EXACT` is the building: draw anything else as an approximate position.
+    async fn location_precision(&self) -> Option<LocationPrecision> {
+        self.0.location_precision.map(Into::into)
     }
     /// Slug of the partner organisation that maintains this record; null: maintained by editors.
     async fn maintained_by(&self, ctx: &Context<'_>) -> Result<Option<String>> {
@@ -250,6 +266,20 @@ pub enum FacilityType {
     MotherChildUnit,
     /// Another kind of small-scale facility.
     Other,
+}
+
+/// How exactly a facility's coordinates place it.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::LocationPrecision")]
+pub enum LocationPrecision {
+    /// On the building.
+    Exact,
+    /// In its street, not on the building.
+    Street,
+    /// Somewhere in its city: the coordinates are the city's centre.
+    City,
+    /// Somewhere in its region.
+    Region,
 }
 
 /// Whether a facility runs today.

@@ -10,6 +10,7 @@ pub mod learning_session;
 pub mod node;
 pub mod revision;
 pub mod scalar;
+pub mod source;
 pub mod stakeholder;
 pub mod stats;
 pub mod visit;

@@ -7,11 +7,11 @@
 use std::borrow::Cow;
 
 use entity::value::{
-    FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, TargetAge,
+    FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, Source, TargetAge,
 };
 
 use crate::error::AppError;
-use crate::service::facility::write::FacilityFields;
+use crate::service::facility::write::{FacilityFields, lead_with};
 
 /// One column of the format: its header, and how its cell reads into,
 /// writes from and carries over a facility's fields. A column is added here
@@ -67,7 +67,26 @@ pub const COLUMNS: [Column; 18] = [
     column!("target_age", target_age),
     column!("regime", regime),
     column!("social_enterprise", social_enterprise),
-    column!("source_url", source_url),
+    Column {
+        name: "source_url",
+        optional: false,
+        read: |cell, fields| {
+            fields.sources = cell.map(Source::at).into_iter().collect();
+            Ok(())
+        },
+        write: |fields| {
+            fields
+                .sources
+                .first()
+                .map(|s| s.url.clone())
+                .unwrap_or_default()
+        },
+        carry: |row, stored| {
+            if let Some(first) = row.sources.first() {
+                lead_with(&mut stored.sources, first.clone());
+            }
+        },
+    },
     Column {
         name: "slug",
         optional: true,
@@ -310,6 +329,7 @@ fn unread() -> FacilityFields {
         city: None,
         latitude: None,
         longitude: None,
+        location_precision: None,
         facility_type: FacilityType::Other,
         status: FacilityStatus::Open,
         capacity: None,
@@ -323,7 +343,8 @@ fn unread() -> FacilityFields {
         social_enterprise: None,
         description: None,
         website: None,
-        source_url: None,
+        sources: Vec::new(),
+        verified_on: None,
         maintained_by: None,
         principles: Vec::new(),
         ecosystem: Vec::new(),
@@ -701,7 +722,7 @@ mod tests {
         let rows =
             parse(include_bytes!("../../../demo/facilities.csv")).expect("demo data is valid");
         assert!(rows.len() > 100);
-        assert!(rows.iter().all(|r| r.fields.source_url.is_some()));
+        assert!(rows.iter().all(|r| r.fields.sources.len() == 1));
     }
 }
 

@@ -7,8 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use entity::value::{
-    AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText, ManagedBy,
-    Population, Principle, Regime, SecurityLevel, TargetAge,
+    AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
+    LocationPrecision, ManagedBy, Population, Principle, Regime, SecurityLevel, Source, Sources,
+    TargetAge,
 };
 use entity::{facility, facility_ecosystem_note, facility_principle, organisation, visit};
 use sea_orm::sea_query::ExprTrait;
@@ -34,6 +35,7 @@ pub struct FacilityFields {
     pub city: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
+    pub location_precision: Option<LocationPrecision>,
     pub facility_type: FacilityType,
     pub status: FacilityStatus,
     pub capacity: Option<i32>,
@@ -47,7 +49,8 @@ pub struct FacilityFields {
     pub social_enterprise: Option<bool>,
     pub description: Option<LocalizedText>,
     pub website: Option<String>,
-    pub source_url: Option<String>,
+    pub sources: Vec<Source>,
+    pub verified_on: Option<chrono::NaiveDate>,
     /// Slug of the partner organisation that maintains it.
     pub maintained_by: Option<String>,
     pub principles: Vec<Principle>,
@@ -70,6 +73,7 @@ impl FacilityFields {
             city: model.city.clone(),
             latitude: model.latitude,
             longitude: model.longitude,
+            location_precision: model.location_precision,
             facility_type: model.facility_type,
             status: model.status,
             capacity: model.capacity,
@@ -83,7 +87,8 @@ impl FacilityFields {
             social_enterprise: model.social_enterprise,
             description: model.description.clone(),
             website: model.website.clone(),
-            source_url: model.source_url.clone(),
+            sources: model.sources.0.clone(),
+            verified_on: model.verified_on,
             maintained_by,
             principles,
             ecosystem,
@@ -109,10 +114,16 @@ impl FacilityFields {
             &mut self.city,
             &mut self.operator,
             &mut self.website,
-            &mut self.source_url,
             &mut self.maintained_by,
         ] {
             tidy(value);
+        }
+        for source in &mut self.sources {
+            source.url = source.url.trim().to_owned();
+            tidy(&mut source.title);
+            tidy(&mut source.publisher);
+            source.supports.sort();
+            source.supports.dedup();
         }
         self.principles.sort();
         self.principles.dedup();
@@ -148,9 +159,35 @@ impl FacilityFields {
                 validate::year(y, validate::current_year()),
             );
         }
-        for (name, value) in [("website", &self.website), ("sourceUrl", &self.source_url)] {
-            if let Some(url) = value {
-                problems.check(&field(name), validate::web_url(url));
+        if let Some(url) = &self.website {
+            problems.check(&field("website"), validate::web_url(url));
+        }
+        if let Some(day) = self.verified_on {
+            problems.check(&field("verifiedOn"), validate::past_date(day));
+        }
+        if self.sources.len() > MAX_SOURCES {
+            problems.add(
+                field("sources"),
+                format!("at most {MAX_SOURCES} sources per facility"),
+            );
+        }
+        let mut urls = HashSet::new();
+        for (i, source) in self.sources.iter().enumerate() {
+            let at = |name: &str| field(&format!("sources[{i}].{name}"));
+            problems.check(&at("url"), validate::web_url(&source.url));
+            if !urls.insert(source.url.as_str()) {
+                problems.add(
+                    at("url"),
+                    "each source appears once: this URL appears twice",
+                );
+            }
+            for (name, value) in [("title", &source.title), ("publisher", &source.publisher)] {
+                if let Some(v) = value {
+                    problems.check(&at(name), validate::name(v));
+                }
+            }
+            if let Some(day) = source.read_on {
+                problems.check(&at("readOn"), validate::past_date(day));
             }
         }
         if let Some(description) = &self.description {
@@ -177,6 +214,19 @@ impl FacilityFields {
         problems
     }
 }
+
+/// Makes `first` the first of `sources`, keeping what is known of it (when
+/// its URL is there already) and every other source.
+pub fn lead_with(sources: &mut Vec<Source>, first: Source) {
+    let known = sources
+        .iter()
+        .position(|s| s.url == first.url)
+        .map(|i| sources.remove(i));
+    sources.insert(0, known.unwrap_or(first));
+}
+
+/// Sources a facility may list: enough for one per fact, few enough to read.
+pub const MAX_SOURCES: usize = 20;
 
 /// The organisation that maintains a facility, as checking its fields
 /// resolved it: `None` for a facility no partner maintains.
@@ -263,6 +313,7 @@ impl Record for Facility {
             city: Set(fields.city.clone()),
             latitude: Set(fields.latitude),
             longitude: Set(fields.longitude),
+            location_precision: Set(fields.location_precision),
             facility_type: Set(fields.facility_type),
             status: Set(fields.status),
             capacity: Set(fields.capacity),
@@ -276,7 +327,8 @@ impl Record for Facility {
             social_enterprise: Set(fields.social_enterprise),
             description: Set(fields.description.clone()),
             website: Set(fields.website.clone()),
-            source_url: Set(fields.source_url.clone()),
+            sources: Set(Sources(fields.sources.clone())),
+            verified_on: Set(fields.verified_on),
             maintained_by_id: Set(maintainer.0),
             sort_name: Set(text::fold(&fields.name)),
             search_text: Set(search_text(fields)),

@@ -183,6 +183,23 @@ pub fn activity_date(value: chrono::NaiveDate) -> Result<(), String> {
     }
 }
 
+/// A day on which someone read or checked something: not before 1990, and
+/// not after today (a day ahead is allowed for callers east of UTC).
+///
+/// # Errors
+/// The reason, for the caller.
+pub fn past_date(value: chrono::NaiveDate) -> Result<(), String> {
+    let latest = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+    let earliest = chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or(latest);
+    if value < earliest || value > latest {
+        Err(format!(
+            "{value} is not a plausible day it was read or checked ({earliest} to today)"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// An absolute http(s) URL with a host.
 #[must_use]
 pub fn is_web_url(value: &str) -> bool {
