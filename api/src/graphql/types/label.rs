@@ -10,11 +10,12 @@ use async_graphql::resolver_utils::EnumType;
 use async_graphql::{Enum, OutputType, SimpleObject};
 
 use super::facility::{
-    EcosystemDimension, FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime,
-    SecurityLevel, TargetAge, TargetGender,
+    EcosystemDimension, FacilityStatus, FacilityType, LocationPrecision, ManagedBy, Population,
+    Principle, Regime, SecurityLevel, TargetAge, TargetGender,
 };
 use super::guideline::GuidelineStatus;
 use super::learning_session::{SessionLevel, SessionTopic};
+use super::source::FacilityFact;
 use super::stakeholder::StakeholderKind;
 use crate::graphql::context::Lang;
 
@@ -137,6 +138,32 @@ labels!(Regime {
     Closed => ["Closed", "Fermé", "Gesloten", "Cerrado"],
 });
 
+labels!(LocationPrecision {
+    Exact => ["Exact position", "Position exacte", "Exacte locatie", "Ubicación exacta"],
+    Street => ["Street", "Rue", "Straat", "Calle"],
+    City => ["City", "Ville", "Stad", "Ciudad"],
+    Region => ["Region", "Région", "Regio", "Región"],
+});
+
+labels!(FacilityFact {
+    Name => ["Name", "Nom", "Naam", "Nombre"],
+    Location => ["Location", "Emplacement", "Locatie", "Ubicación"],
+    FacilityType => ["Type of facility", "Type d’établissement", "Type voorziening", "Tipo de centro"],
+    Status => ["Status", "Statut", "Status", "Estado"],
+    Capacity => ["Capacity", "Capacité", "Capaciteit", "Capacidad"],
+    OpenedYear => ["Year opened", "Année d’ouverture", "Jaar van opening", "Año de apertura"],
+    Operator => ["Operator", "Gestionnaire", "Uitbater", "Operador"],
+    ManagedBy => ["Managed by", "Géré par", "Beheerd door", "Gestionado por"],
+    Population => ["Population", "Population", "Bewoners", "Población"],
+    TargetAge => ["Target age", "Âge visé", "Doelgroep naar leeftijd", "Edad destinataria"],
+    Regime => ["Regime", "Régime", "Regime", "Régimen"],
+    SecurityLevel => ["Security level", "Niveau de sécurité", "Beveiligingsniveau", "Nivel de seguridad"],
+    Principles => ["Principles", "Principes", "Principes", "Principios"],
+    SocialEnterprise => ["Social enterprise", "Entreprise sociale", "Sociale onderneming", "Empresa social"],
+    Description => ["Description", "Description", "Beschrijving", "Descripción"],
+    Ecosystem => ["Ecosystem", "Écosystème", "Ecosysteem", "Ecosistema"],
+});
+
 labels!(SecurityLevel {
     Low => ["Low", "Faible", "Laag", "Baja"],
     Medium => ["Medium", "Moyen", "Gemiddeld", "Media"],
@@ -223,6 +250,8 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<TargetGender>(lang, &mut out);
     labels_of::<TargetAge>(lang, &mut out);
     labels_of::<Regime>(lang, &mut out);
+    labels_of::<LocationPrecision>(lang, &mut out);
+    labels_of::<FacilityFact>(lang, &mut out);
     labels_of::<SecurityLevel>(lang, &mut out);
     labels_of::<Principle>(lang, &mut out);
     labels_of::<EcosystemDimension>(lang, &mut out);

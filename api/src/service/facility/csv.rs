@@ -353,6 +353,10 @@ fn unread() -> FacilityFields {
 
 /// The column of a problem the API's rules name by field (`countryCode`).
 fn column_of(field: &str) -> &str {
+    // The file's one source is the first of a facility's sources.
+    if field.starts_with("sources[0]") {
+        return "source_url";
+    }
     COLUMNS
         .iter()
         .find(|c| camel_case(c.name) == field)
