@@ -21,6 +21,7 @@ mod graphiql;
 mod guideline_workflow;
 mod hardening;
 mod health;
+mod identity;
 mod import;
 mod limits;
 mod map;

@@ -9,10 +9,10 @@ use crate::graphql::context;
 use crate::graphql::id::Kind;
 use crate::graphql::types::facility::{
     EcosystemDimension, Facility, FacilityStatus, FacilityType, ManagedBy, Population, Principle,
-    Regime, SecurityLevel, TargetAge, TargetGender,
+    RefScheme, Regime, SecurityLevel, TargetAge, TargetGender,
 };
 use crate::service::facility::import::{self as import, Format, Report};
-use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields};
+use crate::service::facility::write::{ExternalRef, Facility as FacilityRecord, FacilityFields};
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]
@@ -21,6 +21,29 @@ pub struct EcosystemNoteInput {
     pub dimension: EcosystemDimension,
     /// The note, in English.
     pub note: String,
+}
+
+/// What another register calls a facility.
+#[derive(InputObject, Debug, Clone)]
+pub struct ExternalRefInput {
+    /// The register.
+    pub scheme: RefScheme,
+    /// The facility's key there: one line, at most 200 characters.
+    pub value: String,
+    /// The facility's page there (http or https).
+    pub url: String,
+}
+
+/// References in the service's terms.
+fn refs(items: Vec<ExternalRefInput>) -> Vec<ExternalRef> {
+    items
+        .into_iter()
+        .map(|r| ExternalRef {
+            scheme: r.scheme.into(),
+            value: r.value,
+            url: r.url,
+        })
+        .collect()
 }
 
 /// A new facility. A partner's facility is maintained by the partner's organisation.
@@ -75,6 +98,9 @@ pub struct FacilityInput {
     pub maintained_by: Option<String>,
     /// Notes per ecosystem dimension.
     pub ecosystem: Option<Vec<EcosystemNoteInput>>,
+    /// What other registers call it, one per scheme; a scheme's value names
+    /// one facility only (another facility's is a `CONFLICT`).
+    pub external_refs: Option<Vec<ExternalRefInput>>,
 }
 
 /// Changes to a facility. An absent field stays as it is; `null` clears an
@@ -129,6 +155,8 @@ pub struct FacilityPatch {
     pub maintained_by: MaybeUndefined<String>,
     /// Notes per ecosystem dimension (replaces every note).
     pub ecosystem: Option<Vec<EcosystemNoteInput>>,
+    /// What other registers call it (replaces the list).
+    pub external_refs: Option<Vec<ExternalRefInput>>,
 }
 
 /// Both `targetGender` and `population`: they set the same column.
@@ -162,6 +190,7 @@ pub(super) fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)
 impl FacilityInput {
     fn into_fields(self) -> Result<FacilityFields, AppError> {
         Ok(FacilityFields {
+            uuid: None,
             population: population_of(self.target_gender, self.population)?,
             description: localized_opt("input.description", self.description)?,
             slug: self.slug,
@@ -190,6 +219,7 @@ impl FacilityInput {
                 .map(Into::into)
                 .collect(),
             ecosystem: notes(self.ecosystem.unwrap_or_default()),
+            external_refs: refs(self.external_refs.unwrap_or_default()),
         })
     }
 }
@@ -268,6 +298,9 @@ impl CheckedPatch {
         if let Some(v) = p.ecosystem {
             f.ecosystem = notes(v);
         }
+        if let Some(v) = p.external_refs {
+            f.external_refs = refs(v);
+        }
     }
 }
 
@@ -341,7 +374,7 @@ impl FacilityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: FacilityInput,
     ) -> Result<Facility> {
-        let model = create::<FacilityRecord>(ctx, || input.into_fields()).await?;
+        let model = create::<FacilityRecord>(ctx, std::future::ready(input.into_fields())).await?;
         Ok(model.into())
     }
 
@@ -358,9 +391,14 @@ impl FacilityMutation {
         #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
         let kind = Kind::Facility;
-        let model =
-            update::<FacilityRecord, _>(ctx, &id, kind, expected_version, || input.changes())
-                .await?;
+        let model = update::<FacilityRecord, _>(
+            ctx,
+            &id,
+            kind,
+            expected_version,
+            std::future::ready(input.changes()),
+        )
+        .await?;
         Ok(model.into())
     }
 
@@ -389,7 +427,10 @@ impl FacilityMutation {
     async fn import_facilities(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "CSV text with the columns of `GET /facilities.csv`, header first.")] csv: String,
+        #[graphql(
+            desc = "CSV text with the columns of `GET /facilities.csv`, header first; or a GeoJSON FeatureCollection as `GET /facilities.geojson` writes it."
+        )]
+        csv: String,
         #[graphql(
             default_with = "Some(false)",
             desc = "Check every row and report what would change, without writing."
@@ -398,17 +439,18 @@ impl FacilityMutation {
     ) -> Result<ImportReport> {
         let actor = context::actor(ctx)?;
         let dry_run = dry_run.unwrap_or(false);
-        let records = match import::parse_blocking(Format::Csv, csv.into_bytes()).await? {
-            Ok(records) => records,
-            Err(errors) => {
-                return Ok(Report {
-                    errors,
-                    dry_run,
-                    ..Report::default()
+        let records =
+            match import::parse_blocking(Format::detect(csv.as_bytes()), csv.into_bytes()).await? {
+                Ok(records) => records,
+                Err(errors) => {
+                    return Ok(Report {
+                        errors,
+                        dry_run,
+                        ..Report::default()
+                    }
+                    .into());
                 }
-                .into());
-            }
-        };
+            };
         let report = import::import(
             context::db(ctx),
             actor,

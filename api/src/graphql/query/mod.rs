@@ -44,7 +44,7 @@ where
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
     T: From<E::Model>,
 {
-    let row_id = id::decode(id, kind, "id")?;
+    let row_id = id::row(context::db(ctx), id, kind, "id").await?;
     let model = read::find_by_id::<E>(context::db(ctx), row_id).await?;
     let model = model.ok_or_else(|| AppError::not_found(format!("no {what} has this id")))?;
     Ok(Some(model.into()))

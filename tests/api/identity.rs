@@ -1,0 +1,216 @@
+//! Stable identity: ids made from UUIDs that survive export and import,
+//! the ids issued before them, and the references other registers give a
+//! facility.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::value::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, assert_error_code, gid, spawn_app, token};
+use crate::on_both_databases;
+
+const CREATE: &str = "mutation($input: FacilityInput!) { createFacility(input: $input) { id slug name externalRefs { scheme value url } } }";
+const IMPORT: &str = "mutation($csv: String!) { importFacilities(csv: $csv) { rows created updated unchanged errors { line column reason } } }";
+
+fn editor() -> String {
+    token(Role::Editor, None)
+}
+
+async fn create(app: &TestApp, input: Value) -> Value {
+    let (_, body) = app
+        .graphql_as(&editor(), CREATE, json!({ "input": input }))
+        .await;
+    body
+}
+
+fn house(name: &str, refs: Value) -> Value {
+    json!({
+        "name": name, "countryCode": "NL", "city": "Utrecht", "latitude": 52.09, "longitude": 5.12,
+        "facilityType": "DETENTION_HOUSE", "status": "OPEN", "externalRefs": refs,
+    })
+}
+
+async fn text(app: &TestApp, path: &str) -> String {
+    let response = app.get(path).await;
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
+async fn ids_resolve_from_uuids_and_from_serials(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let body = create(&app, house("Huis Utrecht", json!([]))).await;
+    let id = body["data"]["createFacility"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let decoded = String::from_utf8(URL_SAFE_NO_PAD.decode(&id).unwrap()).unwrap();
+    let uuid = decoded.strip_prefix("Facility:").unwrap();
+    assert_eq!(
+        sea_orm::prelude::Uuid::parse_str(uuid)
+            .unwrap()
+            .get_version_num(),
+        7
+    );
+    let row: i32 = <entity::facility::Entity as sea_orm::EntityTrait>::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|f| f.uuid.to_string() == uuid)
+        .unwrap()
+        .id;
+    let old = gid(api::graphql::id::Kind::Facility, row);
+    let read = "query($id: ID!) { node(id: $id) { id } facility(id: $id) { name } }";
+    for asked in [&id, &old] {
+        let data = app.query(read, json!({ "id": asked })).await;
+        assert_eq!(data["node"]["id"], json!(id), "node({asked})");
+        assert_eq!(data["facility"]["name"], "Huis Utrecht");
+    }
+}
+
+async fn external_refs_are_kept_found_filtered_and_unique(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let wikidata = json!([{ "scheme": "WIKIDATA", "value": "Q4115189", "url": "https://www.wikidata.org/wiki/Q4115189" }]);
+    let body = create(&app, house("Huis Utrecht", wikidata.clone())).await;
+    assert_eq!(
+        body["data"]["createFacility"]["externalRefs"], wikidata,
+        "{body:#}"
+    );
+
+    let found = app
+        .query(
+            r#"{ facility(ref: {scheme: WIKIDATA, value: "Q4115189"}) { name }
+                 with: facilities(filter: {withExternalRef: [WIKIDATA]}) { totalCount }
+                 without: facilities(filter: {withoutExternalRef: [WIKIDATA]}) { totalCount }
+                 all: facilities { totalCount } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(found["facility"]["name"], "Huis Utrecht");
+    assert_eq!(found["with"]["totalCount"], 1);
+    let all = found["all"]["totalCount"].as_i64().unwrap();
+    assert_eq!(found["without"]["totalCount"], all - 1);
+
+    let twice = create(&app, house("Huis Zeist", wikidata)).await;
+    assert_error_code(&twice, "CONFLICT");
+    assert!(
+        twice["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("huis-utrecht"),
+        "{twice:#}"
+    );
+    let bad = create(
+        &app,
+        house(
+            "Huis Zeist",
+            json!([{ "scheme": "OSM", "value": " ", "url": "ftp://x" }]),
+        ),
+    )
+    .await;
+    assert_error_code(&bad, "BAD_USER_INPUT");
+}
+
+/// Exports `format` from A, imports it into B through the API, and
+/// answers B's export.
+async fn round_trip(a: &TestApp, b: &TestApp, format: &str) -> (String, String) {
+    let exported = text(a, &format!("/facilities.{format}")).await;
+    let (_, body) = b
+        .graphql_as(&editor(), IMPORT, json!({ "csv": exported }))
+        .await;
+    assert_eq!(
+        body["data"]["importFacilities"]["errors"],
+        json!([]),
+        "{body:#}"
+    );
+    (exported, text(b, &format!("/facilities.{format}")).await)
+}
+
+async fn each_export_imports_into_another_installation_unchanged(backend: Backend) {
+    let (Some(a), Some(b)) = (spawn_app(backend).await, spawn_app(backend).await) else {
+        return;
+    };
+    let osm = json!([{ "scheme": "OSM", "value": "way/4242", "url": "https://www.openstreetmap.org/way/4242" }]);
+    let body = create(&a, house("Huis Utrecht", osm)).await;
+    let id = body["data"]["createFacility"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    for format in ["csv", "geojson"] {
+        let (from_a, from_b) = round_trip(&a, &b, format).await;
+        assert_eq!(from_a, from_b, "{format}");
+    }
+    let on_b = b
+        .query(
+            "query($id: ID!) { node(id: $id) { ... on Facility { name externalRefs { value } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        on_b["node"],
+        json!({ "name": "Huis Utrecht", "externalRefs": [{ "value": "way/4242" }] })
+    );
+}
+
+async fn a_renamed_row_updates_its_facility(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let body = create(&app, house("Huis Utrecht", json!([]))).await;
+    let id = body["data"]["createFacility"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let count = "{ facilities { totalCount } }";
+    let before = app.query(count, json!({})).await;
+    let renamed = text(&app, "/facilities.csv")
+        .await
+        .replace("Huis Utrecht,", "Huis Utrecht-Oost,");
+
+    let (_, body) = app
+        .graphql_as(&editor(), IMPORT, json!({ "csv": renamed }))
+        .await;
+
+    let report = &body["data"]["importFacilities"];
+    assert_eq!(
+        (report["created"].clone(), report["updated"].clone()),
+        (json!(0), json!(1)),
+        "{body:#}"
+    );
+    assert_eq!(app.query(count, json!({})).await, before);
+    let data = app
+        .query(
+            "query($id: ID!) { facility(id: $id) { name slug } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        data["facility"],
+        json!({ "name": "Huis Utrecht-Oost", "slug": "huis-utrecht" })
+    );
+}
+
+async fn demo_installations_agree_on_ids(backend: Backend) {
+    let (Some(a), Some(b)) = (spawn_app(backend).await, spawn_app(backend).await) else {
+        return;
+    };
+    let read = r#"{ facility(ref: {scheme: RESCALED, value: "inspirational-practices.rescaled.org/2023/12/21/detention-house-kortrijk"}) { id name } }"#;
+    let on_a = a.query(read, json!({})).await;
+    assert_eq!(on_a["facility"]["name"], "Detentiehuis Kortrijk");
+    assert_eq!(on_a, b.query(read, json!({})).await);
+}
+
+on_both_databases!(
+    ids_resolve_from_uuids_and_from_serials,
+    external_refs_are_kept_found_filtered_and_unique,
+    each_export_imports_into_another_installation_unchanged,
+    a_renamed_row_updates_its_facility,
+    demo_installations_agree_on_ids
+);
