@@ -72,6 +72,42 @@ async fn ids_resolve_from_uuids_and_from_serials(backend: Backend) {
     }
 }
 
+/// The ids of a list are looked up together: four cost what one costs.
+async fn lists_of_ids_resolve_in_one_query(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let workshops: Vec<Value> =
+        app.query("{ knowledgeWorkshops { id } }", json!({})).await["knowledgeWorkshops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].clone())
+            .collect();
+    assert_eq!(workshops.len(), 4);
+    let write = "mutation($input: StakeholderInput!) { createStakeholder(input: $input) { workshops { id } } }";
+    let mut cost = Vec::new();
+    for ids in [&workshops[..1], &workshops[..]] {
+        let before = app.statements.get();
+        let (_, body) = app
+            .graphql_as(
+                &editor(),
+                write,
+                json!({ "input": { "name": "A. Researcher", "kind": "PRACTICE", "workshops": ids } }),
+            )
+            .await;
+        assert_eq!(
+            body["data"]["createStakeholder"]["workshops"]
+                .as_array()
+                .map(Vec::len),
+            Some(ids.len()),
+            "{body:#}"
+        );
+        cost.push(app.statements.get() - before);
+    }
+    assert_eq!(cost[0], cost[1], "statements for one id and for four");
+}
+
 async fn external_refs_are_kept_found_filtered_and_unique(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -159,6 +195,55 @@ async fn each_export_imports_into_another_installation_unchanged(backend: Backen
     );
 }
 
+/// Exports of A, imported by the command line into a new installation B,
+/// which then writes the same files.
+async fn each_export_imports_through_the_command_line_unchanged(backend: Backend) {
+    let Some(a) = spawn_app(backend).await else {
+        return;
+    };
+    let osm = json!([{ "scheme": "OSM", "value": "way/4242", "url": "https://www.openstreetmap.org/way/4242" }]);
+    create(&a, house("Huis Utrecht", osm)).await;
+
+    for format in ["csv", "geojson"] {
+        let from_a = text(&a, &format!("/facilities.{format}")).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(format!("facilities.{format}"));
+        std::fs::write(&file, &from_a).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("b.db").display());
+        let imported = std::process::Command::new(env!("CARGO_BIN_EXE_wish-api"))
+            .env_remove("WISH_DATABASE_URL")
+            .env_remove("WISH_DATABASE_SCHEMA")
+            .args(["import", "--database-url", &url])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            imported.status.success(),
+            "{}",
+            String::from_utf8_lossy(&imported.stderr)
+        );
+
+        let b = sea_orm::Database::connect(&url).await.unwrap();
+        let all = api::service::facility::Filter::default();
+        let from_b = if format == "csv" {
+            let models = api::service::facility::select(&all, &[])
+                .unwrap()
+                .all(&b)
+                .await
+                .unwrap();
+            let fields = api::service::facility::map::exchange_fields(&b, &models)
+                .await
+                .unwrap();
+            api::service::facility::csv::write(&fields).unwrap()
+        } else {
+            api::service::facility::map::feature_collection(&b, &all, None)
+                .await
+                .unwrap()
+        };
+        assert_eq!(from_a, String::from_utf8(from_b).unwrap(), "{format}");
+    }
+}
+
 async fn a_renamed_row_updates_its_facility(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -209,8 +294,10 @@ async fn demo_installations_agree_on_ids(backend: Backend) {
 
 on_both_databases!(
     ids_resolve_from_uuids_and_from_serials,
+    lists_of_ids_resolve_in_one_query,
     external_refs_are_kept_found_filtered_and_unique,
     each_export_imports_into_another_installation_unchanged,
+    each_export_imports_through_the_command_line_unchanged,
     a_renamed_row_updates_its_facility,
     demo_installations_agree_on_ids
 );
