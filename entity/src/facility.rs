@@ -12,6 +12,9 @@ use crate::value::{
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Stable across installations: the record's identity in global ids, exports and imports.
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
     #[sea_orm(unique)]
     pub slug: String,
     pub name: String,
@@ -60,6 +63,8 @@ pub enum Relation {
     FacilityPrinciple,
     #[sea_orm(has_many = "super::facility_ecosystem_note::Entity")]
     FacilityEcosystemNote,
+    #[sea_orm(has_many = "super::facility_external_ref::Entity")]
+    FacilityExternalRef,
     #[sea_orm(has_many = "super::visit::Entity")]
     Visit,
 }
@@ -79,6 +84,12 @@ impl Related<super::facility_principle::Entity> for Entity {
 impl Related<super::facility_ecosystem_note::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::FacilityEcosystemNote.def()
+    }
+}
+
+impl Related<super::facility_external_ref::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FacilityExternalRef.def()
     }
 }
 

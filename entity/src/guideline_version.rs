@@ -9,6 +9,9 @@ use crate::value::GuidelineStatus;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Stable across installations: the record's identity in global ids, exports and imports.
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
     pub guideline_id: i32,
     /// Gapless per guideline, starting at 1.
     pub number: i32,

@@ -9,6 +9,9 @@ use crate::value::{LocalizedText, SessionLevel, SessionTopic};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Stable across installations: the record's identity in global ids, exports and imports.
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
     pub title: String,
     pub held_on: Date,
     pub level: SessionLevel,

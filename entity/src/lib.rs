@@ -5,6 +5,7 @@ pub mod app_state;
 pub mod audit_event;
 pub mod facility;
 pub mod facility_ecosystem_note;
+pub mod facility_external_ref;
 pub mod facility_principle;
 pub mod guideline;
 pub mod guideline_version;
@@ -27,6 +28,7 @@ pub mod prelude {
     pub use super::audit_event::Entity as AuditEvent;
     pub use super::facility::Entity as Facility;
     pub use super::facility_ecosystem_note::Entity as FacilityEcosystemNote;
+    pub use super::facility_external_ref::Entity as FacilityExternalRef;
     pub use super::facility_principle::Entity as FacilityPrinciple;
     pub use super::guideline::Entity as Guideline;
     pub use super::guideline_version::Entity as GuidelineVersion;

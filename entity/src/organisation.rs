@@ -7,6 +7,9 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Stable across installations: the record's identity in global ids, exports and imports.
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
     #[sea_orm(unique)]
     pub slug: String,
     pub name: String,

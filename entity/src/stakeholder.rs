@@ -9,6 +9,9 @@ use crate::value::StakeholderKind;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Stable across installations: the record's identity in global ids, exports and imports.
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
     pub name: String,
     pub kind: StakeholderKind,
     pub organisation: Option<String>,

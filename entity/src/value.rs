@@ -52,6 +52,11 @@ string_enum!(
 );
 
 string_enum!(
+    /// A register that names facilities: what an external reference's value is a key of.
+    RefScheme { Rescaled, PrisonInsider, Wikidata, Osm, Other }
+);
+
+string_enum!(
     /// Whether a facility runs today.
     FacilityStatus { Open, Planned, Closed }
 );

@@ -2,13 +2,15 @@
 //! every change increments (optimistic concurrency), and when they were
 //! created. The write steps of the service layer are written once over it.
 
-use sea_orm::prelude::DateTimeUtc;
+use sea_orm::prelude::{DateTimeUtc, Uuid};
 
 /// A record with an id, a version and a creation time.
 pub trait Versioned {
     fn id(&self) -> i32;
     fn version(&self) -> i32;
     fn created_at(&self) -> DateTimeUtc;
+    /// The identity that outlives installations (`id` is this database's).
+    fn uuid(&self) -> Uuid;
 }
 
 macro_rules! versioned {
@@ -20,6 +22,9 @@ macro_rules! versioned {
                 }
                 fn version(&self) -> i32 {
                     self.version
+                }
+                fn uuid(&self) -> Uuid {
+                    self.uuid
                 }
                 fn created_at(&self) -> DateTimeUtc {
                     self.created_at

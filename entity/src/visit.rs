@@ -9,6 +9,9 @@ use crate::value::LocalizedText;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
+    /// Stable across installations: the record's identity in global ids, exports and imports.
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
     pub facility_id: i32,
     pub visited_on: Date,
     pub workshop_id: Option<i32>,

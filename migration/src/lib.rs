@@ -13,6 +13,8 @@ mod m20261128_000006_create_visit_table;
 mod m20261128_000007_create_learning_session_table;
 mod m20261128_000008_create_guideline_table;
 mod m20261128_000009_create_audit_event_table;
+mod m20261201_000010_add_record_uuid;
+mod m20261201_000011_create_facility_external_ref_table;
 mod m20261201_000020_add_facility_provenance;
 
 pub struct Migrator;
@@ -30,6 +32,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_learning_session_table::Migration),
             Box::new(m20261128_000008_create_guideline_table::Migration),
             Box::new(m20261128_000009_create_audit_event_table::Migration),
+            Box::new(m20261201_000010_add_record_uuid::Migration),
+            Box::new(m20261201_000011_create_facility_external_ref_table::Migration),
             Box::new(m20261201_000020_add_facility_provenance::Migration),
         ]
     }

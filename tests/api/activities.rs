@@ -105,7 +105,7 @@ async fn visits_filter_by_facility_workshop_and_dates(backend: Backend) {
     let at_olen = app
         .query(
             query,
-            json!({ "filter": { "facility": encode(Kind::Facility, olen.id) } }),
+            json!({ "filter": { "facility": encode(Kind::Facility, olen.uuid) } }),
         )
         .await;
     let by_nl = app
@@ -146,7 +146,7 @@ async fn visit_by_id_and_node(backend: Backend) {
     };
     let olen = fixtures::facility(&app.db, "detentiehuis-olen").await;
     let visit = fixtures::visit(&app.db, olen.id, day(2026, 2, 3), None, &[]).await;
-    let id = encode(Kind::Visit, visit.id);
+    let id = encode(Kind::Visit, visit.uuid);
 
     let data = app
         .query(
@@ -157,7 +157,7 @@ async fn visit_by_id_and_node(backend: Backend) {
     let missing = app
         .graphql(
             "query($id: ID!) { visit(id: $id) { id } }",
-            json!({ "id": encode(Kind::Visit, 999_999) }),
+            json!({ "id": encode(Kind::Visit, sea_orm::prelude::Uuid::now_v7()) }),
         )
         .await;
 
@@ -361,11 +361,11 @@ async fn guideline_versions_show_provenance_and_diffs(backend: Backend) {
     let data = app
         .query(
             query,
-            json!({ "id": encode(Kind::GuidelineVersion, v2.id) }),
+            json!({ "id": encode(Kind::GuidelineVersion, v2.uuid) }),
         )
         .await;
-    let explicit = app.query(query, json!({ "id": encode(Kind::GuidelineVersion, v2.id), "against": encode(Kind::GuidelineVersion, v1.id) })).await;
-    let foreign = app.graphql(query, json!({ "id": encode(Kind::GuidelineVersion, v2.id), "against": encode(Kind::GuidelineVersion, other.id) })).await;
+    let explicit = app.query(query, json!({ "id": encode(Kind::GuidelineVersion, v2.uuid), "against": encode(Kind::GuidelineVersion, v1.uuid) })).await;
+    let foreign = app.graphql(query, json!({ "id": encode(Kind::GuidelineVersion, v2.uuid), "against": encode(Kind::GuidelineVersion, other.uuid) })).await;
 
     let version = &data["guidelineVersion"];
     assert_eq!(version["guideline"]["key"], "ecosystem-rules");
@@ -407,7 +407,7 @@ async fn drafts_are_null_for_anonymous_callers(backend: Backend) {
     let response = app
         .graphql(
             "query($id: ID!) { guidelineVersion(id: $id) { body } }",
-            json!({ "id": encode(Kind::GuidelineVersion, draft.id) }),
+            json!({ "id": encode(Kind::GuidelineVersion, draft.uuid) }),
         )
         .await;
 

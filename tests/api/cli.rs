@@ -109,9 +109,9 @@ fn import_reads_geojson_and_reports_progress() {
         &file,
         r#"{"type":"FeatureCollection","features":[
           {"type":"Feature","geometry":{"type":"Point","coordinates":[5.1,52.1]},
-           "properties":{"name":"Huis Utrecht","countryCode":"NL","facilityType":"detention_house","status":"open","capacity":12}},
+           "properties":{"name":"Huis Utrecht","slug":"huis-utrecht","countryCode":"NL","facilityType":"detention_house","status":"open","capacity":12}},
           {"type":"Feature","geometry":null,
-           "properties":{"name":"Huis Zwolle","country_code":"NL","facility_type":"transition_house","status":"planned"}}
+           "properties":{"name":"Huis Zwolle","slug":"huis-zwolle","country_code":"NL","facility_type":"transition_house","status":"planned"}}
         ]}"#,
     )
     .unwrap();

@@ -77,7 +77,10 @@ async fn unknown_facility_is_null_without_an_error(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let unknown_id = api::graphql::id::encode(api::graphql::id::Kind::Facility, 999_999);
+    let unknown_id = api::graphql::id::encode(
+        api::graphql::id::Kind::Facility,
+        sea_orm::prelude::Uuid::now_v7(),
+    );
 
     let by_slug = app
         .graphql("{ facility(slug: \"no-such-place\") { name } }", json!({}))
@@ -98,7 +101,7 @@ async fn malformed_ids_are_bad_user_input(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let workshop_id = api::graphql::id::encode(api::graphql::id::Kind::KnowledgeWorkshop, 1);
+    let workshop_id = api::graphql::id::encode_serial(api::graphql::id::Kind::KnowledgeWorkshop, 1);
 
     let garbage = app
         .graphql("{ facility(id: \"42\") { name } }", json!({}))

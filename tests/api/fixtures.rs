@@ -39,6 +39,7 @@ pub async fn stakeholder(
 ) -> stakeholder::Model {
     let now = api::service::kernel::now();
     let person = stakeholder::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         name: Set(name.to_owned()),
         kind: Set(kind),
         organisation: Set(Some("Université de Liège".to_owned())),
@@ -83,6 +84,7 @@ pub async fn visit(
 ) -> visit::Model {
     let now = api::service::kernel::now();
     let visit = visit::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         facility_id: Set(facility_id),
         visited_on: Set(on),
         workshop_id: Set(workshop_id),
@@ -148,6 +150,7 @@ pub async fn session(
 ) -> learning_session::Model {
     let now = api::service::kernel::now();
     let session = learning_session::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         title: Set(title.to_owned()),
         held_on: Set(on),
         level: Set(level),
@@ -191,6 +194,7 @@ pub async fn guideline_version(
         .unwrap();
     let now = api::service::kernel::now();
     guideline_version::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         guideline_id: Set(guideline.id),
         number: Set(number),
         status: Set(status),

@@ -352,7 +352,8 @@ pub fn token(role: entity::value::Role, org: Option<&str>) -> String {
     .expect("sign a test token")
 }
 
-/// The global id of a row.
+/// The global id of a row as ids were made before records had UUIDs; such
+/// ids resolve still.
 pub fn gid(kind: api::graphql::id::Kind, row: i32) -> String {
-    api::graphql::id::encode(kind, row).to_string()
+    api::graphql::id::encode_serial(kind, row).to_string()
 }

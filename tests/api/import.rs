@@ -1,4 +1,4 @@
-//! Bulk import: upsert by slug, all or nothing, every bad row reported.
+//! Bulk import: rows matched by id, reference or slug, all or nothing, every bad row reported.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -121,9 +121,9 @@ async fn new_rows_are_created_and_known_slugs_updated(backend: Backend) {
     );
 
     let csv = format!(
-        "{HEADER}{}{}",
-        row("Huis Utrecht", "Utrecht", "14"),
-        row("Huis Zwolle", "Zwolle", "8")
+        "{HEADER_WITH_SLUG}{}{}",
+        row_with_slug("Huis Utrecht", "Utrecht", "14", "huis-utrecht"),
+        row_with_slug("Huis Zwolle", "Zwolle", "8", "huis-zwolle")
     );
     let report = import_as(&app, &partner, &csv, false).await;
     assert_eq!(
@@ -277,10 +277,12 @@ async fn partners_cannot_import_over_another_organisations_facility(backend: Bac
     fixtures::maintain(&app.db, &first, &other).await;
     let before = fixtures::state(&app.db).await;
     let mut lines = export.lines();
+    let header = lines.next().unwrap();
+    // The export's columns after `slug` left empty.
+    let padding = ",".repeat(header.split(',').count() - HEADER_WITH_SLUG.split(',').count());
     let csv = format!(
-        "{}\n{}{}\n",
-        lines.next().unwrap(),
-        row_with_slug("Huis Utrecht", "Utrecht", "12", ""),
+        "{header}\n{}{padding}\n{}\n",
+        row_with_slug("Huis Utrecht", "Utrecht", "12", "").trim_end(),
         lines.next().unwrap().replace(",open,", ",closed,")
     );
 
@@ -329,14 +331,10 @@ async fn repeated_names_get_slugs_that_never_collide(backend: Backend) {
         assert_eq!(read["facility"]["city"], city, "{slug}");
     }
 
-    // Without slugs, the same file no longer says which "Huis" each row is.
+    // Without an id, a reference or a slug, a row is a new facility: names
+    // never say which facility a row is.
     let again = import_as(&app, &editor, &csv, false).await;
-    assert_eq!(
-        error_cells(&again),
-        [(2, "slug".to_owned()), (3, "slug".to_owned())],
-        "{again:#}"
-    );
-    assert_eq!(again["written"], false);
+    assert_eq!(counts(&again), (json!(3), json!(0), json!(0)), "{again:#}");
 }
 
 /// Facilities whose slugs are not what their names would make: an export
@@ -439,7 +437,11 @@ async fn a_partner_importing_another_partners_name_gets_a_facility_of_its_own(ba
         read["facility"],
         json!({ "capacity": 30, "maintainedBy": "partner-b" })
     );
-    // Each partner's file now matches its own facility, and only that one.
+    // With its slug, partner B's file now matches its own facility, and only that one.
+    let csv = format!(
+        "{HEADER_WITH_SLUG}{}",
+        row_with_slug("Huis Utrecht", "Utrecht", "30", "huis-utrecht-2")
+    );
     let again = import_as(&app, &partner_b, &csv, false).await;
     assert_eq!(counts(&again), (json!(0), json!(0), json!(1)), "{again:#}");
 }
@@ -480,33 +482,30 @@ async fn a_row_with_a_slug_matches_that_facility_and_nothing_else(backend: Backe
     );
 }
 
-async fn rows_that_cannot_say_which_facility_they_are_ask_for_a_slug(backend: Backend) {
+async fn rows_that_are_one_facility_are_refused(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
     let editor = token(Role::Editor, None);
-    create_facility(&app, &editor, facility_input("Huis", "Almere", None)).await;
-    create_facility(&app, &editor, facility_input("Huis", "Breda", None)).await;
     create_facility(&app, &editor, facility_input("Huis Zwolle", "Zwolle", None)).await;
     let before = fixtures::state(&app.db).await;
     let csv = format!(
-        "{HEADER_WITH_SLUG}{}{}{}{}{}{}",
-        // Two facilities are named "Huis".
-        row_with_slug("huis", "Almere", "3", ""),
-        // Two rows are "Huis Zwolle", by its name and by its slug.
+        "{HEADER_WITH_SLUG}{}{}{}{}{}",
+        // A row without a slug is a new facility, whatever its name.
         row_with_slug("Huis Zwolle", "Zwolle", "4", ""),
         row_with_slug("Huis Z.", "Zwolle", "5", "huis-zwolle"),
+        // Two rows are "huis-zwolle" by its slug.
+        row_with_slug("Huis Zwolle", "Zwolle", "6", "huis-zwolle"),
         // Two rows would make the same new facility.
         row_with_slug("Nieuw", "Ede", "6", "nieuw"),
         row_with_slug("Nieuw", "Ede", "6", "nieuw"),
-        row_with_slug("Huis", "Breda", "8", "huis-2"),
     );
 
     let report = import_as(&app, &editor, &csv, false).await;
 
     assert_eq!(
         error_cells(&report),
-        [2, 4, 6].map(|line| (line, "slug".to_owned())),
+        [4, 6].map(|line| (line, "id".to_owned())),
         "{report:#}"
     );
     let reasons: Vec<&str> = report["errors"]
@@ -515,13 +514,8 @@ async fn rows_that_cannot_say_which_facility_they_are_ask_for_a_slug(backend: Ba
         .iter()
         .map(|e| e["reason"].as_str().unwrap())
         .collect();
-    assert!(reasons[0].contains("2 facilities"), "{reasons:?}");
-    assert!(reasons[1].contains("line 3"), "{reasons:?}");
-    assert!(reasons[2].contains("line 5"), "{reasons:?}");
-    assert!(
-        reasons[..3].iter().all(|r| r.contains("`slug` column")),
-        "{reasons:?}"
-    );
+    assert!(reasons[0].contains("line 3"), "{reasons:?}");
+    assert!(reasons[1].contains("line 5"), "{reasons:?}");
     assert_eq!(report["written"], false);
     assert_eq!(fixtures::state(&app.db).await, before);
 }
@@ -609,11 +603,15 @@ fn large_file(copies: usize) -> String {
     let demo = include_bytes!("../../api/demo/facilities.csv");
     let mut reader = csv::Reader::from_reader(&demo[..]);
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(reader.headers().unwrap()).unwrap();
+    // The reference list's columns: without ids, each copy is new facilities.
+    let columns = HEADER.split(',').count();
+    writer
+        .write_record(reader.headers().unwrap().iter().take(columns))
+        .unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     for copy in 1..=copies {
         for row in &rows {
-            let mut fields: Vec<String> = row.iter().map(str::to_owned).collect();
+            let mut fields: Vec<String> = row.iter().take(columns).map(str::to_owned).collect();
             fields[0] = format!("{} {copy}", fields[0]);
             writer.write_record(&fields).unwrap();
         }
@@ -677,13 +675,15 @@ async fn an_import_matches_again_when_a_write_lands_before_its_lock(backend: Bac
     let olen = fixtures::facility(&app.db, "detentiehuis-olen").await;
     let writer = hold_the_write_lock(&app).await;
     let mut renamed: entity::facility::ActiveModel = olen.clone().into();
-    renamed.name = sea_orm::ActiveValue::Set("Huis Olen".to_owned());
-    renamed.sort_name = sea_orm::ActiveValue::Set("huis olen".to_owned());
+    renamed.slug = sea_orm::ActiveValue::Set("huis-olen".to_owned());
     renamed.version = sea_orm::ActiveValue::Set(olen.version + 1);
     sea_orm::ActiveModelTrait::update(renamed, &writer)
         .await
         .unwrap();
-    let csv = format!("{HEADER}{}", row("Huis Olen", "Olen", "58"));
+    let csv = format!(
+        "{HEADER_WITH_SLUG}{}",
+        row_with_slug("Huis Olen", "Olen", "58", "huis-olen")
+    );
 
     let import = import_as(&app, &editor, &csv, false);
     let commit = async {
@@ -700,7 +700,7 @@ async fn an_import_matches_again_when_a_write_lands_before_its_lock(backend: Bac
     );
     let read = app
         .query(
-            "{ facility(slug: \"detentiehuis-olen\") { name city capacity } }",
+            "{ facility(slug: \"huis-olen\") { name city capacity } }",
             json!({}),
         )
         .await;
@@ -785,7 +785,7 @@ on_both_databases!(
     rows_named_foo_never_touch_the_facility_foo_2,
     a_partner_importing_another_partners_name_gets_a_facility_of_its_own,
     a_row_with_a_slug_matches_that_facility_and_nothing_else,
-    rows_that_cannot_say_which_facility_they_are_ask_for_a_slug,
+    rows_that_are_one_facility_are_refused,
     imports_that_write_nothing_never_wait_for_the_write_lock,
     an_import_matches_again_when_a_write_lands_before_its_lock,
     an_editor_is_not_kept_waiting_by_a_partners_dry_runs,

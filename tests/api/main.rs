@@ -22,6 +22,7 @@ mod graphiql;
 mod guideline_workflow;
 mod hardening;
 mod health;
+mod identity;
 mod import;
 mod labels;
 mod limits;

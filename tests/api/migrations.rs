@@ -27,6 +27,7 @@ async fn every_entity_round_trips(backend: Backend) {
     let day = NaiveDate::from_ymd_opt(2026, 3, 14).unwrap();
 
     let org = organisation::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         slug: Set("rescaled".into()),
         name: Set("RESCALED".into()),
         version: Set(1),
@@ -38,6 +39,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let workshop = knowledge_workshop::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         key: Set("be".into()),
         name: Set("Knowledge workshop Belgium".into()),
         country_code: Set(Some("BE".into())),
@@ -50,6 +52,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let facility = facility::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         slug: Set("huis".into()),
         name: Set("Huis".into()),
         country_code: Set("BE".into()),
@@ -105,6 +108,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let person = stakeholder::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         name: Set("A. Researcher".into()),
         kind: Set(StakeholderKind::LivedExperience),
         organisation: Set(Some("KU Leuven".into())),
@@ -129,6 +133,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let visit = visit::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         facility_id: Set(facility.id),
         visited_on: Set(day),
         workshop_id: Set(Some(workshop.id)),
@@ -157,6 +162,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let session = learning_session::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         title: Set("Relational security in practice".into()),
         held_on: Set(day),
         level: Set(SessionLevel::European),
@@ -181,6 +187,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let rules = guideline::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         key: Set("ecosystem-rules".into()),
         title: Set("European Rules".into()),
         version: Set(1),
@@ -192,6 +199,7 @@ async fn every_entity_round_trips(backend: Backend) {
     .await
     .unwrap();
     let v1 = guideline_version::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         guideline_id: Set(rules.id),
         number: Set(1),
         status: Set(GuidelineStatus::Consultation),
@@ -276,6 +284,7 @@ async fn database_refuses_what_the_model_forbids(backend: Backend) {
     };
     let now = api::service::kernel::now();
     let valid = facility::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         slug: Set("huis".into()),
         name: Set("Huis".into()),
         country_code: Set("BE".into()),
@@ -320,8 +329,8 @@ async fn database_refuses_what_the_model_forbids(backend: Backend) {
     }
     let raw_enum = db
         .execute_unprepared(
-            "INSERT INTO facility (slug, name, country_code, facility_type, status, sort_name, search_text, version, created_at, updated_at) \
-             VALUES ('castle', 'Castle', 'BE', 'castle', 'open', 'castle', 'castle', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+            "INSERT INTO facility (uuid, slug, name, country_code, facility_type, status, sort_name, search_text, version, created_at, updated_at) \
+             VALUES ('01900000-0000-7000-8000-000000000001', 'castle', 'Castle', 'BE', 'castle', 'open', 'castle', 'castle', 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
         )
         .await;
     assert!(
@@ -347,6 +356,41 @@ async fn migrations_undo_and_redo(backend: Backend) {
             .is_empty()
     );
     assert_eq!(facility::Entity::find().all(&db).await.unwrap(), vec![]);
+}
+
+/// Rows written before records had UUIDs get one each, distinct, and keep
+/// every other column.
+async fn uuids_are_given_to_existing_rows(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let db = database.connect().await;
+    let before_uuids = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261201_000010_add_record_uuid")
+        .unwrap() as u32;
+    Migrator::up(&db, Some(before_uuids)).await.unwrap();
+    for slug in ["huis", "thuis"] {
+        db.execute_unprepared(&format!(
+            "INSERT INTO facility (slug, name, country_code, facility_type, status, sort_name, search_text, version, created_at, updated_at) \
+             VALUES ('{slug}', 'Huis {slug}', 'BE', 'other', 'open', '{slug}', '{slug}', 3, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        ))
+        .await
+        .unwrap();
+    }
+
+    Migrator::up(&db, None).await.unwrap();
+
+    let rows = facility::Entity::find().all(&db).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_ne!(rows[0].uuid, rows[1].uuid);
+    assert!(rows.iter().all(|f| f.uuid.get_version_num() == 7));
+    assert_eq!(
+        rows.iter()
+            .map(|f| (f.slug.as_str(), f.name.as_str(), f.version))
+            .collect::<Vec<_>>(),
+        [("huis", "Huis huis", 3), ("thuis", "Huis thuis", 3)]
+    );
 }
 
 /// A facility stored before facilities had sources keeps its one source URL
@@ -403,6 +447,7 @@ async fn text_of(db: &DatabaseConnection, sql: &str) -> String {
 }
 
 on_both_databases!(
+    uuids_are_given_to_existing_rows,
     every_entity_round_trips,
     database_refuses_what_the_model_forbids,
     migrations_undo_and_redo,

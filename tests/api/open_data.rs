@@ -41,10 +41,18 @@ async fn geojson_is_an_rfc7946_feature_collection(backend: Backend) {
         json!({ "type": "Point", "coordinates": [3.2649, 50.8279] }),
         "[longitude, latitude]"
     );
-    assert_eq!(kortrijk["properties"]["type"], "DETENTION_HOUSE");
-    assert_eq!(kortrijk["properties"]["status"], "OPEN");
+    assert_eq!(kortrijk["properties"]["facility_type"], "detention_house");
+    assert_eq!(kortrijk["properties"]["status"], "open");
     assert_eq!(kortrijk["properties"]["capacity"], 57);
-    assert_eq!(kortrijk["properties"]["country"], "BE");
+    assert_eq!(kortrijk["properties"]["country_code"], "BE");
+    assert_eq!(
+        kortrijk["properties"]["external_refs"],
+        json!([{
+            "scheme": "rescaled",
+            "value": "inspirational-practices.rescaled.org/2023/12/21/detention-house-kortrijk",
+            "url": "https://inspirational-practices.rescaled.org/2023/12/21/detention-house-kortrijk/",
+        }])
+    );
     assert_eq!(kortrijk["properties"]["city"], "Kortrijk");
     assert_eq!(kortrijk["properties"]["id"], kortrijk["id"]);
 }
@@ -78,7 +86,7 @@ async fn geojson_filters_match_graphql(backend: Backend) {
             feature["geometry"]["coordinates"][1].as_f64().unwrap(),
         ];
         assert!((2.5..=7.3).contains(&lon) && (49.4..=53.6).contains(&lat));
-        assert!(["BE", "NL"].contains(&feature["properties"]["country"].as_str().unwrap()));
+        assert!(["BE", "NL"].contains(&feature["properties"]["country_code"].as_str().unwrap()));
     }
 }
 

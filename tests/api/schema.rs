@@ -24,7 +24,7 @@ fn schema_has_the_contract_names() {
     let sdl = without_descriptions(&api::graphql::schema::sdl());
     for name in [
         "type Query",
-        "facility(id: ID, slug: String): Facility",
+        "facility(id: ID, slug: String, ref: ExternalRefKey): Facility",
         "facilities(filter: FacilityFilter, orderBy: [FacilityOrder!], first: Int, after: String, last: Int, before: String): FacilityConnection!",
         "knowledgeWorkshops: [KnowledgeWorkshop!]!",
         "guidelines: [Guideline!]!",

@@ -97,7 +97,7 @@ async fn anonymous_callers_do_not_see_drafts(backend: Backend) {
         .unwrap();
         draft_id = version.id;
     }
-    let draft = api::graphql::id::encode(api::graphql::id::Kind::GuidelineVersion, draft_id);
+    let draft = api::graphql::id::encode_serial(api::graphql::id::Kind::GuidelineVersion, draft_id);
 
     let data = app
         .query(

@@ -1,111 +1,108 @@
-//! Global object ids (Relay): opaque strings that name a type and a row, so
-//! `node(id:)` can find any object and ids of different types never collide.
+//! Global object ids as the GraphQL layer takes them: what they are is in
+//! [`global_id`](crate::service::kernel::global_id); here, the rows they
+//! name, looked up in one query however many come in.
 
-use async_graphql::ID;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use std::collections::HashMap;
+
+use entity::{
+    facility, guideline_version, knowledge_workshop, learning_session, stakeholder, visit,
+};
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
 
 use crate::error::AppError;
+pub use crate::service::kernel::global_id::{Key, Kind, decode, decode_any, encode, encode_serial};
+use crate::service::kernel::read;
 
-/// The types that have global ids.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Facility,
-    Visit,
-    LearningSession,
-    Stakeholder,
-    KnowledgeWorkshop,
-    GuidelineVersion,
-}
+/// The row id that no row has: what an id naming no record resolves to,
+/// so that the reads and writes answer for it as for any unknown id.
+pub const NO_ROW: i32 = 0;
 
-impl Kind {
-    const ALL: [Kind; 6] = [
-        Kind::Facility,
-        Kind::Visit,
-        Kind::LearningSession,
-        Kind::Stakeholder,
-        Kind::KnowledgeWorkshop,
-        Kind::GuidelineVersion,
-    ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Facility => "Facility",
-            Kind::Visit => "Visit",
-            Kind::LearningSession => "LearningSession",
-            Kind::Stakeholder => "Stakeholder",
-            Kind::KnowledgeWorkshop => "KnowledgeWorkshop",
-            Kind::GuidelineVersion => "GuidelineVersion",
-        }
-    }
-}
-
-#[must_use]
-pub fn encode(kind: Kind, id: i32) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", kind.name())))
-}
-
-/// Any global id: its type and row id.
+/// The row id of a global id that must be of type `kind`; [`NO_ROW`] when
+/// no record has it.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` when `id` is not an id of this API.
-pub fn decode_any(id: &str, argument: &str) -> Result<(Kind, i32), AppError> {
-    let malformed = || AppError::bad_input(argument, format!("`{id}` is not an id of this API"));
-    let raw = URL_SAFE_NO_PAD
-        .decode(id.trim().as_bytes())
-        .map_err(|_| malformed())?;
-    let raw = String::from_utf8(raw).map_err(|_| malformed())?;
-    let (name, number) = raw.split_once(':').ok_or_else(malformed)?;
-    let kind = Kind::ALL
-        .into_iter()
-        .find(|k| k.name() == name)
-        .ok_or_else(malformed)?;
-    let number = number
-        .parse::<i32>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(malformed)?;
-    Ok((kind, number))
+/// As [`decode`]; database errors.
+pub async fn row(
+    db: &impl ConnectionTrait,
+    id: &str,
+    kind: Kind,
+    argument: &str,
+) -> Result<i32, AppError> {
+    let key = decode(id, kind, argument)?;
+    Ok(rows(db, kind, &[key]).await?[0])
 }
 
-/// The row id of a global id that must be of type `kind`.
+/// The row ids of keys of one type, in their order: one query for all the
+/// UUIDs among them, however many; [`NO_ROW`] for a key no record has.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` when `id` is malformed or names another type.
-pub fn decode(id: &str, kind: Kind, argument: &str) -> Result<i32, AppError> {
-    match decode_any(id, argument)? {
-        (k, number) if k == kind => Ok(number),
-        (other, _) => Err(AppError::bad_input(
-            argument,
-            format!(
-                "`{id}` is the id of a {}, not of a {}",
-                other.name(),
-                kind.name()
-            ),
-        )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ids_round_trip() {
-        let id = encode(Kind::Facility, 42);
-        assert_eq!(decode(&id, Kind::Facility, "id").ok(), Some(42));
-    }
-
-    #[test]
-    fn an_id_of_another_type_is_refused() {
-        let id = encode(Kind::Visit, 42);
-        assert!(decode(&id, Kind::Facility, "id").is_err());
-    }
-
-    #[test]
-    fn malformed_ids_are_refused() {
-        for bad in ["", "42", "RmFjaWxpdHk6", "RmFjaWxpdHk6LTE", "%%%"] {
-            assert!(decode_any(bad, "id").is_err(), "{bad}");
+/// Database errors.
+pub async fn rows(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    keys: &[Key],
+) -> Result<Vec<i32>, AppError> {
+    let uuids: Vec<Uuid> = keys
+        .iter()
+        .filter_map(|k| match k {
+            Key::Uuid(u) => Some(*u),
+            Key::Serial(_) => None,
+        })
+        .collect();
+    let found: HashMap<Uuid, i32> = if uuids.is_empty() {
+        HashMap::new()
+    } else {
+        match kind {
+            Kind::Facility => {
+                read::ids_by_uuid(db, facility::Column::Uuid, facility::Column::Id, &uuids).await?
+            }
+            Kind::Visit => {
+                read::ids_by_uuid(db, visit::Column::Uuid, visit::Column::Id, &uuids).await?
+            }
+            Kind::LearningSession => {
+                read::ids_by_uuid(
+                    db,
+                    learning_session::Column::Uuid,
+                    learning_session::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::Stakeholder => {
+                read::ids_by_uuid(
+                    db,
+                    stakeholder::Column::Uuid,
+                    stakeholder::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::KnowledgeWorkshop => {
+                read::ids_by_uuid(
+                    db,
+                    knowledge_workshop::Column::Uuid,
+                    knowledge_workshop::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::GuidelineVersion => {
+                read::ids_by_uuid(
+                    db,
+                    guideline_version::Column::Uuid,
+                    guideline_version::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
         }
-    }
+    };
+    Ok(keys
+        .iter()
+        .map(|k| match k {
+            Key::Uuid(u) => found.get(u).copied().unwrap_or(NO_ROW),
+            Key::Serial(n) => *n,
+        })
+        .collect())
 }

@@ -134,6 +134,22 @@ async fn notes_by_facility(
 }
 children_loader!(EcosystemOf, (EcosystemDimension, String), notes_by_facility);
 
+async fn refs_by_facility(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::facility_external_ref::Model)>> {
+    let mut rows = service::facility::write::refs_of(db, ids).await?;
+    rows.sort_by_key(|r| r.scheme);
+    Ok(rows.into_iter().map(|r| (r.facility_id, r)).collect())
+}
+children_loader!(
+    ExternalRefsOf,
+    entity::facility_external_ref::Model,
+    refs_by_facility,
+    // One per scheme.
+    bound = 5
+);
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct VersionsOf(pub i32);
 

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::CONTENT_DISPOSITION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use entity::value::{
-    FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
+    FacilityStatus, FacilityType, ManagedBy, Population, Principle, RefScheme, Regime, TargetAge,
 };
 use serde_json::json;
 
@@ -14,7 +14,6 @@ use super::AppState;
 use super::cache;
 use super::response_cache::{Answer, ResponseCache};
 use crate::error::AppError;
-use crate::graphql::id::{self, Kind};
 use crate::service::facility::Filter;
 use crate::service::facility::map::BBox;
 use crate::service::{self, facility::csv as facility_csv};
@@ -45,10 +44,7 @@ where
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "geojson", async {
         let filter = read_params(&params, state.limits.list_items)?;
-        service::facility::map::feature_collection(&state.db, &filter, |row| {
-            id::encode(Kind::Facility, row).0
-        })
-        .await
+        service::facility::map::feature_collection(&state.db, &filter).await
     })
     .await;
     match result {
@@ -60,9 +56,10 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
 pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "csv", async {
         let filter = read_params(&params, state.limits.list_items)?;
-        let facilities = service::facility::select(&filter, &[])?
+        let models = service::facility::select(&filter, &[])?
             .all(&state.db)
             .await?;
+        let facilities = service::facility::map::exchange_fields(&state.db, &models).await?;
         // Encoding thousands of rows is CPU work: off the HTTP worker.
         web::block(move || facility_csv::write(&facilities))
             .await
@@ -189,6 +186,8 @@ const KNOWN: &[&str] = &[
     "openedFrom",
     "openedTo",
     "text",
+    "withExternalRef",
+    "withoutExternalRef",
 ];
 
 fn read_params(params: &[(String, String)], max: usize) -> Result<Filter, AppError> {
@@ -278,6 +277,20 @@ fn read_params(params: &[(String, String)], max: usize) -> Result<Filter, AppErr
         bbox: single(params, "bbox")
             .map(|b| BBox::parse(b, "bbox"))
             .transpose()?,
+        with_external_ref: enums(
+            params,
+            &["withExternalRef"],
+            max,
+            RefScheme::parse,
+            RefScheme::all_values,
+        )?,
+        without_external_ref: enums(
+            params,
+            &["withoutExternalRef"],
+            max,
+            RefScheme::parse,
+            RefScheme::all_values,
+        )?,
     };
     // Checks every value now, so that a bad one is a 400 with its field named.
     filter.condition().map_err(|err| match err {

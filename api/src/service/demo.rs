@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use entity::{app_state, facility, guideline, knowledge_workshop};
+use entity::{app_state, facility, facility_external_ref, guideline, knowledge_workshop};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
@@ -12,13 +12,14 @@ use sea_orm::{
     TransactionTrait,
 };
 use serde::Deserialize;
+use uuid::Uuid;
 
 use crate::error::{AppError, Result};
 use crate::service::facility::csv as facility_csv;
 use crate::service::facility::import::BATCH;
-use crate::service::facility::write::{Facility, Maintainer};
+use crate::service::facility::write::{Facility, Maintainer, ref_rows};
 use crate::service::kernel::record::{Record, Stamp};
-use crate::service::kernel::{now, text};
+use crate::service::kernel::{now, read, text};
 
 const FACILITIES_CSV: &[u8] = include_bytes!("../../demo/facilities.csv");
 const PROJECT_JSON: &str = include_str!("../../demo/project.json");
@@ -146,15 +147,33 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
         let slug = text::slugify(&fields.name);
         if taken.insert(slug.clone()) {
             fields.slug = Some(slug);
-            missing.push(Facility::row(&fields, &Maintainer(None), Stamp::first()));
+            missing.push(fields);
         }
     }
     report.facilities = missing.len();
-    let mut missing = missing.into_iter().peekable();
-    while missing.peek().is_some() {
-        facility::Entity::insert_many(missing.by_ref().take(BATCH))
+    for chunk in missing.chunks(BATCH) {
+        // The file gives every row its id, so that every installation
+        // that loads the demo knows a facility by the same one.
+        let rows = chunk.iter().map(|fields| {
+            let stamp = fields.uuid.map_or_else(Stamp::first, Stamp::first_as);
+            Facility::row(fields, &Maintainer(None), stamp)
+        });
+        facility::Entity::insert_many(rows)
             .exec_without_returning(db)
             .await?;
+        let uuids: Vec<Uuid> = chunk.iter().filter_map(|f| f.uuid).collect();
+        let ids =
+            read::ids_by_uuid(db, facility::Column::Uuid, facility::Column::Id, &uuids).await?;
+        let refs: Vec<_> = chunk
+            .iter()
+            .filter_map(|f| Some((*ids.get(&f.uuid?)?, f)))
+            .flat_map(|(id, f)| ref_rows(id, &f.external_refs))
+            .collect();
+        if !refs.is_empty() {
+            facility_external_ref::Entity::insert_many(refs)
+                .exec_without_returning(db)
+                .await?;
+        }
     }
     Ok(report)
 }

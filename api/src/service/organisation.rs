@@ -5,7 +5,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::error::Result;
-use crate::service::kernel::now;
+use crate::service::kernel::record::Stamp;
 
 /// The organisation with this slug.
 ///
@@ -23,14 +23,10 @@ pub async fn find(db: &impl ConnectionTrait, slug: &str) -> Result<Option<organi
 /// # Errors
 /// Database errors.
 pub async fn ensure(db: &impl ConnectionTrait, slug: &str) -> Result<bool> {
-    let now = now();
     let inserted = organisation::Entity::insert(organisation::ActiveModel {
         slug: Set(slug.to_owned()),
         name: Set(slug.to_owned()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
+        ..Stamp::first().into()
     })
     .on_conflict(
         OnConflict::column(organisation::Column::Slug)

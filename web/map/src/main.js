@@ -96,10 +96,10 @@ function props(feature) {
     id: String(feature.id ?? p.id),
     name: p.name ?? '',
     slug: p.slug ?? '',
-    facilityType: String(p.facilityType ?? p.type ?? 'OTHER').toUpperCase(),
+    facilityType: String(p.facility_type ?? p.facilityType ?? p.type ?? 'OTHER').toUpperCase(),
     status: String(p.status ?? '').toUpperCase(),
     capacity: p.capacity ?? null,
-    countryCode: p.countryCode ?? p.country ?? '',
+    countryCode: p.country_code ?? p.countryCode ?? p.country ?? '',
     city: p.city ?? null,
   };
 }

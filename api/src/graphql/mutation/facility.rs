@@ -9,12 +9,14 @@ use crate::graphql::context;
 use crate::graphql::id::Kind;
 use crate::graphql::types::facility::{
     EcosystemDimension, Facility, FacilityStatus, FacilityType, LocationPrecision, ManagedBy,
-    Population, Principle, Regime, SecurityLevel, TargetAge, TargetGender,
+    Population, Principle, RefScheme, Regime, SecurityLevel, TargetAge, TargetGender,
 };
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::source::SourceInput;
 use crate::service::facility::import::{self as import, Format, Report};
-use crate::service::facility::write::{Facility as FacilityRecord, FacilityFields, lead_with};
+use crate::service::facility::write::{
+    ExternalRef, Facility as FacilityRecord, FacilityFields, lead_with,
+};
 
 /// A note on one ecosystem dimension.
 #[derive(InputObject, Debug, Clone)]
@@ -23,6 +25,29 @@ pub struct EcosystemNoteInput {
     pub dimension: EcosystemDimension,
     /// The note, in English.
     pub note: String,
+}
+
+/// What another register calls a facility.
+#[derive(InputObject, Debug, Clone)]
+pub struct ExternalRefInput {
+    /// The register.
+    pub scheme: RefScheme,
+    /// The facility's key there: one line, at most 200 characters.
+    pub value: String,
+    /// The facility's page there (http or https).
+    pub url: String,
+}
+
+/// References in the service's terms.
+fn refs(items: Vec<ExternalRefInput>) -> Vec<ExternalRef> {
+    items
+        .into_iter()
+        .map(|r| ExternalRef {
+            scheme: r.scheme.into(),
+            value: r.value,
+            url: r.url,
+        })
+        .collect()
 }
 
 /// A new facility. A partner's facility is maintained by the partner's organisation.
@@ -84,6 +109,9 @@ pub struct FacilityInput {
     pub maintained_by: Option<String>,
     /// Notes per ecosystem dimension.
     pub ecosystem: Option<Vec<EcosystemNoteInput>>,
+    /// What other registers call it, one per scheme; a scheme's value names
+    /// one facility only (another facility's is a `CONFLICT`).
+    pub external_refs: Option<Vec<ExternalRefInput>>,
 }
 
 /// Changes to a facility. An absent field stays as it is; `null` clears an
@@ -145,6 +173,8 @@ pub struct FacilityPatch {
     pub maintained_by: MaybeUndefined<String>,
     /// Notes per ecosystem dimension (replaces every note).
     pub ecosystem: Option<Vec<EcosystemNoteInput>>,
+    /// What other registers call it (replaces the list).
+    pub external_refs: Option<Vec<ExternalRefInput>>,
 }
 
 /// Both `targetGender` and `population`: they set the same column.
@@ -193,6 +223,7 @@ pub(super) fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)
 impl FacilityInput {
     fn into_fields(self) -> Result<FacilityFields, AppError> {
         Ok(FacilityFields {
+            uuid: None,
             population: population_of(self.target_gender, self.population)?,
             description: localized_opt("input.description", self.description)?,
             slug: self.slug,
@@ -223,6 +254,7 @@ impl FacilityInput {
                 .map(Into::into)
                 .collect(),
             ecosystem: notes(self.ecosystem.unwrap_or_default()),
+            external_refs: refs(self.external_refs.unwrap_or_default()),
         })
     }
 }
@@ -316,6 +348,9 @@ impl CheckedPatch {
         if let Some(v) = p.ecosystem {
             f.ecosystem = notes(v);
         }
+        if let Some(v) = p.external_refs {
+            f.external_refs = refs(v);
+        }
     }
 }
 
@@ -389,7 +424,7 @@ impl FacilityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: FacilityInput,
     ) -> Result<Facility> {
-        let model = create::<FacilityRecord>(ctx, || input.into_fields()).await?;
+        let model = create::<FacilityRecord>(ctx, std::future::ready(input.into_fields())).await?;
         Ok(model.into())
     }
 
@@ -406,9 +441,14 @@ impl FacilityMutation {
         #[graphql(desc = "The fields to write.")] input: FacilityPatch,
     ) -> Result<Facility> {
         let kind = Kind::Facility;
-        let model =
-            update::<FacilityRecord, _>(ctx, &id, kind, expected_version, || input.changes())
-                .await?;
+        let model = update::<FacilityRecord, _>(
+            ctx,
+            &id,
+            kind,
+            expected_version,
+            std::future::ready(input.changes()),
+        )
+        .await?;
         Ok(model.into())
     }
 
@@ -437,7 +477,10 @@ impl FacilityMutation {
     async fn import_facilities(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "CSV text with the columns of `GET /facilities.csv`, header first.")] csv: String,
+        #[graphql(
+            desc = "CSV text with the columns of `GET /facilities.csv`, header first; or a GeoJSON FeatureCollection as `GET /facilities.geojson` writes it."
+        )]
+        csv: String,
         #[graphql(
             default_with = "Some(false)",
             desc = "Check every row and report what would change, without writing."
@@ -446,17 +489,18 @@ impl FacilityMutation {
     ) -> Result<ImportReport> {
         let actor = context::actor(ctx)?;
         let dry_run = dry_run.unwrap_or(false);
-        let records = match import::parse_blocking(Format::Csv, csv.into_bytes()).await? {
-            Ok(records) => records,
-            Err(errors) => {
-                return Ok(Report {
-                    errors,
-                    dry_run,
-                    ..Report::default()
+        let records =
+            match import::parse_blocking(Format::detect(csv.as_bytes()), csv.into_bytes()).await? {
+                Ok(records) => records,
+                Err(errors) => {
+                    return Ok(Report {
+                        errors,
+                        dry_run,
+                        ..Report::default()
+                    }
+                    .into());
                 }
-                .into());
-            }
-        };
+            };
         let report = import::import(
             context::db(ctx),
             actor,

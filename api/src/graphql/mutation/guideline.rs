@@ -35,15 +35,15 @@ pub struct GuidelineVersionPatch {
 }
 
 /// Visit and session row ids of a list of `Visit` and `LearningSession` ids.
-fn provenance(ids: &[ID]) -> Result<(Vec<i32>, Vec<i32>), AppError> {
+async fn provenance(ctx: &Context<'_>, ids: &[ID]) -> Result<(Vec<i32>, Vec<i32>), AppError> {
     let mut visits = Vec::new();
     let mut sessions = Vec::new();
     let mut problems = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let field = format!("input.informedBy[{i}]");
         match id::decode_any(id, &field) {
-            Ok((Kind::Visit, row)) => visits.push(row),
-            Ok((Kind::LearningSession, row)) => sessions.push(row),
+            Ok((Kind::Visit, key)) => visits.push(key),
+            Ok((Kind::LearningSession, key)) => sessions.push(key),
             Ok(_) => problems.push(Problem {
                 field,
                 message: "only visits and learning sessions inform a guideline version".to_owned(),
@@ -55,15 +55,23 @@ fn provenance(ids: &[ID]) -> Result<(Vec<i32>, Vec<i32>), AppError> {
         }
     }
     if problems.is_empty() {
-        Ok((visits, sessions))
+        let db = context::db(ctx);
+        Ok((
+            id::rows(db, Kind::Visit, &visits).await?,
+            id::rows(db, Kind::LearningSession, &sessions).await?,
+        ))
     } else {
         Err(AppError::Invalid(problems))
     }
 }
 
 impl GuidelineVersionInput {
-    fn into_fields(self, guideline: String) -> Result<VersionFields, AppError> {
-        let (visits, sessions) = provenance(&self.informed_by.unwrap_or_default())?;
+    async fn into_fields(
+        self,
+        ctx: &Context<'_>,
+        guideline: String,
+    ) -> Result<VersionFields, AppError> {
+        let (visits, sessions) = provenance(ctx, &self.informed_by.unwrap_or_default()).await?;
         Ok(VersionFields {
             guideline: GuidelineRef::Key(guideline),
             title: self.title,
@@ -76,8 +84,14 @@ impl GuidelineVersionInput {
 
 impl GuidelineVersionPatch {
     /// The patch with its ids decoded, as a change of the stored fields.
-    fn changes(self) -> Result<impl FnOnce(&mut VersionFields) + Send, AppError> {
-        let informed_by = self.informed_by.as_deref().map(provenance).transpose()?;
+    async fn changes(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut VersionFields) + Send, AppError> {
+        let informed_by = match self.informed_by.as_deref() {
+            Some(ids) => Some(provenance(ctx, ids).await?),
+            None => None,
+        };
         let (title, body) = (self.title, self.body);
         Ok(move |f: &mut VersionFields| {
             if let Some(v) = title {
@@ -120,7 +134,7 @@ impl GuidelineMutation {
         guideline: String,
         #[graphql(desc = "The fields to write.")] input: GuidelineVersionInput,
     ) -> Result<GuidelineVersion> {
-        let model = create::<VersionRecord>(ctx, || input.into_fields(guideline)).await?;
+        let model = create::<VersionRecord>(ctx, input.into_fields(ctx, guideline)).await?;
         with_guideline(ctx, model).await
     }
 
@@ -137,7 +151,7 @@ impl GuidelineMutation {
     ) -> Result<GuidelineVersion> {
         let kind = Kind::GuidelineVersion;
         let model =
-            update::<VersionRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+            update::<VersionRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
                 .await?;
         with_guideline(ctx, model).await
     }
@@ -156,7 +170,7 @@ impl GuidelineMutation {
         )]
         expected_version: Option<i32>,
     ) -> Result<GuidelineVersion> {
-        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion)?;
+        let (actor, row) = writer(ctx, &id, Kind::GuidelineVersion).await?;
         let model =
             guideline_write::advance(context::db(ctx), actor, row, to.into(), expected_version)
                 .await?;

@@ -55,7 +55,7 @@ pub struct LearningSessionPatch {
 }
 
 impl LearningSessionInput {
-    fn into_fields(self) -> Result<SessionFields, AppError> {
+    async fn into_fields(self, ctx: &Context<'_>) -> Result<SessionFields, AppError> {
         Ok(SessionFields {
             title: self.title,
             held_on: self.held_on.0,
@@ -63,23 +63,30 @@ impl LearningSessionInput {
             country_code: self.country_code,
             topic: self.topic.into(),
             workshop_id: decode_opt(
+                ctx,
                 self.workshop.as_ref(),
                 Kind::KnowledgeWorkshop,
                 "input.workshop",
-            )?,
+            )
+            .await?,
             outcomes: localized_opt("input.outcomes", self.outcomes)?,
             participants: decode_ids(
+                ctx,
                 &self.participants.unwrap_or_default(),
                 Kind::Stakeholder,
                 "input.participants",
-            )?,
+            )
+            .await?,
         })
     }
 }
 
 impl LearningSessionPatch {
     /// The patch with its ids and prose decoded, as a change of the stored fields.
-    fn changes(self) -> Result<impl FnOnce(&mut SessionFields) + Send, AppError> {
+    async fn changes(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut SessionFields) + Send, AppError> {
         let Self {
             title,
             held_on,
@@ -90,8 +97,10 @@ impl LearningSessionPatch {
             participants,
             outcomes,
         } = self;
-        let workshop = decode_maybe(workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants = decode_list(participants, Kind::Stakeholder, "input.participants")?;
+        let workshop =
+            decode_maybe(ctx, workshop, Kind::KnowledgeWorkshop, "input.workshop").await?;
+        let participants =
+            decode_list(ctx, participants, Kind::Stakeholder, "input.participants").await?;
         let outcomes = prose_maybe(outcomes, "input.outcomes")?;
         Ok(move |f: &mut SessionFields| {
             if let Some(v) = title {
@@ -128,7 +137,7 @@ impl LearningSessionMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
     ) -> Result<LearningSession> {
-        let model = create::<SessionRecord>(ctx, || input.into_fields()).await?;
+        let model = create::<SessionRecord>(ctx, input.into_fields(ctx)).await?;
         Ok(model.into())
     }
 
@@ -145,7 +154,7 @@ impl LearningSessionMutation {
     ) -> Result<LearningSession> {
         let kind = Kind::LearningSession;
         let model =
-            update::<SessionRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+            update::<SessionRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
                 .await?;
         Ok(model.into())
     }

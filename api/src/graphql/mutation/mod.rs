@@ -91,55 +91,73 @@ pub fn localized_opt(
     }
 }
 
-/// Row ids of global ids that must all be of `kind`; every bad one is reported.
+/// Row ids of global ids that must all be of `kind`; every bad one is
+/// reported, and all are looked up in one query.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` naming each malformed id by its position.
-pub fn decode_ids(ids: &[ID], kind: Kind, field: &str) -> Result<Vec<i32>, AppError> {
-    let mut rows = Vec::with_capacity(ids.len());
+/// `BAD_USER_INPUT` naming each malformed id by its position; database errors.
+pub async fn decode_ids(
+    ctx: &Context<'_>,
+    ids: &[ID],
+    kind: Kind,
+    field: &str,
+) -> Result<Vec<i32>, AppError> {
+    let mut keys = Vec::with_capacity(ids.len());
     let mut problems = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let field = format!("{field}[{i}]");
         match id::decode(id, kind, &field) {
-            Ok(row) => rows.push(row),
+            Ok(key) => keys.push(key),
             Err(err) => problems.push(Problem {
                 field,
                 message: err.public_message(),
             }),
         }
     }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(AppError::Invalid(problems))
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
     }
+    id::rows(context::db(ctx), kind, &keys).await
 }
 
 /// The row id of an optional global id.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` for a malformed id or one of another type.
-pub fn decode_opt(id: Option<&ID>, kind: Kind, field: &str) -> Result<Option<i32>, AppError> {
-    id.map(|id| id::decode(id, kind, field)).transpose()
+/// `BAD_USER_INPUT` for a malformed id or one of another type; database errors.
+pub async fn decode_opt(
+    ctx: &Context<'_>,
+    id: Option<&ID>,
+    kind: Kind,
+    field: &str,
+) -> Result<Option<i32>, AppError> {
+    match id {
+        Some(id) => Ok(Some(id::row(context::db(ctx), id, kind, field).await?)),
+        None => Ok(None),
+    }
 }
 
 /// A list of ids in a patch, decoded: absent keeps the stored list, a list replaces it.
 ///
 /// # Errors
 /// As [`decode_ids`].
-pub fn decode_list(
+pub async fn decode_list(
+    ctx: &Context<'_>,
     ids: Option<Vec<ID>>,
     kind: Kind,
     field: &str,
 ) -> Result<Option<Vec<i32>>, AppError> {
-    ids.map(|ids| decode_ids(&ids, kind, field)).transpose()
+    match ids {
+        Some(ids) => Ok(Some(decode_ids(ctx, &ids, kind, field).await?)),
+        None => Ok(None),
+    }
 }
 
 /// An optional reference in a patch, decoded: absent, cleared, or a row id.
 ///
 /// # Errors
-/// `BAD_USER_INPUT` for a malformed id or one of another type.
-pub fn decode_maybe(
+/// `BAD_USER_INPUT` for a malformed id or one of another type; database errors.
+pub async fn decode_maybe(
+    ctx: &Context<'_>,
     id: MaybeUndefined<ID>,
     kind: Kind,
     field: &str,
@@ -147,7 +165,9 @@ pub fn decode_maybe(
     match id {
         MaybeUndefined::Undefined => Ok(MaybeUndefined::Undefined),
         MaybeUndefined::Null => Ok(MaybeUndefined::Null),
-        MaybeUndefined::Value(id) => id::decode(&id, kind, field).map(MaybeUndefined::Value),
+        MaybeUndefined::Value(id) => Ok(MaybeUndefined::Value(
+            id::row(context::db(ctx), &id, kind, field).await?,
+        )),
     }
 }
 
@@ -174,10 +194,11 @@ pub fn prose_maybe(
 /// whatever the id.
 ///
 /// # Errors
-/// As [`context::actor`], then `BAD_USER_INPUT` for an id that is not of `kind`.
-pub fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i32), AppError> {
+/// As [`context::actor`], then `BAD_USER_INPUT` for an id that is not of
+/// `kind`; database errors.
+pub async fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i32), AppError> {
     let actor = context::actor(ctx)?;
-    let row = id::decode(id, kind, "id")?;
+    let row = id::row(context::db(ctx), id, kind, "id").await?;
     Ok((actor, row))
 }
 
@@ -189,10 +210,10 @@ pub fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i32), Ap
 /// As [`context::actor`], then those of `input`, then those of [`record::create`].
 pub async fn create<R: Record>(
     ctx: &Context<'_>,
-    input: impl FnOnce() -> Result<R::Fields, AppError>,
+    input: impl Future<Output = Result<R::Fields, AppError>>,
 ) -> async_graphql::Result<R::Model> {
     let actor = context::actor(ctx)?;
-    let fields = input()?;
+    let fields = input.await?;
     Ok(record::create::<R>(context::db(ctx), actor, fields).await?)
 }
 
@@ -206,15 +227,15 @@ pub async fn update<R, F>(
     id: &ID,
     kind: Kind,
     expected_version: i32,
-    patch: impl FnOnce() -> Result<F, AppError>,
+    patch: impl Future<Output = Result<F, AppError>>,
 ) -> async_graphql::Result<R::Model>
 where
     R: Record,
     F: FnOnce(&mut R::Fields) + Send,
     <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
-    let (actor, row) = writer(ctx, id, kind)?;
-    let apply = patch()?;
+    let (actor, row) = writer(ctx, id, kind).await?;
+    let apply = patch.await?;
     Ok(record::update::<R>(context::db(ctx), actor, row, expected_version, apply).await?)
 }
 
@@ -232,7 +253,7 @@ where
     R: Record,
     <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
-    let (actor, row) = writer(ctx, &id, kind)?;
+    let (actor, row) = writer(ctx, &id, kind).await?;
     record::delete::<R>(context::db(ctx), actor, row, expected_version).await?;
     Ok(id)
 }

@@ -47,7 +47,7 @@ pub struct StakeholderPatch {
 }
 
 impl StakeholderInput {
-    fn into_fields(self) -> Result<StakeholderFields, AppError> {
+    async fn into_fields(self, ctx: &Context<'_>) -> Result<StakeholderFields, AppError> {
         Ok(StakeholderFields {
             name: self.name,
             kind: self.kind.into(),
@@ -56,17 +56,22 @@ impl StakeholderInput {
             email: self.email,
             phone: self.phone,
             workshops: decode_ids(
+                ctx,
                 &self.workshops.unwrap_or_default(),
                 Kind::KnowledgeWorkshop,
                 "input.workshops",
-            )?,
+            )
+            .await?,
         })
     }
 }
 
 impl StakeholderPatch {
     /// The patch with its ids decoded, as a change of the stored fields.
-    fn changes(self) -> Result<impl FnOnce(&mut StakeholderFields) + Send, AppError> {
+    async fn changes(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut StakeholderFields) + Send, AppError> {
         let Self {
             name,
             kind,
@@ -76,7 +81,8 @@ impl StakeholderPatch {
             phone,
             workshops,
         } = self;
-        let workshops = decode_list(workshops, Kind::KnowledgeWorkshop, "input.workshops")?;
+        let workshops =
+            decode_list(ctx, workshops, Kind::KnowledgeWorkshop, "input.workshops").await?;
         Ok(move |f: &mut StakeholderFields| {
             if let Some(v) = name {
                 f.name = v;
@@ -107,7 +113,7 @@ impl StakeholderMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: StakeholderInput,
     ) -> Result<Stakeholder> {
-        let model = create::<StakeholderRecord>(ctx, || input.into_fields()).await?;
+        let model = create::<StakeholderRecord>(ctx, input.into_fields(ctx)).await?;
         Ok(model.into())
     }
 
@@ -124,7 +130,7 @@ impl StakeholderMutation {
     ) -> Result<Stakeholder> {
         let kind = Kind::Stakeholder;
         let model =
-            update::<StakeholderRecord, _>(ctx, &id, kind, expected_version, || input.changes())
+            update::<StakeholderRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
                 .await?;
         Ok(model.into())
     }

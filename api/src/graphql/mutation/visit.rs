@@ -8,6 +8,7 @@ use super::{
     localized_opt, prose_maybe, update,
 };
 use crate::error::AppError;
+use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::Visit;
@@ -48,21 +49,31 @@ pub struct VisitPatch {
 }
 
 impl VisitInput {
-    fn into_fields(self) -> Result<VisitFields, AppError> {
+    async fn into_fields(self, ctx: &Context<'_>) -> Result<VisitFields, AppError> {
         Ok(VisitFields {
-            facility_id: id::decode(&self.facility, Kind::Facility, "input.facility")?,
+            facility_id: id::row(
+                context::db(ctx),
+                &self.facility,
+                Kind::Facility,
+                "input.facility",
+            )
+            .await?,
             visited_on: self.visited_on.0,
             workshop_id: decode_opt(
+                ctx,
                 self.workshop.as_ref(),
                 Kind::KnowledgeWorkshop,
                 "input.workshop",
-            )?,
+            )
+            .await?,
             summary: localized_opt("input.summary", self.summary)?,
             participants: decode_ids(
+                ctx,
                 &self.participants.unwrap_or_default(),
                 Kind::Stakeholder,
                 "input.participants",
-            )?,
+            )
+            .await?,
             findings: notes(self.findings.unwrap_or_default()),
         })
     }
@@ -70,7 +81,10 @@ impl VisitInput {
 
 impl VisitPatch {
     /// The patch with its ids and prose decoded, as a change of the stored fields.
-    fn changes(self) -> Result<impl FnOnce(&mut VisitFields) + Send, AppError> {
+    async fn changes(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut VisitFields) + Send, AppError> {
         let Self {
             facility,
             visited_on,
@@ -79,9 +93,11 @@ impl VisitPatch {
             summary,
             findings,
         } = self;
-        let facility = decode_opt(facility.as_ref(), Kind::Facility, "input.facility")?;
-        let workshop = decode_maybe(workshop, Kind::KnowledgeWorkshop, "input.workshop")?;
-        let participants = decode_list(participants, Kind::Stakeholder, "input.participants")?;
+        let facility = decode_opt(ctx, facility.as_ref(), Kind::Facility, "input.facility").await?;
+        let workshop =
+            decode_maybe(ctx, workshop, Kind::KnowledgeWorkshop, "input.workshop").await?;
+        let participants =
+            decode_list(ctx, participants, Kind::Stakeholder, "input.participants").await?;
         let summary = prose_maybe(summary, "input.summary")?;
         let findings = findings.map(notes);
         Ok(move |f: &mut VisitFields| {
@@ -115,7 +131,7 @@ impl VisitMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The fields to write.")] input: VisitInput,
     ) -> Result<Visit> {
-        let model = create::<VisitRecord>(ctx, || input.into_fields()).await?;
+        let model = create::<VisitRecord>(ctx, input.into_fields(ctx)).await?;
         Ok(model.into())
     }
 
@@ -131,7 +147,7 @@ impl VisitMutation {
         #[graphql(desc = "The fields to write.")] input: VisitPatch,
     ) -> Result<Visit> {
         let model =
-            update::<VisitRecord, _>(ctx, &id, Kind::Visit, expected_version, || input.changes())
+            update::<VisitRecord, _>(ctx, &id, Kind::Visit, expected_version, input.changes(ctx))
                 .await?;
         Ok(model.into())
     }

@@ -115,7 +115,8 @@ impl ChangesQuery {
         let range = range(after.as_deref(), first)?;
         let entity = match (entity_type, entity_id) {
             (_, Some(global)) => {
-                let (kind, row) = id::decode_any(&global, "entityId")?;
+                let (kind, key) = id::decode_any(&global, "entityId")?;
+                let row = id::rows(context::db(ctx), kind, &[key]).await?[0];
                 let entity = entity_of(kind).ok_or_else(|| {
                     AppError::bad_input("entityId", "knowledge workshops are not in the audit log")
                 })?;

@@ -11,7 +11,7 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::types::connection::{fetched, page_args};
 use crate::graphql::types::facility::{
     Facility, FacilityConnection, FacilityOrder, FacilityStatus, FacilityType, ManagedBy,
-    Population, Principle, Regime, TargetAge, TargetGender,
+    Population, Principle, RefScheme, Regime, TargetAge, TargetGender,
 };
 use crate::graphql::types::stats::FacilityStats;
 use crate::service;
@@ -71,6 +71,21 @@ pub struct FacilityFilter {
     pub population: Option<Vec<Population>>,
     /// Only facilities whose coordinates lie in this box (the map's visible area); facilities without coordinates lie in none.
     pub bbox: Option<BBoxInput>,
+    /// Only facilities that have a reference in each of these registers
+    /// (`[WIKIDATA]`: those Wikidata knows).
+    pub with_external_ref: Option<Vec<RefScheme>>,
+    /// Only facilities that have no reference in any of these registers
+    /// (`[WIKIDATA]`: those still to be linked to Wikidata).
+    pub without_external_ref: Option<Vec<RefScheme>>,
+}
+
+/// A facility's key in another register, to find it by.
+#[derive(InputObject, Debug, Clone)]
+pub struct ExternalRefKey {
+    /// The register.
+    pub scheme: RefScheme,
+    /// The facility's key there, as `Facility.externalRefs` shows it.
+    pub value: String,
 }
 
 impl From<BBoxInput> for BBox {
@@ -108,6 +123,8 @@ impl From<FacilityFilter> for service::facility::Filter {
             opened_to: f.opened_to,
             text: f.text,
             bbox: f.bbox.map(Into::into),
+            with_external_ref: list(f.with_external_ref),
+            without_external_ref: list(f.without_external_ref),
         }
     }
 }
@@ -118,34 +135,46 @@ pub struct FacilityQuery;
 
 #[Object]
 impl FacilityQuery {
-    /// One facility, by `id` or by `slug` (give exactly one); null when none has it.
-    /// A malformed id, or both or neither argument, is `BAD_USER_INPUT`.
+    /// One facility, by `id`, `slug` or `ref` (give exactly one); null when none has it.
+    /// A malformed id, or more or fewer than one argument, is `BAD_USER_INPUT`.
     async fn facility(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: Option<ID>,
         #[graphql(desc = "The facility's slug (for example `detentiehuis-kortrijk`).")]
         slug: Option<String>,
+        #[graphql(
+            name = "ref",
+            desc = "The facility's key in another register (for example `{scheme: WIKIDATA, value: \"Q42\"}`)."
+        )]
+        external_ref: Option<ExternalRefKey>,
     ) -> Result<Option<Facility>> {
         let db = context::db(ctx);
-        let found = match (id, slug) {
-            (Some(id), None) => {
-                let row_id = id::decode(&id, Kind::Facility, "id")?;
+        let found = match (id, slug, external_ref) {
+            (None, None, Some(key)) => {
+                service::facility::find_by_ref(db, key.scheme.into(), &key.value).await?
+            }
+            (Some(id), None, None) => {
+                let row_id = id::row(db, &id, Kind::Facility, "id").await?;
                 read::find_by_id::<facility::Entity>(db, row_id).await?
             }
-            (None, Some(slug)) => service::facility::find_by_slug(db, &slug).await?,
+            (None, Some(slug), None) => service::facility::find_by_slug(db, &slug).await?,
             _ => {
-                return Err(
-                    AppError::bad_input("id", "give exactly one of `id` and `slug`").into(),
-                );
+                return Err(AppError::bad_input(
+                    "id",
+                    "give exactly one of `id`, `slug` and `ref`",
+                )
+                .into());
             }
         };
         Ok(found.map(Into::into))
     }
 
     /// GeoJSON FeatureCollection (RFC 7946), one Point feature per facility with
-    /// coordinates, `[longitude, latitude]`, with the facility's id, name, slug, type,
-    /// status, capacity, country and city in `properties`. Also at `GET /facilities.geojson`.
+    /// coordinates, `[longitude, latitude]`; `properties` holds the facility's global
+    /// `id` and the columns of the CSV export under the same names (`facility_type`,
+    /// `country_code`, ...), with its references as an `external_refs` array. Also at
+    /// `GET /facilities.geojson`, and importable as the CSV is.
     async fn facilities_geo_json(
         &self,
         ctx: &Context<'_>,
@@ -170,10 +199,7 @@ impl FacilityQuery {
             filter.bbox = Some(BBox::from(bbox).validate("bbox")?);
         }
         let collection =
-            service::facility::map::feature_collection(context::db(ctx), &filter, |row| {
-                id::encode(Kind::Facility, row).0
-            })
-            .await?;
+            service::facility::map::feature_collection(context::db(ctx), &filter).await?;
         let collection =
             serde_json::from_slice(&collection).map_err(|e| AppError::Internal(e.into()))?;
         Ok(Json(collection))

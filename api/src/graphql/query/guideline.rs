@@ -29,7 +29,7 @@ impl GuidelineQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<GuidelineVersion>> {
-        let row_id = id::decode(&id, Kind::GuidelineVersion, "id")?;
+        let row_id = id::row(context::db(ctx), &id, Kind::GuidelineVersion, "id").await?;
         Ok(GuidelineVersion::find_visible(ctx, row_id).await?)
     }
 

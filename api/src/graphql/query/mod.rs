@@ -48,7 +48,7 @@ where
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
     T: From<E::Model>,
 {
-    let row_id = id::decode(id, kind, "id")?;
+    let row_id = id::row(context::db(ctx), id, kind, "id").await?;
     let model = read::find_by_id::<E>(context::db(ctx), row_id).await?;
     Ok(model.map(Into::into))
 }

@@ -22,7 +22,8 @@ impl NodeQuery {
         #[graphql(desc = "Global id of the record.")] id: ID,
     ) -> Result<Option<Node>> {
         let db = context::db(ctx);
-        let (kind, row_id) = id::decode_any(&id, "id")?;
+        let (kind, key) = id::decode_any(&id, "id")?;
+        let row_id = id::rows(db, kind, &[key]).await?[0];
         let node = match kind {
             Kind::Facility => read::find_by_id::<facility::Entity>(db, row_id)
                 .await?

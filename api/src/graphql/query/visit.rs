@@ -6,6 +6,7 @@ use entity::visit;
 use super::by_id;
 use super::workshop::workshop_id;
 use crate::error::AppError;
+use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::connection::{listed, page_args};
 use crate::graphql::types::scalar::Date;
@@ -29,10 +30,12 @@ impl VisitFilter {
     /// The filter the service applies, with the facility's id decoded and
     /// the workshop's key looked up.
     async fn resolve(self, ctx: &Context<'_>) -> Result<service::visit::Filter, AppError> {
-        let facility_id = self
-            .facility
-            .map(|id| id::decode(&id, Kind::Facility, "filter.facility"))
-            .transpose()?;
+        let facility_id = match self.facility {
+            Some(id) => {
+                Some(id::row(context::db(ctx), &id, Kind::Facility, "filter.facility").await?)
+            }
+            None => None,
+        };
         Ok(service::visit::Filter {
             facility_id,
             workshop_id: workshop_id(ctx, self.workshop.as_deref()).await?,

@@ -114,7 +114,7 @@ impl Change {
     }
     /// The record's global id (also after a delete).
     async fn entity_id(&self) -> ID {
-        id::encode(kind_of(self.0.entity_type), self.0.entity_id)
+        global_id(&self.0)
     }
     /// The record's `version` after the change; null after a delete.
     async fn entity_version(&self) -> Option<i32> {
@@ -223,7 +223,7 @@ impl AuditEvent {
     }
     /// The record's global id.
     async fn entity_id(&self) -> ID {
-        id::encode(kind_of(self.0.entity_type), self.0.entity_id)
+        global_id(&self.0)
     }
     /// The record's `version` after the write; null after a delete.
     async fn entity_version(&self) -> Option<i32> {
@@ -250,4 +250,19 @@ pub struct AuditEventConnection {
     pub nodes: Vec<AuditEvent>,
     /// `endCursor` is where to resume.
     pub page_info: PageInfo,
+}
+
+/// The global id of an event's record: from the UUID its snapshots carry, or,
+/// for an event written before records had UUIDs, from its row, as the ids
+/// of that time were made (and still resolve).
+fn global_id(event: &audit_event::Model) -> ID {
+    let kind = kind_of(event.entity_type);
+    [&event.after_state, &event.before_state]
+        .into_iter()
+        .flatten()
+        .find_map(|state| state.get("uuid")?.as_str()?.parse::<uuid::Uuid>().ok())
+        .map_or_else(
+            || id::encode_serial(kind, event.entity_id),
+            |uuid| id::encode(kind, uuid),
+        )
 }

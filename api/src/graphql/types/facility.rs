@@ -17,7 +17,9 @@ use super::source::Source;
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{EcosystemOf, FacilityVisits, OrganisationById, PrinciplesOf};
+use crate::graphql::loader::{
+    EcosystemOf, ExternalRefsOf, FacilityVisits, OrganisationById, PrinciplesOf,
+};
 use crate::service;
 
 /// RESCALED's bound for a small-scale facility.
@@ -53,12 +55,50 @@ impl From<(db::EcosystemDimension, String)> for EcosystemNote {
     }
 }
 
+/// What another register calls a facility.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ExternalRef {
+    /// The register.
+    pub scheme: RefScheme,
+    /// The facility's key there (a Wikidata item such as `Q123`, an OSM element
+    /// such as `way/123`, the path of a RESCALED page), unique in its scheme.
+    pub value: String,
+    /// The page of the facility in that register.
+    pub url: String,
+}
+
+impl From<entity::facility_external_ref::Model> for ExternalRef {
+    fn from(r: entity::facility_external_ref::Model) -> Self {
+        Self {
+            scheme: r.scheme.into(),
+            value: r.value,
+            url: r.url,
+        }
+    }
+}
+
+/// A register that names facilities.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+#[graphql(remote = "db::RefScheme")]
+pub enum RefScheme {
+    /// RESCALED's map of inspirational practices (inspirational-practices.rescaled.org).
+    Rescaled,
+    /// Prison Insider (prison-insider.com).
+    PrisonInsider,
+    /// Wikidata: the value is an item id such as `Q42`.
+    Wikidata,
+    /// OpenStreetMap: the value is an element such as `way/123456`.
+    Osm,
+    /// Any other register.
+    Other,
+}
+
 /// A small-scale detention facility in Europe.
 #[Object]
 impl Facility {
     /// Global id (use it with `facility(id:)` or `node(id:)`).
     pub async fn id(&self) -> ID {
-        id::encode(Kind::Facility, self.0.id)
+        id::encode(Kind::Facility, self.0.uuid)
     }
     /// Stable, URL-safe name, unique among facilities (for example `detentiehuis-kortrijk`).
     async fn slug(&self) -> &str {
@@ -138,6 +178,13 @@ impl Facility {
     )]
     async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<Principle>> {
         Ok(context::load_all(ctx, PrinciplesOf(self.0.id)).await?)
+    }
+    /// What other registers call it, one reference per scheme, in scheme order.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::graphql::types::connection::variants::<entity::value::RefScheme>(), child_complexity)"
+    )]
+    async fn external_refs(&self, ctx: &Context<'_>) -> Result<Vec<ExternalRef>> {
+        Ok(context::load_all(ctx, ExternalRefsOf(self.0.id)).await?)
     }
     /// Whether a social enterprise runs in it; null when unknown.
     async fn social_enterprise(&self) -> Option<bool> {

@@ -149,7 +149,7 @@ connection!(
 impl GuidelineVersion {
     /// Global id.
     pub async fn id(&self) -> ID {
-        id::encode(Kind::GuidelineVersion, self.model.id)
+        id::encode(Kind::GuidelineVersion, self.model.uuid)
     }
     /// The guideline this is a version of.
     async fn guideline(&self) -> Guideline {
@@ -196,7 +196,7 @@ impl GuidelineVersion {
         let db = context::db(ctx);
         let old_body = match against {
             Some(other) => {
-                let other_id = id::decode(&other, Kind::GuidelineVersion, "against")?;
+                let other_id = id::row(db, &other, Kind::GuidelineVersion, "against").await?;
                 let version = GuidelineVersion::find_visible(ctx, other_id).await?;
                 let version = version
                     .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;

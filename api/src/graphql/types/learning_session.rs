@@ -56,7 +56,7 @@ connection!(
 impl LearningSession {
     /// Global id.
     pub async fn id(&self) -> ID {
-        id::encode(Kind::LearningSession, self.0.id)
+        id::encode(Kind::LearningSession, self.0.uuid)
     }
     /// Title.
     async fn title(&self) -> &str {

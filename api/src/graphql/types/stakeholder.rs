@@ -61,7 +61,7 @@ fn personal_data(ctx: &Context<'_>, value: Option<&str>, field: &str) -> Result<
 impl Stakeholder {
     /// Global id.
     pub async fn id(&self) -> ID {
-        id::encode(Kind::Stakeholder, self.0.id)
+        id::encode(Kind::Stakeholder, self.0.uuid)
     }
     /// Name of the person or organisation.
     async fn name(&self) -> &str {

@@ -78,7 +78,7 @@ impl Activity {
 impl Visit {
     /// Global id.
     pub async fn id(&self) -> ID {
-        id::encode(Kind::Visit, self.0.id)
+        id::encode(Kind::Visit, self.0.uuid)
     }
     /// The facility visited.
     async fn facility(&self, ctx: &Context<'_>) -> Result<Facility> {

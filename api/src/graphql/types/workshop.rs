@@ -27,7 +27,7 @@ impl From<knowledge_workshop::Model> for KnowledgeWorkshop {
 impl KnowledgeWorkshop {
     /// Global id.
     pub async fn id(&self) -> ID {
-        id::encode(Kind::KnowledgeWorkshop, self.0.id)
+        id::encode(Kind::KnowledgeWorkshop, self.0.uuid)
     }
     /// Short stable key: `be`, `fr`, `nl` or `eu`.
     async fn key(&self) -> &str {

@@ -7,11 +7,13 @@
 use std::borrow::Cow;
 
 use entity::value::{
-    FacilityStatus, FacilityType, ManagedBy, Population, Regime, SecurityLevel, Source, TargetAge,
+    FacilityStatus, FacilityType, ManagedBy, Population, RefScheme, Regime, SecurityLevel, Source,
+    TargetAge,
 };
 
 use crate::error::AppError;
-use crate::service::facility::write::{FacilityFields, lead_with};
+use crate::service::facility::write::{ExternalRef, FacilityFields, lead_with};
+use crate::service::kernel::global_id::{self, Key, Kind};
 
 /// One column of the format: its header, and how its cell reads into,
 /// writes from and carries over a facility's fields. A column is added here
@@ -48,9 +50,81 @@ macro_rules! column {
     };
 }
 
-/// The columns, in order, of a facility CSV file. The last, `slug`, is
-/// optional: the project's source list and older exports do not have it.
-pub const COLUMNS: [Column; 18] = [
+/// A pair of optional columns for the reference of one scheme: its value
+/// (`ref_wikidata`) and its page (`ref_wikidata_url`), both or neither.
+macro_rules! reference {
+    ($name:literal, $scheme:expr) => {
+        [
+            Column {
+                name: $name,
+                optional: true,
+                read: |cell, fields| {
+                    if let Some(value) = cell {
+                        fields.external_refs.push(ExternalRef {
+                            scheme: $scheme,
+                            value: value.to_owned(),
+                            url: String::new(),
+                        });
+                    }
+                    Ok(())
+                },
+                write: |fields| {
+                    reference_of(fields, $scheme)
+                        .map_or_else(String::new, |r| quote_formula(&r.value).into_owned())
+                },
+                carry: |row, stored| carry_reference(row, stored, $scheme),
+            },
+            Column {
+                name: concat!($name, "_url"),
+                optional: true,
+                read: |cell, fields| {
+                    let reference = fields
+                        .external_refs
+                        .iter_mut()
+                        .find(|r| r.scheme == $scheme);
+                    match (reference, cell) {
+                        (Some(r), Some(url)) => {
+                            r.url = url.to_owned();
+                            Ok(())
+                        }
+                        (None, None) => Ok(()),
+                        (Some(_), None) => Err(format!("a `{}` needs its page here", $name)),
+                        (None, Some(_)) => Err(format!("a page without a `{}`", $name)),
+                    }
+                },
+                write: |fields| {
+                    reference_of(fields, $scheme)
+                        .map_or_else(String::new, |r| quote_formula(&r.url).into_owned())
+                },
+                // The value's column carries the reference whole.
+                carry: |_, _| {},
+            },
+        ]
+    };
+}
+
+fn reference_of(fields: &FacilityFields, scheme: RefScheme) -> Option<&ExternalRef> {
+    fields.external_refs.iter().find(|r| r.scheme == scheme)
+}
+
+fn carry_reference(row: &FacilityFields, stored: &mut FacilityFields, scheme: RefScheme) {
+    stored.external_refs.retain(|r| r.scheme != scheme);
+    stored
+        .external_refs
+        .extend(reference_of(row, scheme).cloned());
+    stored.external_refs.sort_by_key(|r| r.scheme);
+}
+
+const RESCALED: [Column; 2] = reference!("ref_rescaled", RefScheme::Rescaled);
+const PRISON_INSIDER: [Column; 2] = reference!("ref_prison_insider", RefScheme::PrisonInsider);
+const WIKIDATA: [Column; 2] = reference!("ref_wikidata", RefScheme::Wikidata);
+const OSM: [Column; 2] = reference!("ref_osm", RefScheme::Osm);
+const OTHER: [Column; 2] = reference!("ref_other", RefScheme::Other);
+
+/// The columns, in order, of a facility CSV file: the project's source
+/// list's, then `slug`, `id` (the global id) and a value and page column per
+/// reference scheme, all optional, as the source list does not have them.
+pub const COLUMNS: [Column; 29] = [
     column!("name", name),
     column!("country_code", country_code),
     column!("city", city),
@@ -98,6 +172,40 @@ pub const COLUMNS: [Column; 18] = [
         // The slug says which facility a row is; it never renames one.
         carry: |_, _| {},
     },
+    Column {
+        name: "id",
+        optional: true,
+        read: |cell, fields| {
+            fields.uuid = cell
+                .map(|id| match global_id::decode(id, Kind::Facility, "id") {
+                    Ok(Key::Uuid(uuid)) => Ok(uuid),
+                    Ok(Key::Serial(_)) => Err(format!(
+                        "`{id}` is an id of one installation, from before ids were stable: leave it out, and the `slug` says which facility this is"
+                    )),
+                    Err(err) => Err(err.public_message()),
+                })
+                .transpose()?;
+            Ok(())
+        },
+        write: |fields| {
+            fields
+                .uuid
+                .map(|uuid| global_id::encode(Kind::Facility, uuid).0)
+                .unwrap_or_default()
+        },
+        // The id says which facility a row is; it never changes.
+        carry: |_, _| {},
+    },
+    RESCALED[0],
+    RESCALED[1],
+    PRISON_INSIDER[0],
+    PRISON_INSIDER[1],
+    WIKIDATA[0],
+    WIKIDATA[1],
+    OSM[0],
+    OSM[1],
+    OTHER[0],
+    OTHER[1],
 ];
 
 /// Sources say "unknown" where they do not know: that is an empty value.
@@ -114,8 +222,12 @@ const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 pub struct FacilityRow {
     /// Line of the file where the row starts (the header is line 1).
     pub line: u64,
-    /// `slug`, when given, is the facility the row is, and no other.
+    /// `uuid` (the `id` column), external references and `slug`, when
+    /// given, say which facility the row is, in that order.
     pub fields: FacilityFields,
+    /// Whether the file has references: a file without them (the
+    /// project's source list) leaves a facility's references as they are.
+    pub carries_refs: bool,
 }
 
 /// Why one cell (or the whole file, with line 0 or column "") was refused.
@@ -154,6 +266,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
         Err(err) => return Err(vec![RowError::new(1, "", describe_csv_error(&err))]),
     };
     let positions = check_header(&header)?;
+    let carries_refs = header.iter().any(|h| h.trim().starts_with("ref_"));
 
     let mut rows = Rows::default();
     for record in reader.records() {
@@ -181,7 +294,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
                 .filter(|s| !s.is_empty())
                 .map(unquote_formula)
         };
-        rows.read(line, &cell);
+        rows.read(line, carries_refs, &cell);
     }
     rows.finish()
 }
@@ -196,8 +309,13 @@ pub struct Rows {
 
 impl Rows {
     /// Reads one row from its cells, as [`read_row`] does.
-    pub fn read<'a>(&mut self, line: u64, cell: &dyn Fn(usize) -> Option<&'a str>) {
-        match read_row(line, cell) {
+    pub fn read<'a>(
+        &mut self,
+        line: u64,
+        carries_refs: bool,
+        cell: &dyn Fn(usize) -> Option<&'a str>,
+    ) {
+        match read_row(line, carries_refs, cell) {
             Ok(row) => self.rows.push(row),
             Err(mut errors) => self.errors.append(&mut errors),
         }
@@ -292,6 +410,7 @@ fn check_header(
 /// Every problem of the row, one per cell, left to right.
 pub fn read_row<'a>(
     line: u64,
+    carries_refs: bool,
     cell: &dyn Fn(usize) -> Option<&'a str>,
 ) -> Result<FacilityRow, Vec<RowError>> {
     let mut fields = unread();
@@ -304,15 +423,19 @@ pub fn read_row<'a>(
     fields.normalise();
     if let Err(AppError::Invalid(problems)) = fields.problems("").finish() {
         for problem in problems {
-            let column = column_of(&problem.field);
+            let column = column_of(&problem.field, &fields);
             // A cell that could not be read has said what is wrong with it.
             if !errors.iter().any(|e| e.column == column) {
-                errors.push(RowError::new(line, column, problem.message));
+                errors.push(RowError::new(line, &column, problem.message));
             }
         }
     }
     if errors.is_empty() {
-        return Ok(FacilityRow { line, fields });
+        return Ok(FacilityRow {
+            line,
+            fields,
+            carries_refs,
+        });
     }
     errors.sort_by_key(|e| COLUMNS.iter().position(|c| c.name == e.column));
     Err(errors)
@@ -323,6 +446,7 @@ pub fn read_row<'a>(
 /// replace them is refused.
 fn unread() -> FacilityFields {
     FacilityFields {
+        uuid: None,
         slug: None,
         name: String::new(),
         country_code: String::new(),
@@ -348,19 +472,31 @@ fn unread() -> FacilityFields {
         maintained_by: None,
         principles: Vec::new(),
         ecosystem: Vec::new(),
+        external_refs: Vec::new(),
     }
 }
 
 /// The column of a problem the API's rules name by field (`countryCode`).
-fn column_of(field: &str) -> &str {
+fn column_of(field: &str, fields: &FacilityFields) -> String {
     // The file's one source is the first of a facility's sources.
     if field.starts_with("sources[0]") {
-        return "source_url";
+        return "source_url".to_owned();
+    }
+    // `externalRefs[2].url`: the page column of the third reference's scheme.
+    if let Some(rest) = field.strip_prefix("externalRefs[") {
+        let reference = rest.split_once(']').and_then(|(i, part)| {
+            Some((fields.external_refs.get(i.parse::<usize>().ok()?)?, part))
+        });
+        if let Some((r, part)) = reference {
+            let suffix = if part == ".url" { "_url" } else { "" };
+            return format!("ref_{}{suffix}", r.scheme.as_str());
+        }
     }
     COLUMNS
         .iter()
         .find(|c| camel_case(c.name) == field)
         .map_or(field, |c| c.name)
+        .to_owned()
 }
 
 /// A column's name as the API (and GeoJSON properties) spell it: `country_code` is `countryCode`.
@@ -396,19 +532,47 @@ pub fn carry(row: &FacilityFields, stored: &mut FacilityFields) {
 ///
 /// # Errors
 /// Only if writing to memory fails, which it does not in practice.
-pub fn write(facilities: &[entity::facility::Model]) -> Result<Vec<u8>, csv::Error> {
+pub fn write(facilities: &[FacilityFields]) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     writer.write_record(COLUMNS.map(|c| c.name))?;
-    for f in facilities {
-        // The file carries no children: the facility's columns are enough.
-        let fields = FacilityFields::of(f, None, Vec::new(), Vec::new());
-        writer.write_record(COLUMNS.map(|c| (c.write)(&fields)))?;
+    for fields in facilities {
+        writer.write_record(COLUMNS.map(|c| (c.write)(fields)))?;
     }
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// The cells of a facility as GeoJSON properties, by column name: every
+/// column but the coordinates (the geometry's), the id (the feature's) and
+/// the references (an array of their own). Numbers and booleans are JSON's,
+/// text is as it is (no formula quote: no spreadsheet reads it), and an
+/// empty cell is `null`.
+#[must_use]
+pub fn properties(fields: &FacilityFields) -> Vec<(&'static str, serde_json::Value)> {
+    COLUMNS
+        .iter()
+        .filter(|c| {
+            !matches!(c.name, "latitude" | "longitude" | "id") && !c.name.starts_with("ref_")
+        })
+        .map(|c| {
+            let cell = (c.write)(fields);
+            let value = if cell.is_empty() {
+                serde_json::Value::Null
+            } else {
+                match c.name {
+                    "capacity" | "opened_year" => cell
+                        .parse::<i64>()
+                        .map_or(serde_json::Value::String(cell), Into::into),
+                    "social_enterprise" => serde_json::Value::Bool(cell == "true"),
+                    _ => serde_json::Value::String(unquote_formula(&cell).to_owned()),
+                }
+            };
+            (c.name, value)
+        })
+        .collect()
 }
 
 /// A text cell a spreadsheet would run as a formula, with a leading `'` that
@@ -513,7 +677,8 @@ macro_rules! enum_cells {
                 let allowed = || $enum::all_values().join(", ");
                 match cell {
                     None => Err(format!("a value is required, one of: {}", allowed())),
-                    Some(v) => $enum::parse(v)
+                    // GeoJSON written by GraphQL clients spells values as GraphQL does.
+                    Some(v) => $enum::parse(&v.to_ascii_lowercase())
                         .ok_or_else(|| format!("`{v}` is not one of: {}", allowed())),
                 }
             }

@@ -7,23 +7,29 @@
 //! carries. Every row is stored as [`Facility::row`] makes it and audited as
 //! the API audits a facility, in statements of [`BATCH`] rows.
 //!
-//! A row names its facility by its `slug`; a row without one is matched by
-//! name, and only when that says which facility it is. Files are read and
-//! checked before any lock is taken: a dry run never takes the write lock,
-//! and an import takes it only to write.
+//! A row names its facility by its `id` (the global id, the same in every
+//! installation), else by one of its external references, else by its
+//! `slug`; never by its name, so a facility renamed in the file is updated,
+//! not created again. Files are read and checked before any lock is taken: a
+//! dry run never takes the write lock, and an import takes it only to write.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use entity::facility;
-use entity::value::{AuditAction, AuditEntity};
+use entity::value::{AuditAction, AuditEntity, RefScheme};
+use entity::{facility, facility_external_ref};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue, DatabaseConnection, EntityTrait, Iterable, TryIntoModel};
+use sea_orm::{
+    ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
+    QueryFilter, TryIntoModel,
+};
+use uuid::Uuid;
 
 use crate::error::{AppError, Result};
 use crate::service::facility::csv::{self as facility_csv, COLUMNS, FacilityRow, RowError};
 use crate::service::facility::write::{
-    Facility, FacilityFields, Maintainer, fields_of_many, free_slug,
+    ExternalRef, Facility, FacilityChildren, FacilityFields, Maintainer, fields_of_many, free_slug,
+    ref_rows,
 };
 use crate::service::kernel::record::{Record, Stamp, snapshot};
 use crate::service::kernel::text;
@@ -116,7 +122,7 @@ pub async fn import(
     // Read before the facilities: a write committed after this shows as a
     // newer version once the lock is held.
     let version = unit_of_work::data_version(db).await?;
-    let existing = facility::Entity::find().all(db).await?;
+    let existing = Existing::load(db).await?;
     let mut plan = plan_blocking(&actor, existing, &records).await?;
     let mut report = plan.report(records.len(), dry_run);
     if !report.errors.is_empty() || dry_run || plan.is_empty() {
@@ -128,7 +134,7 @@ pub async fn import(
     let mut write = Write::begin(db, actor, origin).await?;
     if unit_of_work::data_version(write.txn()).await? != version + 1 {
         // Someone wrote between the match and the lock: match against what is there now.
-        let existing = facility::Entity::find().all(write.txn()).await?;
+        let existing = Existing::load(write.txn()).await?;
         plan = plan_blocking(&write.actor, existing, &records).await?;
         report = plan.report(records.len(), dry_run);
         if !report.errors.is_empty() || plan.is_empty() {
@@ -171,10 +177,25 @@ impl Plan {
     }
 }
 
+/// The stored facilities, and the references that name them.
+struct Existing {
+    facilities: Vec<facility::Model>,
+    refs: Vec<facility_external_ref::Model>,
+}
+
+impl Existing {
+    async fn load(db: &impl ConnectionTrait) -> Result<Self> {
+        Ok(Self {
+            facilities: facility::Entity::find().all(db).await?,
+            refs: facility_external_ref::Entity::find().all(db).await?,
+        })
+    }
+}
+
 /// [`plan`] on a blocking thread, as large files are.
 async fn plan_blocking(
     actor: &Actor,
-    existing: Vec<facility::Model>,
+    existing: Existing,
     records: &Arc<Vec<FacilityRow>>,
 ) -> Result<Plan> {
     let actor = actor.clone();
@@ -186,99 +207,167 @@ async fn plan_blocking(
         })
 }
 
-/// Matches every row to the facility it is, if any.
-///
-/// A row with a slug is the facility with that slug, or a new one under that
-/// slug. A row without one is the facility of the same name (folded and
-/// trimmed) when exactly one facility the actor may maintain has it; a
-/// partner's candidates are its own facilities, so another organisation's
-/// never blocks nor is overwritten. No candidate: a new facility under a slug
-/// that no facility and no other row holds. Several candidates, or two rows
-/// that are the same facility, are row errors: only a `slug` says which.
-fn plan(actor: &Actor, existing: &[facility::Model], records: &[FacilityRow]) -> Plan {
-    let by_slug: HashMap<&str, &facility::Model> =
-        existing.iter().map(|f| (f.slug.as_str(), f)).collect();
-    let mut by_name: HashMap<String, Vec<&facility::Model>> = HashMap::new();
-    for f in existing
+/// Matches every row to the facility it is, if any: the facility with the
+/// row's `id`, else the one that one of its references names, else the one
+/// with its `slug`; none of these, a new facility, under the row's slug or
+/// one made from its name that no facility and no other row holds. Two rows
+/// that are the same facility, a reference another facility holds, and a
+/// partner's row that is another organisation's facility are row errors.
+fn plan(actor: &Actor, existing: &Existing, records: &[FacilityRow]) -> Plan {
+    let by_uuid: HashMap<Uuid, &facility::Model> =
+        existing.facilities.iter().map(|f| (f.uuid, f)).collect();
+    let by_slug: HashMap<&str, &facility::Model> = existing
+        .facilities
         .iter()
-        .filter(|f| actor.may_maintain(f.maintained_by_id))
-    {
-        by_name.entry(name_key(&f.name)).or_default().push(f);
-    }
-    let mut taken: HashSet<String> = existing.iter().map(|f| f.slug.clone()).collect();
+        .map(|f| (f.slug.as_str(), f))
+        .collect();
+    let by_id: HashMap<i32, &facility::Model> =
+        existing.facilities.iter().map(|f| (f.id, f)).collect();
+    let by_ref: HashMap<(RefScheme, &str), i32> = existing
+        .refs
+        .iter()
+        .map(|r| ((r.scheme, r.value.as_str()), r.facility_id))
+        .collect();
+    let mut taken: HashSet<String> = existing.facilities.iter().map(|f| f.slug.clone()).collect();
     taken.extend(records.iter().filter_map(|r| r.fields.slug.clone()));
-    // The first line of the file that is each facility (by slug).
-    let mut first_line: HashMap<String, u64> = HashMap::new();
+    // The first line of the file that is each facility, and that holds each reference.
+    let mut first_line: HashMap<Target, u64> = HashMap::new();
+    let mut ref_line: HashMap<(RefScheme, &str), u64> = HashMap::new();
 
     let mut plan = Plan::default();
-    for (i, FacilityRow { line, fields: row }) in records.iter().enumerate() {
-        let fail = |reason: String| RowError {
+    for (
+        i,
+        FacilityRow {
+            line, fields: row, ..
+        },
+    ) in records.iter().enumerate()
+    {
+        let fail = |column: &str, reason: String| RowError {
             line: *line,
-            column: "slug".to_owned(),
+            column: column.to_owned(),
             reason,
         };
-        let target = match &row.slug {
-            Some(slug) => by_slug.get(slug.as_str()).copied().ok_or(slug.clone()),
-            None => match by_name
-                .get(&name_key(&row.name))
-                .map_or(&[][..], Vec::as_slice)
-            {
-                [] => {
+        let found = row
+            .uuid
+            .and_then(|uuid| by_uuid.get(&uuid).copied())
+            .or_else(|| {
+                row.external_refs.iter().find_map(|r| {
+                    by_ref
+                        .get(&(r.scheme, r.value.as_str()))
+                        .and_then(|id| by_id.get(id).copied())
+                })
+            })
+            .or_else(|| row.slug.as_deref().and_then(|s| by_slug.get(s).copied()));
+        let target = match found {
+            Some(current) => Target::Stored(current.id),
+            None => Target::New(match &row.slug {
+                Some(slug) => slug.clone(),
+                None => {
                     let base = text::slugify(&row.name);
                     let slug = free_slug(if base.is_empty() { "facility" } else { &base }, &taken);
                     taken.insert(slug.clone());
-                    Err(slug)
+                    slug
                 }
-                [current] => Ok(*current),
-                several => {
-                    plan.errors.push(fail(format!(
-                        "{} facilities you may change are named `{}`; add a `slug` column to say which one this row is",
-                        several.len(),
-                        row.name
-                    )));
-                    continue;
-                }
-            },
+            }),
         };
-        let slug = match &target {
-            Ok(current) => current.slug.as_str(),
-            Err(slug) => slug.as_str(),
-        };
-        if let Some(first) = first_line.get(slug) {
-            plan.errors.push(fail(format!(
-                "line {first} is facility `{slug}` too; a facility takes one row: add a `slug` column to say which facility each row is"
-            )));
+        if let Some(first) = first_line.get(&target) {
+            plan.errors.push(fail(
+                "id",
+                format!("line {first} is this facility too; a facility takes one row"),
+            ));
             continue;
         }
-        first_line.insert(slug.to_owned(), *line);
-        match target {
-            Ok(current) if !actor.may_maintain(current.maintained_by_id) => {
-                plan.errors.push(fail(format!(
-                    "facility `{}` is maintained by another organisation; partners import their own facilities only",
-                    current.slug
-                )));
+        first_line.insert(target.clone(), *line);
+        let mut refused = false;
+        for r in &row.external_refs {
+            let column = format!("ref_{}", r.scheme.as_str());
+            let holder = by_ref.get(&(r.scheme, r.value.as_str())).copied();
+            if holder.is_some() && holder != found.map(|f| f.id) {
+                let slug = holder
+                    .and_then(|id| by_id.get(&id))
+                    .map_or("", |f| f.slug.as_str());
+                plan.errors.push(fail(
+                    &column,
+                    format!(
+                        "`{}` already names facility `{slug}`; a reference names one facility",
+                        r.value
+                    ),
+                ));
+                refused = true;
+            } else if let Some(first) = ref_line.insert((r.scheme, r.value.as_str()), *line) {
+                plan.errors.push(fail(
+                    &column,
+                    format!(
+                        "line {first} has `{}` too; a reference names one facility",
+                        r.value
+                    ),
+                ));
+                refused = true;
             }
-            Ok(current) => {
-                // The file carries no children, so the columns say whether
-                // the row changes its facility: those are left out here.
-                let stored = FacilityFields::of(current, None, Vec::new(), Vec::new());
+        }
+        if refused {
+            continue;
+        }
+        match (found, target) {
+            (Some(current), _) if !actor.may_maintain(current.maintained_by_id) => {
+                plan.errors.push(fail(
+                    "slug",
+                    format!(
+                        "facility `{}` is maintained by another organisation; partners import their own facilities only",
+                        current.slug
+                    ),
+                ));
+            }
+            (Some(current), _) => {
+                // The columns and references say whether the row changes its
+                // facility; the children a file does not carry are left out.
+                let refs = existing
+                    .refs
+                    .iter()
+                    .filter(|r| r.facility_id == current.id)
+                    .map(|r| ExternalRef {
+                        scheme: r.scheme,
+                        value: r.value.clone(),
+                        url: r.url.clone(),
+                    })
+                    .collect();
+                let stored = FacilityFields::of(
+                    current,
+                    FacilityChildren {
+                        external_refs: refs,
+                        ..FacilityChildren::default()
+                    },
+                );
                 let mut next = stored.clone();
-                facility_csv::carry(row, &mut next);
+                carry(&records[i], &mut next);
                 if next == stored {
                     plan.unchanged += 1;
                 } else {
                     plan.updates.push((current.clone(), i));
                 }
             }
-            Err(slug) => plan.inserts.push((slug, i)),
+            (None, Target::New(slug)) => plan.inserts.push((slug, i)),
+            (None, Target::Stored(_)) => {}
         }
     }
     plan
 }
 
-/// A name as rows and facilities are matched by: "Liège " and "LIEGE" are one.
-fn name_key(name: &str) -> String {
-    text::fold(name.trim()).trim().to_owned()
+/// Which facility a row is: a stored one, or a new one under this slug.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Target {
+    Stored(i32),
+    New(String),
+}
+
+/// A row onto a stored facility's fields: its columns, and its references
+/// when the file has them.
+fn carry(row: &FacilityRow, stored: &mut FacilityFields) {
+    let refs = stored.external_refs.clone();
+    facility_csv::carry(&row.fields, stored);
+    if !row.carries_refs {
+        stored.external_refs = refs;
+    }
 }
 
 /// Writes a plan in batches, inside the import's one transaction: every
@@ -303,10 +392,12 @@ async fn write_plan(
                 fields
             })
             .collect();
-        // Inserted in file order, so that ids and the change feed follow the file.
-        let rows = new
-            .iter()
-            .map(|fields| Facility::row(fields, &maintainer, Stamp::first()));
+        // Inserted in file order, so that ids and the change feed follow the
+        // file; each keeps the identity the file gives it.
+        let rows = new.iter().map(|fields| {
+            let stamp = fields.uuid.map_or_else(Stamp::first, Stamp::first_as);
+            Facility::row(fields, &maintainer, stamp)
+        });
         let created = facility::Entity::insert_many(rows)
             .exec_with_returning(write.txn())
             .await?;
@@ -316,6 +407,7 @@ async fn write_plan(
             .map(|(slug, _)| slug.as_str())
             .zip(&new)
             .collect();
+        let mut refs = Vec::new();
         for model in created {
             let fields = by_slug.get(model.slug.as_str()).ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!(
@@ -332,6 +424,12 @@ async fn write_plan(
                 before: None,
                 after: Some(snapshot::<Facility>(&model, fields)?),
             });
+            refs.extend(ref_rows(model.id, &fields.external_refs));
+        }
+        if !refs.is_empty() {
+            facility_external_ref::Entity::insert_many(refs)
+                .exec_without_returning(write.txn())
+                .await?;
         }
         write.flush().await?;
         done += chunk.len();
@@ -341,15 +439,22 @@ async fn write_plan(
         let current: Vec<&facility::Model> = chunk.iter().map(|(model, _)| model).collect();
         let stored = fields_of_many(write.txn(), &current).await?;
         let mut rows = Vec::with_capacity(chunk.len());
+        let mut changed_refs = Vec::new();
         for ((current, i), before) in chunk.iter().zip(stored) {
             let mut after = before.clone();
-            facility_csv::carry(&records[*i].fields, &mut after);
+            carry(&records[*i], &mut after);
             let mut row = Facility::row(
                 &after,
                 &Maintainer(current.maintained_by_id),
                 Stamp::next(current),
             );
+            // The identity is not the row's to change: stated for the
+            // snapshot, and left out of the columns the upsert updates.
+            row.uuid = ActiveValue::Set(current.uuid);
             let model = row.clone().try_into_model()?;
+            if after.external_refs != before.external_refs {
+                changed_refs.push((current.id, after.external_refs.clone()));
+            }
             write.record(Change {
                 entity: AuditEntity::Facility,
                 id: model.id,
@@ -373,6 +478,7 @@ async fn write_plan(
                         !matches!(
                             c,
                             facility::Column::Id
+                                | facility::Column::Uuid
                                 | facility::Column::Slug
                                 | facility::Column::CreatedAt
                         )
@@ -381,6 +487,25 @@ async fn write_plan(
             )
             .exec_without_returning(write.txn())
             .await?;
+        // Only facilities whose references change: two statements for a chunk.
+        if !changed_refs.is_empty() {
+            facility_external_ref::Entity::delete_many()
+                .filter(
+                    facility_external_ref::Column::FacilityId
+                        .is_in(changed_refs.iter().map(|(id, _)| *id)),
+                )
+                .exec(write.txn())
+                .await?;
+            let refs: Vec<_> = changed_refs
+                .iter()
+                .flat_map(|(id, refs)| ref_rows(*id, refs))
+                .collect();
+            if !refs.is_empty() {
+                facility_external_ref::Entity::insert_many(refs)
+                    .exec_without_returning(write.txn())
+                    .await?;
+            }
+        }
         write.flush().await?;
         done += chunk.len();
         progress(done, total);
@@ -389,8 +514,10 @@ async fn write_plan(
 }
 
 /// Reads a GeoJSON FeatureCollection of Point features whose properties are
-/// named like the CSV columns (`country_code` or `countryCode`); coordinates
-/// come from the geometry. A row's "line" is its feature number, from 1.
+/// named like the CSV columns (`country_code`; `countryCode` is read too),
+/// with the references as an `external_refs` array of `{scheme, value, url}`
+/// instead of columns; coordinates come from the geometry. A row's "line" is
+/// its feature number, from 1.
 fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
     let whole = |reason: &str| {
         vec![RowError {
@@ -437,6 +564,30 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
             }
         };
         let properties = feature.get("properties").and_then(|p| p.as_object());
+        let refs =
+            properties.and_then(|p| p.get("external_refs").or_else(|| p.get("externalRefs")));
+        let carries_refs = refs.is_some();
+        let refs: Vec<&serde_json::Map<String, serde_json::Value>> = refs
+            .and_then(|r| r.as_array())
+            .map(|r| r.iter().filter_map(|r| r.as_object()).collect())
+            .unwrap_or_default();
+        // `ref_osm` and `ref_osm_url`: the value and page of the `osm` reference.
+        let reference = |name: &str| {
+            let rest = name.strip_prefix("ref_")?;
+            let (scheme, part) = match rest.strip_suffix("_url") {
+                Some(scheme) => (scheme, "url"),
+                None => (rest, "value"),
+            };
+            let r = refs.iter().find(|r| {
+                r.get("scheme")
+                    .and_then(|s| s.as_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+            })?;
+            r.get(part)?
+                .as_str()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
         let property = |name: &str| {
             let value = properties.and_then(|p| {
                 p.get(name)
@@ -456,11 +607,12 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
                 // Where a feature is, its geometry says, not its properties.
                 "latitude" => position.as_ref().map(|[latitude, _]| latitude.clone()),
                 "longitude" => position.as_ref().map(|[_, longitude]| longitude.clone()),
+                name if name.starts_with("ref_") => reference(name),
                 name => property(name),
             })
             .collect();
         let cell = |i: usize| cells.get(i).and_then(|c| c.as_deref());
-        rows.read(line, &cell);
+        rows.read(line, carries_refs, &cell);
     }
     rows.finish()
 }

@@ -1,12 +1,17 @@
 //! What the map draws: facilities with coordinates as a GeoJSON
 //! FeatureCollection (RFC 7946), optionally inside a bounding box.
 
+use std::collections::HashMap;
+
 use entity::facility;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::facility::Filter;
+use crate::service::facility::csv;
+use crate::service::facility::write::{ExternalRef, FacilityChildren, FacilityFields, refs_of};
+use crate::service::kernel::global_id::{self, Kind};
 
 /// A bounding box in degrees (WGS 84). `west > east` crosses the antimeridian.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -84,12 +89,12 @@ impl BBox {
 /// One map point as it is serialised: typed structs write straight to JSON,
 /// without building a tree of values first.
 #[derive(Serialize)]
-struct Feature<'a> {
+struct Feature {
     #[serde(rename = "type")]
     kind: &'static str,
-    id: &'a str,
+    id: String,
     geometry: Point,
-    properties: Properties<'a>,
+    properties: Properties,
 }
 
 #[derive(Serialize)]
@@ -100,106 +105,123 @@ struct Point {
     coordinates: [f64; 2],
 }
 
-#[derive(Serialize)]
-struct Properties<'a> {
-    id: &'a str,
-    name: String,
-    slug: String,
-    #[serde(rename = "type")]
-    facility_type: String,
-    status: String,
-    capacity: Option<i32>,
-    country: String,
-    city: Option<String>,
+/// A facility's properties: its global `id`, then every column of the CSV
+/// format under the column's name (coordinates are the geometry's, and the
+/// references one `external_refs` array), so that either file imports as
+/// the other does.
+struct Properties {
+    id: String,
+    cells: Vec<(&'static str, serde_json::Value)>,
+    external_refs: Vec<serde_json::Value>,
+}
+
+impl Serialize for Properties {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.cells.len() + 2))?;
+        map.serialize_entry("id", &self.id)?;
+        for (name, value) in &self.cells {
+            map.serialize_entry(name, value)?;
+        }
+        map.serialize_entry("external_refs", &self.external_refs)?;
+        map.end()
+    }
 }
 
 #[derive(Serialize)]
-struct Collection<'a> {
+struct Collection {
     #[serde(rename = "type")]
     kind: &'static str,
-    features: Vec<Feature<'a>>,
+    features: Vec<Feature>,
 }
-
-/// The columns a map point needs, read by position (reading by name costs
-/// more than the query itself on large maps).
-type Row = (
-    i32,
-    String,
-    String,
-    String,
-    Option<String>,
-    f64,
-    f64,
-    String,
-    String,
-    Option<i32>,
-);
 
 /// Every facility matching `filter` (its box included) that has coordinates,
 /// as a GeoJSON FeatureCollection, serialised, ordered by id so the output is stable.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` for a bad filter; database errors.
-pub async fn feature_collection(
-    db: &impl ConnectionTrait,
-    filter: &Filter,
-    encode_id: impl Fn(i32) -> String + Send + 'static,
-) -> Result<Vec<u8>> {
+pub async fn feature_collection(db: &impl ConnectionTrait, filter: &Filter) -> Result<Vec<u8>> {
     let select = facility::Entity::find()
         .filter(filter.condition()?)
         .filter(facility::Column::Latitude.is_not_null())
         .filter(facility::Column::Longitude.is_not_null());
-    let rows: Vec<Row> = select
-        .select_only()
-        .columns([
-            facility::Column::Id,
-            facility::Column::Slug,
-            facility::Column::Name,
-            facility::Column::CountryCode,
-            facility::Column::City,
-            facility::Column::Latitude,
-            facility::Column::Longitude,
-            facility::Column::FacilityType,
-            facility::Column::Status,
-            facility::Column::Capacity,
-        ])
-        .order_by_asc(facility::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let models = select.order_by_asc(facility::Column::Id).all(db).await?;
+    let facilities = exchange_fields(db, &models).await?;
     // Encoding thousands of features is CPU work: off the async worker.
-    tokio::task::spawn_blocking(move || encode(rows, &encode_id))
+    tokio::task::spawn_blocking(move || encode(facilities))
         .await
         .map_err(|e| AppError::Internal(e.into()))?
 }
 
-fn encode(rows: Vec<Row>, encode_id: &impl Fn(i32) -> String) -> Result<Vec<u8>> {
-    let ids: Vec<String> = rows.iter().map(|row| encode_id(row.0)).collect();
-    let features = rows
+/// What the exchange formats carry of facilities: their columns and their
+/// references, in the order of `models`; one query for the references.
+///
+/// # Errors
+/// Database errors.
+pub async fn exchange_fields(
+    db: &impl ConnectionTrait,
+    models: &[facility::Model],
+) -> Result<Vec<FacilityFields>> {
+    let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
+    let mut refs: HashMap<i32, Vec<ExternalRef>> = HashMap::new();
+    for r in refs_of(db, &ids).await? {
+        refs.entry(r.facility_id).or_default().push(ExternalRef {
+            scheme: r.scheme,
+            value: r.value,
+            url: r.url,
+        });
+    }
+    Ok(models
+        .iter()
+        .map(|m| {
+            let mut external_refs = refs.remove(&m.id).unwrap_or_default();
+            external_refs.sort_by_key(|r| r.scheme);
+            FacilityFields::of(
+                m,
+                FacilityChildren {
+                    external_refs,
+                    ..FacilityChildren::default()
+                },
+            )
+        })
+        .collect())
+}
+
+fn encode(facilities: Vec<FacilityFields>) -> Result<Vec<u8>> {
+    let features = facilities
         .into_iter()
-        .zip(&ids)
-        .map(
-            |((_, slug, name, country, city, lat, lon, facility_type, status, capacity), id)| {
-                Feature {
-                    kind: "Feature",
+        .filter_map(|fields| {
+            let (Some(lat), Some(lon)) = (fields.latitude, fields.longitude) else {
+                return None;
+            };
+            let id = fields
+                .uuid
+                .map(|uuid| global_id::encode(Kind::Facility, uuid).0)
+                .unwrap_or_default();
+            Some(Feature {
+                kind: "Feature",
+                id: id.clone(),
+                geometry: Point {
+                    kind: "Point",
+                    coordinates: [lon, lat],
+                },
+                properties: Properties {
                     id,
-                    geometry: Point {
-                        kind: "Point",
-                        coordinates: [lon, lat],
-                    },
-                    properties: Properties {
-                        id,
-                        name,
-                        slug,
-                        facility_type: facility_type.to_ascii_uppercase(),
-                        status: status.to_ascii_uppercase(),
-                        capacity,
-                        country,
-                        city,
-                    },
-                }
-            },
-        )
+                    cells: csv::properties(&fields),
+                    external_refs: fields
+                        .external_refs
+                        .iter()
+                        .map(|r| {
+                            serde_json::json!({
+                                "scheme": r.scheme.as_str(),
+                                "value": r.value,
+                                "url": r.url,
+                            })
+                        })
+                        .collect(),
+                },
+            })
+        })
         .collect();
     serde_json::to_vec(&Collection {
         kind: "FeatureCollection",

@@ -8,9 +8,9 @@ pub mod stats;
 pub mod write;
 
 use entity::value::{
-    FacilityStatus, FacilityType, ManagedBy, Population, Principle, Regime, TargetAge,
+    FacilityStatus, FacilityType, ManagedBy, Population, Principle, RefScheme, Regime, TargetAge,
 };
-use entity::{facility, facility_ecosystem_note, facility_principle};
+use entity::{facility, facility_ecosystem_note, facility_external_ref, facility_principle};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select,
@@ -47,6 +47,10 @@ pub struct Filter {
     /// Only facilities whose coordinates lie in this box; facilities without
     /// coordinates lie in none.
     pub bbox: Option<BBox>,
+    /// Facilities with a reference of each of these schemes.
+    pub with_external_ref: Vec<RefScheme>,
+    /// Facilities with a reference of none of these schemes.
+    pub without_external_ref: Vec<RefScheme>,
 }
 
 /// Orders a caller can ask for; ties are always broken by id, so pages are stable.
@@ -131,6 +135,21 @@ impl Filter {
         }
         if let Some(bbox) = self.bbox {
             cond = cond.add(inside(bbox.validate("filter.bbox")?));
+        }
+        let referenced = |schemes: Vec<RefScheme>| {
+            Query::select()
+                .column(facility_external_ref::Column::FacilityId)
+                .from(facility_external_ref::Entity)
+                .and_where(facility_external_ref::Column::Scheme.is_in(schemes))
+                .to_owned()
+        };
+        // At most one subquery per scheme: there are five.
+        for scheme in distinct(&self.with_external_ref) {
+            cond = cond.add(facility::Column::Id.in_subquery(referenced(vec![scheme])));
+        }
+        if !self.without_external_ref.is_empty() {
+            let schemes = distinct(&self.without_external_ref);
+            cond = cond.add(facility::Column::Id.not_in_subquery(referenced(schemes)));
         }
         Ok(cond)
     }
@@ -238,6 +257,30 @@ pub async fn find_by_slug(
 ) -> Result<Option<facility::Model>> {
     Ok(facility::Entity::find()
         .filter(facility::Column::Slug.eq(slug))
+        .one(db)
+        .await?)
+}
+
+/// The facility that a register's key names.
+///
+/// # Errors
+/// Database errors; an unknown reference is `Ok(None)`.
+pub async fn find_by_ref(
+    db: &impl ConnectionTrait,
+    scheme: RefScheme,
+    value: &str,
+) -> Result<Option<facility::Model>> {
+    Ok(facility::Entity::find()
+        .filter(
+            facility::Column::Id.in_subquery(
+                Query::select()
+                    .column(facility_external_ref::Column::FacilityId)
+                    .from(facility_external_ref::Entity)
+                    .and_where(facility_external_ref::Column::Scheme.eq(scheme))
+                    .and_where(facility_external_ref::Column::Value.eq(value.trim()))
+                    .to_owned(),
+            ),
+        )
         .one(db)
         .await?)
 }

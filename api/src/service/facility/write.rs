@@ -8,16 +8,20 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use entity::value::{
     AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
-    LocationPrecision, ManagedBy, Population, Principle, Regime, SecurityLevel, Source, Sources,
-    TargetAge,
+    LocationPrecision, ManagedBy, Population, Principle, RefScheme, Regime, SecurityLevel, Source,
+    Sources, TargetAge,
 };
-use entity::{facility, facility_ecosystem_note, facility_principle, organisation, visit};
+use entity::{
+    facility, facility_ecosystem_note, facility_external_ref, facility_principle, organisation,
+    visit,
+};
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ActiveValue::{self, Set},
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::{AppError, Result};
 use crate::service::kernel::record::{Record, Stamp};
@@ -28,6 +32,9 @@ use crate::service::kernel::validate::{self, Problems};
 /// Every editable field of a facility, as it is to be stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FacilityFields {
+    /// The identity it has in every installation; `None` for a new facility,
+    /// which gets a new one. Never changed once stored.
+    pub uuid: Option<Uuid>,
     /// `None`: made from the name.
     pub slug: Option<String>,
     pub name: String,
@@ -55,18 +62,40 @@ pub struct FacilityFields {
     pub maintained_by: Option<String>,
     pub principles: Vec<Principle>,
     pub ecosystem: Vec<(EcosystemDimension, String)>,
+    /// What other registers call it: one per scheme, in scheme order.
+    pub external_refs: Vec<ExternalRef>,
+}
+
+/// What another register calls a facility: the key it has there, and the
+/// page that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternalRef {
+    pub scheme: RefScheme,
+    pub value: String,
+    pub url: String,
+}
+
+/// The children a stored facility has in other tables, beside its row.
+#[derive(Debug, Clone, Default)]
+pub struct FacilityChildren {
+    pub maintained_by: Option<String>,
+    pub principles: Vec<Principle>,
+    pub ecosystem: Vec<(EcosystemDimension, String)>,
+    pub external_refs: Vec<ExternalRef>,
 }
 
 impl FacilityFields {
     /// The fields of a stored facility.
     #[must_use]
-    pub fn of(
-        model: &facility::Model,
-        maintained_by: Option<String>,
-        principles: Vec<Principle>,
-        ecosystem: Vec<(EcosystemDimension, String)>,
-    ) -> Self {
+    pub fn of(model: &facility::Model, children: FacilityChildren) -> Self {
+        let FacilityChildren {
+            maintained_by,
+            principles,
+            ecosystem,
+            external_refs,
+        } = children;
         Self {
+            uuid: Some(model.uuid),
             slug: Some(model.slug.clone()),
             name: model.name.clone(),
             country_code: model.country_code.clone(),
@@ -92,6 +121,7 @@ impl FacilityFields {
             maintained_by,
             principles,
             ecosystem,
+            external_refs,
         }
     }
 
@@ -127,6 +157,12 @@ impl FacilityFields {
         }
         self.principles.sort();
         self.principles.dedup();
+        for r in &mut self.external_refs {
+            r.value = r.value.trim().to_owned();
+            r.url = r.url.trim().to_owned();
+        }
+        // Stable, so that a scheme given twice stays twice for `problems` to name.
+        self.external_refs.sort_by_key(|r| r.scheme);
     }
 
     /// Every problem of the fields on their own, each named `prefix` and
@@ -197,6 +233,23 @@ impl FacilityFields {
                     validate::prose(text, validate::MAX_PROSE),
                 );
             }
+        }
+        let mut schemes = HashSet::new();
+        for (i, r) in self.external_refs.iter().enumerate() {
+            if !schemes.insert(r.scheme) {
+                problems.add(
+                    field(&format!("externalRefs[{i}].scheme")),
+                    "a facility has one reference per scheme: this scheme appears twice",
+                );
+            }
+            problems.check(
+                &field(&format!("externalRefs[{i}].value")),
+                validate::name(&r.value),
+            );
+            problems.check(
+                &field(&format!("externalRefs[{i}].url")),
+                validate::web_url(&r.url),
+            );
         }
         let mut seen = HashSet::new();
         for (i, (dimension, note)) in self.ecosystem.iter().enumerate() {
@@ -295,6 +348,7 @@ impl Record for Facility {
             None => unique_slug(write.txn(), &text::slugify(&fields.name)).await?,
         };
         problems.finish()?;
+        refs_free(write.txn(), &fields.external_refs, current.map(|c| c.id)).await?;
         fields.slug = Some(slug);
         Ok(Maintainer(maintainer.map(|o| o.id)))
     }
@@ -366,6 +420,15 @@ impl Record for Facility {
                 note: Set(note.trim().to_owned()),
             },
         )
+        .await?;
+        unit_of_work::replace_children(
+            db,
+            facility_external_ref::Column::FacilityId,
+            id,
+            &fields.external_refs,
+            before.map(|b| b.external_refs.as_slice()),
+            |r| ref_row(id, r),
+        )
         .await
     }
 
@@ -412,6 +475,7 @@ pub async fn fields_of_many(
 struct Children {
     principles: HashMap<i32, Vec<Principle>>,
     ecosystem: HashMap<i32, Vec<(EcosystemDimension, String)>>,
+    external_refs: HashMap<i32, Vec<ExternalRef>>,
     /// Organisation slugs by id.
     maintainers: HashMap<i32, String>,
 }
@@ -432,7 +496,7 @@ impl Children {
         }
         let mut ecosystem: HashMap<i32, Vec<(EcosystemDimension, String)>> = HashMap::new();
         for n in facility_ecosystem_note::Entity::find()
-            .filter(facility_ecosystem_note::Column::FacilityId.is_in(ids))
+            .filter(facility_ecosystem_note::Column::FacilityId.is_in(ids.iter().copied()))
             .all(db)
             .await?
         {
@@ -440,6 +504,17 @@ impl Children {
                 .entry(n.facility_id)
                 .or_default()
                 .push((n.dimension, n.note));
+        }
+        let mut external_refs: HashMap<i32, Vec<ExternalRef>> = HashMap::new();
+        for r in refs_of(db, &ids).await? {
+            external_refs
+                .entry(r.facility_id)
+                .or_default()
+                .push(ExternalRef {
+                    scheme: r.scheme,
+                    value: r.value,
+                    url: r.url,
+                });
         }
         let org_ids: HashSet<i32> = models.iter().filter_map(|m| m.maintained_by_id).collect();
         let maintainers = if org_ids.is_empty() {
@@ -456,6 +531,7 @@ impl Children {
         Ok(Self {
             principles,
             ecosystem,
+            external_refs,
             maintainers,
         })
     }
@@ -470,7 +546,17 @@ impl Children {
         let maintained_by = model
             .maintained_by_id
             .and_then(|id| self.maintainers.get(&id).cloned());
-        FacilityFields::of(model, maintained_by, principles, ecosystem)
+        let mut external_refs = self.external_refs.remove(&model.id).unwrap_or_default();
+        external_refs.sort_by_key(|r| r.scheme);
+        FacilityFields::of(
+            model,
+            FacilityChildren {
+                maintained_by,
+                principles,
+                ecosystem,
+                external_refs,
+            },
+        )
     }
 }
 
@@ -505,6 +591,78 @@ async fn maintainer_for(
             message: format!("no partner organisation has the slug `{slug}`"),
         }])
     })
+}
+
+/// The row of facility `id`'s reference `r`.
+fn ref_row(id: i32, r: &ExternalRef) -> facility_external_ref::ActiveModel {
+    facility_external_ref::ActiveModel {
+        facility_id: Set(id),
+        scheme: Set(r.scheme),
+        value: Set(r.value.clone()),
+        url: Set(r.url.clone()),
+    }
+}
+
+/// The rows of facility `id`'s references, for an import to store many
+/// facilities' in one statement.
+pub fn ref_rows(
+    id: i32,
+    refs: &[ExternalRef],
+) -> impl Iterator<Item = facility_external_ref::ActiveModel> + '_ {
+    refs.iter().map(move |r| ref_row(id, r))
+}
+
+/// The external references of facilities, for any number of them: one query.
+///
+/// # Errors
+/// Database errors.
+pub async fn refs_of(
+    db: &impl ConnectionTrait,
+    facility_ids: &[i32],
+) -> Result<Vec<facility_external_ref::Model>> {
+    Ok(facility_external_ref::Entity::find()
+        .filter(facility_external_ref::Column::FacilityId.is_in(facility_ids.iter().copied()))
+        .all(db)
+        .await?)
+}
+
+/// `CONFLICT` when another facility than `except` has one of `refs`: a
+/// scheme's value names one facility, or imports could not match by it.
+async fn refs_free(
+    db: &impl ConnectionTrait,
+    refs: &[ExternalRef],
+    except: Option<i32>,
+) -> Result<()> {
+    if refs.is_empty() {
+        return Ok(());
+    }
+    let mut any = sea_orm::Condition::any();
+    for r in refs {
+        any = any.add(
+            facility_external_ref::Column::Scheme
+                .eq(r.scheme)
+                .and(facility_external_ref::Column::Value.eq(r.value.as_str())),
+        );
+    }
+    let mut query = facility_external_ref::Entity::find().filter(any);
+    if let Some(id) = except {
+        query = query.filter(facility_external_ref::Column::FacilityId.ne(id));
+    }
+    let Some(taken) = query.one(db).await? else {
+        return Ok(());
+    };
+    let holder = facility::Entity::find_by_id(taken.facility_id)
+        .one(db)
+        .await?
+        .map_or_else(
+            || "another facility".to_owned(),
+            |f| format!("facility `{}`", f.slug),
+        );
+    Err(AppError::Conflict(format!(
+        "the {} reference `{}` already names {holder}; a reference names one facility",
+        taken.scheme.as_str().to_ascii_uppercase(),
+        taken.value
+    )))
 }
 
 async fn slug_taken(db: &impl ConnectionTrait, slug: &str, except: Option<i32>) -> Result<bool> {

@@ -4,6 +4,7 @@
 
 pub mod condition;
 pub mod country;
+pub mod global_id;
 pub mod page;
 pub mod read;
 pub mod record;

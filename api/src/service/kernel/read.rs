@@ -2,11 +2,14 @@
 //! their ids (for batching loaders), and the records that a link table ties
 //! to many parents at once.
 
+use std::collections::HashMap;
+
 use sea_orm::sea_query::ValueType;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ModelTrait, PrimaryKeyTrait, QueryFilter,
-    QueryOrder, Related,
+    QueryOrder, QuerySelect, Related,
 };
+use uuid::Uuid;
 
 use crate::error::Result;
 
@@ -75,5 +78,32 @@ where
             let parent_id = <i32 as ValueType>::try_from(link.get(parent)).ok()?;
             Some((parent_id, record?))
         })
+        .collect())
+}
+
+/// The row ids of the records of `uuid`'s table that have one of `uuids`,
+/// by UUID: one query, however many.
+///
+/// # Errors
+/// Database errors.
+pub async fn ids_by_uuid<C>(
+    db: &impl ConnectionTrait,
+    uuid: C,
+    id: C,
+    uuids: &[Uuid],
+) -> Result<HashMap<Uuid, i32>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait<Column = C>,
+{
+    Ok(<C::EntityName as EntityTrait>::find()
+        .select_only()
+        .column(uuid)
+        .column(id)
+        .filter(uuid.is_in(uuids.iter().copied()))
+        .into_tuple::<(Uuid, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
         .collect())
 }

@@ -17,28 +17,38 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, PrimaryKeyTrait,
 };
 use serde::Serialize;
+use uuid::Uuid;
 
 use crate::error::{AppError, Result};
 use crate::service::kernel::now;
 use crate::service::kernel::unit_of_work::{Actor, Change, Write, check_version};
 
 /// The bookkeeping columns of a row about to be stored: its id (none yet
-/// for a new row), version and times.
+/// for a new row), its UUID (only a new row gets one), version and times.
 #[derive(Debug, Clone, Copy)]
 pub struct Stamp {
     id: Option<i32>,
+    uuid: Option<Uuid>,
     version: i32,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
 
 impl Stamp {
-    /// A new row's: version 1, created now.
+    /// A new row's: a new UUID, version 1, created now.
     #[must_use]
     pub fn first() -> Self {
+        Self::first_as(Uuid::now_v7())
+    }
+
+    /// A new row's that keeps the identity it has elsewhere (an imported
+    /// record, a demo row): `uuid`, version 1, created now.
+    #[must_use]
+    pub fn first_as(uuid: Uuid) -> Self {
         let now = now();
         Self {
             id: None,
+            uuid: Some(uuid),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -50,6 +60,7 @@ impl Stamp {
     pub fn next(current: &impl Versioned) -> Self {
         Self {
             id: Some(current.id()),
+            uuid: None,
             version: current.version() + 1,
             created_at: current.created_at(),
             updated_at: now(),
@@ -59,6 +70,11 @@ impl Stamp {
     /// The id column: unset for a new row, which the database numbers.
     fn id(&self) -> ActiveValue<i32> {
         self.id.map_or(ActiveValue::NotSet, ActiveValue::Set)
+    }
+
+    /// The UUID column: set once, when the row is made, and never changed.
+    fn uuid(&self) -> ActiveValue<Uuid> {
+        self.uuid.map_or(ActiveValue::NotSet, ActiveValue::Set)
     }
 }
 
@@ -72,6 +88,7 @@ macro_rules! stamped {
                 fn from(stamp: Stamp) -> Self {
                     Self {
                         id: stamp.id(),
+                        uuid: stamp.uuid(),
                         version: ActiveValue::Set(stamp.version),
                         created_at: ActiveValue::Set(stamp.created_at),
                         updated_at: ActiveValue::Set(stamp.updated_at),
@@ -91,7 +108,9 @@ stamped!(
     guideline_version,
     // Never written through the API; the demo data stamps its rows alike.
     knowledge_workshop,
-    guideline
+    guideline,
+    // Registered when a partner's token first names one.
+    organisation
 );
 
 /// One kind of record the API writes, as its hooks into the steps.
