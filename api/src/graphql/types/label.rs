@@ -11,7 +11,7 @@ use async_graphql::{Enum, OutputType, SimpleObject};
 
 use super::facility::{
     EcosystemDimension, FacilityStatus, FacilityType, LocationPrecision, ManagedBy, Population,
-    Principle, Regime, SecurityLevel, TargetAge, TargetGender,
+    Principle, RefScheme, Regime, SecurityLevel, TargetAge, TargetGender,
 };
 use super::guideline::GuidelineStatus;
 use super::learning_session::{SessionLevel, SessionTopic};
@@ -145,6 +145,14 @@ labels!(LocationPrecision {
     Region => ["Region", "Région", "Regio", "Región"],
 });
 
+labels!(RefScheme {
+    Rescaled => ["RESCALED", "RESCALED", "RESCALED", "RESCALED"],
+    PrisonInsider => ["Prison Insider", "Prison Insider", "Prison Insider", "Prison Insider"],
+    Wikidata => ["Wikidata", "Wikidata", "Wikidata", "Wikidata"],
+    Osm => ["OpenStreetMap", "OpenStreetMap", "OpenStreetMap", "OpenStreetMap"],
+    Other => ["Other register", "Autre registre", "Ander register", "Otro registro"],
+});
+
 labels!(FacilityFact {
     Name => ["Name", "Nom", "Naam", "Nombre"],
     Location => ["Location", "Emplacement", "Locatie", "Ubicación"],
@@ -251,6 +259,7 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<TargetAge>(lang, &mut out);
     labels_of::<Regime>(lang, &mut out);
     labels_of::<LocationPrecision>(lang, &mut out);
+    labels_of::<RefScheme>(lang, &mut out);
     labels_of::<FacilityFact>(lang, &mut out);
     labels_of::<SecurityLevel>(lang, &mut out);
     labels_of::<Principle>(lang, &mut out);
