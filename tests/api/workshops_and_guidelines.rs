@@ -80,6 +80,7 @@ async fn anonymous_callers_do_not_see_drafts(backend: Backend) {
         (2, entity::value::GuidelineStatus::Draft),
     ] {
         let version = entity::guideline_version::ActiveModel {
+            uuid: Set(sea_orm::prelude::Uuid::now_v7()),
             guideline_id: Set(rules.id),
             number: Set(number),
             status: Set(status),
