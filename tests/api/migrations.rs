@@ -400,11 +400,12 @@ async fn a_stored_source_url_becomes_the_first_source(backend: Backend) {
         return;
     };
     let db = database.connect().await;
-    let provenance = Migrator::migrations()
+    let before_uuids = Migrator::migrations()
         .iter()
-        .position(|m| m.name() == "m20261201_000020_add_facility_provenance")
+        // Before UUIDs too, so the row needs no more columns than it had then.
+        .position(|m| m.name() == "m20261201_000010_add_record_uuid")
         .unwrap();
-    Migrator::up(&db, Some(u32::try_from(provenance).unwrap()))
+    Migrator::up(&db, Some(u32::try_from(before_uuids).unwrap()))
         .await
         .unwrap();
     db.execute_unprepared(
