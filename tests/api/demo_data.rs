@@ -28,6 +28,7 @@ async fn demo_facility_keeps_its_source_facts(backend: Backend) {
                 name countryCode city latitude longitude facilityType status capacity openedYear
                 operator managedBy targetAge regime securityLevel targetGender socialEnterprise
                 sourceUrl smallScale description principles ecosystem { note }
+                locationPrecision verifiedOn sources { url }
             } }"#,
             json!({}),
         )
@@ -44,6 +45,8 @@ async fn demo_facility_keeps_its_source_facts(backend: Backend) {
             "managedBy": "NATIONAL_PRISON_ADMINISTRATION", "targetAge": "ADULTS", "regime": "CLOSED",
             "securityLevel": "LOW", "targetGender": "MIXED", "socialEnterprise": null,
             "sourceUrl": "https://www.regiedergebouwen.be/nl/projects/detentiehuis",
+            "locationPrecision": "CITY", "verifiedOn": "2026-12-01",
+            "sources": [{ "url": "https://www.regiedergebouwen.be/nl/projects/detentiehuis" }],
             "smallScale": false, "description": null, "principles": [], "ecosystem": []
         })
     );

@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use entity::value::{
-    FacilityStatus, FacilityType, ManagedBy, Population, RefScheme, Regime, SecurityLevel, Source,
-    TargetAge,
+    FacilityStatus, FacilityType, LocationPrecision, ManagedBy, Population, RefScheme, Regime,
+    SecurityLevel, Source, TargetAge,
 };
 
 use crate::error::AppError;
@@ -124,7 +124,7 @@ const OTHER: [Column; 2] = reference!("ref_other", RefScheme::Other);
 /// The columns, in order, of a facility CSV file: the project's source
 /// list's, then `slug`, `id` (the global id) and a value and page column per
 /// reference scheme, all optional, as the source list does not have them.
-pub const COLUMNS: [Column; 29] = [
+pub const COLUMNS: [Column; 31] = [
     column!("name", name),
     column!("country_code", country_code),
     column!("city", city),
@@ -160,6 +160,26 @@ pub const COLUMNS: [Column; 29] = [
                 lead_with(&mut stored.sources, first.clone());
             }
         },
+    },
+    Column {
+        name: "location_precision",
+        optional: true,
+        read: |cell, fields| {
+            fields.location_precision = Cell::read(cell)?;
+            Ok(())
+        },
+        write: |fields| Cell::write(&fields.location_precision),
+        carry: |row, stored| stored.location_precision = row.location_precision,
+    },
+    Column {
+        name: "verified_on",
+        optional: true,
+        read: |cell, fields| {
+            fields.verified_on = Cell::read(cell)?;
+            Ok(())
+        },
+        write: |fields| Cell::write(&fields.verified_on),
+        carry: |row, stored| stored.verified_on = row.verified_on,
     },
     Column {
         name: "slug",
@@ -654,6 +674,21 @@ impl Cell for Option<i32> {
     }
 }
 
+impl Cell for Option<chrono::NaiveDate> {
+    fn read(cell: Option<&str>) -> Result<Self, String> {
+        cell.map(|v| {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| format!("`{v}` is not a date in YYYY-MM-DD form"))
+        })
+        .transpose()
+    }
+
+    fn write(&self) -> String {
+        self.map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default()
+    }
+}
+
 impl Cell for Option<bool> {
     fn read(cell: Option<&str>) -> Result<Self, String> {
         match cell {
@@ -708,6 +743,7 @@ enum_cells!(
     TargetAge,
     Regime,
     SecurityLevel,
+    LocationPrecision,
 );
 
 #[cfg(test)]
