@@ -151,7 +151,7 @@ async function main() {
         const r = await fetch('/facilities.geojson?country=BE');
         const fc = await r.json();
         const f = fc.features[0];
-        return f && { id: String(f.id ?? f.properties.id), name: f.properties.name };
+        return f && { id: String(f.id ?? f.properties.id), name: f.properties.name, precision: f.properties.location_precision };
       });
       assert(feature && feature.id, '/facilities.geojson?country=BE has no feature');
       assert(await page.evaluate(() => typeof window.wishMap?.openPopup === 'function'), 'window.wishMap.openPopup is not a function');
@@ -167,9 +167,17 @@ async function main() {
         const text = await page.evaluate(() => document.querySelector('.facility-popup')?.textContent ?? '(no .facility-popup)');
         throw new Failure(`popup of ${feature.id} never showed "${feature.name}" with a "Source" link; it shows: ${text.replace(/\s+/g, ' ').trim()}`);
       });
+      // A position that is not the building's is said to be approximate, on the marker and in the popup.
+      const approximate = feature.precision !== 'exact';
+      const shown = await page.evaluate(() => ({
+        note: !!document.querySelector('.leaflet-popup .fp-approximate'),
+        rings: document.querySelectorAll('.facility-marker.approximate').length,
+      }));
+      assert(shown.note === approximate, `popup of a ${feature.precision} position ${approximate ? 'lacks' : 'has'} the approximate-position note`);
+      assert(shown.rings > 0, 'no marker is drawn as an approximate position, though most demo positions are city centres');
       await page.waitForTimeout(300); // let the popup finish its pan animation
       await page.screenshot({ path: resolve(shots, 'popup.png') });
-      return `"${feature.name}" with a Source link; popup.png`;
+      return `"${feature.name}" (${feature.precision}) with a Source link; ${shown.rings} approximate markers; popup.png`;
     });
 
     // What a reader of each language sees: the legend, the type filter and

@@ -101,6 +101,8 @@ function props(feature) {
     capacity: p.capacity ?? null,
     countryCode: p.country_code ?? p.countryCode ?? p.country ?? '',
     city: p.city ?? null,
+    // Only a position on the building is exact; unstated counts as approximate.
+    approximate: String(p.location_precision ?? p.locationPrecision ?? '').toLowerCase() !== 'exact',
   };
 }
 
@@ -267,7 +269,7 @@ const markersById = new Map();
 
 function facilityIcon(p) {
   return L.divIcon({
-    className: `facility-marker status-${esc(p.status.toLowerCase())}`,
+    className: `facility-marker status-${esc(p.status.toLowerCase())}${p.approximate ? ' approximate' : ''}`,
     html: `<span class="dot" style="--c:${typeColor(p.facilityType)}"></span>`,
     iconSize: [16, 16],
     iconAnchor: [8, 8],
@@ -340,6 +342,7 @@ function popupHtml(p, d, note) {
   return `<h2 class="fp-name">${esc(p.name)}</h2>
     <p class="fp-place">${place}</p>
     <dl class="fp-facts">${popupRows(p, d)}</dl>
+    ${p.approximate ? `<p class="fp-note fp-approximate">${esc(text.approximatePosition)}</p>` : ''}
     ${links}${note ? `<p class="fp-note">${esc(note)}</p>` : ''}`;
 }
 
