@@ -321,10 +321,8 @@ async fn facility_by_id_and_by_node_agree(backend: Backend) {
     );
 }
 
-async fn description_follows_lang_then_accept_language_then_english(backend: Backend) {
-    let Some(app) = spawn_app(backend).await else {
-        return;
-    };
+/// Gives the demo's Olen house an English and a Dutch description.
+async fn describe_olen_in_english_and_dutch(app: &crate::helpers::TestApp) {
     let olen = entity::facility::Entity::find()
         .filter(entity::facility::Column::Slug.eq("detentiehuis-olen"))
         .one(&app.db)
@@ -339,6 +337,13 @@ async fn description_follows_lang_then_accept_language_then_english(backend: Bac
             .collect(),
     )));
     with_text.update(&app.db).await.unwrap();
+}
+
+async fn description_follows_lang_then_accept_language_then_english(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    describe_olen_in_english_and_dutch(&app).await;
     let query = r#"{ facility(slug: "detentiehuis-olen") { nl: description(lang: "nl") fr: description(lang: "fr") byHeader: description } }"#;
 
     let response: Value = app
@@ -364,20 +369,7 @@ async fn description_language_says_which_language_was_served(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let olen = entity::facility::Entity::find()
-        .filter(entity::facility::Column::Slug.eq("detentiehuis-olen"))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut with_text: entity::facility::ActiveModel = olen.into();
-    with_text.description = Set(Some(entity::value::LocalizedText(
-        [("en", "A detention house."), ("nl", "Een detentiehuis.")]
-            .into_iter()
-            .map(|(l, t)| (l.to_owned(), t.to_owned()))
-            .collect(),
-    )));
-    with_text.update(&app.db).await.unwrap();
+    describe_olen_in_english_and_dutch(&app).await;
     let query = r#"{ olen: facility(slug: "detentiehuis-olen") {
         nl: description(lang: "nl") nlServed: descriptionLanguage(lang: "nl")
         fr: description(lang: "fr") frServed: descriptionLanguage(lang: "fr")

@@ -365,10 +365,7 @@ async fn uuids_are_given_to_existing_rows(backend: Backend) {
         return;
     };
     let db = database.connect().await;
-    let before_uuids = Migrator::migrations()
-        .iter()
-        .position(|m| m.name() == "m20261201_000010_add_record_uuid")
-        .unwrap() as u32;
+    let before_uuids = migrations_before("m20261201_000010_add_record_uuid");
     Migrator::up(&db, Some(before_uuids)).await.unwrap();
     for slug in ["huis", "thuis"] {
         db.execute_unprepared(&format!(
@@ -400,14 +397,9 @@ async fn a_stored_source_url_becomes_the_first_source(backend: Backend) {
         return;
     };
     let db = database.connect().await;
-    let before_uuids = Migrator::migrations()
-        .iter()
-        // Before UUIDs too, so the row needs no more columns than it had then.
-        .position(|m| m.name() == "m20261201_000010_add_record_uuid")
-        .unwrap();
-    Migrator::up(&db, Some(u32::try_from(before_uuids).unwrap()))
-        .await
-        .unwrap();
+    // Before UUIDs too, so the row needs no more columns than it had then.
+    let before_uuids = migrations_before("m20261201_000010_add_record_uuid");
+    Migrator::up(&db, Some(before_uuids)).await.unwrap();
     db.execute_unprepared(
         "INSERT INTO facility (slug, name, country_code, facility_type, status, sort_name, \
          search_text, version, created_at, updated_at, source_url) VALUES \
@@ -433,6 +425,15 @@ async fn a_stored_source_url_becomes_the_first_source(backend: Backend) {
     Migrator::down(&db, Some(1)).await.unwrap();
     let url = text_of(&db, "SELECT source_url FROM facility").await;
     assert_eq!(url, "https://example.org/huis");
+}
+
+/// How many migrations come before the one named `name`.
+fn migrations_before(name: &str) -> u32 {
+    let position = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == name)
+        .unwrap();
+    u32::try_from(position).unwrap()
 }
 
 async fn text_of(db: &DatabaseConnection, sql: &str) -> String {
