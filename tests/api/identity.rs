@@ -31,6 +31,21 @@ fn house(name: &str, refs: Value) -> Value {
     })
 }
 
+/// A house with what the exchange formats carry beyond the source list:
+/// sources in full (the second with everything a source records) and principles.
+fn documented_house(name: &str, refs: Value) -> Value {
+    let mut house = house(name, refs);
+    house["sources"] = json!([
+        { "url": "https://example.org/first" },
+        {
+            "url": "https://example.org/second", "title": "A report, \"quoted\"; with a, comma",
+            "publisher": "Example publisher", "readOn": "2026-11-30", "supports": ["CAPACITY", "LOCATION"],
+        },
+    ]);
+    house["principles"] = json!(["SMALL_SCALE", "COMMUNITY_INTEGRATION"]);
+    house
+}
+
 async fn text(app: &TestApp, path: &str) -> String {
     let response = app.get(path).await;
     assert_eq!(response.status(), 200, "{path}");
@@ -173,7 +188,7 @@ async fn each_export_imports_into_another_installation_unchanged(backend: Backen
         return;
     };
     let osm = json!([{ "scheme": "OSM", "value": "way/4242", "url": "https://www.openstreetmap.org/way/4242" }]);
-    let body = create(&a, house("Huis Utrecht", osm)).await;
+    let body = create(&a, documented_house("Huis Utrecht", osm)).await;
     let id = body["data"]["createFacility"]["id"]
         .as_str()
         .unwrap()
@@ -185,13 +200,23 @@ async fn each_export_imports_into_another_installation_unchanged(backend: Backen
     }
     let on_b = b
         .query(
-            "query($id: ID!) { node(id: $id) { ... on Facility { name externalRefs { value } } } }",
+            "query($id: ID!) { node(id: $id) { ... on Facility { name externalRefs { value } principles sources { url title publisher readOn supports } } } }",
             json!({ "id": id }),
         )
         .await;
     assert_eq!(
         on_b["node"],
-        json!({ "name": "Huis Utrecht", "externalRefs": [{ "value": "way/4242" }] })
+        json!({
+            "name": "Huis Utrecht", "externalRefs": [{ "value": "way/4242" }],
+            "principles": ["SMALL_SCALE", "COMMUNITY_INTEGRATION"],
+            "sources": [
+                { "url": "https://example.org/first", "title": null, "publisher": null, "readOn": null, "supports": [] },
+                {
+                    "url": "https://example.org/second", "title": "A report, \"quoted\"; with a, comma",
+                    "publisher": "Example publisher", "readOn": "2026-11-30", "supports": ["LOCATION", "CAPACITY"],
+                },
+            ],
+        })
     );
 }
 
@@ -202,7 +227,7 @@ async fn each_export_imports_through_the_command_line_unchanged(backend: Backend
         return;
     };
     let osm = json!([{ "scheme": "OSM", "value": "way/4242", "url": "https://www.openstreetmap.org/way/4242" }]);
-    create(&a, house("Huis Utrecht", osm)).await;
+    create(&a, documented_house("Huis Utrecht", osm)).await;
 
     for format in ["csv", "geojson"] {
         let from_a = text(&a, &format!("/facilities.{format}")).await;
@@ -282,6 +307,61 @@ async fn a_renamed_row_updates_its_facility(backend: Backend) {
     );
 }
 
+/// The project's source list has no `sources`, `principles` or reference
+/// columns: importing it changes what it has and leaves the rest.
+async fn a_file_without_a_column_leaves_what_it_would_carry(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let osm = json!([{ "scheme": "OSM", "value": "way/4242", "url": "https://www.openstreetmap.org/way/4242" }]);
+    let body = create(&app, documented_house("Huis Utrecht", osm)).await;
+    let id = body["data"]["createFacility"]["id"].clone();
+    let exported = text(&app, "/facilities.csv").await;
+    let mut reader = csv::Reader::from_reader(exported.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let kept: Vec<usize> = (0..header.len())
+        .filter(|&i| {
+            !matches!(&header[i], "sources" | "principles") && !header[i].starts_with("ref_")
+        })
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(kept.iter().map(|&i| &header[i]))
+        .unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        let ours = &record[0] == "Huis Utrecht";
+        writer
+            .write_record(kept.iter().map(|&i| match &header[i] {
+                "city" if ours => "Utrecht-Oost",
+                _ => &record[i],
+            }))
+            .unwrap();
+    }
+    let source_list = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+    assert!(!source_list.contains("principles") && !source_list.contains("way/4242"));
+
+    let (_, body) = app
+        .graphql_as(&editor(), IMPORT, json!({ "csv": source_list }))
+        .await;
+    assert_eq!(body["data"]["importFacilities"]["updated"], 1, "{body:#}");
+
+    let data = app
+        .query(
+            "query($id: ID!) { facility(id: $id) { city principles externalRefs { value } sources { url } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        data["facility"],
+        json!({
+            "city": "Utrecht-Oost", "principles": ["SMALL_SCALE", "COMMUNITY_INTEGRATION"],
+            "externalRefs": [{ "value": "way/4242" }],
+            "sources": [{ "url": "https://example.org/first" }, { "url": "https://example.org/second" }],
+        })
+    );
+}
+
 async fn demo_installations_agree_on_ids(backend: Backend) {
     let (Some(a), Some(b)) = (spawn_app(backend).await, spawn_app(backend).await) else {
         return;
@@ -290,6 +370,10 @@ async fn demo_installations_agree_on_ids(backend: Backend) {
     let on_a = a.query(read, json!({})).await;
     assert_eq!(on_a["facility"]["name"], "Detentiehuis Kortrijk");
     assert_eq!(on_a, b.query(read, json!({})).await);
+    let project = "{ knowledgeWorkshops { key id } }";
+    let on_a = a.query(project, json!({})).await;
+    assert_eq!(on_a["knowledgeWorkshops"].as_array().map(Vec::len), Some(4));
+    assert_eq!(on_a, b.query(project, json!({})).await);
 }
 
 on_both_databases!(
@@ -298,6 +382,7 @@ on_both_databases!(
     external_refs_are_kept_found_filtered_and_unique,
     each_export_imports_into_another_installation_unchanged,
     each_export_imports_through_the_command_line_unchanged,
+    a_file_without_a_column_leaves_what_it_would_carry,
     a_renamed_row_updates_its_facility,
     demo_installations_agree_on_ids
 );

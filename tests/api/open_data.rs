@@ -144,6 +144,8 @@ async fn csv_export_imports_back_unchanged(backend: Backend) {
         records.iter_mut().for_each(|r| {
             r.line = 0;
             r.fields.slug = None;
+            // The export has every column; the demo file leaves some out.
+            r.present = api::service::facility::csv::Present::by_name(|_| true);
         });
         records.sort_by(|a, b| a.fields.name.cmp(&b.fields.name));
         records

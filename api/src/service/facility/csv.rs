@@ -7,8 +7,8 @@
 use std::borrow::Cow;
 
 use entity::value::{
-    FacilityStatus, FacilityType, LocationPrecision, ManagedBy, Population, RefScheme, Regime,
-    SecurityLevel, Source, TargetAge,
+    FacilityStatus, FacilityType, LocationPrecision, ManagedBy, Population, Principle, RefScheme,
+    Regime, SecurityLevel, Source, TargetAge,
 };
 
 use crate::error::AppError;
@@ -122,9 +122,10 @@ const OSM: [Column; 2] = reference!("ref_osm", RefScheme::Osm);
 const OTHER: [Column; 2] = reference!("ref_other", RefScheme::Other);
 
 /// The columns, in order, of a facility CSV file: the project's source
-/// list's, then `slug`, `id` (the global id) and a value and page column per
-/// reference scheme, all optional, as the source list does not have them.
-pub const COLUMNS: [Column; 31] = [
+/// list's, then every source in full, the principles, `slug`, `id` (the
+/// global id) and a value and page column per reference scheme, all
+/// optional, as the source list does not have them.
+pub const COLUMNS: [Column; 33] = [
     column!("name", name),
     column!("country_code", country_code),
     column!("city", city),
@@ -182,6 +183,50 @@ pub const COLUMNS: [Column; 31] = [
         carry: |row, stored| stored.verified_on = row.verified_on,
     },
     Column {
+        name: "sources",
+        optional: true,
+        read: read_sources,
+        write: |fields| {
+            // Empty when `source_url` says it all.
+            match fields.sources.as_slice() {
+                [] => String::new(),
+                [only] if *only == Source::at(only.url.clone()) => String::new(),
+                all => serde_json::to_string(all).unwrap_or_default(),
+            }
+        },
+        carry: |row, stored| stored.sources.clone_from(&row.sources),
+    },
+    Column {
+        name: "principles",
+        optional: true,
+        read: |cell, fields| {
+            fields.principles = cell
+                .into_iter()
+                .flat_map(|list| list.split(';'))
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    Principle::parse(&p.to_ascii_lowercase()).ok_or_else(|| {
+                        format!(
+                            "`{p}` is not one of: {} (separate several with `;`)",
+                            Principle::all_values().join(", ")
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(())
+        },
+        write: |fields| {
+            fields
+                .principles
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(";")
+        },
+        carry: |row, stored| stored.principles.clone_from(&row.principles),
+    },
+    Column {
         name: "slug",
         optional: true,
         read: |cell, fields| {
@@ -233,6 +278,30 @@ fn unknown_is_empty(cell: Option<&str>) -> Option<&str> {
     cell.filter(|v| *v != "unknown")
 }
 
+/// Reads the `sources` cell: every source of the facility as a JSON array,
+/// the first of them the one `source_url` names.
+fn read_sources(cell: Option<&str>, fields: &mut FacilityFields) -> Result<(), String> {
+    let Some(json) = cell else {
+        return Ok(());
+    };
+    let listed: Vec<Source> = serde_json::from_str(json).map_err(|err| {
+        format!(
+            "must be a JSON array of sources, each {{\"url\", \"title\", \"publisher\", \"read_on\": \"YYYY-MM-DD\", \"supports\": [\"capacity\", ...]}} with only `url` required: {err}"
+        )
+    })?;
+    match (fields.sources.first(), listed.first()) {
+        (Some(given), Some(first)) if given.url != first.url => Err(format!(
+            "the first source is the one `source_url` names (`{}`), but these start with `{}`",
+            given.url, first.url
+        )),
+        (_, Some(_)) => {
+            fields.sources = listed;
+            Ok(())
+        }
+        (_, None) => Ok(()),
+    }
+}
+
 /// What makes a spreadsheet read a text cell as a formula (OWASP, "CSV Injection").
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
@@ -245,9 +314,25 @@ pub struct FacilityRow {
     /// `uuid` (the `id` column), external references and `slug`, when
     /// given, say which facility the row is, in that order.
     pub fields: FacilityFields,
-    /// Whether the file has references: a file without them (the
-    /// project's source list) leaves a facility's references as they are.
-    pub carries_refs: bool,
+    /// The columns the file has: what it leaves out (the project's source
+    /// list has no references) stays as it is on a stored facility.
+    pub present: Present,
+}
+
+/// Which of [`COLUMNS`] a file has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Present([bool; COLUMNS.len()]);
+
+impl Present {
+    /// Each column whose name `has` accepts.
+    #[must_use]
+    pub fn by_name(has: impl Fn(&str) -> bool) -> Self {
+        Self(COLUMNS.map(|c| has(c.name)))
+    }
+
+    fn has(&self, column: usize) -> bool {
+        self.0[column]
+    }
 }
 
 /// Why one cell (or the whole file, with line 0 or column "") was refused.
@@ -286,7 +371,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
         Err(err) => return Err(vec![RowError::new(1, "", describe_csv_error(&err))]),
     };
     let positions = check_header(&header)?;
-    let carries_refs = header.iter().any(|h| h.trim().starts_with("ref_"));
+    let present = Present(positions.map(|p| p.is_some()));
 
     let mut rows = Rows::default();
     for record in reader.records() {
@@ -314,7 +399,7 @@ pub fn parse(input: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
                 .filter(|s| !s.is_empty())
                 .map(unquote_formula)
         };
-        rows.read(line, carries_refs, &cell);
+        rows.read(line, present, &cell);
     }
     rows.finish()
 }
@@ -332,10 +417,10 @@ impl Rows {
     pub fn read<'a>(
         &mut self,
         line: u64,
-        carries_refs: bool,
+        present: Present,
         cell: &dyn Fn(usize) -> Option<&'a str>,
     ) {
-        match read_row(line, carries_refs, cell) {
+        match read_row(line, present, cell) {
             Ok(row) => self.rows.push(row),
             Err(mut errors) => self.errors.append(&mut errors),
         }
@@ -430,7 +515,7 @@ fn check_header(
 /// Every problem of the row, one per cell, left to right.
 pub fn read_row<'a>(
     line: u64,
-    carries_refs: bool,
+    present: Present,
     cell: &dyn Fn(usize) -> Option<&'a str>,
 ) -> Result<FacilityRow, Vec<RowError>> {
     let mut fields = unread();
@@ -454,7 +539,7 @@ pub fn read_row<'a>(
         return Ok(FacilityRow {
             line,
             fields,
-            carries_refs,
+            present,
         });
     }
     errors.sort_by_key(|e| COLUMNS.iter().position(|c| c.name == e.column));
@@ -498,9 +583,12 @@ fn unread() -> FacilityFields {
 
 /// The column of a problem the API's rules name by field (`countryCode`).
 fn column_of(field: &str, fields: &FacilityFields) -> String {
-    // The file's one source is the first of a facility's sources.
-    if field.starts_with("sources[0]") {
+    // `source_url` is the first source's address; the `sources` cell has them all.
+    if field.starts_with("sources[0].url") {
         return "source_url".to_owned();
+    }
+    if field.starts_with("sources") {
+        return "sources".to_owned();
     }
     // `externalRefs[2].url`: the page column of the third reference's scheme.
     if let Some(rest) = field.strip_prefix("externalRefs[") {
@@ -537,11 +625,14 @@ pub fn camel_case(snake: &str) -> String {
     out
 }
 
-/// A row's fields onto a stored facility's: what the file carries replaces
-/// what is stored, and what it does not (description, principles, ...) stays.
-pub fn carry(row: &FacilityFields, stored: &mut FacilityFields) {
-    for column in &COLUMNS {
-        (column.carry)(row, stored);
+/// A row onto a stored facility's fields: what the file's columns carry
+/// replaces what is stored, and what it does not (a column it leaves out,
+/// the description, ...) stays.
+pub fn carry(row: &FacilityRow, stored: &mut FacilityFields) {
+    for (i, column) in COLUMNS.iter().enumerate() {
+        if row.present.has(i) {
+            (column.carry)(&row.fields, stored);
+        }
     }
 }
 
@@ -568,8 +659,8 @@ pub fn write(facilities: &[FacilityFields]) -> Result<Vec<u8>, csv::Error> {
 /// The cells of a facility as GeoJSON properties, by column name: every
 /// column but the coordinates (the geometry's), the id (the feature's) and
 /// the references (an array of their own). Numbers and booleans are JSON's,
-/// text is as it is (no formula quote: no spreadsheet reads it), and an
-/// empty cell is `null`.
+/// text is as it is (no formula quote: no spreadsheet reads it), sources
+/// and principles are arrays, and an empty cell is `null`.
 #[must_use]
 pub fn properties(fields: &FacilityFields) -> Vec<(&'static str, serde_json::Value)> {
     COLUMNS
@@ -578,6 +669,12 @@ pub fn properties(fields: &FacilityFields) -> Vec<(&'static str, serde_json::Val
             !matches!(c.name, "latitude" | "longitude" | "id") && !c.name.starts_with("ref_")
         })
         .map(|c| {
+            // Lists are JSON's own, also when empty.
+            match c.name {
+                "sources" => return (c.name, serde_json::json!(fields.sources)),
+                "principles" => return (c.name, serde_json::json!(fields.principles)),
+                _ => {}
+            }
             let cell = (c.write)(fields);
             let value = if cell.is_empty() {
                 serde_json::Value::Null
@@ -882,7 +979,7 @@ mod tests {
     #[test]
     fn carry_replaces_the_columns_and_keeps_the_rest() {
         let csv = format!("{HEADER},slug\nA,BE,Gent,,,other,,,,,,open,,,,,,a\n");
-        let row = parse(csv.as_bytes()).expect("valid").remove(0).fields;
+        let row = parse(csv.as_bytes()).expect("valid").remove(0);
         let mut stored = unread();
         stored.slug = Some("stored".to_owned());
         stored.name = "Old".to_owned();
@@ -927,7 +1024,9 @@ mod tests {
         let rows =
             parse(include_bytes!("../../../demo/facilities.csv")).expect("demo data is valid");
         assert!(rows.len() > 100);
-        assert!(rows.iter().all(|r| r.fields.sources.len() == 1));
+        assert!(rows.iter().all(|r| !r.fields.sources.is_empty()));
+        // The reference list's further sources, after the one `source_url` names.
+        assert!(rows.iter().any(|r| r.fields.sources.len() > 1));
     }
 }
 

@@ -16,8 +16,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use entity::value::{AuditAction, AuditEntity, RefScheme};
-use entity::{facility, facility_external_ref};
+use entity::value::{AuditAction, AuditEntity, Principle, RefScheme};
+use entity::{facility, facility_external_ref, facility_principle};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable,
@@ -177,17 +177,29 @@ impl Plan {
     }
 }
 
-/// The stored facilities, and the references that name them.
+/// The stored facilities, the references that name them, and their
+/// principles (a column of the files).
 struct Existing {
     facilities: Vec<facility::Model>,
     refs: Vec<facility_external_ref::Model>,
+    principles: HashMap<i32, Vec<Principle>>,
 }
 
 impl Existing {
     async fn load(db: &impl ConnectionTrait) -> Result<Self> {
+        let mut principles: HashMap<i32, Vec<Principle>> = HashMap::new();
+        for p in facility_principle::Entity::find().all(db).await? {
+            principles
+                .entry(p.facility_id)
+                .or_default()
+                .push(p.principle);
+        }
+        // In the order the fields keep them, so that stored and read rows compare.
+        principles.values_mut().for_each(|p| p.sort());
         Ok(Self {
             facilities: facility::Entity::find().all(db).await?,
             refs: facility_external_ref::Entity::find().all(db).await?,
+            principles,
         })
     }
 }
@@ -335,11 +347,16 @@ fn plan(actor: &Actor, existing: &Existing, records: &[FacilityRow]) -> Plan {
                     current,
                     FacilityChildren {
                         external_refs: refs,
+                        principles: existing
+                            .principles
+                            .get(&current.id)
+                            .cloned()
+                            .unwrap_or_default(),
                         ..FacilityChildren::default()
                     },
                 );
                 let mut next = stored.clone();
-                carry(&records[i], &mut next);
+                facility_csv::carry(&records[i], &mut next);
                 if next == stored {
                     plan.unchanged += 1;
                 } else {
@@ -358,16 +375,6 @@ fn plan(actor: &Actor, existing: &Existing, records: &[FacilityRow]) -> Plan {
 enum Target {
     Stored(i32),
     New(String),
-}
-
-/// A row onto a stored facility's fields: its columns, and its references
-/// when the file has them.
-fn carry(row: &FacilityRow, stored: &mut FacilityFields) {
-    let refs = stored.external_refs.clone();
-    facility_csv::carry(&row.fields, stored);
-    if !row.carries_refs {
-        stored.external_refs = refs;
-    }
 }
 
 /// Writes a plan in batches, inside the import's one transaction: every
@@ -407,7 +414,7 @@ async fn write_plan(
             .map(|(slug, _)| slug.as_str())
             .zip(&new)
             .collect();
-        let mut refs = Vec::new();
+        let mut children = Children::default();
         for model in created {
             let fields = by_slug.get(model.slug.as_str()).ok_or_else(|| {
                 AppError::Internal(anyhow::anyhow!(
@@ -424,13 +431,9 @@ async fn write_plan(
                 before: None,
                 after: Some(snapshot::<Facility>(&model, fields)?),
             });
-            refs.extend(ref_rows(model.id, &fields.external_refs));
+            children.add(model.id, fields, None);
         }
-        if !refs.is_empty() {
-            facility_external_ref::Entity::insert_many(refs)
-                .exec_without_returning(write.txn())
-                .await?;
-        }
+        children.save(write.txn()).await?;
         write.flush().await?;
         done += chunk.len();
         progress(done, total);
@@ -439,10 +442,10 @@ async fn write_plan(
         let current: Vec<&facility::Model> = chunk.iter().map(|(model, _)| model).collect();
         let stored = fields_of_many(write.txn(), &current).await?;
         let mut rows = Vec::with_capacity(chunk.len());
-        let mut changed_refs = Vec::new();
+        let mut children = Children::default();
         for ((current, i), before) in chunk.iter().zip(stored) {
             let mut after = before.clone();
-            carry(&records[*i], &mut after);
+            facility_csv::carry(&records[*i], &mut after);
             let mut row = Facility::row(
                 &after,
                 &Maintainer(current.maintained_by_id),
@@ -452,9 +455,7 @@ async fn write_plan(
             // snapshot, and left out of the columns the upsert updates.
             row.uuid = ActiveValue::Set(current.uuid);
             let model = row.clone().try_into_model()?;
-            if after.external_refs != before.external_refs {
-                changed_refs.push((current.id, after.external_refs.clone()));
-            }
+            children.add(current.id, &after, Some(&before));
             write.record(Change {
                 entity: AuditEntity::Facility,
                 id: model.id,
@@ -487,25 +488,7 @@ async fn write_plan(
             )
             .exec_without_returning(write.txn())
             .await?;
-        // Only facilities whose references change: two statements for a chunk.
-        if !changed_refs.is_empty() {
-            facility_external_ref::Entity::delete_many()
-                .filter(
-                    facility_external_ref::Column::FacilityId
-                        .is_in(changed_refs.iter().map(|(id, _)| *id)),
-                )
-                .exec(write.txn())
-                .await?;
-            let refs: Vec<_> = changed_refs
-                .iter()
-                .flat_map(|(id, refs)| ref_rows(*id, refs))
-                .collect();
-            if !refs.is_empty() {
-                facility_external_ref::Entity::insert_many(refs)
-                    .exec_without_returning(write.txn())
-                    .await?;
-            }
-        }
+        children.save(write.txn()).await?;
         write.flush().await?;
         done += chunk.len();
         progress(done, total);
@@ -567,6 +550,14 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
         let refs =
             properties.and_then(|p| p.get("external_refs").or_else(|| p.get("externalRefs")));
         let carries_refs = refs.is_some();
+        // The references are one property; every other column is its own.
+        let present = facility_csv::Present::by_name(|name| match name {
+            "latitude" | "longitude" => true,
+            name if name.starts_with("ref_") => carries_refs,
+            name => properties.is_some_and(|p| {
+                p.contains_key(name) || p.contains_key(&facility_csv::camel_case(name))
+            }),
+        });
         let refs: Vec<&serde_json::Map<String, serde_json::Value>> = refs
             .and_then(|r| r.as_array())
             .map(|r| r.iter().filter_map(|r| r.as_object()).collect())
@@ -597,7 +588,16 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
                 serde_json::Value::String(s) => Some(s.trim().to_owned()),
                 serde_json::Value::Number(n) => Some(n.to_string()),
                 serde_json::Value::Bool(b) => Some(b.to_string()),
-                _ => None,
+                serde_json::Value::Null => None,
+                // A list of values (`principles`) is a cell's `a;b`; sources are the cell's JSON.
+                serde_json::Value::Array(items) if items.iter().all(|i| i.is_string()) => Some(
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                ),
+                other => Some(other.to_string()),
             }
             .filter(|s| !s.is_empty())
         };
@@ -612,9 +612,67 @@ fn parse_geojson(content: &[u8]) -> Result<Vec<FacilityRow>, Vec<RowError>> {
             })
             .collect();
         let cell = |i: usize| cells.get(i).and_then(|c| c.as_deref());
-        rows.read(line, carries_refs, &cell);
+        rows.read(line, present, &cell);
     }
     rows.finish()
+}
+
+/// The child rows the files carry (references and principles) of a chunk
+/// of facilities, for those whose children changed: at most two statements
+/// per table for the whole chunk.
+#[derive(Default)]
+struct Children {
+    /// Facilities whose stored rows go first.
+    replaced_refs: Vec<i32>,
+    replaced_principles: Vec<i32>,
+    refs: Vec<facility_external_ref::ActiveModel>,
+    principles: Vec<facility_principle::ActiveModel>,
+}
+
+impl Children {
+    /// The children of facility `id` as `fields` has them, where they
+    /// differ from `before` (`None`: a new facility).
+    fn add(&mut self, id: i32, fields: &FacilityFields, before: Option<&FacilityFields>) {
+        if before.is_none_or(|b| b.external_refs != fields.external_refs) {
+            self.replaced_refs.extend(before.map(|_| id));
+            self.refs.extend(ref_rows(id, &fields.external_refs));
+        }
+        if before.is_none_or(|b| b.principles != fields.principles) {
+            self.replaced_principles.extend(before.map(|_| id));
+            self.principles.extend(fields.principles.iter().map(|p| {
+                facility_principle::ActiveModel {
+                    facility_id: ActiveValue::Set(id),
+                    principle: ActiveValue::Set(*p),
+                }
+            }));
+        }
+    }
+
+    async fn save(self, db: &impl ConnectionTrait) -> Result<()> {
+        if !self.replaced_refs.is_empty() {
+            facility_external_ref::Entity::delete_many()
+                .filter(facility_external_ref::Column::FacilityId.is_in(self.replaced_refs))
+                .exec(db)
+                .await?;
+        }
+        if !self.refs.is_empty() {
+            facility_external_ref::Entity::insert_many(self.refs)
+                .exec_without_returning(db)
+                .await?;
+        }
+        if !self.replaced_principles.is_empty() {
+            facility_principle::Entity::delete_many()
+                .filter(facility_principle::Column::FacilityId.is_in(self.replaced_principles))
+                .exec(db)
+                .await?;
+        }
+        if !self.principles.is_empty() {
+            facility_principle::Entity::insert_many(self.principles)
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

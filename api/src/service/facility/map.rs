@@ -1,8 +1,6 @@
 //! What the map draws: facilities with coordinates as a GeoJSON
 //! FeatureCollection (RFC 7946), optionally inside a bounding box.
 
-use std::collections::HashMap;
-
 use entity::facility;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -10,7 +8,7 @@ use serde::Serialize;
 use crate::error::{AppError, Result};
 use crate::service::facility::Filter;
 use crate::service::facility::csv;
-use crate::service::facility::write::{ExternalRef, FacilityChildren, FacilityFields, refs_of};
+use crate::service::facility::write::{FacilityFields, fields_of_many};
 use crate::service::kernel::global_id::{self, Kind};
 
 /// A bounding box in degrees (WGS 84). `west > east` crosses the antimeridian.
@@ -153,8 +151,8 @@ pub async fn feature_collection(db: &impl ConnectionTrait, filter: &Filter) -> R
         .map_err(|e| AppError::Internal(e.into()))?
 }
 
-/// What the exchange formats carry of facilities: their columns and their
-/// references, in the order of `models`; one query for the references.
+/// What the exchange formats carry of facilities (their columns, references
+/// and principles), in the order of `models`; one query per child table.
 ///
 /// # Errors
 /// Database errors.
@@ -162,29 +160,8 @@ pub async fn exchange_fields(
     db: &impl ConnectionTrait,
     models: &[facility::Model],
 ) -> Result<Vec<FacilityFields>> {
-    let ids: Vec<i32> = models.iter().map(|m| m.id).collect();
-    let mut refs: HashMap<i32, Vec<ExternalRef>> = HashMap::new();
-    for r in refs_of(db, &ids).await? {
-        refs.entry(r.facility_id).or_default().push(ExternalRef {
-            scheme: r.scheme,
-            value: r.value,
-            url: r.url,
-        });
-    }
-    Ok(models
-        .iter()
-        .map(|m| {
-            let mut external_refs = refs.remove(&m.id).unwrap_or_default();
-            external_refs.sort_by_key(|r| r.scheme);
-            FacilityFields::of(
-                m,
-                FacilityChildren {
-                    external_refs,
-                    ..FacilityChildren::default()
-                },
-            )
-        })
-        .collect())
+    let models: Vec<&facility::Model> = models.iter().collect();
+    fields_of_many(db, &models).await
 }
 
 fn encode(facilities: Vec<FacilityFields>) -> Result<Vec<u8>> {
