@@ -46,7 +46,12 @@ async fn demo_facility_keeps_its_source_facts(backend: Backend) {
             "securityLevel": "LOW", "targetGender": "MIXED", "socialEnterprise": null,
             "sourceUrl": "https://www.regiedergebouwen.be/nl/projects/detentiehuis",
             "locationPrecision": "CITY", "verifiedOn": "2026-12-01",
-            "sources": [{ "url": "https://www.regiedergebouwen.be/nl/projects/detentiehuis" }],
+            // The reference list's further sources follow the one the row was made from.
+            "sources": [
+                { "url": "https://www.regiedergebouwen.be/nl/projects/detentiehuis" },
+                { "url": "http://www.wtv.be/nieuws/detentiehuis-kortrijk-1-jaar-open-voldoet-aan-de-verwachtingen" },
+                { "url": "https://kw.be/nieuws/criminaliteit/gevangenis/een-jaar-detentiehuis-in-kortrijk-hier-worden-gedetineerden-als-echte-mensen-behandeld/" },
+            ],
             "smallScale": false, "description": null, "principles": [], "ecosystem": []
         })
     );

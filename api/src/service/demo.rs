@@ -33,6 +33,8 @@ struct Project {
 
 #[derive(Deserialize)]
 struct Workshop {
+    /// Fixed, so that every installation knows the workshop by one global id.
+    id: Uuid,
     key: String,
     name: String,
     country_code: Option<String>,
@@ -40,6 +42,7 @@ struct Workshop {
 
 #[derive(Deserialize)]
 struct Guideline {
+    id: Uuid,
     key: String,
     title: String,
 }
@@ -108,7 +111,7 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
             key: Set(w.key.clone()),
             name: Set(w.name),
             country_code: Set(w.country_code),
-            ..Stamp::first().into()
+            ..Stamp::first_as(w.id).into()
         };
         (w.key, row)
     });
@@ -116,7 +119,7 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
         let row = guideline::ActiveModel {
             key: Set(g.key.clone()),
             title: Set(g.title),
-            ..Stamp::first().into()
+            ..Stamp::first_as(g.id).into()
         };
         (g.key, row)
     });
