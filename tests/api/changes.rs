@@ -230,6 +230,32 @@ async fn the_audit_log_records_who_changed_what(backend: Backend) {
     assert_eq!(events[1]["before"]["capacity"], 12);
     assert_eq!(events[1]["after"]["capacity"], 14);
     assert_eq!(events[1]["entityVersion"], 2);
+
+    // A deleted record's history is still found by its id.
+    let (_, deleted) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "mutation($id: ID!) { deleteFacility(id: $id, expectedVersion: 2) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert!(deleted.get("errors").is_none(), "{deleted:#}");
+    let (_, log) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "query($id: ID!) { auditLog(entityId: $id) { nodes { action entityId } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        log["data"]["auditLog"]["nodes"],
+        json!([
+            { "action": "CREATED", "entityId": id },
+            { "action": "UPDATED", "entityId": id },
+            { "action": "DELETED", "entityId": id },
+        ]),
+        "{log:#}"
+    );
 }
 
 on_both_databases!(

@@ -4,10 +4,11 @@
 //! resumes after the last id it saw neither misses nor repeats a change.
 
 use entity::audit_event;
-use entity::value::AuditEntity;
+use entity::value::{AuditAction, AuditEntity};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use uuid::Uuid;
 
 use crate::error::Result;
 
@@ -50,6 +51,33 @@ pub async fn audit_log(
         }
     }
     read(db, cond, range).await
+}
+
+/// The row id a deleted record had, found in the snapshot its deletion
+/// kept: no row of its table holds its UUID any more. Deletions are few, so
+/// their snapshots are read here rather than searched in JSON, which the
+/// two databases query differently.
+///
+/// # Errors
+/// Database errors.
+pub async fn deleted_row(
+    db: &impl ConnectionTrait,
+    entity: AuditEntity,
+    uuid: Uuid,
+) -> Result<Option<i32>> {
+    let deletions: Vec<(i32, Option<serde_json::Value>)> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::EntityId)
+        .column(audit_event::Column::BeforeState)
+        .filter(audit_event::Column::EntityType.eq(entity))
+        .filter(audit_event::Column::Action.eq(AuditAction::Deleted))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(deletions.into_iter().find_map(|(id, state)| {
+        let deleted = state?.get("uuid")?.as_str()?.parse::<Uuid>().ok()?;
+        (deleted == uuid).then_some(id)
+    }))
 }
 
 async fn read(

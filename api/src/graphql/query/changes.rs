@@ -116,10 +116,17 @@ impl ChangesQuery {
         let entity = match (entity_type, entity_id) {
             (_, Some(global)) => {
                 let (kind, key) = id::decode_any(&global, "entityId")?;
-                let row = id::rows(context::db(ctx), kind, &[key]).await?[0];
                 let entity = entity_of(kind).ok_or_else(|| {
                     AppError::bad_input("entityId", "knowledge workshops are not in the audit log")
                 })?;
+                let db = context::db(ctx);
+                let mut row = id::rows(db, kind, &[key]).await?[0];
+                if let (id::NO_ROW, id::Key::Uuid(uuid)) = (row, key) {
+                    // A deleted record's history is still its own.
+                    row = changes::deleted_row(db, entity, uuid)
+                        .await?
+                        .unwrap_or(id::NO_ROW);
+                }
                 Some((entity, Some(row)))
             }
             (Some(kind), None) => Some((kind.into(), None)),
