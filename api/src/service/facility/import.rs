@@ -649,30 +649,35 @@ impl Children {
     }
 
     async fn save(self, db: &impl ConnectionTrait) -> Result<()> {
-        if !self.replaced_refs.is_empty() {
-            facility_external_ref::Entity::delete_many()
-                .filter(facility_external_ref::Column::FacilityId.is_in(self.replaced_refs))
-                .exec(db)
-                .await?;
-        }
-        if !self.refs.is_empty() {
-            facility_external_ref::Entity::insert_many(self.refs)
-                .exec_without_returning(db)
-                .await?;
-        }
-        if !self.replaced_principles.is_empty() {
-            facility_principle::Entity::delete_many()
-                .filter(facility_principle::Column::FacilityId.is_in(self.replaced_principles))
-                .exec(db)
-                .await?;
-        }
-        if !self.principles.is_empty() {
-            facility_principle::Entity::insert_many(self.principles)
-                .exec_without_returning(db)
-                .await?;
-        }
-        Ok(())
+        let refs = facility_external_ref::Column::FacilityId;
+        replace_rows(db, refs, self.replaced_refs, self.refs).await?;
+        let principles = facility_principle::Column::FacilityId;
+        replace_rows(db, principles, self.replaced_principles, self.principles).await
     }
+}
+
+/// Deletes the rows whose `parent` is one of `replaced`, then inserts `rows`.
+async fn replace_rows<A>(
+    db: &impl ConnectionTrait,
+    parent: <A::Entity as EntityTrait>::Column,
+    replaced: Vec<i32>,
+    rows: Vec<A>,
+) -> Result<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+{
+    if !replaced.is_empty() {
+        <A::Entity as EntityTrait>::delete_many()
+            .filter(parent.is_in(replaced))
+            .exec(db)
+            .await?;
+    }
+    if !rows.is_empty() {
+        <A::Entity as EntityTrait>::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
