@@ -151,7 +151,9 @@ async function main() {
         const r = await fetch('/facilities.geojson?country=BE');
         const fc = await r.json();
         const f = fc.features[0];
-        return f && { id: String(f.id ?? f.properties.id), name: f.properties.name, precision: f.properties.location_precision };
+        return f && {
+          id: String(f.id ?? f.properties.id), name: f.properties.name, precision: f.properties.location_precision, sources: f.properties.sources.length,
+        };
       });
       assert(feature && feature.id, '/facilities.geojson?country=BE has no feature');
       assert(await page.evaluate(() => typeof window.wishMap?.openPopup === 'function'), 'window.wishMap.openPopup is not a function');
@@ -159,13 +161,14 @@ async function main() {
         window.wishMap.openPopup(id),
         new Promise((_, reject) => setTimeout(() => reject(new Error(`openPopup(${id}) did not settle in ${ms} ms`)), ms)),
       ]), { id: feature.id, ms: timeout }).catch((e) => { throw new Failure(e.message.split('\n')[0]); });
-      await page.waitForFunction((name) => {
+      // One link per source: "Source", or "Source 1", "Source 2", ... when there are several.
+      await page.waitForFunction(({ name, sources }) => {
         const el = document.querySelector('.leaflet-popup .facility-popup');
-        return !!el && el.textContent.includes(name)
-          && [...el.querySelectorAll('a')].some((a) => a.textContent.trim() === 'Source' && /^https?:/.test(a.href));
-      }, feature.name, { timeout }).catch(async () => {
+        const links = el ? [...el.querySelectorAll('a')].filter((a) => /^Source( \d+)?$/.test(a.textContent.trim()) && /^https?:/.test(a.href)) : [];
+        return !!el && el.textContent.includes(name) && links.length === sources;
+      }, feature, { timeout }).catch(async () => {
         const text = await page.evaluate(() => document.querySelector('.facility-popup')?.textContent ?? '(no .facility-popup)');
-        throw new Failure(`popup of ${feature.id} never showed "${feature.name}" with a "Source" link; it shows: ${text.replace(/\s+/g, ' ').trim()}`);
+        throw new Failure(`popup of ${feature.id} never showed "${feature.name}" with ${feature.sources} source link(s); it shows: ${text.replace(/\s+/g, ' ').trim()}`);
       });
       // A position that is not the building's is said to be approximate, on the marker and in the popup.
       const approximate = feature.precision !== 'exact';
@@ -177,7 +180,7 @@ async function main() {
       assert(shown.rings > 0, 'no marker is drawn as an approximate position, though most demo positions are city centres');
       await page.waitForTimeout(300); // let the popup finish its pan animation
       await page.screenshot({ path: resolve(shots, 'popup.png') });
-      return `"${feature.name}" (${feature.precision}) with a Source link; ${shown.rings} approximate markers; popup.png`;
+      return `"${feature.name}" (${feature.precision}) with ${feature.sources} source link(s); ${shown.rings} approximate markers; popup.png`;
     });
 
     // What a reader of each language sees: the legend, the type filter and
@@ -198,6 +201,7 @@ async function main() {
       const before = await labelled(page);
       assert(before.lang === 'en' && before.legend.includes('Detention house'),
         `an en-GB browser starts in English: ${JSON.stringify(before)}`);
+      assert(before.legend.includes('Approximate position (town or region)'), `the legend does not explain the dashed ring: ${before.legend}`);
       await page.selectOption('#map-language', 'nl');
       await waitLang(page, 'nl', 'after choosing Nederlands');
       const after = await labelled(page);
@@ -206,6 +210,13 @@ async function main() {
           `the ${part} is not in Dutch: ${after[part]}`);
       }
       assert(after.heading === 'Statistieken', `the statistics heading is "${after.heading}"`);
+      assert(after.legend.includes('Benaderende locatie (stad of regio)'), `the legend's dashed ring is not explained in Dutch: ${after.legend}`);
+      // The popup that was open speaks the new language too.
+      await page.waitForFunction(() => /Capaciteit/.test(document.querySelector('.leaflet-popup .facility-popup')?.textContent ?? ''), null, { timeout })
+        .catch(async () => {
+          const popup = await page.evaluate(() => document.querySelector('.leaflet-popup .facility-popup')?.textContent ?? '(no popup open)');
+          throw new Failure(`the open popup is not in Dutch: ${popup.replace(/\s+/g, ' ').trim()}`);
+        });
       assert(new URLSearchParams(after.search).get('lang') === 'nl', `the URL does not keep the choice: ${after.search}`);
       await page.screenshot({ path: resolve(shots, 'map-nl.png') });
       return 'legend, filters and statistics say "Detentiehuis"; map-nl.png';

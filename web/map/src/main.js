@@ -39,7 +39,7 @@ const EUROPE = { center: [50, 10], zoom: 4 };
 const LANGUAGE_KEY = 'wish-map-language';
 
 const STATS_QUERY = `query($f: FacilityFilter){ facilityStats(filter:$f){ total totalCapacity byCountry{key count} byType{key count} byStatus{key count} } }`;
-const DETAILS_QUERY = `query($id: ID!){ node(id:$id){ ... on Facility { name city countryCode facilityType status capacity openedYear operator sourceUrl website } } }`;
+const DETAILS_QUERY = `query($id: ID!){ node(id:$id){ ... on Facility { name city countryCode facilityType status capacity openedYear operator sources { url title } website } } }`;
 const LABELS_QUERY = 'query($lang: Language!){ labels(lang: $lang){ enum value label } }';
 
 const $ = (id) => document.getElementById(id);
@@ -332,10 +332,14 @@ function popupHtml(p, d, note) {
     .filter(Boolean).map(esc).join(', ');
   let links = '';
   if (d) {
-    const source = safeUrl(d.sourceUrl);
+    const sources = (d.sources || []).map((s) => [safeUrl(s.url), s.title]).filter(([url]) => url);
     const website = safeUrl(d.website);
-    const parts = [];
-    if (source) parts.push(`<a href="${source}" target="_blank" rel="noopener noreferrer">${esc(text.source)}</a>`);
+    const parts = sources.map(([url, title], i) => {
+      // Numbered when there are several; the title, where recorded, on hover.
+      const label = sources.length > 1 ? `${text.source} ${i + 1}` : text.source;
+      const hover = title ? ` title="${esc(title)}"` : '';
+      return `<a href="${url}"${hover} target="_blank" rel="noopener noreferrer">${esc(label)}</a>`;
+    });
     if (website) parts.push(`<a href="${website}" target="_blank" rel="noopener noreferrer">${esc(text.website)}</a>`);
     links = parts.length ? `<p class="fp-links">${parts.join(' · ')}</p>` : `<p class="fp-note">${esc(text.noSource)}</p>`;
   }
@@ -433,7 +437,7 @@ function addLegend() {
     const size = map.getSize();
     const small = size.y < 560 || size.x < 900;
     legendDiv.innerHTML = `<details${small ? '' : ' open'}><summary></summary>
-      <ul class="legend-type"></ul><ul class="legend-status"></ul></details>`;
+      <ul class="legend-type"></ul><ul class="legend-status"></ul><ul class="legend-position"></ul></details>`;
     renderLegend();
     L.DomEvent.disableClickPropagation(legendDiv);
     L.DomEvent.disableScrollPropagation(legendDiv);
@@ -448,6 +452,7 @@ function renderLegend() {
   legendDiv.querySelector('summary').textContent = text.legend;
   legendDiv.querySelector('.legend-type').innerHTML = TYPES.map(([k, color]) => `<li><span class="swatch" style="--c:${color}" aria-hidden="true"></span>${esc(typeLabel(k))}</li>`).join('');
   legendDiv.querySelector('.legend-status').innerHTML = STATUSES.map((k) => `<li><span class="facility-marker status-${k.toLowerCase()}"><span class="dot" style="--c:#4b5563"></span></span>${esc(statusLabel(k))}</li>`).join('');
+  legendDiv.querySelector('.legend-position').innerHTML = `<li><span class="facility-marker status-open approximate"><span class="dot" style="--c:#4b5563"></span></span>${esc(text.approximateLegend)}</li>`;
 }
 
 // ---------------------------------------------------------------- language
@@ -534,8 +539,13 @@ async function setLanguage(code) {
     fillCountries(countryBuckets);
     renderStats(lastStats);
   }
-  // An open popup was written in the other language.
-  map.closePopup();
+  // An open popup was written in the other language: open it again in this one.
+  for (const { marker } of markersById.values()) {
+    if (marker.isPopupOpen()) {
+      marker.closePopup();
+      marker.openPopup();
+    }
+  }
   document.body.dataset.lang = lang;
 }
 
