@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::{Connection, PgConnection, PgPool};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    TransactionTrait,
 };
 
 use crate::config::{DatabaseSettings, redact_url};
@@ -88,14 +90,79 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
     }
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration, holding the start-up lock (see [`migrate_then`]).
 ///
 /// # Errors
 /// A migration failed; the database is left at the last migration that succeeded.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
+    migrate_then(db, async { Ok(()) }).await
+}
+
+/// Applies every pending migration, then runs `then` (the first load of the
+/// demo data), holding the database's start-up lock throughout.
+///
+/// Replicas started together on an empty PostgreSQL database take turns
+/// under a session advisory lock: exactly one applies each migration and
+/// loads the demo data, and the others find both done. The lock is held on a
+/// connection of its own, outside the pool, and released when it closes, so
+/// a replica that dies mid-migration cannot keep the others waiting. SQLite
+/// is one process's; it needs no lock.
+///
+/// # Errors
+/// The lock cannot be taken, a migration failed (the database is left at
+/// the last migration that succeeded), or `then` failed.
+pub async fn migrate_then<T>(
+    db: &DatabaseConnection,
+    then: impl Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    let lock = match db.get_database_backend() {
+        DbBackend::Postgres => Some(StartupLock::take(db.get_postgres_connection_pool()).await?),
+        _ => None,
+    };
+    let done = async {
+        Migrator::up(db, None)
+            .await
+            .context("while applying database migrations")?;
+        then.await
+    }
+    .await;
+    if let Some(lock) = lock {
+        lock.release().await;
+    }
+    done
+}
+
+/// The start-up lock of one database and schema, held by one session.
+struct StartupLock(PgConnection);
+
+impl StartupLock {
+    async fn take(pool: &PgPool) -> anyhow::Result<Self> {
+        let mut session = PgConnection::connect_with(&pool.connect_options())
+            .await
+            .context("while connecting to take the start-up lock")?;
+        // Waiting for another replica's migrations is not a slow statement.
+        sea_orm::sqlx::query("SET statement_timeout = 0")
+            .execute(&mut session)
+            .await
+            .context("while preparing the start-up lock")?;
+        // One lock per schema: installations that share a database in
+        // different schemas (the tests do) do not wait for each other.
+        sea_orm::sqlx::query(
+            "SELECT pg_advisory_lock(hashtext('wish-api start-up ' || current_setting('search_path')))",
+        )
+        .execute(&mut session)
         .await
-        .context("while applying database migrations")
+        .context("while taking the start-up lock")?;
+        Ok(Self(session))
+    }
+
+    /// Closing the session releases the lock; a failure to close ends the
+    /// session anyway, which releases it too.
+    async fn release(self) {
+        if let Err(err) = self.0.close().await {
+            tracing::debug!(error = %err, "the start-up lock's session did not close cleanly");
+        }
+    }
 }
 
 fn is_sqlite(url: &str) -> bool {

@@ -43,12 +43,17 @@ impl Application {
             );
         }
         let db = db::connect(database).await?;
-        db::migrate(&db).await?;
-        if settings.demo_data
-            && let Some(report) = service::demo::load_on_first_start(&db)
+        // One replica of several started together loads the demo data; the
+        // others find it loaded.
+        let demo = async {
+            if !settings.demo_data {
+                return Ok(None);
+            }
+            service::demo::load_on_first_start(&db)
                 .await
-                .map_err(|e| anyhow::anyhow!("while loading the demo data: {e:?}"))?
-        {
+                .map_err(|e| anyhow::anyhow!("while loading the demo data: {e:?}"))
+        };
+        if let Some(report) = db::migrate_then(&db, demo).await? {
             tracing::info!(
                 facilities = report.facilities,
                 workshops = report.workshops,

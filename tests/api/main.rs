@@ -32,6 +32,7 @@ mod observability;
 mod open_data;
 mod provenance;
 mod rate_limits;
+mod replicas;
 mod resilience;
 mod roles;
 mod schema;
