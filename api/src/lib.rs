@@ -7,6 +7,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod data_version;
 pub mod db;
 pub mod error;
 pub mod graphql;

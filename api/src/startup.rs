@@ -98,7 +98,11 @@ impl Application {
         let executor = Executor::new(settings.graphql_threads.unwrap_or(cores))
             .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
-            schema: schema::build(db.clone(), limits),
+            schema: schema::build(
+                db.clone(),
+                response_cache.as_ref().map(|c| c.versions().clone()),
+                limits,
+            ),
             db,
             executor,
             max_body_bytes: settings.max_body_bytes,

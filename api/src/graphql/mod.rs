@@ -9,6 +9,7 @@ pub mod limits;
 pub mod loader;
 pub mod mutation;
 pub mod null_propagation;
+pub mod own_writes;
 pub mod query;
 pub mod read_only;
 pub mod schema;

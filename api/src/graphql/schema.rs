@@ -7,6 +7,9 @@ use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
 use chrono::{DateTime, Utc};
 
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+use crate::data_version::DataVersion;
 
 /// How many persisted queries one server remembers (the least recently used go first).
 const PERSISTED_QUERIES: usize = 1024;
@@ -18,11 +21,19 @@ use super::types::scalar::DATE_TIME_DESCRIPTION;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// The schema, carrying the database for every request.
+/// The schema, carrying the database for every request, and the data
+/// version the response cache keeps answers by (none: no cache).
 #[must_use]
-pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
-    builder()
-        .data(db)
+pub fn build(
+    db: DatabaseConnection,
+    versions: Option<Arc<DataVersion>>,
+    limits: Limits,
+) -> AppSchema {
+    let mut builder = builder().data(db);
+    if let Some(versions) = versions {
+        builder = builder.data(versions);
+    }
+    builder
         .limit_recursive_depth(super::limits::MAX_RECURSION)
         // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
         .disable_suggestions()
@@ -35,6 +46,7 @@ pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
         .extension(super::read_only::RefuseWritesWhenReadOnly)
         .extension(super::null_propagation::SpecNullPropagation)
         .extension(super::executed::MarkExecution)
+        .extension(super::own_writes::SeeOwnWrites)
         .finish()
 }
 

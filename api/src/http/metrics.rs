@@ -15,10 +15,12 @@ use std::time::{Duration, Instant};
 
 use actix_web::{HttpResponse, web};
 use prometheus::{
-    HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry, TextEncoder,
+    HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
+use crate::data_version::DataVersion;
 use crate::error::code;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -217,6 +219,8 @@ pub struct Metrics {
     errors: IntCounterVec,
     pool: IntGaugeVec,
     pool_max: IntGauge,
+    invalidation_live: IntGauge,
+    version_reads: IntCounter,
     /// Which names are labels, and the endpoints and outcomes each has
     /// series under, so that a label that goes takes its series with it.
     labels: Mutex<(Operations, BTreeSet<(String, String)>)>,
@@ -263,6 +267,15 @@ impl Metrics {
             "wish_db_pool_max_connections",
             "Most connections the pool opens.",
         )?;
+        let invalidation_live = IntGauge::new(
+            "wish_cache_invalidation_live",
+            "1 while cached answers are dropped on notification (PostgreSQL LISTEN) or in process (SQLite); 0 while each cached read asks the database for its data version.",
+        )?;
+        // Brought up to the count kept beside the cache at each scrape.
+        let version_reads = IntCounter::new(
+            "wish_cache_version_reads_total",
+            "Data version reads on the request path, made while invalidation was not live.",
+        )?;
         let (requests, latency, errors, pool) = (requests?, latency?, errors?, pool?);
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -270,6 +283,8 @@ impl Metrics {
             Box::new(errors.clone()),
             Box::new(pool.clone()),
             Box::new(pool_max.clone()),
+            Box::new(invalidation_live.clone()),
+            Box::new(version_reads.clone()),
         ] {
             registry.register(collector)?;
         }
@@ -285,6 +300,8 @@ impl Metrics {
             errors,
             pool,
             pool_max,
+            invalidation_live,
+            version_reads,
             labels: Mutex::default(),
         })
     }
@@ -344,8 +361,15 @@ impl Metrics {
         }
     }
 
-    /// The text exposition of every series, the pool read now.
-    fn render(&self, db: &DatabaseConnection) -> String {
+    /// The text exposition of every series, the pool and the cache's
+    /// invalidation read now.
+    fn render(&self, db: &DatabaseConnection, versions: Option<&DataVersion>) -> String {
+        if let Some(versions) = versions {
+            self.invalidation_live.set(i64::from(versions.is_live()));
+            let reads = versions.reads();
+            self.version_reads
+                .inc_by(reads.saturating_sub(self.version_reads.get()));
+        }
         let (size, idle, max) = pool_use(db);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool
@@ -391,7 +415,10 @@ pub async fn endpoint(state: web::Data<super::AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(prometheus::TEXT_FORMAT)
         .insert_header(("Cache-Control", "no-store"))
-        .body(state.metrics.render(&state.db))
+        .body(state.metrics.render(
+            &state.db,
+            state.response_cache.as_ref().map(|c| c.versions().as_ref()),
+        ))
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! An in-process cache of anonymous GraphQL answers. Every entry carries the
 //! database's data version (the counter each write transaction increments,
 //! see [`crate::service::kernel::unit_of_work`]) at the time it was computed, and an entry
-//! is served only while the database is still at that version. The version
-//! is read from the database on every lookup, so a write through any replica
-//! makes every replica's entries stale at once.
+//! is served only while the database is still at that version. Replicas
+//! learn of a new version by notification ([`crate::data_version`]), so a
+//! write through any replica makes every replica's entries stale within
+//! moments, and a hit costs no database round trip.
 
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -15,7 +16,7 @@ use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use super::precompressed::Compressed;
-use crate::service;
+use crate::data_version::DataVersion;
 
 /// A cached answer and the data version it reflects.
 struct Cached {
@@ -82,8 +83,7 @@ impl Answer {
 
 /// The cache, bounded by the bytes of the answers it holds.
 pub struct ResponseCache {
-    /// Reads the data version without counting towards the server's statements.
-    db: DatabaseConnection,
+    versions: Arc<DataVersion>,
     entries: Mutex<Entries>,
     budget_bytes: usize,
 }
@@ -94,11 +94,13 @@ struct Entries {
 }
 
 impl ResponseCache {
-    /// A cache of at most `budget_bytes` of answers; `None` when the budget is zero.
+    /// A cache of at most `budget_bytes` of answers, following the data
+    /// version of `db` (whose statements should not count as the server's);
+    /// `None` when the budget is zero.
     #[must_use]
     pub fn new(db: DatabaseConnection, budget_bytes: usize) -> Option<Self> {
         (budget_bytes > 0).then(|| Self {
-            db,
+            versions: DataVersion::follow(db),
             entries: Mutex::new(Entries {
                 lru: LruCache::unbounded(),
                 bytes: 0,
@@ -139,13 +141,13 @@ impl ResponseCache {
 
     /// The database's data version now; `None` if it cannot be read (then nothing is served from cache).
     pub async fn current_version(&self) -> Option<i64> {
-        match service::kernel::unit_of_work::data_version(&self.db).await {
-            Ok(version) => Some(version),
-            Err(err) => {
-                err.log_if_internal();
-                None
-            }
-        }
+        self.versions.current().await
+    }
+
+    /// The data version this cache follows.
+    #[must_use]
+    pub fn versions(&self) -> &Arc<DataVersion> {
+        &self.versions
     }
 
     /// The cached answer for `key`, if it was computed at `version`.
