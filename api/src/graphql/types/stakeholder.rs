@@ -320,3 +320,47 @@ impl PersonalData {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use entity::value::StakeholderKind as Kind;
+
+    use super::StakeholderStats;
+
+    fn counts(stats: &StakeholderStats) -> Vec<Option<i32>> {
+        stats.by_kind.iter().map(|c| c.count).collect()
+    }
+
+    #[test]
+    fn a_lone_small_count_takes_the_next_smallest_with_it() {
+        let rows = [
+            (Kind::Practice, 5),
+            (Kind::Policy, 6),
+            (Kind::Research, 7),
+            (Kind::LivedExperience, 2),
+            (Kind::Education, 8),
+            (Kind::Community, 9),
+        ];
+
+        let public = StakeholderStats::new(&rows, true);
+        let editors = StakeholderStats::new(&rows, false);
+
+        assert_eq!(
+            counts(&public),
+            [None, Some(6), Some(7), None, Some(8), Some(9)]
+        );
+        assert_eq!(public.total, Some(37));
+        assert_eq!(
+            counts(&editors),
+            [Some(5), Some(6), Some(7), Some(2), Some(8), Some(9)]
+        );
+    }
+
+    #[test]
+    fn a_small_group_has_no_public_total() {
+        let stats = StakeholderStats::new(&[(Kind::Research, 4)], true);
+
+        assert_eq!(stats.total, None);
+        assert!(counts(&stats).iter().all(Option::is_none));
+    }
+}
