@@ -9,8 +9,8 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::{Connection, PgConnection, PgPool};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, TransactionTrait,
 };
 
 use crate::config::{DatabaseSettings, redact_url};
@@ -37,6 +37,9 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
+                // What a write frees (a person's erased name among it) is
+                // overwritten with zeros, not left in free pages of the file.
+                .pragma("secure_delete", "ON")
         });
     } else if is_postgres(&settings.url) {
         options
@@ -88,6 +91,22 @@ pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr
             "the runtime shut down while a transaction began".to_owned(),
         )),
     }
+}
+
+/// After an erasure: on SQLite, moves the pages the write-ahead log holds
+/// into the database file and empties the log, so that the erased text is
+/// not left in the log until the next automatic checkpoint. PostgreSQL keeps
+/// the old row versions until `VACUUM` (autovacuum) reclaims them, which no
+/// statement of a transaction can force.
+///
+/// # Errors
+/// Database errors.
+pub async fn flush_erased(db: &DatabaseConnection) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
+    Ok(())
 }
 
 /// Applies every pending migration, holding the start-up lock (see [`migrate_then`]).

@@ -24,6 +24,20 @@ pub struct Model {
     pub sort_name: String,
     /// Public fields folded to lower-case ASCII; never holds email or phone.
     pub search_text: String,
+    /// Whether their name may be public: without it, only editors and
+    /// admins see them as a record, and others as an anonymous participant.
+    pub consent_name: bool,
+    /// Whether their organisation and country may be public.
+    pub consent_affiliation: bool,
+    /// Whether their kind may be public.
+    pub consent_kind: bool,
+    /// When the consent was last recorded; none while it never was.
+    pub consent_recorded_at: Option<DateTimeUtc>,
+    /// The subject of the token that recorded it.
+    pub consent_recorded_by: Option<String>,
+    /// When the person was erased: the row stays, anonymous, so that the
+    /// visits and sessions they took part in stay whole.
+    pub erased_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

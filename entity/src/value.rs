@@ -162,7 +162,7 @@ string_enum!(
 
 string_enum!(
     /// What a write did to a record.
-    AuditAction { Created, Updated, Deleted }
+    AuditAction { Created, Updated, Deleted, Erased }
 );
 
 string_enum!(

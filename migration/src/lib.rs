@@ -16,6 +16,8 @@ mod m20261128_000009_create_audit_event_table;
 mod m20261201_000010_add_record_uuid;
 mod m20261201_000011_create_facility_external_ref_table;
 mod m20261201_000020_add_facility_provenance;
+mod m20261202_000030_add_stakeholder_consent;
+mod m20261202_000031_keep_contact_details_out_of_audit;
 mod m20261202_000050_notify_data_version;
 
 pub struct Migrator;
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_add_record_uuid::Migration),
             Box::new(m20261201_000011_create_facility_external_ref_table::Migration),
             Box::new(m20261201_000020_add_facility_provenance::Migration),
+            Box::new(m20261202_000030_add_stakeholder_consent::Migration),
+            Box::new(m20261202_000031_keep_contact_details_out_of_audit::Migration),
             Box::new(m20261202_000050_notify_data_version::Migration),
         ]
     }

@@ -2,12 +2,12 @@
 //! batching that keeps nested reads to a fixed number of statements.
 
 use api::graphql::id::{Kind, encode};
-use entity::value::{GuidelineStatus, SessionLevel, SessionTopic, StakeholderKind};
+use entity::value::{GuidelineStatus, Role, SessionLevel, SessionTopic, StakeholderKind};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, day};
-use crate::helpers::{Backend, assert_error_code, first_error, spawn_app};
+use crate::helpers::{Backend, assert_error_code, first_error, spawn_app, token};
 use crate::on_both_databases;
 
 const MAP_WITH_VISITS: &str = "query($first: Int) {
@@ -16,7 +16,7 @@ const MAP_WITH_VISITS: &str = "query($first: Int) {
       name
       visits(first: 3) {
         totalCount
-        nodes { visitedOn workshop { key } participants { name workshops { key } } findings { dimension note } }
+        nodes { visitedOn workshop { key } participants { name stakeholder { workshops { key } } } findings { dimension note } }
       }
     }
   }
@@ -237,15 +237,20 @@ async fn learning_sessions_filter_and_list_participants(backend: Backend) {
     );
 }
 
-async fn stakeholders_show_public_fields_and_refuse_contact_details(backend: Backend) {
+async fn stakeholders_show_consented_fields_and_refuse_contact_details(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    fixtures::stakeholder(
+    // Her name and affiliation may be public; that she was detained may not.
+    fixtures::person(
         &app.db,
         "Zoë Lived-Experience",
         StakeholderKind::LivedExperience,
         Some("fr"),
+        fixtures::Consent {
+            kind: false,
+            ..fixtures::Consent::ALL
+        },
     )
     .await;
     fixtures::stakeholder(
@@ -274,16 +279,42 @@ async fn stakeholders_show_public_fields_and_refuse_contact_details(backend: Bac
             json!({}),
         )
         .await;
+    let by_kind = app
+        .query(
+            "{ stakeholders(filter: { kind: [LIVED_EXPERIENCE] }) { totalCount nodes { name } } }",
+            json!({}),
+        )
+        .await;
     let contact = app
         .graphql("{ stakeholders { nodes { name email phone } } }", json!({}))
+        .await;
+    let (_, editor) = app
+        .graphql_as(
+            &token(Role::Editor, None),
+            "{ stakeholders(filter: { kind: [LIVED_EXPERIENCE] }) { nodes { name kind } } }",
+            json!({}),
+        )
         .await;
 
     assert_eq!(
         public["stakeholders"]["nodes"],
         json!([
             { "name": "Anna Practitioner", "kind": "PRACTICE", "organisation": "Université de Liège", "workshops": [{ "key": "be" }] },
-            { "name": "Zoë Lived-Experience", "kind": "LIVED_EXPERIENCE", "organisation": "Université de Liège", "workshops": [{ "key": "fr" }] }
+            { "name": "Zoë Lived-Experience", "kind": null, "organisation": "Université de Liège", "workshops": [{ "key": "fr" }] }
         ])
+    );
+    assert!(
+        !public.to_string().contains("LIVED_EXPERIENCE"),
+        "an unconsented kind reaches an anonymous caller: {public}"
+    );
+    assert_eq!(
+        by_kind["stakeholders"],
+        json!({ "totalCount": 0, "nodes": [] }),
+        "a filter on a private kind finds no one"
+    );
+    assert_eq!(
+        editor["data"]["stakeholders"]["nodes"],
+        json!([{ "name": "Zoë Lived-Experience", "kind": "LIVED_EXPERIENCE" }])
     );
     assert_eq!(
         by_workshop["stakeholders"]["nodes"],
@@ -421,7 +452,7 @@ on_both_databases!(
     visits_filter_by_facility_workshop_and_dates,
     visit_by_id_and_node,
     learning_sessions_filter_and_list_participants,
-    stakeholders_show_public_fields_and_refuse_contact_details,
+    stakeholders_show_consented_fields_and_refuse_contact_details,
     guideline_versions_show_provenance_and_diffs,
     drafts_are_null_for_anonymous_callers,
 );

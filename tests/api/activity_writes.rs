@@ -173,7 +173,7 @@ async fn stakeholders_need_a_valid_email_and_phone(backend: Backend) {
 
     let created = as_editor(
         &app,
-        "mutation($w: [ID!]) { createStakeholder(input: { name: \"Jo\", kind: LIVED_EXPERIENCE, email: \"jo@example.org\", phone: \"+32 2 555 12 12\", workshops: $w }) {
+        "mutation($w: [ID!]) { createStakeholder(input: { name: \"Jo\", kind: LIVED_EXPERIENCE, email: \"jo@example.org\", phone: \"+32 2 555 12 12\", workshops: $w, consent: { name: true } }) {
             id email phone workshops { key } } }",
         json!({ "w": [gid(Kind::KnowledgeWorkshop, be.id)] }),
     )

@@ -18,7 +18,7 @@ async fn create_stakeholder(app: &TestApp, name: &str) -> Value {
     let (_, body) = app
         .graphql_as(
             &token(Role::Editor, None),
-            "mutation($name: String!) { createStakeholder(input: { name: $name, kind: POLICY, email: \"x@example.org\" }) { id version } }",
+            "mutation($name: String!) { createStakeholder(input: { name: $name, kind: POLICY, email: \"x@example.org\", consent: { name: true, affiliation: true } }) { id version } }",
             json!({ "name": name }),
         )
         .await;

@@ -31,11 +31,44 @@ pub async fn facility(db: &DatabaseConnection, slug: &str) -> facility::Model {
         .unwrap()
 }
 
+/// What a fixture person consented to make public: name, affiliation, kind.
+#[derive(Debug, Clone, Copy)]
+pub struct Consent {
+    pub name: bool,
+    pub affiliation: bool,
+    pub kind: bool,
+}
+
+impl Consent {
+    pub const ALL: Self = Self {
+        name: true,
+        affiliation: true,
+        kind: true,
+    };
+    pub const NONE: Self = Self {
+        name: false,
+        affiliation: false,
+        kind: false,
+    };
+}
+
+/// A person who consented to make everything public but their contact details.
 pub async fn stakeholder(
     db: &DatabaseConnection,
     name: &str,
     kind: StakeholderKind,
     workshop_key: Option<&str>,
+) -> stakeholder::Model {
+    person(db, name, kind, workshop_key, Consent::ALL).await
+}
+
+/// A person with `consent`.
+pub async fn person(
+    db: &DatabaseConnection,
+    name: &str,
+    kind: StakeholderKind,
+    workshop_key: Option<&str>,
+    consent: Consent,
 ) -> stakeholder::Model {
     let now = api::service::kernel::now();
     let person = stakeholder::ActiveModel {
@@ -50,10 +83,15 @@ pub async fn stakeholder(
         ))),
         phone: Set(Some("+32 4 000 00 00".to_owned())),
         sort_name: Set(api::service::kernel::text::fold(name)),
-        search_text: Set(api::service::kernel::text::fold_all([
-            name,
-            "Université de Liège",
-        ])),
+        search_text: Set(api::service::kernel::text::fold_all(
+            [name, "Université de Liège"]
+                .into_iter()
+                .take(if consent.affiliation { 2 } else { 1 }),
+        )),
+        consent_name: Set(consent.name),
+        consent_affiliation: Set(consent.affiliation),
+        consent_kind: Set(consent.kind),
+        consent_recorded_at: Set(Some(now)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),

@@ -162,8 +162,8 @@ async fn bounded_lists_cost_their_bound(backend: Backend) {
         return;
     };
     for query in [
-        "{ visits(first: 50) { nodes { participants { name workshops { key } } } } }",
-        "{ learningSessions(first: 50) { nodes { participants { name workshops { key } } } } }",
+        "{ visits(first: 50) { nodes { participants { name stakeholder { workshops { key } } } } } }",
+        "{ learningSessions(first: 50) { nodes { participants { name stakeholder { workshops { key } } } } } }",
         "{ guidelines { versions(first: 20) { nodes { informedBy { ... on Visit { participants { name } } } } } } }",
         "{ guidelines { versions(first: 5) { nodes { diff { hunks { lines { kind text } } } } } } }",
     ] {
@@ -171,7 +171,7 @@ async fn bounded_lists_cost_their_bound(backend: Backend) {
     }
     let modest = app
         .graphql(
-            "{ visits(first: 10) { nodes { participants { name workshops { key } } findings { note } } } }",
+            "{ visits(first: 10) { nodes { participants { name stakeholder { workshops { key } } } findings { note } } } }",
             json!({}),
         )
         .await;

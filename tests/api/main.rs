@@ -30,6 +30,7 @@ mod map;
 mod migrations;
 mod observability;
 mod open_data;
+mod privacy;
 mod provenance;
 mod rate_limits;
 mod replicas;

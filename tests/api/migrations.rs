@@ -7,6 +7,7 @@ use entity::*;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryOrder,
 };
 
 use crate::helpers::{Backend, TestDatabase};
@@ -429,6 +430,73 @@ async fn a_stored_source_url_becomes_the_first_source(backend: Backend) {
     assert_eq!(url, "https://example.org/huis");
 }
 
+/// Audit snapshots of stakeholders written before keep whether an e-mail
+/// and a phone were set and changed, not their values, and leave the public
+/// feed; the log then takes `erased` events, until the migration is undone.
+async fn stored_snapshots_lose_contact_details(backend: Backend) {
+    let Some(database) = TestDatabase::create(backend).await else {
+        return;
+    };
+    let db = database.connect().await;
+    let before_scrub = migrations_before("m20261202_000031_keep_contact_details_out_of_audit");
+    Migrator::up(&db, Some(before_scrub)).await.unwrap();
+    let insert = |id: i32, action: &str, before: &str, after: &str| {
+        format!(
+            "INSERT INTO audit_event (occurred_at, actor_role, entity_type, entity_id, action, \
+             entity_version, public, before_state, after_state, origin) VALUES \
+             ('2026-01-01T00:00:00Z', 'editor', 'stakeholder', {id}, '{action}', 1, true, {before}, {after}, 'api')"
+        )
+    };
+    for sql in [
+        insert(
+            7,
+            "created",
+            "NULL",
+            "'{\"name\": \"Jo\", \"email\": \"jo-5150@example.org\", \"phone\": null}'",
+        ),
+        insert(
+            7,
+            "updated",
+            "'{\"name\": \"Jo\", \"email\": \"jo-5150@example.org\", \"phone\": null}'",
+            "'{\"name\": \"Jo\", \"email\": \"jo-5150@example.org\", \"phone\": \"+32 2 515 05 15\"}'",
+        ),
+    ] {
+        db.execute_unprepared(&sql).await.unwrap();
+    }
+
+    Migrator::up(&db, Some(1)).await.unwrap();
+
+    let events = audit_event::Entity::find()
+        .order_by_asc(audit_event::Column::Id)
+        .all(&db)
+        .await
+        .unwrap();
+    let text = format!("{events:?}");
+    assert!(
+        !text.contains("5150") && !text.contains("515 05 15"),
+        "{text}"
+    );
+    assert!(events.iter().all(|e| !e.public));
+    let marker = |set, changed| serde_json::json!({ "set": set, "changed": changed });
+    let after = events[1].after_state.as_ref().unwrap();
+    assert_eq!(after["email"], marker(true, false));
+    assert_eq!(after["phone"], marker(true, true));
+    assert_eq!(after["name"], "Jo");
+    assert_eq!(
+        events[0].after_state.as_ref().unwrap()["email"],
+        marker(true, true)
+    );
+    let erased = insert(7, "erased", "NULL", "NULL");
+    db.execute_unprepared(&erased).await.unwrap();
+
+    Migrator::down(&db, Some(1)).await.unwrap();
+    assert_eq!(audit_event::Entity::find().all(&db).await.unwrap().len(), 2);
+    assert!(
+        db.execute_unprepared(&erased).await.is_err(),
+        "the undone migration refuses `erased` again"
+    );
+}
+
 /// How many migrations come before the one named `name`.
 fn migrations_before(name: &str) -> u32 {
     let position = Migrator::migrations()
@@ -455,5 +523,6 @@ on_both_databases!(
     every_entity_round_trips,
     database_refuses_what_the_model_forbids,
     migrations_undo_and_redo,
-    a_stored_source_url_becomes_the_first_source
+    a_stored_source_url_becomes_the_first_source,
+    stored_snapshots_lose_contact_details
 );

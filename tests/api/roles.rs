@@ -31,6 +31,7 @@ struct Fixture {
     foreign_version: i32,
     visit: String,
     stakeholder: String,
+    erasable: String,
     draft: String,
     deletable: String,
 }
@@ -44,6 +45,15 @@ async fn fixture(app: &TestApp) -> Fixture {
     let deletable = fixtures::facility(&app.db, &slugs[2]).await;
     let person =
         fixtures::stakeholder(&app.db, "Ana Expert", StakeholderKind::Research, Some("be")).await;
+    // Without consent to a public name: hidden from all but editors and admins.
+    let erasable = fixtures::person(
+        &app.db,
+        "Bo Leaving",
+        StakeholderKind::Practice,
+        None,
+        fixtures::Consent::NONE,
+    )
+    .await;
     let visit = fixtures::visit(
         &app.db,
         own.id,
@@ -76,6 +86,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         foreign_version: foreign.version,
         visit: gid(Kind::Visit, visit.id),
         stakeholder: gid(Kind::Stakeholder, person.id),
+        erasable: gid(Kind::Stakeholder, erasable.id),
         draft: gid(Kind::GuidelineVersion, draft.id),
         deletable: format!(
             "{}|{}",
@@ -113,6 +124,24 @@ fn operations() -> Vec<Operation> {
             document: "query($id: ID!) { stakeholder(id: $id) { email } }",
             variables: |f| json!({ "id": f.stakeholder }),
             outcomes: [FORBIDDEN, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "read a stakeholder's consent",
+            document: "query($id: ID!) { stakeholder(id: $id) { consent { name } } }",
+            variables: |f| json!({ "id": f.stakeholder }),
+            outcomes: [FORBIDDEN, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "read a stakeholder without consent to a public name",
+            document: "query($id: ID!) { stakeholder(id: $id) { name } }",
+            variables: |f| json!({ "id": f.erasable }),
+            outcomes: [Hidden, Hidden, Allowed, Allowed],
+        },
+        Operation {
+            name: "read everything held about a person",
+            document: "query($id: ID!) { personalData(stakeholder: $id) { stakeholder { email } } }",
+            variables: |f| json!({ "id": f.stakeholder }),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
         },
         Operation {
             name: "read a guideline draft",
@@ -173,6 +202,18 @@ fn operations() -> Vec<Operation> {
             document: "mutation { createStakeholder(input: { name: \"Jo\", kind: PRACTICE }) { id } }",
             variables: |_| json!({}),
             outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "record a stakeholder's consent",
+            document: "mutation($id: ID!) { updateStakeholder(id: $id, expectedVersion: 1, input: { consent: { name: true, kind: false } }) { version } }",
+            variables: |f| json!({ "id": f.stakeholder }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "erase a stakeholder",
+            document: "mutation($id: ID!) { eraseStakeholder(id: $id, expectedVersion: 1) { id } }",
+            variables: |f| json!({ "id": f.erasable }),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
         },
         Operation {
             name: "create a guideline version",

@@ -14,6 +14,7 @@ use crate::error::AppError;
 use crate::graphql::loader::DbLoader;
 use crate::service::guideline::Drafts;
 use crate::service::kernel::unit_of_work::Actor;
+use crate::service::stakeholder::Audience;
 
 /// The languages prose is written in; English is the reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -108,6 +109,11 @@ pub fn actor(ctx: &Context<'_>) -> Result<Actor, AppError> {
         role,
         organisation,
     })
+}
+
+/// What the caller sees of stakeholders: everything, or what each consented to.
+pub fn audience(ctx: &Context<'_>) -> Audience {
+    Audience::for_editor(caller(ctx).is_editor())
 }
 
 /// Whether the caller sees guideline drafts.

@@ -1,5 +1,6 @@
 //! Search across facilities, learning sessions, stakeholders (public fields
-//! only) and guideline versions, best matches first.
+//! only, and only people the reader may see) and guideline versions, best
+//! matches first.
 
 use entity::value::GuidelineStatus;
 use entity::{facility, guideline_version, learning_session, stakeholder};
@@ -9,6 +10,7 @@ use crate::error::{AppError, Result};
 use crate::service::guideline::Drafts;
 use crate::service::kernel::condition::text_condition;
 use crate::service::kernel::text;
+use crate::service::stakeholder::Audience;
 
 pub const DEFAULT_RESULTS: u64 = 20;
 pub const MAX_RESULTS: u64 = 100;
@@ -105,6 +107,7 @@ pub async fn search(
     query: &str,
     first: Option<i32>,
     drafts: Drafts,
+    people: Audience,
 ) -> Result<Vec<Hit>> {
     let folded = text::fold(query.trim());
     let words: Vec<&str> = folded.split_whitespace().collect();
@@ -138,8 +141,9 @@ pub async fn search(
         )
         .await?,
     );
+    let column = stakeholder::Column::SearchText;
     hits.extend(
-        find.of(db, stakeholder::Column::SearchText, Hit::Stakeholder)
+        find.visible(db, column, people.condition(), Hit::Stakeholder)
             .await?,
     );
     let mut versions = Condition::all();

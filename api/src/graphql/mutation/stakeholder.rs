@@ -1,12 +1,42 @@
-//! Creating, changing and deleting stakeholders (editors and admins).
+//! Creating, changing and deleting stakeholders and recording their consent
+//! (editors and admins); erasing a person (admins).
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{create, decode_ids, decode_list, delete, update};
+use super::{create, decode_ids, decode_list, delete, update, writer};
 use crate::error::AppError;
+use crate::graphql::context;
 use crate::graphql::id::Kind;
 use crate::graphql::types::stakeholder::{Stakeholder, StakeholderKind};
-use crate::service::stakeholder::write::{Stakeholder as StakeholderRecord, StakeholderFields};
+use crate::service::stakeholder::erase;
+use crate::service::stakeholder::write::{
+    Consent, Stakeholder as StakeholderRecord, StakeholderFields,
+};
+
+/// What a person agreed to make public; each is false unless given. The
+/// server records when and by whom whenever a write changes it.
+#[derive(InputObject, Debug, Clone, Copy, Default)]
+pub struct ConsentInput {
+    /// Their name may be public (and so their record).
+    #[graphql(default)]
+    pub name: bool,
+    /// Their organisation and country may be public.
+    #[graphql(default)]
+    pub affiliation: bool,
+    /// Their kind may be public.
+    #[graphql(default)]
+    pub kind: bool,
+}
+
+impl From<ConsentInput> for Consent {
+    fn from(input: ConsentInput) -> Self {
+        Self {
+            name: input.name,
+            affiliation: input.affiliation,
+            kind: input.kind,
+        }
+    }
+}
 
 /// A new stakeholder.
 #[derive(InputObject, Debug)]
@@ -25,6 +55,8 @@ pub struct StakeholderInput {
     pub phone: Option<String>,
     /// The knowledge workshops they are a member of.
     pub workshops: Option<Vec<ID>>,
+    /// What they consented to make public; absent: nothing.
+    pub consent: Option<ConsentInput>,
 }
 
 /// Changes to a stakeholder: an absent field stays; `null` clears an optional one.
@@ -44,6 +76,8 @@ pub struct StakeholderPatch {
     pub phone: MaybeUndefined<String>,
     /// Knowledge workshops (replaces the list).
     pub workshops: Option<Vec<ID>>,
+    /// What they consented to make public (replaces the whole consent).
+    pub consent: Option<ConsentInput>,
 }
 
 impl StakeholderInput {
@@ -62,6 +96,7 @@ impl StakeholderInput {
                 "input.workshops",
             )
             .await?,
+            consent: self.consent.map(Into::into).unwrap_or_default(),
         })
     }
 }
@@ -80,6 +115,7 @@ impl StakeholderPatch {
             email,
             phone,
             workshops,
+            consent,
         } = self;
         let workshops =
             decode_list(ctx, workshops, Kind::KnowledgeWorkshop, "input.workshops").await?;
@@ -96,6 +132,9 @@ impl StakeholderPatch {
             phone.update_to(&mut f.phone);
             if let Some(v) = workshops {
                 f.workshops = v;
+            }
+            if let Some(v) = consent {
+                f.consent = v.into();
             }
         })
     }
@@ -146,5 +185,26 @@ impl StakeholderMutation {
         expected_version: i32,
     ) -> Result<ID> {
         delete::<StakeholderRecord>(ctx, id, Kind::Stakeholder, expected_version).await
+    }
+
+    /// Erases a person (admins only): their name, organisation, country,
+    /// contact details and consent leave the record and every audit
+    /// snapshot; the record stays as an anonymous participant, so visits,
+    /// sessions and guideline versions stay whole, and the audit log records
+    /// that an erasure happened (`ERASED`), not what it erased. An erased
+    /// record is anonymous to everyone and is never written again
+    /// (`CONFLICT`). A stale `expectedVersion` is a `CONFLICT` and erases nothing.
+    async fn erase_stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is erased."
+        )]
+        expected_version: i32,
+    ) -> Result<Stakeholder> {
+        let (actor, row) = writer(ctx, &id, Kind::Stakeholder).await?;
+        let erased = erase::erase(context::db(ctx), actor, row, expected_version).await?;
+        Ok(erased.into())
     }
 }

@@ -30,6 +30,7 @@ impl NodeQuery {
                 .map(|m| Node::Facility(m.into())),
             Kind::Stakeholder => read::find_by_id::<stakeholder::Entity>(db, row_id)
                 .await?
+                .filter(|m| context::audience(ctx).sees_record(m))
                 .map(|m| Node::Stakeholder(m.into())),
             Kind::KnowledgeWorkshop => read::find_by_id::<knowledge_workshop::Entity>(db, row_id)
                 .await?

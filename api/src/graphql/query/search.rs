@@ -27,7 +27,8 @@ pub struct SearchQuery;
 
 #[Object]
 impl SearchQuery {
-    /// Facilities, learning sessions, stakeholders (public fields only) and guideline
+    /// Facilities, learning sessions, stakeholders (public fields only; for callers
+    /// other than editors and admins, only people who consented to a public name) and guideline
     /// versions in which every word of `text` appears, ignoring case and accents; best
     /// matches (on the name or title) first. `first` defaults to 20 and is at most 100.
     #[graphql(
@@ -41,7 +42,14 @@ impl SearchQuery {
             i32,
         >,
     ) -> Result<Vec<SearchResult>> {
-        let hits = search::search(context::db(ctx), &text, first, context::drafts(ctx)).await?;
+        let hits = search::search(
+            context::db(ctx),
+            &text,
+            first,
+            context::drafts(ctx),
+            context::audience(ctx),
+        )
+        .await?;
         let mut results = Vec::with_capacity(hits.len());
         for hit in hits {
             results.push(match hit {

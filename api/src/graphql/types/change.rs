@@ -28,6 +28,9 @@ pub enum ChangeAction {
     Updated,
     /// The record was deleted; `node` is null.
     Deleted,
+    /// A person was erased (`eraseStakeholder`): only in the audit log, which
+    /// keeps that it happened, not what was erased.
+    Erased,
 }
 
 /// The kinds of record the change feed and the audit log report.
@@ -125,7 +128,8 @@ impl Change {
         self.0.occurred_at
     }
     /// The record as it is now (it may have changed again since: later
-    /// changes follow in the feed); null once deleted.
+    /// changes follow in the feed); null once deleted, and null for a
+    /// record the caller may not see (a stakeholder without consent to a public name).
     async fn node(&self, ctx: &Context<'_>) -> Result<Option<Node>> {
         current_node(ctx, self.0.entity_type, self.0.entity_id).await
     }
@@ -149,6 +153,7 @@ async fn current_node(
             .map(|m| Node::LearningSession(m.into())),
         db::AuditEntity::Stakeholder => context::load(ctx, StakeholderById(row))
             .await?
+            .filter(|m| context::audience(ctx).sees_record(m))
             .map(|m| Node::Stakeholder(m.into())),
         db::AuditEntity::GuidelineVersion => {
             let version = context::load(ctx, GuidelineVersionById(row))

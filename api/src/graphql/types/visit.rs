@@ -10,7 +10,7 @@ use super::facility::{EcosystemNote, Facility};
 use super::label::Language;
 use super::revision::Revision;
 use super::scalar::Date;
-use super::stakeholder::Stakeholder;
+use super::stakeholder::Participant;
 use super::workshop::KnowledgeWorkshop;
 use crate::error::AppError;
 use crate::graphql::context;
@@ -61,15 +61,22 @@ impl Activity {
         let workshop = context::load(ctx, WorkshopById(workshop_id)).await?;
         Ok(workshop.map(Into::into))
     }
-    /// The stakeholders who took part, by name (at most 100).
+    /// Who took part (at most 100): by name those whom you may see by name,
+    /// then the others as anonymous participants, so the activity stays
+    /// whole whoever reads it.
     #[graphql(
         complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
     )]
-    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Stakeholder>> {
-        Ok(match self.participants {
+    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
+        let mut participants: Vec<Participant> = match self.participants {
             Participants::OfVisit(id) => context::load_all(ctx, VisitParticipants(id)).await?,
             Participants::OfSession(id) => context::load_all(ctx, SessionParticipants(id)).await?,
-        })
+        };
+        // Anonymous participants go last: among the named ones, by name,
+        // they would tell where their names fall in the alphabet.
+        let audience = context::audience(ctx);
+        participants.sort_by_key(|p| p.position(audience));
+        Ok(participants)
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result};
 use entity::knowledge_workshop;
 
-use super::stakeholder::{Stakeholder, StakeholderConnection};
+use super::stakeholder::{Stakeholder, StakeholderConnection, StakeholderStats};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::MembersOf;
@@ -41,7 +41,10 @@ impl KnowledgeWorkshop {
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
     }
-    /// Its members, by name, a page at a time (`first` defaults to 50, at most 500).
+    /// Its members, by name, a page at a time (`first` defaults to 50, at
+    /// most 500). Callers other than editors and admins get only the members
+    /// who consented to a public name (`totalCount` counts those); the
+    /// others are in `memberStats`.
     #[graphql(
         complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
     )]
@@ -63,13 +66,25 @@ impl KnowledgeWorkshop {
     ) -> Result<StakeholderConnection> {
         // Every member of every workshop asked for comes in one query; each
         // workshop then takes its page out of its own list.
-        let members = context::load(ctx, MembersOf(self.0.id)).await?;
+        let audience = context::audience(ctx);
+        let mut members = context::load(ctx, MembersOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        members.retain(|m| audience.sees_record(m));
         sliced(
-            members.unwrap_or_default(),
+            members,
             &service::workshop::members_fingerprint(self.0.id),
             &page_args(first, after, last, before),
             Stakeholder::from,
         )
         .await
+    }
+    /// How many members it has of each kind, everyone counted; for callers
+    /// other than editors and admins, counts below 5 are withheld (see
+    /// `StakeholderStats`).
+    async fn member_stats(&self, ctx: &Context<'_>) -> Result<StakeholderStats> {
+        let rows = service::stakeholder::count_by_kind(context::db(ctx), Some(self.0.id)).await?;
+        let withhold_small = !context::caller(ctx).is_editor();
+        Ok(StakeholderStats::new(&rows, withhold_small))
     }
 }

@@ -134,9 +134,44 @@ pub trait Record: Send + Sync + 'static {
         format!("this {}", Self::NAME)
     }
 
-    /// Whether its changes go into the public change feed.
+    /// Whether the record is public data, whose changes go into the public change feed.
     fn public(_model: &Self::Model) -> bool {
         true
+    }
+
+    /// Whether one write goes into the public change feed, from the record
+    /// before it (`None` for a create) and after it (`None` for a delete):
+    /// by default, whether the record is public after the write, or, for a
+    /// delete, before it. A record with private fields says more, so that a
+    /// change only they see stays out of the feed.
+    fn public_change(
+        before: Option<(&Self::Model, &Self::Fields)>,
+        after: Option<(&Self::Model, &Self::Fields)>,
+    ) -> bool
+    where
+        Self: Sized,
+    {
+        after
+            .or(before)
+            .is_some_and(|(model, _)| Self::public(model))
+    }
+
+    /// What the audit log keeps of one write: the record before and after
+    /// it, as [`snapshot`]s. A record whose fields the log must not keep
+    /// says what it keeps instead.
+    ///
+    /// # Errors
+    /// As [`snapshot`].
+    fn audit_states(
+        before: Option<(&Self::Model, &Self::Fields)>,
+        after: Option<(&Self::Model, &Self::Fields)>,
+    ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)>
+    where
+        Self: Sized,
+    {
+        let before = before.map(|(m, f)| snapshot::<Self>(m, f)).transpose()?;
+        let after = after.map(|(m, f)| snapshot::<Self>(m, f)).transpose()?;
+        Ok((before, after))
     }
 
     /// For records that only editors and admins write, the work a refused
@@ -221,6 +256,26 @@ pub fn snapshot<R: Record>(model: &R::Model, fields: &R::Fields) -> Result<serde
     Ok(row)
 }
 
+/// The audit record of one write of `R`, from the record before and after it.
+fn audited<R: Record>(
+    action: AuditAction,
+    id: i32,
+    version: Option<i32>,
+    before: Option<(&R::Model, &R::Fields)>,
+    after: Option<(&R::Model, &R::Fields)>,
+) -> Result<Change> {
+    let (before_state, after_state) = R::audit_states(before, after)?;
+    Ok(Change {
+        entity: R::ENTITY,
+        id,
+        action,
+        version,
+        public: R::public_change(before, after),
+        before: before_state,
+        after: after_state,
+    })
+}
+
 fn to_json(value: &impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(e.into()))
 }
@@ -251,15 +306,13 @@ pub async fn create<R: Record>(
         .insert(write.txn())
         .await?;
     R::save_children(write.txn(), model.id(), &fields, None).await?;
-    write.record(Change {
-        entity: R::ENTITY,
-        id: model.id(),
-        action: AuditAction::Created,
-        version: Some(model.version()),
-        public: R::public(&model),
-        before: None,
-        after: Some(snapshot::<R>(&model, &fields)?),
-    });
+    write.record(audited::<R>(
+        AuditAction::Created,
+        model.id(),
+        Some(model.version()),
+        None,
+        Some((&model, &fields)),
+    )?);
     write.commit().await?;
     Ok(model)
 }
@@ -297,15 +350,13 @@ where
         .update(write.txn())
         .await?;
     R::save_children(write.txn(), id, &fields, Some(&before)).await?;
-    write.record(Change {
-        entity: R::ENTITY,
+    write.record(audited::<R>(
+        AuditAction::Updated,
         id,
-        action: AuditAction::Updated,
-        version: Some(model.version()),
-        public: R::public(&model),
-        before: Some(snapshot::<R>(&current, &before)?),
-        after: Some(snapshot::<R>(&model, &fields)?),
-    });
+        Some(model.version()),
+        Some((&current, &before)),
+        Some((&model, &fields)),
+    )?);
     write.commit().await?;
     Ok(model)
 }
@@ -331,14 +382,12 @@ where
     R::before_delete(&write, &current).await?;
     let before = R::fields_of(write.txn(), &current).await?;
     R::Entity::delete_by_id(id).exec(write.txn()).await?;
-    write.record(Change {
-        entity: R::ENTITY,
+    write.record(audited::<R>(
+        AuditAction::Deleted,
         id,
-        action: AuditAction::Deleted,
-        version: None,
-        public: R::public(&current),
-        before: Some(snapshot::<R>(&current, &before)?),
-        after: None,
-    });
+        None,
+        Some((&current, &before)),
+        None,
+    )?);
     write.commit().await
 }

@@ -1,8 +1,12 @@
-//! Stakeholders and their workshop memberships (editors and admins write
-//! them): the hooks of [`Record`] for the write steps of the kernel. E-mail
-//! and phone are personal data: they are stored and audited, never searched.
+//! Stakeholders, their consent and their workshop memberships (editors and
+//! admins write them): the hooks of [`Record`] for the write steps of the
+//! kernel. E-mail and phone are personal data: they are stored, never
+//! searched, and the audit log keeps only whether each is set and whether a
+//! write changed it. A write that changes only what the public does not see
+//! stays out of the public change feed.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::value::{AuditEntity, StakeholderKind};
 use entity::{
     knowledge_workshop, learning_session_participant, stakeholder, visit_participant,
@@ -14,7 +18,8 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
-use crate::service::kernel::record::{Record, Stamp};
+use crate::service::kernel::now;
+use crate::service::kernel::record::{Record, Stamp, snapshot};
 use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{
     self as unit_of_work, Write, check_references, existing_ids,
@@ -32,6 +37,69 @@ pub struct StakeholderFields {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub workshops: Vec<i32>,
+    pub consent: Consent,
+}
+
+/// What a person agreed to make public.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Consent {
+    /// Their name, and so their record.
+    pub name: bool,
+    /// Their organisation and country.
+    pub affiliation: bool,
+    /// Their kind.
+    pub kind: bool,
+}
+
+impl Consent {
+    /// The consent stored in a row.
+    #[must_use]
+    pub fn of(person: &stakeholder::Model) -> Self {
+        Self {
+            name: person.consent_name,
+            affiliation: person.consent_affiliation,
+            kind: person.consent_kind,
+        }
+    }
+}
+
+/// When and by whom the stored consent was recorded: the server sets it
+/// whenever a write changes the consent.
+#[derive(Debug, Clone, Default)]
+pub struct Recorded {
+    at: Option<DateTime<Utc>>,
+    by: Option<String>,
+}
+
+/// The fields that the public sees of a person: a write that changes none
+/// of them is no public event.
+#[derive(PartialEq)]
+struct PublicView<'a> {
+    name: &'a str,
+    affiliation: Option<(&'a Option<String>, &'a Option<String>)>,
+    kind: Option<StakeholderKind>,
+    workshops: &'a [i32],
+}
+
+/// What the public sees of `fields` under `consent`; nothing without a public name.
+fn public_view(fields: &StakeholderFields, consent: Consent) -> Option<PublicView<'_>> {
+    consent.name.then(|| PublicView {
+        name: &fields.name,
+        affiliation: consent
+            .affiliation
+            .then_some((&fields.organisation, &fields.country_code)),
+        kind: consent.kind.then_some(fields.kind),
+        workshops: &fields.workshops,
+    })
+}
+
+/// The fields whose values the audit log never keeps.
+const PRIVATE_FIELDS: [&str; 2] = ["email", "phone"];
+
+/// What the log keeps of a private field in one snapshot: whether it is
+/// set, and whether the write changed it.
+fn private_marker(set: bool, changed: bool) -> serde_json::Value {
+    serde_json::json!({ "set": set, "changed": changed })
 }
 
 /// A stakeholder, as the write steps see it.
@@ -43,12 +111,81 @@ impl Record for Stakeholder {
     type Model = stakeholder::Model;
     type ActiveModel = stakeholder::ActiveModel;
     type Fields = StakeholderFields;
-    type Resolved = ();
+    type Resolved = Recorded;
 
     const ENTITY: AuditEntity = AuditEntity::Stakeholder;
     const NAME: &'static str = "stakeholder";
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing stakeholders");
+
+    /// A person is public data only with consent to a public name.
+    fn public(model: &stakeholder::Model) -> bool {
+        model.consent_name && model.erased_at.is_none()
+    }
+
+    /// A change is public when the person is public after it and a field
+    /// the public sees changed: not a change of contact details or of the
+    /// consent alone.
+    fn public_change(
+        before: Option<(&stakeholder::Model, &StakeholderFields)>,
+        after: Option<(&stakeholder::Model, &StakeholderFields)>,
+    ) -> bool {
+        match (before, after) {
+            (_, Some((model, fields))) => {
+                let consent = Consent::of(model);
+                Self::public(model)
+                    && before.is_none_or(|(_, old)| {
+                        public_view(old, consent) != public_view(fields, consent)
+                    })
+            }
+            (Some((model, _)), None) => Self::public(model),
+            (None, None) => false,
+        }
+    }
+
+    /// The snapshots without e-mail and phone: for each, whether it is set
+    /// and whether this write changed it.
+    fn audit_states(
+        before: Option<(&stakeholder::Model, &StakeholderFields)>,
+        after: Option<(&stakeholder::Model, &StakeholderFields)>,
+    ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)> {
+        let values = |state: Option<(&stakeholder::Model, &StakeholderFields)>| {
+            state.map(|(_, f)| [f.email.clone(), f.phone.clone()])
+        };
+        let (old, new) = (values(before), values(after));
+        let mut states = [
+            before.map(|(m, f)| snapshot::<Self>(m, f)).transpose()?,
+            after.map(|(m, f)| snapshot::<Self>(m, f)).transpose()?,
+        ];
+        for (i, field) in PRIVATE_FIELDS.iter().enumerate() {
+            let changed = match (&old, &new) {
+                (Some(old), Some(new)) => old[i] != new[i],
+                (None, Some(new)) => new[i].is_some(),
+                _ => false,
+            };
+            for (state, values) in states.iter_mut().zip([&old, &new]) {
+                if let (Some(serde_json::Value::Object(state)), Some(values)) = (state, values) {
+                    state.insert(
+                        (*field).to_owned(),
+                        private_marker(values[i].is_some(), changed),
+                    );
+                }
+            }
+        }
+        let [before, after] = states;
+        Ok((before, after))
+    }
+
+    /// An erased person stays anonymous: no write gives them data again.
+    async fn may_change(write: &Write, current: &stakeholder::Model) -> Result<()> {
+        Self::may_create(&write.actor)?;
+        if current.erased_at.is_some() {
+            return Err(AppError::Conflict(
+                "this stakeholder was erased: an erased record stays anonymous and is never written again; record the person anew if they come back".to_owned(),
+            ));
+        }
+        Ok(())
+    }
 
     async fn fields_of(
         db: &impl ConnectionTrait,
@@ -60,14 +197,34 @@ impl Record for Stakeholder {
     async fn check(
         write: &Write,
         fields: &mut StakeholderFields,
-        _current: Option<&stakeholder::Model>,
-    ) -> Result<()> {
-        check(write.txn(), fields).await
+        current: Option<&stakeholder::Model>,
+    ) -> Result<Recorded> {
+        check(write.txn(), fields).await?;
+        // A new person's stored consent is none, never recorded.
+        Ok(match current {
+            Some(stored) if Consent::of(stored) == fields.consent => Recorded {
+                at: stored.consent_recorded_at,
+                by: stored.consent_recorded_by.clone(),
+            },
+            None if fields.consent == Consent::default() => Recorded::default(),
+            _ => Recorded {
+                at: Some(now()),
+                by: write.actor.subject.clone(),
+            },
+        })
     }
 
-    fn row(fields: &StakeholderFields, (): &(), stamp: Stamp) -> stakeholder::ActiveModel {
+    fn row(
+        fields: &StakeholderFields,
+        recorded: &Recorded,
+        stamp: Stamp,
+    ) -> stakeholder::ActiveModel {
+        // What the public may not see is not searchable: a search by an
+        // organisation must not tell whom it has.
         let mut public = vec![fields.name.as_str()];
-        public.extend(fields.organisation.as_deref());
+        if fields.consent.affiliation {
+            public.extend(fields.organisation.as_deref());
+        }
         stakeholder::ActiveModel {
             name: Set(fields.name.clone()),
             kind: Set(fields.kind),
@@ -77,6 +234,11 @@ impl Record for Stakeholder {
             phone: Set(fields.phone.clone()),
             sort_name: Set(text::fold(&fields.name)),
             search_text: Set(text::fold_all(public)),
+            consent_name: Set(fields.consent.name),
+            consent_affiliation: Set(fields.consent.affiliation),
+            consent_kind: Set(fields.consent.kind),
+            consent_recorded_at: Set(recorded.at),
+            consent_recorded_by: Set(recorded.by.clone()),
             ..stamp.into()
         }
     }
@@ -199,5 +361,6 @@ async fn fields_of(
         email: model.email.clone(),
         phone: model.phone.clone(),
         workshops,
+        consent: Consent::of(model),
     })
 }
