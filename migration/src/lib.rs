@@ -16,6 +16,8 @@ mod m20261128_000009_create_audit_event_table;
 mod m20261201_000010_add_record_uuid;
 mod m20261201_000011_create_facility_external_ref_table;
 mod m20261201_000020_add_facility_provenance;
+mod m20261202_000040_create_api_token_table;
+mod m20261202_000041_add_organisation_profile;
 
 pub struct Migrator;
 
@@ -35,6 +37,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_add_record_uuid::Migration),
             Box::new(m20261201_000011_create_facility_external_ref_table::Migration),
             Box::new(m20261201_000020_add_facility_provenance::Migration),
+            Box::new(m20261202_000040_create_api_token_table::Migration),
+            Box::new(m20261202_000041_add_organisation_profile::Migration),
         ]
     }
 }
