@@ -247,6 +247,15 @@ pub struct ServeSettings {
     /// Attribution the tile provider requires, shown on the map.
     #[arg(long = "map-attribution", env = "WISH_MAP_ATTRIBUTION")]
     pub map_attribution: Option<String>,
+
+    /// How often each server reads which tokens were revoked and which
+    /// organisations suspended, in milliseconds (one small query when nothing changed).
+    #[arg(
+        long = "access-refresh-ms",
+        env = "WISH_ACCESS_REFRESH_MS",
+        default_value_t = 500
+    )]
+    pub access_refresh_ms: u64,
 }
 
 impl ServeSettings {
@@ -322,7 +331,7 @@ pub struct AuthSettings {
     )]
     pub audience: String,
 
-    /// Clock skew tolerated on `exp`, in seconds.
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
     #[arg(
         long = "jwt-leeway-seconds",
         env = "WISH_JWT_LEEWAY_SECONDS",
@@ -330,6 +339,63 @@ pub struct AuthSettings {
         global = true
     )]
     pub leeway_seconds: u64,
+
+    /// Longest lifetime (`exp - iat`) of a token this server accepts or signs: 90d, 12h.
+    #[arg(
+        long = "jwt-max-ttl",
+        env = "WISH_JWT_MAX_TTL",
+        default_value = "90d",
+        value_parser = duration,
+        global = true
+    )]
+    pub max_ttl: std::time::Duration,
+
+    /// The HS256 secret being replaced, during a rotation: tokens it signed are
+    /// still accepted; nothing is signed with it.
+    #[arg(
+        long = "jwt-previous-secret",
+        env = "WISH_JWT_PREVIOUS_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub previous_secret: Option<String>,
+
+    /// The PEM public key being replaced, during a rotation of an RS256 or EdDSA
+    /// key pair: tokens its private key signed are still accepted.
+    #[arg(
+        long = "jwt-previous-public-key-file",
+        env = "WISH_JWT_PREVIOUS_PUBLIC_KEY_FILE",
+        global = true
+    )]
+    pub previous_public_key_file: Option<std::path::PathBuf>,
+}
+
+impl AuthSettings {
+    /// The defaults the flags declare, without reading the environment (no key:
+    /// every token refused), for the tests to start from.
+    #[must_use]
+    pub fn defaults() -> Self {
+        use clap::{Args as _, FromArgMatches as _};
+        let command = Self::augment_args(clap::Command::new("wish-api"))
+            .mut_args(|arg| arg.env(None::<&str>));
+        let matches = command.get_matches_from(["wish-api"]);
+        // Every flag has a default or is optional, so this cannot fail.
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+}
+
+/// A duration as humans write it: 90d, 12h, 15m, 1week.
+///
+/// # Errors
+/// Text that is not a duration, or a zero one.
+pub fn duration(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("a duration of zero is no time at all".to_owned()),
+        Ok(d) => Ok(d),
+        Err(err) => Err(format!(
+            "`{text}` is not a duration like 90d, 12h or 15m ({err})"
+        )),
+    }
 }
 
 impl fmt::Debug for AuthSettings {
@@ -342,6 +408,12 @@ impl fmt::Debug for AuthSettings {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("leeway_seconds", &self.leeway_seconds)
+            .field("max_ttl", &self.max_ttl)
+            .field(
+                "previous_secret",
+                &self.previous_secret.as_ref().map(|_| "***"),
+            )
+            .field("previous_public_key_file", &self.previous_public_key_file)
             .finish_non_exhaustive()
     }
 }
