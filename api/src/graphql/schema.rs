@@ -15,14 +15,16 @@ use super::limits::Limits;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 use super::types::scalar::DATE_TIME_DESCRIPTION;
+use crate::service::token::Register;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// The schema, carrying the database for every request.
+/// The schema, carrying the database and the register of tokens for every request.
 #[must_use]
-pub fn build(db: DatabaseConnection, limits: Limits) -> AppSchema {
+pub fn build(db: DatabaseConnection, limits: Limits, register: Register) -> AppSchema {
     builder()
         .data(db)
+        .data(register)
         .limit_recursive_depth(super::limits::MAX_RECURSION)
         // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
         .disable_suggestions()
