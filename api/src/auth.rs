@@ -4,6 +4,9 @@
 //! accepts no token at all (so nobody can write), and says so at start-up.
 //! During a rotation, a previous secret or public key verifies too.
 
+pub mod provider;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -77,6 +80,8 @@ pub struct Authenticator {
     validation: Validation,
     leeway: u64,
     max_ttl: Duration,
+    /// An identity provider whose tokens (those naming a `kid`) are accepted too.
+    provider: Option<Arc<provider::IdentityProvider>>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -146,10 +151,22 @@ impl Authenticator {
     /// algorithm that does not fit the key.
     pub fn from_settings(settings: &AuthSettings) -> anyhow::Result<Option<Self>> {
         let algorithm = algorithm(settings);
+        let provider = provider::IdentityProvider::from_settings(
+            &settings.provider,
+            settings.leeway_seconds,
+            settings.max_ttl,
+        )?
+        .map(Arc::new);
         let mut keys = Vec::new();
         if algorithm == Algorithm::HS256 {
             let Some(current) = secret(settings)? else {
-                return Ok(None);
+                return Ok(provider.map(|provider| Self {
+                    keys,
+                    validation: Validation::new(algorithm),
+                    leeway: settings.leeway_seconds,
+                    max_ttl: settings.max_ttl,
+                    provider: Some(provider),
+                }));
             };
             keys.push(DecodingKey::from_secret(current).context("while reading WISH_JWT_SECRET")?);
             if let Some(previous) = checked_secret(
@@ -181,7 +198,36 @@ impl Authenticator {
             validation,
             leeway: settings.leeway_seconds,
             max_ttl: settings.max_ttl,
+            provider,
         }))
+    }
+
+    /// The identity provider, if one is configured.
+    #[must_use]
+    pub fn provider(&self) -> Option<&Arc<provider::IdentityProvider>> {
+        self.provider.as_ref()
+    }
+
+    /// The caller any accepted token names: one of the identity provider's
+    /// (its header names a `kid`) when one is configured, else one of this
+    /// server's (see [`Authenticator::verify`]).
+    ///
+    /// # Errors
+    /// `UNAUTHENTICATED`, with what was wrong.
+    pub async fn identify(&self, token: &str) -> Result<Caller, AppError> {
+        if let Some(provider) = &self.provider
+            && let Ok(header) = jsonwebtoken::decode_header(token)
+            && let Some(kid) = header.kid
+        {
+            return provider.verify(token, &kid).await;
+        }
+        if self.keys.is_empty() {
+            return Err(AppError::Unauthenticated(
+                "this server accepts only its identity provider's tokens, which name their key (`kid`)"
+                    .to_owned(),
+            ));
+        }
+        self.verify(token)
     }
 
     /// The caller a token names, once its signature, algorithm, times, issuer,

@@ -368,6 +368,78 @@ pub struct AuthSettings {
         global = true
     )]
     pub previous_public_key_file: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub provider: ProviderSettings,
+}
+
+/// Tokens from an identity provider (Keycloak, Entra ID, ...): verified
+/// against the keys it publishes, with its claims mapped to a role and an
+/// organisation. Off without `WISH_JWKS_URL`.
+#[derive(Args, Clone, Debug)]
+pub struct ProviderSettings {
+    /// URL of the provider's JSON Web Key Set; tokens whose header names a `kid` are checked against it.
+    #[arg(long = "jwks-url", env = "WISH_JWKS_URL", global = true)]
+    pub jwks_url: Option<String>,
+
+    /// Expected `iss` of the provider's tokens (required with a JWKS URL).
+    #[arg(long = "jwks-issuer", env = "WISH_JWKS_ISSUER", global = true)]
+    pub jwks_issuer: Option<String>,
+
+    /// Expected `aud` of the provider's tokens (required with a JWKS URL).
+    #[arg(long = "jwks-audience", env = "WISH_JWKS_AUDIENCE", global = true)]
+    pub jwks_audience: Option<String>,
+
+    /// The claim that holds the role, as a dotted path (`realm_access.roles`);
+    /// a string or a list of strings.
+    #[arg(
+        long = "jwks-role-claim",
+        env = "WISH_JWKS_ROLE_CLAIM",
+        default_value = "role",
+        global = true
+    )]
+    pub role_claim: String,
+
+    /// How the provider's role values map to roles, comma-separated
+    /// `value=role` (`wish-admin=admin,wish-editor=editor,wish-partner=partner`);
+    /// without it, `partner`, `editor` and `admin` mean themselves.
+    #[arg(
+        long = "jwks-role-map",
+        env = "WISH_JWKS_ROLE_MAP",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub role_map: Vec<String>,
+
+    /// The claim that holds a partner's organisation slug, as a dotted path.
+    #[arg(
+        long = "jwks-organisation-claim",
+        env = "WISH_JWKS_ORGANISATION_CLAIM",
+        default_value = "org",
+        global = true
+    )]
+    pub organisation_claim: String,
+
+    /// How often the key set is read again: 1h, 15m.
+    #[arg(
+        long = "jwks-refresh",
+        env = "WISH_JWKS_REFRESH",
+        default_value = "1h",
+        value_parser = duration,
+        global = true
+    )]
+    pub jwks_refresh: std::time::Duration,
+
+    /// Shortest time between two reads of the key set when a token names an
+    /// unknown `kid`, so that made-up `kid`s cannot flood the provider.
+    #[arg(
+        long = "jwks-min-refresh",
+        env = "WISH_JWKS_MIN_REFRESH",
+        default_value = "10s",
+        value_parser = duration,
+        global = true
+    )]
+    pub jwks_min_refresh: std::time::Duration,
 }
 
 impl AuthSettings {
@@ -414,6 +486,7 @@ impl fmt::Debug for AuthSettings {
                 &self.previous_secret.as_ref().map(|_| "***"),
             )
             .field("previous_public_key_file", &self.previous_public_key_file)
+            .field("provider", &self.provider)
             .finish_non_exhaustive()
     }
 }

@@ -40,6 +40,9 @@ impl Application {
         settings: ServeSettings,
     ) -> anyhow::Result<Self> {
         let authenticator = Authenticator::from_settings(auth)?;
+        if let Some(provider) = authenticator.as_ref().and_then(Authenticator::provider) {
+            provider.watch();
+        }
         let signer = Signer::from_settings(auth)?.map(Arc::new);
         if authenticator.is_none() {
             tracing::warn!(

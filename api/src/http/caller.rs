@@ -86,7 +86,8 @@ async fn identify(req: &HttpRequest) -> Result<Caller, Refusal> {
         .map_err(|_| Refusal::unauthenticated("the Authorization header is not readable text"))?;
     let token = bearer(header).map_err(|e| Refusal::unauthenticated(e.public_message()))?;
     let mut caller = authenticator
-        .verify(token)
+        .identify(token)
+        .await
         .map_err(|e| Refusal::unauthenticated(e.public_message()))?;
     if caller
         .token_id
