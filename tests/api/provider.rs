@@ -1,7 +1,8 @@
 //! Tokens from an identity provider: verified against a JSON Web Key Set
 //! that the test serves on loopback, with the key chosen by `kid`, the key's
 //! algorithm enforced, the claims mapped to role and organisation, and the
-//! keys read again when the provider rotates them.
+//! keys read again when the provider rotates them. The two private keys in
+//! `keys/` were made for these tests and sign nothing else.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
