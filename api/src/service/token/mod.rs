@@ -130,17 +130,12 @@ pub async fn issue(
         }
         (_, None) => None,
     };
-    let claims = match signer.claims(&subject, request.role, organisation.as_deref(), request.ttl) {
-        Ok(claims) => Some(claims),
-        Err(err) => {
-            problems.add("input.ttl", err.public_message());
-            None
-        }
-    };
+    let claims = signer.claims(&subject, request.role, organisation.as_deref(), request.ttl);
+    if let Err(err) = &claims {
+        problems.add("input.ttl", err.public_message());
+    }
     problems.finish()?;
-    let Some(claims) = claims else {
-        return Err(AppError::bad_input("input.ttl", "no lifetime"));
-    };
+    let claims = claims?;
     let token = signer.sign(&claims)?;
     let record = record(&claims, label, issued_by)?.insert(db).await?;
     Ok(Issued { token, record })
