@@ -633,6 +633,11 @@ def main():
         created_db = True
 
         run_bin([args.bin, "migrate", "--database-url", db_url], env, "migrate")
+        run_bin(
+            [args.bin, "organisation", "create", "--slug", "soak-partner",
+             "--name", "Soak partner", "--database-url", db_url],
+            env, "partner organisation",
+        )
         args.partner_token = run_bin(
             [args.bin, "token", "--role", "partner", "--org", "soak-partner",
              "--sub", "soak@example.org", "--ttl", "1h", "--database-url", db_url],

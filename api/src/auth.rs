@@ -1,8 +1,12 @@
-//! Bearer tokens: verifying them into a [`Caller`], and signing them for the
-//! `wish-api token` command. HS256 with a shared secret by default; RS256 or
-//! EdDSA with a key file as an option. Without a key, the server accepts no
-//! token at all (so nobody can write), and says so at start-up.
+//! Bearer tokens: verifying them into a [`Caller`], and signing them for
+//! `issueToken` and `wish-api token`. HS256 with a shared secret by default;
+//! RS256 or EdDSA with a key file as an option. Without a key, the server
+//! accepts no token at all (so nobody can write), and says so at start-up.
+//! During a rotation, a previous secret or public key verifies too.
 
+pub mod provider;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -23,6 +27,8 @@ pub struct Caller {
     /// A partner's organisation as registered, read once when the token was
     /// checked, so that a write does not read it again.
     pub organisation_record: Option<entity::organisation::Model>,
+    /// The token's id, which the register of issued tokens knows it by.
+    pub token_id: Option<String>,
 }
 
 impl Caller {
@@ -35,6 +41,12 @@ impl Caller {
     #[must_use]
     pub fn is_editor(&self) -> bool {
         self.role.is_some_and(Role::writes_all_content)
+    }
+
+    /// Admins read organisations' contacts and the register of tokens.
+    #[must_use]
+    pub fn is_admin(&self) -> bool {
+        self.role == Some(Role::Admin)
     }
 }
 
@@ -50,20 +62,33 @@ pub struct Claims {
     pub org: Option<String>,
     pub exp: u64,
     pub iat: u64,
+    /// Not before; tokens this server signs are valid from `iat` and leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// The token's id (a UUID v7 for tokens this server signs). Optional here
+    /// only so that a token without one is refused with its own reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
     pub iss: String,
     pub aud: String,
 }
 
 /// Verifies tokens; built once at start-up.
 pub struct Authenticator {
-    decoding: DecodingKey,
+    /// The current key first, then the one being rotated out, if any.
+    keys: Vec<DecodingKey>,
     validation: Validation,
+    leeway: u64,
+    max_ttl: Duration,
+    /// An identity provider whose tokens (those naming a `kid`) are accepted too.
+    provider: Option<Arc<provider::IdentityProvider>>,
 }
 
 impl std::fmt::Debug for Authenticator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Authenticator")
             .field("algorithms", &self.validation.algorithms)
+            .field("keys", &self.keys.len())
             .finish_non_exhaustive()
     }
 }
@@ -76,14 +101,46 @@ fn algorithm(settings: &AuthSettings) -> Algorithm {
     }
 }
 
-fn secret(settings: &AuthSettings) -> anyhow::Result<Option<&[u8]>> {
-    match settings.secret.as_deref() {
+fn checked_secret<'a>(secret: Option<&'a str>, name: &str) -> anyhow::Result<Option<&'a [u8]>> {
+    match secret {
         None => Ok(None),
         Some(s) if s.len() < MIN_SECRET_BYTES => anyhow::bail!(
-            "WISH_JWT_SECRET is too short: use at least {MIN_SECRET_BYTES} random bytes (for example `openssl rand -base64 48`)"
+            "{name} is too short: use at least {MIN_SECRET_BYTES} random bytes (for example `openssl rand -base64 48`)"
         ),
         Some(s) => Ok(Some(s.as_bytes())),
     }
+}
+
+fn secret(settings: &AuthSettings) -> anyhow::Result<Option<&[u8]>> {
+    checked_secret(settings.secret.as_deref(), "WISH_JWT_SECRET")
+}
+
+fn public_key(algorithm: Algorithm, path: &std::path::Path) -> anyhow::Result<DecodingKey> {
+    let pem = std::fs::read(path)
+        .with_context(|| format!("cannot read the public key file {}", path.display()))?;
+    if algorithm == Algorithm::RS256 {
+        DecodingKey::from_rsa_pem(&pem)
+    } else {
+        DecodingKey::from_ed_pem(&pem)
+    }
+    .with_context(|| format!("{} is not a PEM {algorithm:?} public key", path.display()))
+}
+
+/// A lifetime as the settings write it: whole days as `90d`.
+fn describe(duration: Duration) -> String {
+    const DAY: u64 = 24 * 3600;
+    let seconds = duration.as_secs();
+    if seconds > 0 && seconds.is_multiple_of(DAY) {
+        format!("{}d", seconds / DAY)
+    } else {
+        humantime::format_duration(duration).to_string()
+    }
+}
+
+fn now_seconds() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 impl Authenticator {
@@ -94,72 +151,121 @@ impl Authenticator {
     /// algorithm that does not fit the key.
     pub fn from_settings(settings: &AuthSettings) -> anyhow::Result<Option<Self>> {
         let algorithm = algorithm(settings);
-        let decoding = match algorithm {
-            Algorithm::HS256 => match secret(settings)? {
-                Some(secret) => {
-                    DecodingKey::from_secret(secret).context("while reading WISH_JWT_SECRET")?
-                }
-                None => return Ok(None),
-            },
-            _ => {
-                let Some(path) = &settings.public_key_file else {
-                    anyhow::bail!("{algorithm:?} needs a public key: set WISH_JWT_PUBLIC_KEY_FILE");
-                };
-                let pem = std::fs::read(path).with_context(|| {
-                    format!("cannot read the public key file {}", path.display())
-                })?;
-                if algorithm == Algorithm::RS256 {
-                    DecodingKey::from_rsa_pem(&pem)
-                } else {
-                    DecodingKey::from_ed_pem(&pem)
-                }
-                .with_context(|| {
-                    format!("{} is not a PEM {algorithm:?} public key", path.display())
-                })?
+        let provider = provider::IdentityProvider::from_settings(
+            &settings.provider,
+            settings.leeway_seconds,
+            settings.max_ttl,
+        )?
+        .map(Arc::new);
+        let mut keys = Vec::new();
+        if algorithm == Algorithm::HS256 {
+            let Some(current) = secret(settings)? else {
+                return Ok(provider.map(|provider| Self {
+                    keys,
+                    validation: Validation::new(algorithm),
+                    leeway: settings.leeway_seconds,
+                    max_ttl: settings.max_ttl,
+                    provider: Some(provider),
+                }));
+            };
+            keys.push(DecodingKey::from_secret(current).context("while reading WISH_JWT_SECRET")?);
+            if let Some(previous) = checked_secret(
+                settings.previous_secret.as_deref(),
+                "WISH_JWT_PREVIOUS_SECRET",
+            )? {
+                keys.push(
+                    DecodingKey::from_secret(previous)
+                        .context("while reading WISH_JWT_PREVIOUS_SECRET")?,
+                );
             }
-        };
+        } else {
+            let Some(path) = &settings.public_key_file else {
+                anyhow::bail!("{algorithm:?} needs a public key: set WISH_JWT_PUBLIC_KEY_FILE");
+            };
+            keys.push(public_key(algorithm, path)?);
+            if let Some(path) = &settings.previous_public_key_file {
+                keys.push(public_key(algorithm, path)?);
+            }
+        }
         let mut validation = Validation::new(algorithm);
         validation.leeway = settings.leeway_seconds;
+        validation.validate_nbf = true;
         validation.set_issuer(&[&settings.issuer]);
         validation.set_audience(&[&settings.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         Ok(Some(Self {
-            decoding,
+            keys,
             validation,
+            leeway: settings.leeway_seconds,
+            max_ttl: settings.max_ttl,
+            provider,
         }))
     }
 
-    /// The caller a token names, once its signature, algorithm, expiry, issuer and
-    /// audience hold. Whether a partner's organisation exists is checked by the caller.
+    /// The identity provider, if one is configured.
+    #[must_use]
+    pub fn provider(&self) -> Option<&Arc<provider::IdentityProvider>> {
+        self.provider.as_ref()
+    }
+
+    /// The caller any accepted token names: one of the identity provider's
+    /// (its header names a `kid`) when one is configured, else one of this
+    /// server's (see [`Authenticator::verify`]).
+    ///
+    /// # Errors
+    /// `UNAUTHENTICATED`, with what was wrong.
+    pub async fn identify(&self, token: &str) -> Result<Caller, AppError> {
+        if let Some(provider) = &self.provider
+            && let Ok(header) = jsonwebtoken::decode_header(token)
+            && let Some(kid) = header.kid
+        {
+            return provider.verify(token, &kid).await;
+        }
+        if self.keys.is_empty() {
+            return Err(AppError::Unauthenticated(
+                "this server accepts only its identity provider's tokens, which name their key (`kid`)"
+                    .to_owned(),
+            ));
+        }
+        self.verify(token)
+    }
+
+    /// The caller a token names, once its signature, algorithm, times, issuer,
+    /// audience and id hold. Whether it was revoked, and whether a partner's
+    /// organisation exists and is in good standing, is checked by the caller.
     ///
     /// # Errors
     /// `UNAUTHENTICATED`, with what was wrong.
     pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|err| {
-                let why = match err.kind() {
-                    ErrorKind::ExpiredSignature => "the token has expired",
-                    ErrorKind::InvalidSignature => "the token's signature is wrong",
-                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                        "the token is signed with an algorithm this server does not accept"
-                    }
-                    ErrorKind::InvalidIssuer => "the token is from another issuer",
-                    ErrorKind::InvalidAudience => "the token is for another audience",
-                    ErrorKind::MissingRequiredClaim(_) => {
-                        "the token lacks a required claim (sub, exp, iat, iss, aud)"
-                    }
-                    ErrorKind::ImmatureSignature => "the token is not valid yet",
-                    ErrorKind::Json(_) => {
-                        "the token's claims are not this server's (`role` is partner, editor or admin)"
-                    }
-                    _ => "the token is malformed",
-                };
-                tracing::debug!(error = %err, "token refused");
-                AppError::Unauthenticated(format!(
-                    "{why}; send `Authorization: Bearer <token>` with a valid token"
-                ))
-            })?;
+        let refused = |why: &str| {
+            AppError::Unauthenticated(format!(
+                "{why}; send `Authorization: Bearer <token>` with a valid token"
+            ))
+        };
+        let mut keys = self.keys.iter().peekable();
+        let data = loop {
+            let Some(key) = keys.next() else {
+                return Err(refused("the token is malformed"));
+            };
+            match jsonwebtoken::decode::<Claims>(token, key, &self.validation) {
+                Ok(data) => break data,
+                // During a rotation, the previous key may have signed it.
+                Err(err)
+                    if matches!(err.kind(), ErrorKind::InvalidSignature)
+                        && keys.peek().is_some() => {}
+                Err(err) => {
+                    tracing::debug!(error = %err, "token refused");
+                    return Err(refused(refusal(err.kind())));
+                }
+            }
+        };
         let claims = data.claims;
+        self.check_times(&claims).map_err(|why| refused(&why))?;
+        if claims.jti.as_deref().is_none_or(str::is_empty) {
+            return Err(refused(
+                "the token has no id (`jti`); tokens issued before ids were introduced are no longer accepted: ask an admin for a new one",
+            ));
+        }
         let role = claims.role;
         if !Role::OF_TOKENS.contains(&role) {
             return Err(AppError::Unauthenticated(
@@ -177,7 +283,49 @@ impl Authenticator {
             role: Some(role),
             organisation: claims.org,
             organisation_record: None,
+            token_id: claims.jti,
         })
+    }
+
+    /// What the library does not check: `iat` in the future, and a lifetime
+    /// past the cap (which also catches an `exp` at the end of time).
+    fn check_times(&self, claims: &Claims) -> Result<(), String> {
+        let now = now_seconds();
+        if claims.iat > now.saturating_add(self.leeway) {
+            return Err("the token claims to be issued in the future (`iat`)".to_owned());
+        }
+        let lifetime = claims.exp.saturating_sub(claims.iat);
+        if lifetime > self.max_ttl.as_secs() {
+            return Err(format!(
+                "the token's lifetime (`exp` - `iat`) is longer than this server accepts ({})",
+                describe(self.max_ttl)
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Why the library refused a token, as the caller is told.
+fn refusal(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ExpiredSignature => "the token has expired",
+        ErrorKind::InvalidSignature => "the token's signature is wrong",
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+            "the token is signed with an algorithm this server does not accept"
+        }
+        ErrorKind::InvalidIssuer => "the token is from another issuer",
+        ErrorKind::InvalidAudience => "the token is for another audience",
+        ErrorKind::MissingRequiredClaim(_) => {
+            "the token lacks a required claim (sub, exp, iat, iss, aud)"
+        }
+        ErrorKind::ImmatureSignature => "the token is not valid yet (`nbf`)",
+        ErrorKind::InvalidClaimFormat(_) => {
+            "a time or name claim of the token is malformed (`exp`, `nbf` and `iat` are whole seconds)"
+        }
+        ErrorKind::Json(_) => {
+            "the token's claims are not this server's (`role` is partner, editor or admin; `exp`, `nbf` and `iat` are whole seconds)"
+        }
+        _ => "the token is malformed",
     }
 }
 
@@ -199,10 +347,119 @@ pub fn bearer(header: &str) -> Result<&str, AppError> {
     }
 }
 
-/// Signs a token (for `wish-api token`).
+/// Signs tokens with the configured key; built once, where tokens are issued.
+pub struct Signer {
+    key: EncodingKey,
+    algorithm: Algorithm,
+    issuer: String,
+    audience: String,
+    max_ttl: Duration,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("algorithm", &self.algorithm)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// The signer the settings describe, or `None` when they hold no signing
+    /// key (a server with only a public key verifies, and issues nothing).
+    ///
+    /// # Errors
+    /// A secret that is too short, an unreadable or invalid private key.
+    pub fn from_settings(settings: &AuthSettings) -> anyhow::Result<Option<Self>> {
+        let algorithm = algorithm(settings);
+        let key = match algorithm {
+            Algorithm::HS256 => match secret(settings)? {
+                Some(secret) => {
+                    EncodingKey::from_secret(secret).context("while reading WISH_JWT_SECRET")?
+                }
+                None => return Ok(None),
+            },
+            _ => {
+                let Some(path) = settings.private_key_file.as_ref() else {
+                    return Ok(None);
+                };
+                let pem = std::fs::read(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                if algorithm == Algorithm::RS256 {
+                    EncodingKey::from_rsa_pem(&pem)
+                } else {
+                    EncodingKey::from_ed_pem(&pem)
+                }
+                .with_context(|| {
+                    format!("{} is not a PEM {algorithm:?} private key", path.display())
+                })?
+            }
+        };
+        Ok(Some(Self {
+            key,
+            algorithm,
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+            max_ttl: settings.max_ttl,
+        }))
+    }
+
+    /// The longest lifetime a token may have.
+    #[must_use]
+    pub fn max_ttl(&self) -> Duration {
+        self.max_ttl
+    }
+
+    /// The claims of a new token, with a new id, valid from now for `ttl`.
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT` on `ttl` when it is zero or longer than the cap.
+    pub fn claims(
+        &self,
+        sub: &str,
+        role: Role,
+        org: Option<&str>,
+        ttl: Duration,
+    ) -> Result<Claims, AppError> {
+        if ttl.is_zero() || ttl > self.max_ttl {
+            return Err(AppError::bad_input(
+                "ttl",
+                format!(
+                    "a token lives for some time and at most {} (the server's WISH_JWT_MAX_TTL); got {}",
+                    describe(self.max_ttl),
+                    describe(ttl)
+                ),
+            ));
+        }
+        let now = now_seconds();
+        Ok(Claims {
+            sub: sub.to_owned(),
+            role,
+            org: org.map(str::to_owned),
+            exp: now.saturating_add(ttl.as_secs()),
+            iat: now,
+            nbf: None,
+            jti: Some(uuid::Uuid::now_v7().to_string()),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+        })
+    }
+
+    /// The signed token of `claims`.
+    ///
+    /// # Errors
+    /// Signing failed (it does not with a key that loaded).
+    pub fn sign(&self, claims: &Claims) -> anyhow::Result<String> {
+        jsonwebtoken::encode(&Header::new(self.algorithm), claims, &self.key)
+            .context("while signing a token")
+    }
+}
+
+/// Signs a token with a new id, without recording it: for tests and tools
+/// that need a token the server accepts (`wish-api token` records its tokens).
 ///
 /// # Errors
-/// No signing key configured, or signing failed.
+/// No signing key configured, a lifetime past the cap, or signing failed.
 pub fn sign(
     settings: &AuthSettings,
     sub: &str,
@@ -210,43 +467,13 @@ pub fn sign(
     org: Option<&str>,
     ttl: Duration,
 ) -> anyhow::Result<String> {
-    let algorithm = algorithm(settings);
-    let key = match algorithm {
-        Algorithm::HS256 => {
-            let secret = secret(settings)?.context("set WISH_JWT_SECRET to sign tokens")?;
-            EncodingKey::from_secret(secret)?
-        }
-        _ => {
-            let path = settings
-                .private_key_file
-                .as_ref()
-                .context("set WISH_JWT_PRIVATE_KEY_FILE to sign tokens with a key pair")?;
-            let pem =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            if algorithm == Algorithm::RS256 {
-                EncodingKey::from_rsa_pem(&pem)?
-            } else {
-                EncodingKey::from_ed_pem(&pem)?
-            }
-        }
-    };
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_secs();
-    let claims = Claims {
-        sub: sub.to_owned(),
-        role,
-        org: org.map(str::to_owned),
-        exp: now + ttl.as_secs(),
-        iat: now,
-        iss: settings.issuer.clone(),
-        aud: settings.audience.clone(),
-    };
-    Ok(jsonwebtoken::encode(
-        &Header::new(algorithm),
-        &claims,
-        &key,
-    )?)
+    let signer = Signer::from_settings(settings)?.context(
+        "set WISH_JWT_SECRET (or WISH_JWT_PRIVATE_KEY_FILE for a key pair) to sign tokens",
+    )?;
+    let claims = signer
+        .claims(sub, role, org, ttl)
+        .map_err(|e| anyhow::anyhow!(e.public_message()))?;
+    signer.sign(&claims)
 }
 
 #[cfg(test)]
@@ -275,11 +502,7 @@ mod properties {
         Authenticator::from_settings(&AuthSettings {
             secret: Some("a-secret-for-generated-tests-0123456789abcdef".to_owned()),
             algorithm: JwtAlgorithm::Hs256,
-            public_key_file: None,
-            private_key_file: None,
-            issuer: "wish-api".to_owned(),
-            audience: "wish-api".to_owned(),
-            leeway_seconds: 5,
+            ..AuthSettings::defaults()
         })
         .ok()
         .flatten()

@@ -39,9 +39,13 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
-    /// Print a signed bearer token, to onboard a partner, editor or admin. A partner's
-    /// organisation is registered in the database if it is new.
+    /// Issue a bearer token (printed once, recorded in the register of tokens),
+    /// to onboard a partner, editor or admin; or list or revoke issued tokens.
+    /// A partner's organisation must exist (`wish-api organisation create`).
     Token(TokenArgs),
+    /// Create, suspend or reinstate a partner organisation.
+    #[command(subcommand)]
+    Organisation(OrganisationCommand),
     /// Import facilities from a CSV file (the columns of `GET /facilities.csv`)
     /// or a GeoJSON FeatureCollection: rows match facilities by slug (or by
     /// name when that is unambiguous), all or nothing.
@@ -62,19 +66,69 @@ pub struct ImportArgs {
 }
 
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct TokenArgs {
+    #[command(subcommand)]
+    pub action: Option<TokenAction>,
     /// partner, editor or admin.
     #[arg(long, value_parser = token_role)]
-    pub role: Role,
-    /// A partner's organisation slug (required for partners).
+    pub role: Option<Role>,
+    /// A partner's organisation slug (required for partners; the organisation must exist).
     #[arg(long)]
     pub org: Option<String>,
     /// Who the token is for (the `sub` claim).
     #[arg(long)]
-    pub sub: String,
-    /// How long it is valid: 30d, 12h, 15m, 1week.
-    #[arg(long, default_value = "30d", value_parser = lifetime)]
+    pub sub: Option<String>,
+    /// How long it is valid: 30d, 12h, 15m, 1week; at most WISH_JWT_MAX_TTL (90d by default).
+    #[arg(long, default_value = "30d", value_parser = crate::config::duration)]
     pub ttl: std::time::Duration,
+    /// What the token is for, shown in the register.
+    #[arg(long)]
+    pub label: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenAction {
+    /// List the register of tokens, newest first (never the tokens themselves).
+    List {
+        /// Also list expired and revoked tokens.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Revoke a token by its id (`jti`, as `list` shows it): every server refuses it within a second.
+    Revoke {
+        /// The token's id.
+        jti: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrganisationCommand {
+    /// Register a partner organisation.
+    Create {
+        /// Its stable identifier, which partner tokens name: lower-case letters and digits in dash-separated words.
+        #[arg(long)]
+        slug: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// Its website.
+        #[arg(long)]
+        website: Option<String>,
+        /// An e-mail address to reach it at (only admins read it).
+        #[arg(long)]
+        contact: Option<String>,
+    },
+    /// Suspend an organisation: its tokens are refused, its facilities stay.
+    Suspend {
+        /// Its slug.
+        slug: String,
+    },
+    /// Reinstate a suspended organisation.
+    Reinstate {
+        /// Its slug.
+        slug: String,
+    },
 }
 
 /// A role a token may carry.
@@ -82,17 +136,6 @@ fn token_role(text: &str) -> Result<Role, String> {
     Role::parse(&text.to_ascii_lowercase())
         .filter(|role| Role::OF_TOKENS.contains(role))
         .ok_or_else(|| format!("`{text}` is not partner, editor or admin"))
-}
-
-/// A token's lifetime, as humans write it: some time, and not none.
-fn lifetime(text: &str) -> Result<std::time::Duration, String> {
-    match humantime::parse_duration(text) {
-        Ok(ttl) if ttl.is_zero() => Err("a token must live for some time".to_owned()),
-        Ok(ttl) => Ok(ttl),
-        Err(err) => Err(format!(
-            "`{text}` is not a duration like 30d, 12h or 15m ({err})"
-        )),
-    }
 }
 
 /// Runs the command the user asked for.
@@ -105,6 +148,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         None => serve(cli.database, cli.auth, default_serve_settings()).await,
         Some(Command::Serve(settings)) => serve(cli.database, cli.auth, settings).await,
         Some(Command::Token(args)) => token(&cli.database, &cli.auth, args).await,
+        Some(Command::Organisation(command)) => organisation(&cli.database, command).await,
         Some(Command::Import(args)) => import(&cli.database, args).await,
         Some(Command::Migrate) => {
             let db = db::connect(&cli.database).await?;
@@ -149,7 +193,35 @@ async fn token(
     auth: &AuthSettings,
     args: TokenArgs,
 ) -> anyhow::Result<()> {
-    let (role, ttl) = (args.role, args.ttl);
+    match args.action {
+        Some(TokenAction::List { all }) => return list_tokens(database, all).await,
+        Some(TokenAction::Revoke { jti }) => {
+            let db = db::connect(database).await?;
+            db::migrate(&db).await?;
+            let revoked = service::token::revoke(&db, &jti, None)
+                .await
+                .map_err(operator_error)?;
+            tracing::info!(
+                jti = revoked.jti,
+                subject = revoked.subject,
+                "token revoked"
+            );
+            return Ok(());
+        }
+        None => {}
+    }
+    let (Some(role), Some(sub)) = (args.role, args.sub) else {
+        anyhow::bail!(
+            "`wish-api token` issues a token with --role and --sub (and --org for a partner); `wish-api token list` and `wish-api token revoke <jti>` manage issued ones"
+        );
+    };
+    // The key and the lifetime are checked before the database is touched.
+    let signer = crate::auth::Signer::from_settings(auth)?.context(
+        "set WISH_JWT_SECRET (or WISH_JWT_PRIVATE_KEY_FILE for a key pair) to sign tokens",
+    )?;
+    signer
+        .claims(&sub, role, args.org.as_deref(), args.ttl)
+        .map_err(|e| anyhow::anyhow!("--ttl: {}", e.public_message()))?;
     if role == Role::Partner {
         let org = args
             .org
@@ -159,18 +231,118 @@ async fn token(
             service::kernel::text::is_valid_slug(org),
             "--org must be a slug: lower-case letters and digits in dash-separated words"
         );
-        let db = db::connect(database).await?;
-        db::migrate(&db).await?;
-        if service::organisation::ensure(&db, org)
-            .await
-            .map_err(|e| anyhow::anyhow!(e.public_message()))?
-        {
-            tracing::info!(organisation = org, "registered a new partner organisation");
-        }
     }
-    let token = crate::auth::sign(auth, &args.sub, role, args.org.as_deref(), ttl)?;
-    std::io::Write::write_all(&mut std::io::stdout(), format!("{token}\n").as_bytes())
-        .context("while writing the token to standard output")
+    let db = db::connect(database).await?;
+    db::migrate(&db).await?;
+    let issued = service::token::issue(
+        &db,
+        &signer,
+        service::token::Request {
+            subject: sub,
+            role,
+            organisation: args.org.clone(),
+            ttl: args.ttl,
+            label: args.label,
+        },
+        None,
+    )
+    .await
+    .map_err(|err| match (&err, args.org.as_deref()) {
+        (crate::error::AppError::Invalid(problems), Some(org))
+            if problems.iter().any(|p| p.field == "input.organisation") =>
+        {
+            anyhow::anyhow!(
+                "{}; to create it: wish-api organisation create --slug {org} --name \"<its name>\"",
+                err.public_message()
+            )
+        }
+        _ => operator_error(err),
+    })?;
+    tracing::info!(jti = issued.record.jti, "token issued and recorded");
+    std::io::Write::write_all(
+        &mut std::io::stdout(),
+        format!("{}\n", issued.token).as_bytes(),
+    )
+    .context("while writing the token to standard output")
+}
+
+async fn list_tokens(database: &DatabaseSettings, all: bool) -> anyhow::Result<()> {
+    use sea_orm::{EntityTrait, QueryFilter};
+    use service::kernel::page::Listing;
+    use service::token::{Filter, Status};
+
+    let db = db::connect(database).await?;
+    db::migrate(&db).await?;
+    let filter = Filter {
+        status: if all {
+            Vec::new()
+        } else {
+            vec![Status::Active]
+        },
+        ..Filter::default()
+    };
+    let tokens = Filter::order(
+        entity::api_token::Entity::find().filter(filter.condition().map_err(operator_error)?),
+    )
+    .all(&db)
+    .await
+    .context("while reading the register of tokens")?;
+    let mut out = String::from("jti\tstatus\trole\tsubject\torganisation\texpires_at\tlabel\n");
+    for t in tokens {
+        out.push_str(&format!(
+            "{}\t{:?}\t{}\t{}\t{}\t{}\t{}\n",
+            t.jti,
+            Status::of(&t),
+            t.role.as_str(),
+            t.subject,
+            t.organisation.as_deref().unwrap_or("-"),
+            t.expires_at.to_rfc3339(),
+            t.label.as_deref().unwrap_or("")
+        ));
+    }
+    std::io::Write::write_all(&mut std::io::stdout(), out.as_bytes())
+        .context("while writing the register to standard output")
+}
+
+async fn organisation(
+    database: &DatabaseSettings,
+    command: OrganisationCommand,
+) -> anyhow::Result<()> {
+    use service::organisation::write;
+    let db = db::connect(database).await?;
+    db::migrate(&db).await?;
+    let actor = service::kernel::unit_of_work::Actor::system();
+    let model = match command {
+        OrganisationCommand::Create {
+            slug,
+            name,
+            website,
+            contact,
+        } => write::create(
+            &db,
+            actor,
+            write::New {
+                slug,
+                name,
+                website,
+                contact,
+            },
+        )
+        .await
+        .map_err(operator_error)?,
+        OrganisationCommand::Suspend { slug } => write::set_suspended(&db, actor, &slug, true)
+            .await
+            .map_err(operator_error)?,
+        OrganisationCommand::Reinstate { slug } => write::set_suspended(&db, actor, &slug, false)
+            .await
+            .map_err(operator_error)?,
+    };
+    tracing::info!(
+        organisation = model.slug,
+        suspended = model.suspended_at.is_some(),
+        "organisation saved"
+    );
+    Ok(())
 }
 
 /// An error of the service layer, with its cause: the operator may see it all.
@@ -229,7 +401,7 @@ async fn import(database: &DatabaseSettings, args: ImportArgs) -> anyhow::Result
         let organisation = service::organisation::find(&db, org)
             .await
             .map_err(operator_error)?
-            .with_context(|| format!("no partner organisation has the slug `{org}` (register it with `wish-api token --role partner --org {org}`)"))?;
+            .with_context(|| format!("no partner organisation has the slug `{org}` (create it with `wish-api organisation create --slug {org} --name <its name>`)"))?;
         actor.role = entity::value::Role::Partner;
         actor.organisation = Some(organisation);
     }

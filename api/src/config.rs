@@ -247,6 +247,15 @@ pub struct ServeSettings {
     /// Attribution the tile provider requires, shown on the map.
     #[arg(long = "map-attribution", env = "WISH_MAP_ATTRIBUTION")]
     pub map_attribution: Option<String>,
+
+    /// How often each server reads which tokens were revoked and which
+    /// organisations suspended, in milliseconds (one small query when nothing changed).
+    #[arg(
+        long = "access-refresh-ms",
+        env = "WISH_ACCESS_REFRESH_MS",
+        default_value_t = 500
+    )]
+    pub access_refresh_ms: u64,
 }
 
 impl ServeSettings {
@@ -322,7 +331,7 @@ pub struct AuthSettings {
     )]
     pub audience: String,
 
-    /// Clock skew tolerated on `exp`, in seconds.
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
     #[arg(
         long = "jwt-leeway-seconds",
         env = "WISH_JWT_LEEWAY_SECONDS",
@@ -330,6 +339,135 @@ pub struct AuthSettings {
         global = true
     )]
     pub leeway_seconds: u64,
+
+    /// Longest lifetime (`exp - iat`) of a token this server accepts or signs: 90d, 12h.
+    #[arg(
+        long = "jwt-max-ttl",
+        env = "WISH_JWT_MAX_TTL",
+        default_value = "90d",
+        value_parser = duration,
+        global = true
+    )]
+    pub max_ttl: std::time::Duration,
+
+    /// The HS256 secret being replaced, during a rotation: tokens it signed are
+    /// still accepted; nothing is signed with it.
+    #[arg(
+        long = "jwt-previous-secret",
+        env = "WISH_JWT_PREVIOUS_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub previous_secret: Option<String>,
+
+    /// The PEM public key being replaced, during a rotation of an RS256 or EdDSA
+    /// key pair: tokens its private key signed are still accepted.
+    #[arg(
+        long = "jwt-previous-public-key-file",
+        env = "WISH_JWT_PREVIOUS_PUBLIC_KEY_FILE",
+        global = true
+    )]
+    pub previous_public_key_file: Option<std::path::PathBuf>,
+
+    #[command(flatten)]
+    pub provider: ProviderSettings,
+}
+
+/// Tokens from an identity provider (Keycloak, Entra ID, ...): verified
+/// against the keys it publishes, with its claims mapped to a role and an
+/// organisation. Off without `WISH_JWKS_URL`.
+#[derive(Args, Clone, Debug)]
+pub struct ProviderSettings {
+    /// URL of the provider's JSON Web Key Set; tokens whose header names a `kid` are checked against it.
+    #[arg(long = "jwks-url", env = "WISH_JWKS_URL", global = true)]
+    pub jwks_url: Option<String>,
+
+    /// Expected `iss` of the provider's tokens (required with a JWKS URL).
+    #[arg(long = "jwks-issuer", env = "WISH_JWKS_ISSUER", global = true)]
+    pub jwks_issuer: Option<String>,
+
+    /// Expected `aud` of the provider's tokens (required with a JWKS URL).
+    #[arg(long = "jwks-audience", env = "WISH_JWKS_AUDIENCE", global = true)]
+    pub jwks_audience: Option<String>,
+
+    /// The claim that holds the role, as a dotted path (`realm_access.roles`);
+    /// a string or a list of strings.
+    #[arg(
+        long = "jwks-role-claim",
+        env = "WISH_JWKS_ROLE_CLAIM",
+        default_value = "role",
+        global = true
+    )]
+    pub role_claim: String,
+
+    /// How the provider's role values map to roles, comma-separated
+    /// `value=role` (`wish-admin=admin,wish-editor=editor,wish-partner=partner`);
+    /// without it, `partner`, `editor` and `admin` mean themselves.
+    #[arg(
+        long = "jwks-role-map",
+        env = "WISH_JWKS_ROLE_MAP",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub role_map: Vec<String>,
+
+    /// The claim that holds a partner's organisation slug, as a dotted path.
+    #[arg(
+        long = "jwks-organisation-claim",
+        env = "WISH_JWKS_ORGANISATION_CLAIM",
+        default_value = "org",
+        global = true
+    )]
+    pub organisation_claim: String,
+
+    /// How often the key set is read again: 1h, 15m.
+    #[arg(
+        long = "jwks-refresh",
+        env = "WISH_JWKS_REFRESH",
+        default_value = "1h",
+        value_parser = duration,
+        global = true
+    )]
+    pub jwks_refresh: std::time::Duration,
+
+    /// Shortest time between two reads of the key set when a token names an
+    /// unknown `kid`, so that made-up `kid`s cannot flood the provider.
+    #[arg(
+        long = "jwks-min-refresh",
+        env = "WISH_JWKS_MIN_REFRESH",
+        default_value = "10s",
+        value_parser = duration,
+        global = true
+    )]
+    pub jwks_min_refresh: std::time::Duration,
+}
+
+impl AuthSettings {
+    /// The defaults the flags declare, without reading the environment (no key:
+    /// every token refused), for the tests to start from.
+    #[must_use]
+    pub fn defaults() -> Self {
+        use clap::{Args as _, FromArgMatches as _};
+        let command = Self::augment_args(clap::Command::new("wish-api"))
+            .mut_args(|arg| arg.env(None::<&str>));
+        let matches = command.get_matches_from(["wish-api"]);
+        // Every flag has a default or is optional, so this cannot fail.
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+}
+
+/// A duration as humans write it: 90d, 12h, 15m, 1week.
+///
+/// # Errors
+/// Text that is not a duration, or a zero one.
+pub fn duration(text: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(d) if d.is_zero() => Err("a duration of zero is no time at all".to_owned()),
+        Ok(d) => Ok(d),
+        Err(err) => Err(format!(
+            "`{text}` is not a duration like 90d, 12h or 15m ({err})"
+        )),
+    }
 }
 
 impl fmt::Debug for AuthSettings {
@@ -342,6 +480,13 @@ impl fmt::Debug for AuthSettings {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("leeway_seconds", &self.leeway_seconds)
+            .field("max_ttl", &self.max_ttl)
+            .field(
+                "previous_secret",
+                &self.previous_secret.as_ref().map(|_| "***"),
+            )
+            .field("previous_public_key_file", &self.previous_public_key_file)
+            .field("provider", &self.provider)
             .finish_non_exhaustive()
     }
 }

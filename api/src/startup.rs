@@ -3,6 +3,7 @@
 //! server does is in [`crate::http`].
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -10,12 +11,14 @@ use actix_web::{HttpServer, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
-use crate::auth::Authenticator;
+use crate::auth::{Authenticator, Signer};
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::graphql::executor::Executor;
 use crate::graphql::limits::Limits;
 use crate::graphql::schema;
 use crate::http::{self, AppState, graphiql::GraphiqlPage};
+use crate::service::token::Register;
+use crate::service::token::standing::Standing;
 use crate::{db, service};
 
 /// A bound, ready-to-run server.
@@ -37,6 +40,10 @@ impl Application {
         settings: ServeSettings,
     ) -> anyhow::Result<Self> {
         let authenticator = Authenticator::from_settings(auth)?;
+        if let Some(provider) = authenticator.as_ref().and_then(Authenticator::provider) {
+            provider.watch();
+        }
+        let signer = Signer::from_settings(auth)?.map(Arc::new);
         if authenticator.is_none() {
             tracing::warn!(
                 "no WISH_JWT_SECRET (or public key) is configured: bearer tokens are refused and writes are off"
@@ -61,10 +68,20 @@ impl Application {
                 "demo data loaded on first start"
             );
         }
-        Self::build_with_db(db, &settings, authenticator)
+        let register = Register {
+            signer,
+            standing: Standing::new(),
+        };
+        register
+            .standing
+            .reload(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("while reading revoked tokens: {e:?}"))?;
+        Self::build_with_db(db, &settings, authenticator, register)
     }
 
-    /// Binds the server over an open, migrated database.
+    /// Binds the server over an open, migrated database, and starts keeping
+    /// `register`'s view of revoked tokens and organisations up to date.
     ///
     /// # Errors
     /// The address cannot be bound.
@@ -72,12 +89,18 @@ impl Application {
         mut db: DatabaseConnection,
         settings: &ServeSettings,
         authenticator: Option<Authenticator>,
+        register: Register,
     ) -> anyhow::Result<Self> {
         // Cloned before counting starts: the cache's version checks are not the
         // statements a request costs.
         let response_cache = http::response_cache::ResponseCache::new(
             db.clone(),
             settings.response_cache_mb.saturating_mul(1024 * 1024),
+        );
+        // Also before counting: the refresh is no request's cost either.
+        register.standing.watch(
+            db.clone(),
+            Duration::from_millis(settings.access_refresh_ms.max(10)),
         );
         let statements = db::StatementCounter::attach(&mut db);
         let listener = TcpListener::bind(settings.bind)
@@ -98,10 +121,12 @@ impl Application {
         let executor = Executor::new(settings.graphql_threads.unwrap_or(cores))
             .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
+            standing: register.standing.clone(),
             schema: schema::build(
                 db.clone(),
                 response_cache.as_ref().map(|c| c.versions().clone()),
                 limits,
+                register,
             ),
             db,
             executor,

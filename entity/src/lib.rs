@@ -1,6 +1,7 @@
 //! Database entities of wish-api: one module per table, plus the value types
 //! stored in their columns. Nothing here knows about HTTP or GraphQL.
 
+pub mod api_token;
 pub mod app_state;
 pub mod audit_event;
 pub mod facility;
@@ -24,6 +25,7 @@ pub mod visit_participant;
 pub mod workshop_membership;
 
 pub mod prelude {
+    pub use super::api_token::Entity as ApiToken;
     pub use super::app_state::Entity as AppState;
     pub use super::audit_event::Entity as AuditEvent;
     pub use super::facility::Entity as Facility;

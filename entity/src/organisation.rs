@@ -1,4 +1,5 @@
-//! Partner organisations: the `org` claim of a partner's token names one by slug.
+//! Partner organisations: the `org` claim of a partner's token names one by
+//! slug; a suspended one's tokens are refused.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,6 +14,11 @@ pub struct Model {
     #[sea_orm(unique)]
     pub slug: String,
     pub name: String,
+    pub website: Option<String>,
+    /// An address to reach the organisation at; admins only.
+    pub contact: Option<String>,
+    /// Since when its tokens are refused; none while it is in good standing.
+    pub suspended_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

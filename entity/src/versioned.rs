@@ -39,5 +39,6 @@ versioned!(
     visit,
     learning_session,
     stakeholder,
-    guideline_version
+    guideline_version,
+    organisation
 );

@@ -18,6 +18,8 @@ mod m20261201_000011_create_facility_external_ref_table;
 mod m20261201_000020_add_facility_provenance;
 mod m20261202_000030_add_stakeholder_consent;
 mod m20261202_000031_keep_contact_details_out_of_audit;
+mod m20261202_000040_create_api_token_table;
+mod m20261202_000041_add_organisation_profile;
 mod m20261202_000050_notify_data_version;
 
 pub struct Migrator;
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000020_add_facility_provenance::Migration),
             Box::new(m20261202_000030_add_stakeholder_consent::Migration),
             Box::new(m20261202_000031_keep_contact_details_out_of_audit::Migration),
+            Box::new(m20261202_000040_create_api_token_table::Migration),
+            Box::new(m20261202_000041_add_organisation_profile::Migration),
             Box::new(m20261202_000050_notify_data_version::Migration),
         ]
     }

@@ -306,6 +306,7 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         guideline_version_session,
         audit_event
     );
+    all.extend(rows!(organisation, api_token));
     all.sort_by_key(|v| v.to_string());
     all
 }

@@ -216,12 +216,8 @@ pub const TEST_SECRET: &str = "test-secret-that-is-long-enough-for-hs256-0123456
 pub fn auth_settings() -> AuthSettings {
     AuthSettings {
         secret: Some(TEST_SECRET.to_owned()),
-        algorithm: api::config::JwtAlgorithm::Hs256,
-        public_key_file: None,
-        private_key_file: None,
-        issuer: "wish-api".to_owned(),
-        audience: "wish-api".to_owned(),
         leeway_seconds: 5,
+        ..AuthSettings::defaults()
     }
 }
 

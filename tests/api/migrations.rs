@@ -31,6 +31,9 @@ async fn every_entity_round_trips(backend: Backend) {
         uuid: Set(sea_orm::prelude::Uuid::now_v7()),
         slug: Set("rescaled".into()),
         name: Set("RESCALED".into()),
+        website: Set(Some("https://example.org".into())),
+        contact: Set(Some("office@example.org".into())),
+        suspended_at: Set(Some(now)),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -277,6 +280,29 @@ async fn every_entity_round_trips(backend: Backend) {
             .unwrap(),
         Some(workshop)
     );
+    let issued = api_token::ActiveModel {
+        jti: Set(sea_orm::prelude::Uuid::now_v7().to_string()),
+        subject: Set("sync@example.org".into()),
+        role: Set(Role::Partner),
+        organisation: Set(Some("rescaled".into())),
+        label: Set(Some("nightly sync".into())),
+        issued_at: Set(now),
+        expires_at: Set(now),
+        issued_by: Set(Some("admin@example.org".into())),
+        revoked_at: Set(Some(now)),
+        revoked_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        api_token::Entity::find_by_id(issued.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(issued)
+    );
 }
 
 async fn database_refuses_what_the_model_forbids(backend: Backend) {
@@ -423,6 +449,7 @@ async fn a_stored_source_url_becomes_the_first_source(backend: Backend) {
         Sources(vec![Source::at("https://example.org/huis")])
     );
 
+    // Undo it and every migration after it.
     let from_provenance = Migrator::migrations().len() as u32
         - migrations_before("m20261201_000020_add_facility_provenance");
     Migrator::down(&db, Some(from_provenance)).await.unwrap();

@@ -34,6 +34,8 @@ struct Fixture {
     erasable: String,
     draft: String,
     deletable: String,
+    /// A token in the register, to revoke.
+    jti: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -79,7 +81,25 @@ async fn fixture(app: &TestApp) -> Fixture {
         "Draft text",
     )
     .await;
+    let signer = api::auth::Signer::from_settings(&crate::helpers::auth_settings())
+        .unwrap()
+        .unwrap();
+    let issued = api::service::token::issue(
+        &app.db,
+        &signer,
+        api::service::token::Request {
+            subject: "sync@example.org".to_owned(),
+            role: Role::Partner,
+            organisation: Some("other-partner".to_owned()),
+            ttl: std::time::Duration::from_secs(3600),
+            label: None,
+        },
+        None,
+    )
+    .await
+    .unwrap();
     Fixture {
+        jti: issued.record.jti,
         own: gid(Kind::Facility, own.id),
         own_version: own.version,
         foreign: gid(Kind::Facility, foreign.id),
@@ -240,6 +260,60 @@ fn operations() -> Vec<Operation> {
             name: "read the audit log",
             document: "{ auditLog { nodes { action } } }",
             variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "read organisations",
+            document: "{ organisations { nodes { slug name website suspended } } }",
+            variables: |_| json!({}),
+            outcomes: [Allowed, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "read an organisation's contact",
+            document: "{ organisation(slug: \"other-partner\") { contact } }",
+            variables: |_| json!({}),
+            outcomes: [FORBIDDEN, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "create an organisation",
+            document: "mutation { createOrganisation(input: { slug: \"example-org\", name: \"Example\" }) { slug } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "rename an organisation",
+            document: "mutation { updateOrganisation(slug: \"other-partner\", expectedVersion: 1, input: { name: \"Other\" }) { name } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "suspend an organisation",
+            document: "mutation { suspendOrganisation(slug: \"other-partner\") { suspended } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "reinstate an organisation",
+            document: "mutation { reinstateOrganisation(slug: \"other-partner\") { suspended } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "issue a token",
+            document: "mutation { issueToken(input: { subject: \"ed@example.org\", role: EDITOR, ttl: \"1h\" }) { record { jti } } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "list the register of tokens",
+            document: "{ tokens { totalCount nodes { jti status } } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "revoke a token",
+            document: "mutation($jti: String!) { revokeToken(jti: $jti) { status } }",
+            variables: |f| json!({ "jti": f.jti }),
             outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
         },
     ]

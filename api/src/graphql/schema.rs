@@ -18,18 +18,21 @@ use super::limits::Limits;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
 use super::types::scalar::DATE_TIME_DESCRIPTION;
+use crate::service::token::Register;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// The schema, carrying the database for every request, and the data
-/// version the response cache keeps answers by (none: no cache).
+/// The schema, carrying the database and the register of tokens for every
+/// request, and the data version the response cache keeps answers by (none:
+/// no cache).
 #[must_use]
 pub fn build(
     db: DatabaseConnection,
     versions: Option<Arc<DataVersion>>,
     limits: Limits,
+    register: Register,
 ) -> AppSchema {
-    let mut builder = builder().data(db);
+    let mut builder = builder().data(db).data(register);
     if let Some(versions) = versions {
         builder = builder.data(versions);
     }

@@ -1,8 +1,9 @@
 //! Who is calling, as an extractor: the bearer token verified into claims,
-//! and a partner's organisation read from the database once. A request
-//! without `Authorization` is anonymous; a header that does not verify, or
-//! names an organisation that is not registered, is refused with `401`
-//! before the handler runs, and never read as anonymous.
+//! checked against this server's view of revoked tokens and organisations
+//! (in memory: no query per request). A request without `Authorization` is
+//! anonymous; a header that does not verify, a revoked token, or one that
+//! names an organisation that is not registered or is suspended, is refused
+//! with `401` before the handler runs, and never read as anonymous.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -85,29 +86,48 @@ async fn identify(req: &HttpRequest) -> Result<Caller, Refusal> {
         .map_err(|_| Refusal::unauthenticated("the Authorization header is not readable text"))?;
     let token = bearer(header).map_err(|e| Refusal::unauthenticated(e.public_message()))?;
     let mut caller = authenticator
-        .verify(token)
+        .identify(token)
+        .await
         .map_err(|e| Refusal::unauthenticated(e.public_message()))?;
+    if caller
+        .token_id
+        .as_deref()
+        .is_some_and(|jti| state.standing.is_revoked(jti))
+    {
+        return Err(Refusal::unauthenticated(
+            "this token has been revoked; ask an admin for a new one",
+        ));
+    }
     if let Some(org) = caller
         .organisation
         .as_deref()
         .filter(|_| caller.role == Some(Role::Partner))
     {
-        match service::organisation::find(&state.db, org).await {
-            Ok(Some(record)) => caller.organisation_record = Some(record),
-            Ok(None) => {
-                return Err(Refusal::unauthenticated(format!(
-                    "the organisation `{org}` of this token is not registered"
-                )));
-            }
-            Err(err) => {
-                err.log_if_internal();
-                return Err(Refusal {
-                    status: StatusCode::SERVICE_UNAVAILABLE,
-                    code: code::INTERNAL,
-                    message: err.public_message(),
-                });
-            }
+        let record = match state.standing.organisation(org) {
+            Some(record) => Some(record),
+            // Created since this server last looked, or never: ask the database.
+            None => service::organisation::find(&state.db, org)
+                .await
+                .map_err(|err| {
+                    err.log_if_internal();
+                    Refusal {
+                        status: StatusCode::SERVICE_UNAVAILABLE,
+                        code: code::INTERNAL,
+                        message: err.public_message(),
+                    }
+                })?,
+        };
+        let Some(record) = record else {
+            return Err(Refusal::unauthenticated(format!(
+                "the organisation `{org}` of this token is not registered"
+            )));
+        };
+        if record.suspended_at.is_some() {
+            return Err(Refusal::unauthenticated(format!(
+                "the organisation `{org}` of this token is suspended; its tokens are refused until an admin reinstates it"
+            )));
         }
+        caller.organisation_record = Some(record);
     }
     Ok(caller)
 }

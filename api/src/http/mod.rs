@@ -48,6 +48,8 @@ pub struct AppState {
     pub limits: Limits,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
+    /// Revoked tokens and organisations, as this server last read them.
+    pub standing: std::sync::Arc<crate::service::token::standing::Standing>,
     /// Anonymous answers, kept while the data does not change; `None`: off.
     pub response_cache: Option<response_cache::ResponseCache>,
     /// The GraphiQL page, made once; `None`: GraphiQL is off.

@@ -13,5 +13,6 @@ pub mod learning_session;
 pub mod organisation;
 pub mod search;
 pub mod stakeholder;
+pub mod token;
 pub mod visit;
 pub mod workshop;

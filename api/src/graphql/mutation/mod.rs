@@ -5,7 +5,9 @@
 mod facility;
 mod guideline;
 mod learning_session;
+mod organisation;
 mod stakeholder;
+mod token;
 mod visit;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
@@ -27,6 +29,8 @@ pub struct MutationRoot(
     learning_session::LearningSessionMutation,
     stakeholder::StakeholderMutation,
     guideline::GuidelineMutation,
+    organisation::OrganisationMutation,
+    token::TokenMutation,
 );
 
 /// Prose in one language.

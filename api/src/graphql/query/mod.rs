@@ -6,8 +6,10 @@ mod guideline;
 mod label;
 mod learning_session;
 mod node;
+mod organisation;
 mod search;
 mod stakeholder;
+mod token;
 mod viewer;
 mod visit;
 mod workshop;
@@ -34,6 +36,8 @@ pub struct QueryRoot(
     search::SearchQuery,
     viewer::ViewerQuery,
     changes::ChangesQuery,
+    organisation::OrganisationQuery,
+    token::TokenQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every

@@ -280,13 +280,15 @@ mod tests {
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
     /// sort orders, the change feed, diffs), not facts a reader is shown.
-    const MACHINERY: [&str; 7] = [
+    const MACHINERY: [&str; 9] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
         "DiffLineKind",
         "FacilityOrder",
         "Permission",
+        "TokenRole",
+        "TokenStatus",
         "ViewerRole",
     ];
 
