@@ -41,6 +41,8 @@ pub struct DataVersion {
     live: AtomicBool,
     /// Versions read on the request path, while not `live`.
     reads: AtomicU64,
+    /// Each new version, for whoever waits for the next write.
+    moved: tokio::sync::watch::Sender<i64>,
 }
 
 impl DataVersion {
@@ -55,6 +57,7 @@ impl DataVersion {
             version: AtomicI64::new(0),
             live: AtomicBool::new(false),
             reads: AtomicU64::new(0),
+            moved: tokio::sync::watch::Sender::new(0),
         });
         let weak = Arc::downgrade(&this);
         match backend {
@@ -93,9 +96,24 @@ impl DataVersion {
     /// Versions only grow: a notification or read that arrives late never
     /// takes the version back, which would make stale answers look fresh.
     fn advance(&self, version: i64) -> i64 {
-        self.version
+        let now = self
+            .version
             .fetch_max(version, Ordering::AcqRel)
-            .max(version)
+            .max(version);
+        self.moved.send_if_modified(|seen| {
+            let moved = now > *seen;
+            *seen = now.max(*seen);
+            moved
+        });
+        now
+    }
+
+    /// The versions to come: the receiver wakes whenever the version moves
+    /// (by notification, a check, or a write of this replica), so that live
+    /// readers (subscriptions) need not poll the database.
+    #[must_use]
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.moved.subscribe()
     }
 
     /// Whether the version is kept current without a read per request.
