@@ -353,3 +353,90 @@ pub fn token(role: entity::value::Role, org: Option<&str>) -> String {
 pub fn gid(kind: api::graphql::id::Kind, row: i32) -> String {
     api::graphql::id::encode_serial(kind, row).to_string()
 }
+
+/// A `wish-api serve` process over a test database, as an operator starts
+/// one: the real binary, logging JSON to a pipe this reads its address from.
+pub struct ServerProcess {
+    pub child: std::process::Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts a process with these further arguments of `serve`, and waits
+    /// until it listens.
+    pub fn start(database: &TestDatabase, args: &[&str]) -> Self {
+        Self::ready(Self::spawn(database, args))
+    }
+
+    /// Starts a process; [`ServerProcess::ready`] waits for it, so that
+    /// several can start at the same moment.
+    pub fn spawn(database: &TestDatabase, args: &[&str]) -> std::process::Child {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_wish-api"));
+        command
+            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
+            .args(args)
+            .args(["--database-url", &database.settings.url])
+            .args([
+                "--log-format",
+                "json",
+                "--log",
+                "warn,wish_api=info,api=info",
+            ])
+            .env("WISH_JWT_SECRET", TEST_SECRET)
+            .env("WISH_RATE_LIMIT_ANONYMOUS", "0")
+            .env_remove("WISH_DATABASE_URL")
+            .env_remove("WISH_DATABASE_SCHEMA")
+            .stderr(std::process::Stdio::piped());
+        if let Some(schema) = &database.settings.schema {
+            command.args(["--database-schema", schema]);
+        }
+        command.spawn().expect("start wish-api serve")
+    }
+
+    /// The process once it logs its address; its whole log if it exits first.
+    pub fn ready(mut child: std::process::Child) -> Self {
+        use std::io::BufRead;
+        let stderr = child.stderr.take().expect("a piped log");
+        let mut lines = std::io::BufReader::new(stderr).lines();
+        let mut log = Vec::new();
+        let address = loop {
+            let Some(Ok(line)) = lines.next() else {
+                let status = child.wait().expect("the exit status");
+                panic!(
+                    "the server exited ({status}) before listening:\n{}",
+                    log.join("\n")
+                );
+            };
+            let entry: Value = serde_json::from_str(&line).unwrap_or_default();
+            if let Some(address) = entry["address"].as_str() {
+                break address.to_owned();
+            }
+            log.push(line);
+        };
+        // Keep draining the log, or the process would block on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, address }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.address)
+    }
+
+    /// Stops it as an orchestrator does (SIGTERM) and waits for it to exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid}");
+        self.child.wait().expect("the exit status")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -5,101 +5,29 @@
 //! round trip, as replicas learn of writes by notification, and a replica
 //! whose listening connection is killed still serves no stale answer.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, TEST_SECRET, TestApp, TestDatabase, auth_settings, serve_settings, spawn_app, token,
+    Backend, ServerProcess, TestApp, TestDatabase, auth_settings, serve_settings, spawn_app, token,
 };
 use crate::on_both_databases;
 
-/// One `wish-api serve` process.
-struct Replica {
-    child: Child,
-    address: String,
-}
-
-impl Replica {
-    /// Starts a process; [`Replica::ready`] waits for it.
-    fn spawn(database: &TestDatabase) -> Child {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_wish-api"));
-        command
-            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
-            .args(["--database-url", &database.settings.url])
-            .args(["--log-format", "json", "--log", "warn,api=info"])
-            .env("WISH_JWT_SECRET", TEST_SECRET)
-            .env("WISH_RATE_LIMIT_ANONYMOUS", "0")
-            .env_remove("WISH_DATABASE_URL")
-            .env_remove("WISH_DATABASE_SCHEMA")
-            .stderr(Stdio::piped());
-        if let Some(schema) = &database.settings.schema {
-            command.args(["--database-schema", schema]);
-        }
-        command.spawn().unwrap()
-    }
-
-    /// The address the process logs once it listens, or its whole log if it
-    /// exits first.
-    fn ready(mut child: Child) -> Self {
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let mut log = Vec::new();
-        let address = loop {
-            let Some(Ok(line)) = lines.next() else {
-                let status = child.wait().unwrap();
-                panic!(
-                    "a replica exited ({status}) before listening:\n{}",
-                    log.join("\n")
-                );
-            };
-            let entry: Value = serde_json::from_str(&line).unwrap_or_default();
-            if let Some(address) = entry["address"].as_str() {
-                break address.to_owned();
-            }
-            log.push(line);
-        };
-        // Keep draining the log, or the process would block on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, address }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://{}{path}", self.address)
-    }
-
-    fn stop(&mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// Three replicas started at the same moment over `database`.
-fn start_three(database: &TestDatabase) -> Vec<Replica> {
-    let children: Vec<Child> = (0..3).map(|_| Replica::spawn(database)).collect();
-    children.into_iter().map(Replica::ready).collect()
+fn start_three(database: &TestDatabase) -> Vec<ServerProcess> {
+    let children: Vec<Child> = (0..3)
+        .map(|_| ServerProcess::spawn(database, &[]))
+        .collect();
+    children.into_iter().map(ServerProcess::ready).collect()
 }
 
 const KORTRIJK: &str = r#"{ facility(slug: "detentiehuis-kortrijk") { id version capacity } }"#;
 
 /// An anonymous cached read, as the map makes it: its body and its ETag.
-async fn read(client: &reqwest::Client, replica: &Replica) -> (Value, String) {
+async fn read(client: &reqwest::Client, replica: &ServerProcess) -> (Value, String) {
     let response = client
         .get(replica.url("/graphql"))
         .query(&[("query", KORTRIJK)])

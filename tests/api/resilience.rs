@@ -192,49 +192,25 @@ async fn no_transaction_holds_a_lock_on_facility(db: &sea_orm::DatabaseConnectio
 /// in flight, commits it whole, and exits 0.
 #[actix_web::test]
 async fn sigterm_lets_a_write_in_flight_finish_whole() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("stop.db").display());
-    let mut server = Command::new(env!("CARGO_BIN_EXE_wish-api"))
-        .args([
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-            &url,
-            "--log-format",
-            "json",
-        ])
-        .args(["--max-body-bytes", "16777216", "--workers", "1"])
-        .env("WISH_JWT_SECRET", crate::helpers::TEST_SECRET)
-        .env_remove("WISH_DATABASE_URL")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(server.stderr.take().unwrap()).lines();
-    let address = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        let entry: Value = serde_json::from_str(&line).unwrap_or_default();
-        if let Some(address) = entry["address"].as_str() {
-            break address.to_owned();
-        }
+    let Some(database) = crate::helpers::TestDatabase::create(Backend::Sqlite).await else {
+        return;
     };
+    let mut server =
+        crate::helpers::ServerProcess::start(&database, &["--max-body-bytes", "16777216"]);
+    let address = server.address.clone();
     let rows = 20_000;
     let request = reqwest::Client::new()
         .post(format!("http://{address}/graphql"))
         .bearer_auth(token(Role::Editor, None))
         .json(&json!({ "query": "mutation($csv: String!) { importFacilities(csv: $csv) { created written } }", "variables": { "csv": big_csv(rows) } }))
         .send();
-    let pid = server.id().to_string();
     let stop = async {
         actix_web::rt::time::sleep(Duration::from_millis(300)).await;
-        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-        assert!(killed.success());
+        actix_web::rt::task::spawn_blocking(move || server.stop())
+            .await
+            .unwrap()
     };
-    let (response, ()) = futures_util::future::join(request, stop).await;
-    let status = server.wait().unwrap();
+    let (response, status) = futures_util::future::join(request, stop).await;
     assert!(status.success(), "exit status {status}");
 
     let body: Value = response
@@ -247,7 +223,7 @@ async fn sigterm_lets_a_write_in_flight_finish_whole() {
         json!({ "created": rows, "written": true }),
         "{body:#}"
     );
-    let db = sea_orm::Database::connect(&url).await.unwrap();
+    let db = database.connect().await;
     let stored = {
         use sea_orm::{EntityTrait, PaginatorTrait};
         entity::facility::Entity::find().count(&db).await.unwrap()

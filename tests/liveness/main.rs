@@ -14,9 +14,8 @@ mod fixtures;
 #[path = "../api/helpers.rs"]
 mod helpers;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -24,7 +23,7 @@ use std::time::{Duration, Instant};
 use entity::value::Role;
 use serde_json::{Value, json};
 
-use helpers::{Backend, TestDatabase, token};
+use helpers::{Backend, ServerProcess, TestDatabase, token};
 
 /// Every `/health` answer must come within this, whatever else runs.
 const HEALTH_WITHIN: Duration = Duration::from_millis(100);
@@ -38,42 +37,19 @@ const MEMORY_BOUND_KB: u64 = 256 * 1024;
 /// other's noise.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-struct Server {
-    child: Child,
-    address: String,
+/// The server binary under attack.
+struct Server(ServerProcess);
+
+impl std::ops::Deref for Server {
+    type Target = ServerProcess;
+    fn deref(&self) -> &ServerProcess {
+        &self.0
+    }
 }
 
 impl Server {
     fn start(database: &TestDatabase) -> Self {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_wish-api"));
-        command
-            .args(["serve", "--bind", "127.0.0.1:0", "--workers", "1"])
-            .args(["--database-url", &database.settings.url])
-            .args([
-                "--log-format",
-                "json",
-                "--log",
-                "warn,wish_api=info,api=info",
-            ])
-            .env("WISH_JWT_SECRET", helpers::TEST_SECRET)
-            .env("WISH_RATE_LIMIT_ANONYMOUS", "0")
-            .env_remove("WISH_DATABASE_URL")
-            .stderr(Stdio::piped());
-        if let Some(schema) = &database.settings.schema {
-            command.args(["--database-schema", schema]);
-        }
-        let mut child = command.spawn().unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let address = loop {
-            let line = lines.next().expect("the server logs its address").unwrap();
-            let entry: Value = serde_json::from_str(&line).unwrap_or_default();
-            if let Some(address) = entry["address"].as_str() {
-                break address.to_owned();
-            }
-        };
-        // Keep draining the log, or the server would block on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, address }
+        Self(ServerProcess::start(database, &[]))
     }
 
     /// Peak resident memory so far, in KiB (Linux).
@@ -88,14 +64,7 @@ impl Server {
     }
 
     fn is_running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        matches!(self.0.child.try_wait(), Ok(None))
     }
 }
 

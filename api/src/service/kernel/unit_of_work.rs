@@ -212,16 +212,7 @@ impl Write {
 /// # Errors
 /// Database errors.
 pub async fn bump_data_version(db: &impl ConnectionTrait) -> Result<()> {
-    app_state::Entity::update_many()
-        .col_expr(
-            app_state::Column::Value,
-            Expr::cust("CAST(CAST(value AS BIGINT) + 1 AS TEXT)"),
-        )
-        .col_expr(app_state::Column::UpdatedAt, Expr::value(now()))
-        .filter(app_state::Column::Key.eq(DATA_VERSION_KEY))
-        .exec(db)
-        .await?;
-    Ok(())
+    bump_counter(db, DATA_VERSION_KEY).await
 }
 
 /// How many writes this database has seen: changes whenever data changes.
@@ -229,7 +220,33 @@ pub async fn bump_data_version(db: &impl ConnectionTrait) -> Result<()> {
 /// # Errors
 /// Database errors.
 pub async fn data_version(db: &impl ConnectionTrait) -> Result<i64> {
-    let row = app_state::Entity::find_by_id(DATA_VERSION_KEY.to_owned())
+    counter(db, DATA_VERSION_KEY).await
+}
+
+/// Increments the counter of `app_state` under `key`, in the transaction of
+/// `db`: the row stays locked until it ends.
+///
+/// # Errors
+/// Database errors.
+pub async fn bump_counter(db: &impl ConnectionTrait, key: &str) -> Result<()> {
+    app_state::Entity::update_many()
+        .col_expr(
+            app_state::Column::Value,
+            Expr::cust("CAST(CAST(value AS BIGINT) + 1 AS TEXT)"),
+        )
+        .col_expr(app_state::Column::UpdatedAt, Expr::value(now()))
+        .filter(app_state::Column::Key.eq(key))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The counter of `app_state` under `key`; 0 before its first increment.
+///
+/// # Errors
+/// Database errors.
+pub async fn counter(db: &impl ConnectionTrait, key: &str) -> Result<i64> {
+    let row = app_state::Entity::find_by_id(key.to_owned())
         .one(db)
         .await?;
     Ok(row.and_then(|r| r.value.parse().ok()).unwrap_or(0))

@@ -14,12 +14,11 @@ use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use entity::{api_token, app_state, organisation};
-use sea_orm::sea_query::Expr;
+use entity::{api_token, organisation};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::error::Result;
-use crate::service::kernel::now;
+use crate::service::kernel::{now, unit_of_work};
 
 /// The `app_state` key of the counter of revocations and organisation changes.
 pub const ACCESS_VERSION_KEY: &str = "access_version";
@@ -138,10 +137,7 @@ impl Standing {
 /// # Errors
 /// Database errors.
 pub async fn access_version(db: &impl ConnectionTrait) -> Result<i64> {
-    let row = app_state::Entity::find_by_id(ACCESS_VERSION_KEY.to_owned())
-        .one(db)
-        .await?;
-    Ok(row.and_then(|r| r.value.parse().ok()).unwrap_or(0))
+    unit_of_work::counter(db, ACCESS_VERSION_KEY).await
 }
 
 /// Tells every server that revocations or organisations changed; called in
@@ -150,14 +146,5 @@ pub async fn access_version(db: &impl ConnectionTrait) -> Result<i64> {
 /// # Errors
 /// Database errors.
 pub async fn bump_access_version(db: &impl ConnectionTrait) -> Result<()> {
-    app_state::Entity::update_many()
-        .col_expr(
-            app_state::Column::Value,
-            Expr::cust("CAST(CAST(value AS BIGINT) + 1 AS TEXT)"),
-        )
-        .col_expr(app_state::Column::UpdatedAt, Expr::value(now()))
-        .filter(app_state::Column::Key.eq(ACCESS_VERSION_KEY))
-        .exec(db)
-        .await?;
-    Ok(())
+    unit_of_work::bump_counter(db, ACCESS_VERSION_KEY).await
 }
