@@ -141,7 +141,8 @@ start_server() { # url log
   # One client address sends everything: rate limits would measure themselves.
   "$WISH_BIN" serve --bind "127.0.0.1:$PORT" --database-url "$1" --demo-data false \
     --workers "$WORKERS" --rate-limit-anonymous 0 --rate-limit-token 0 \
-    --response-cache-mb "${BENCH_RESPONSE_CACHE_MB:-64}" >"$2" 2>&1 &
+    --response-cache-mb "${BENCH_RESPONSE_CACHE_MB:-64}" \
+    --cache-listen "${BENCH_CACHE_LISTEN:-true}" >"$2" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 600); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then

@@ -239,6 +239,13 @@ pub struct ServeSettings {
     )]
     pub response_cache_mb: usize,
 
+    /// Learn of writes by PostgreSQL `LISTEN` (and, on SQLite, in process),
+    /// so that a cached answer costs no database round trip; `false` reads
+    /// the data version on every cached request instead (behind a pooler in
+    /// transaction mode, which delivers no notifications).
+    #[arg(long = "cache-listen", env = "WISH_CACHE_LISTEN", default_value_t = true, action = clap::ArgAction::Set)]
+    pub cache_listen: bool,
+
     /// Tile URL template for the map at /map (`https://…/{z}/{x}/{y}.png`); without
     /// one, the map draws the country outlines it ships with and works offline.
     #[arg(long = "map-tile-url", env = "WISH_MAP_TILE_URL")]

@@ -48,9 +48,10 @@ pub struct DataVersion {
 impl DataVersion {
     /// Follows the version of `db`: a listener (PostgreSQL) or a periodic
     /// check (SQLite) in a task of the current runtime, which ends when the
-    /// returned value is dropped.
+    /// returned value is dropped. Without `listen`, nothing follows it, and
+    /// every [`DataVersion::current`] reads it.
     #[must_use]
-    pub fn follow(db: DatabaseConnection) -> Arc<Self> {
+    pub fn follow(db: DatabaseConnection, listen: bool) -> Arc<Self> {
         let backend = db.get_database_backend();
         let this = Arc::new(Self {
             db,
@@ -61,7 +62,8 @@ impl DataVersion {
         });
         let weak = Arc::downgrade(&this);
         match backend {
-            DbBackend::Postgres => drop(tokio::spawn(listen(weak))),
+            _ if !listen => {}
+            DbBackend::Postgres => drop(tokio::spawn(follow_notifications(weak))),
             _ => drop(tokio::spawn(check(weak))),
         }
         this
@@ -154,7 +156,7 @@ async fn check(weak: Weak<DataVersion>) {
 
 /// PostgreSQL: listens for the version on a connection of its own, and
 /// listens again (with a growing pause) whenever that connection is lost.
-async fn listen(weak: Weak<DataVersion>) {
+async fn follow_notifications(weak: Weak<DataVersion>) {
     let mut retry = Duration::from_millis(100);
     loop {
         let Some(versions) = weak.upgrade() else {

@@ -96,6 +96,7 @@ impl Application {
         let response_cache = http::response_cache::ResponseCache::new(
             db.clone(),
             settings.response_cache_mb.saturating_mul(1024 * 1024),
+            settings.cache_listen,
         );
         // Also before counting: the refresh is no request's cost either.
         register.standing.watch(

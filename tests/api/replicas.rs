@@ -295,4 +295,35 @@ async fn a_replica_whose_listener_is_killed_reads_the_version_until_it_listens_a
     );
 }
 
-on_both_databases!(a_cached_answer_costs_no_statement_and_a_write_reaches_the_other_replica);
+/// Behind a pooler that delivers no notifications, the operator turns
+/// listening off: every cached read asks for the version, and none is stale.
+async fn without_listening_each_cached_read_reads_the_version(backend: Backend) {
+    let settings = api::config::ServeSettings {
+        cache_listen: false,
+        ..serve_settings()
+    };
+    let Some(app) = crate::helpers::spawn_app_with(backend, settings).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    assert_eq!(capacity(&client, &app.address).await, 57);
+    let reads = metric(&client, &app.address, "wish_cache_version_reads_total").await;
+    for _ in 0..5 {
+        assert_eq!(capacity(&client, &app.address).await, 57);
+    }
+    assert_eq!(
+        metric(&client, &app.address, "wish_cache_version_reads_total").await,
+        reads + 5.0
+    );
+    assert_eq!(
+        metric(&client, &app.address, "wish_cache_invalidation_live").await,
+        0.0
+    );
+    write_capacity(&app, 63).await;
+    assert_eq!(capacity(&client, &app.address).await, 63);
+}
+
+on_both_databases!(
+    a_cached_answer_costs_no_statement_and_a_write_reaches_the_other_replica,
+    without_listening_each_cached_read_reads_the_version,
+);

@@ -95,12 +95,12 @@ struct Entries {
 
 impl ResponseCache {
     /// A cache of at most `budget_bytes` of answers, following the data
-    /// version of `db` (whose statements should not count as the server's);
-    /// `None` when the budget is zero.
+    /// version of `db` (whose statements should not count as the server's;
+    /// see [`DataVersion::follow`] for `listen`); `None` when the budget is zero.
     #[must_use]
-    pub fn new(db: DatabaseConnection, budget_bytes: usize) -> Option<Self> {
+    pub fn new(db: DatabaseConnection, budget_bytes: usize, listen: bool) -> Option<Self> {
         (budget_bytes > 0).then(|| Self {
-            versions: DataVersion::follow(db),
+            versions: DataVersion::follow(db, listen),
             entries: Mutex::new(Entries {
                 lru: LruCache::unbounded(),
                 bytes: 0,
