@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::helpers::{Backend, in_ci, spawn_app};
+use crate::helpers::{Backend, in_ci, spawn_app, token};
 
 fn missing_tools(script_dir: &Path, chromium: &Path) -> Option<String> {
     if !script_dir.join("node_modules/playwright-core").is_dir() {
@@ -54,6 +54,8 @@ async fn the_map_and_graphiql_work_in_a_browser() {
         .env("WISH_BASE_URL", &app.address)
         .env("CHROMIUM_PATH", &chromium)
         .env("SCREENSHOT_DIR", &screenshots)
+        // What an admin pastes into GraphiQL's header editor.
+        .env("WISH_ADMIN_TOKEN", token(entity::value::Role::Admin, None))
         .output()
         .await
         .expect("run node");

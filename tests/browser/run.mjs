@@ -291,6 +291,36 @@ async function main() {
         return 'result has "data"; graphiql.png';
       });
 
+      await step('an admin pastes a token into the header editor', async () => {
+        const token = process.env.WISH_ADMIN_TOKEN;
+        assert(token, 'WISH_ADMIN_TOKEN is not set');
+        // A new tab, as for any new query, with the headers shown.
+        await page.click('button[aria-label="Add tab"]');
+        await page.click('button[data-name="headers"]');
+        // Typed into each editor, as a person pastes into it.
+        const typeInto = async (selector, text) => {
+          await page.click(selector, { timeout });
+          await page.keyboard.press('Control+A');
+          await page.keyboard.insertText(text);
+        };
+        await typeInto('.graphiql-editor-tool .graphiql-editor:not(.hidden)', JSON.stringify({ Authorization: `Bearer ${token}` }));
+        await typeInto('.graphiql-query-editor', 'query WhoAmI { viewer { role } }');
+        // GraphiQL reads the operation from the editor a moment after a change.
+        await page.waitForTimeout(500);
+        await page.click('.graphiql-execute-button, button[aria-label^="Execute query"]');
+        await page.waitForFunction(() => {
+          const pane = document.querySelector('.graphiql-response');
+          const cm = pane && pane.querySelector('.CodeMirror')?.CodeMirror;
+          return !!pane && (cm ? cm.getValue() : pane.textContent).includes('"ADMIN"');
+        }, null, { timeout }).catch(async () => {
+          const text = await page.evaluate(() => document.querySelector('.graphiql-response')?.textContent ?? '(no result pane)');
+          await page.screenshot({ path: resolve(shots, 'graphiql-headers.png') });
+          throw new Failure(`with the token in the header editor, viewer.role is not ADMIN; the result shows: ${text.slice(0, 300)}`);
+        });
+        await page.screenshot({ path: resolve(shots, 'graphiql-headers.png') });
+        return 'viewer.role is ADMIN; graphiql-headers.png';
+      });
+
       await step('GraphiQL documentation explorer and settings', async () => {
         await page.click('button[aria-label="Show Documentation Explorer"]');
         await page.waitForSelector('.graphiql-doc-explorer', { timeout });
