@@ -31,12 +31,14 @@ import argparse
 import csv
 import datetime as dt
 import io
+import json
 import random
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.parse
+import uuid
 
 SEED = 20261128
 
@@ -94,17 +96,17 @@ EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc)
 FIRST_VISIT = dt.date(2015, 1, 1)
 
 FACILITY_COLS = [
-    "id", "slug", "name", "country_code", "city", "latitude", "longitude", "facility_type",
+    "id", "uuid", "slug", "name", "country_code", "city", "latitude", "longitude", "facility_type",
     "status", "capacity", "opened_year", "operator", "managed_by", "population", "target_age",
-    "regime", "security_level", "social_enterprise", "description", "website", "source_url",
+    "regime", "security_level", "social_enterprise", "description", "website", "sources",
     "maintained_by_id", "sort_name", "search_text", "version", "created_at", "updated_at",
 ]
 STAKEHOLDER_COLS = [
-    "id", "name", "kind", "organisation", "country_code", "email", "phone", "sort_name",
+    "id", "uuid", "name", "kind", "organisation", "country_code", "email", "phone", "sort_name",
     "search_text", "version", "created_at", "updated_at",
 ]
-WORKSHOP_COLS = ["id", "key", "name", "country_code", "version", "created_at", "updated_at"]
-VISIT_COLS = ["id", "facility_id", "visited_on", "workshop_id", "summary", "version",
+WORKSHOP_COLS = ["id", "uuid", "key", "name", "country_code", "version", "created_at", "updated_at"]
+VISIT_COLS = ["id", "uuid", "facility_id", "visited_on", "workshop_id", "summary", "version",
               "created_at", "updated_at"]
 PARTICIPANT_COLS = ["visit_id", "stakeholder_id"]
 
@@ -135,6 +137,11 @@ def timestamp(seconds: int) -> str:
     return f"{_DAYS[days]}T{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}Z"
 
 
+def sources(url):
+    """The `sources` column of a facility with this one source (JSON)."""
+    return json.dumps([{"url": url}] if url else [])
+
+
 def pick_weighted(rng: random.Random, pairs):
     return rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
@@ -147,12 +154,22 @@ def word(rng: random.Random, parts: int) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(parts)).capitalize()
 
 
+def uuid7(rng: random.Random, ms: int) -> uuid.UUID:
+    """A UUID v7 made at `ms` (milliseconds since 1970), its random bits from
+    `rng`: the same n gives the same ids, in creation order like the server's."""
+    rand = rng.getrandbits(74)
+    value = (ms << 80) | (0x7 << 76) | ((rand >> 62) << 64) | (0b10 << 62) | (rand & ((1 << 62) - 1))
+    return uuid.UUID(int=value)
+
+
 def generate(n: int):
     """Returns {table: (columns, rows)} in insertion order; same n, same rows."""
     rng = random.Random(SEED)
+    ids = random.Random(SEED + 1)  # its own stream: the data stays what it was
+    epoch_ms = int(EPOCH.timestamp() * 1000)
 
     workshops = [
-        (i + 1, key, name, cc, 1, timestamp(0), timestamp(0))
+        (i + 1, uuid7(ids, epoch_ms), key, name, cc, 1, timestamp(0), timestamp(0))
         for i, (key, name, cc) in enumerate(WORKSHOPS)
     ]
 
@@ -164,7 +181,7 @@ def generate(n: int):
         cc = maybe(rng, rng.choice(COUNTRY_CODES), 0.1)
         search = "\n".join(fold(p) for p in (name, org) if p)
         stakeholders.append((
-            i, name, rng.choice(STAKEHOLDER_KINDS), org, cc,
+            i, uuid7(ids, epoch_ms + i * 1000), name, rng.choice(STAKEHOLDER_KINDS), org, cc,
             maybe(rng, f"person{i}@example.org", 0.3), maybe(rng, f"+32 2 555 {i:05d}", 0.6),
             fold(name), search, 1, timestamp(i), timestamp(i),
         ))
@@ -196,7 +213,7 @@ def generate(n: int):
         if rng.random() < 0.03:  # a few facilities without a position
             lat = lon = None
         facilities.append((
-            fid, slug, name, cc, city, lat, lon,
+            fid, uuid7(ids, epoch_ms + created * 1000), slug, name, cc, city, lat, lon,
             pick_weighted(rng, FACILITY_TYPES), pick_weighted(rng, FACILITY_STATUSES),
             maybe(rng, rng.randint(4, 80), 0.15), maybe(rng, rng.randint(1960, 2026), 0.3),
             maybe(rng, f"Operator {word(rng, 2)}", 0.5),
@@ -205,7 +222,7 @@ def generate(n: int):
             maybe(rng, rng.choice(SECURITY_LEVELS), 0.4), maybe(rng, rng.random() < 0.2, 0.5),
             None,  # description (JSON) left empty
             maybe(rng, f"https://example.org/{slug}", 0.6),
-            maybe(rng, f"https://example.org/source/{fid}", 0.2),
+            sources(maybe(rng, f"https://example.org/source/{fid}", 0.2)),
             None,  # maintained_by_id
             fold(name), fold(name) + "\n" + fold(city), 1, timestamp(created), timestamp(updated),
         ))
@@ -217,7 +234,7 @@ def generate(n: int):
             day = visit_days[int(rnd() * len(visit_days))]
             workshop = between(1, len(WORKSHOPS)) if rnd() < 0.35 else None
             stamp = timestamp(updated + between(0, 86400))
-            visits.append((visit_id, fid, day, workshop, None, 1, stamp, stamp))
+            visits.append((visit_id, uuid7(ids, epoch_ms + visit_id), fid, day, workshop, None, 1, stamp, stamp))
             chosen = set()
             for _ in range(between(0, 3)):
                 chosen.add(between(1, n_stakeholders))
@@ -275,6 +292,8 @@ def write_sqlite(url: str, data) -> None:
         for table in CHECKED_EMPTY + ["knowledge_workshop"]:
             if conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]:
                 sys.exit(f"generate.py: table {table} is not empty; use a freshly migrated database")
+        # The server stores a UUID as its 16 bytes in SQLite.
+        sqlite3.register_adapter(uuid.UUID, lambda u: u.bytes)
         conn.execute("BEGIN")
         for table, (cols, rows) in data.items():
             marks = ", ".join("?" for _ in cols)
@@ -290,6 +309,8 @@ def csv_value(v):
         return None  # csv writes it as an unquoted empty field: NULL in COPY csv
     if isinstance(v, bool):
         return "t" if v else "f"
+    if isinstance(v, uuid.UUID):
+        return str(v)
     return v
 
 

@@ -70,7 +70,8 @@ async fn replicas_started_together_all_come_up_and_share_the_data() {
             continue;
         }
 
-        // A write through one is what the others answer next, with a new ETag.
+        // A write through one is what the others answer within moments (they
+        // learn of it by notification), with a new ETag.
         let (before, etag_before) = read(&client, &replicas[1]).await;
         let facility = &before["data"]["facility"];
         let written: Value = client
@@ -90,11 +91,26 @@ async fn replicas_started_together_all_come_up_and_share_the_data() {
             written["data"]["updateFacility"]["capacity"], 58,
             "{written:#}"
         );
+        let written_at = Instant::now();
         for other in &replicas[1..] {
-            let (after, etag_after) = read(&client, other).await;
+            let (after, etag_after) = loop {
+                let (after, etag) = read(&client, other).await;
+                if after["data"]["facility"]["capacity"] == 58 {
+                    break (after, etag);
+                }
+                assert!(
+                    written_at.elapsed() < Duration::from_secs(1),
+                    "a replica still serves the old capacity"
+                );
+                actix_web::rt::time::sleep(Duration::from_millis(1)).await;
+            };
             assert_eq!(after["data"]["facility"]["capacity"], 58);
             assert_ne!(etag_after, etag_before);
         }
+        eprintln!(
+            "every replica served the write {:?} after it was answered",
+            written_at.elapsed()
+        );
 
         // One stopped under load: the others answer every request meanwhile.
         let mut replicas = replicas;
