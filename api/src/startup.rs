@@ -12,6 +12,7 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Authenticator, Signer};
+use crate::data_version::DataVersion;
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::graphql::executor::Executor;
 use crate::graphql::limits::Limits;
@@ -91,10 +92,11 @@ impl Application {
         authenticator: Option<Authenticator>,
         register: Register,
     ) -> anyhow::Result<Self> {
-        // Cloned before counting starts: the cache's version checks are not the
-        // statements a request costs.
+        // Cloned before counting starts: the version checks (for the cache
+        // and subscriptions) are not the statements a request costs.
+        let versions = DataVersion::follow(db.clone());
         let response_cache = http::response_cache::ResponseCache::new(
-            db.clone(),
+            versions.clone(),
             settings.response_cache_mb.saturating_mul(1024 * 1024),
         );
         // Also before counting: the refresh is no request's cost either.
@@ -124,7 +126,7 @@ impl Application {
             standing: register.standing.clone(),
             schema: schema::build(
                 db.clone(),
-                response_cache.as_ref().map(|c| c.versions().clone()),
+                versions,
                 limits,
                 register,
             ),
@@ -153,6 +155,7 @@ impl Application {
                 trust_forwarded_for: settings.trust_forwarded_for,
             }),
             cors_origins: settings.cors_origins.clone(),
+            subscriptions: http::subscription::Subscriptions::new(settings),
         });
         let mut server = HttpServer::new(move || http::create_app(state.clone()))
             // Headers must arrive within the body timeout too, and a client that
