@@ -12,8 +12,8 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::{Authenticator, Signer};
-use crate::data_version::DataVersion;
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
+use crate::data_version::DataVersion;
 use crate::graphql::executor::Executor;
 use crate::graphql::limits::Limits;
 use crate::graphql::schema;
@@ -124,12 +124,7 @@ impl Application {
             .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
             standing: register.standing.clone(),
-            schema: schema::build(
-                db.clone(),
-                versions,
-                limits,
-                register,
-            ),
+            schema: schema::build(db.clone(), versions, limits, register),
             db,
             executor,
             max_body_bytes: settings.max_body_bytes,

@@ -38,9 +38,7 @@ enum Received {
     Closed(Option<u16>),
 }
 
-fn request(
-    address: &str,
-) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+fn request(address: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
     let url = format!("{}/graphql", address.replacen("http://", "ws://", 1));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -228,7 +226,11 @@ async fn a_subscriber_gets_each_change_and_resumes_after_its_cursor(backend: Bac
     for _ in 0..2 {
         missed.push(client.event("again").await["changes"].clone());
     }
-    assert!(missed.iter().all(|c| c["action"] == "UPDATED" && c["entityId"] == id.as_str()));
+    assert!(
+        missed
+            .iter()
+            .all(|c| c["action"] == "UPDATED" && c["entityId"] == id.as_str())
+    );
     assert_ne!(missed[0]["cursor"], missed[1]["cursor"]);
     assert!(client.quiet().await, "a change repeated after the resume");
 
@@ -364,11 +366,18 @@ async fn tokens_and_roles_hold_as_for_queries(backend: Backend) {
 
     // Queries and mutations go by HTTP.
     anonymous
-        .subscribe("write", "mutation { deleteFacility(id: \"x\", expectedVersion: 1) }", json!({}))
+        .subscribe(
+            "write",
+            "mutation { deleteFacility(id: \"x\", expectedVersion: 1) }",
+            json!({}),
+        )
         .await;
     let refused = anonymous.message().await;
     assert_eq!(refused["type"], "error", "{refused}");
-    assert_eq!(refused["payload"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
 }
 
 async fn limits_let_go_of_what_they_should(backend: Backend) {
@@ -389,7 +398,10 @@ async fn limits_let_go_of_what_they_should(backend: Backend) {
     let refused = client.message().await;
     assert_eq!(refused["id"], "c");
     assert_eq!(refused["type"], "error");
-    assert_eq!(refused["payload"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "QUERY_TOO_COMPLEX"
+    );
     // An id in use closes the connection, as the protocol says.
     client.subscribe("a", CHANGES, json!({})).await;
     assert_eq!(client.closed().await, Some(4409));
@@ -407,15 +419,19 @@ async fn limits_let_go_of_what_they_should(backend: Backend) {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 429);
         }
-        other => panic!("a fourth connection was not refused: {:?}", other.map(|_| ())),
+        other => panic!(
+            "a fourth connection was not refused: {:?}",
+            other.map(|_| ())
+        ),
     }
     drop(held);
 }
 
 async fn a_client_too_slow_to_read_is_disconnected(backend: Backend) {
-    // Each event is some half a megabyte: a few dozen are more than the
-    // socket buffers between the server and a client that does not read.
-    const WRITES: i32 = 30;
+    // Each event is some 200 kB: eighty are more than the socket buffers and
+    // the 32 frames actix-ws keeps between the server and a client that does
+    // not read.
+    const WRITES: i32 = 80;
     let settings = api::config::ServeSettings {
         ws_queue: 1,
         ws_slow_client_ms: 200,
@@ -444,13 +460,15 @@ async fn a_client_too_slow_to_read_is_disconnected(backend: Backend) {
     let mut client = Client { socket };
     client.send(json!({ "type": "connection_init" })).await;
     assert_eq!(client.message().await["type"], "connection_ack");
-    let wide: String = (0..25)
+    let wide: String = (0..10)
         .map(|i| format!("d{i}: node {{ ... on Facility {{ description }} }} "))
         .collect();
     client
         .subscribe(
             "feed",
-            &format!("subscription($after: String) {{ changes(after: $after) {{ cursor {wide} }} }}"),
+            &format!(
+                "subscription($after: String) {{ changes(after: $after) {{ cursor {wide} }} }}"
+            ),
             json!({ "after": start }),
         )
         .await;

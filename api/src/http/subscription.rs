@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use actix_web::body::MessageBody as _;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderValue, SEC_WEBSOCKET_PROTOCOL};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -81,7 +82,10 @@ impl Subscriptions {
     /// A place for one more connection of `client`, held until dropped;
     /// `None` when the client has all it may.
     fn admit(&self, client: Option<IpAddr>) -> Option<Place> {
-        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let count = open.entry(client).or_default();
         if self.max_connections_per_client > 0 && *count >= self.max_connections_per_client {
             return None;
@@ -102,7 +106,10 @@ struct Place {
 
 impl Drop for Place {
     fn drop(&mut self) {
-        let mut open = self.open.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(count) = open.get_mut(&self.client) {
             *count -= 1;
             if *count == 0 {
@@ -156,6 +163,14 @@ pub async fn connect(
     response
         .headers_mut()
         .insert(SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_static(PROTOCOL));
+    let cut = Arc::new(Cut::default());
+    let response = response.map_body(|_, body| {
+        Severable {
+            body,
+            cut: cut.clone(),
+        }
+        .boxed()
+    });
     let messages = messages.max_frame_size(state.max_body_bytes);
     let connection = Connection {
         state: state.clone(),
@@ -166,6 +181,7 @@ pub async fn connect(
         next_serial: 0,
         outgoing: SelectAll::new(),
         slow: Arc::new(Notify::new()),
+        cut,
     };
     actix_web::rt::spawn(async move {
         let _place = place;
@@ -186,7 +202,7 @@ enum ClientMessage {
     Pong {},
     Subscribe {
         id: String,
-        payload: async_graphql::Request,
+        payload: Box<async_graphql::Request>,
     },
     Complete {
         id: String,
@@ -222,6 +238,8 @@ struct Connection {
     outgoing: SelectAll<BoxStream<'static, Outgoing>>,
     /// Told by a subscription whose queue stayed full.
     slow: Arc<Notify>,
+    /// Drops the TCP connection of a client that does not read even its close frame.
+    cut: Arc<Cut>,
 }
 
 impl Connection {
@@ -290,7 +308,10 @@ impl Connection {
         });
         // A client that reads nothing would hold the close frame up too:
         // past the limit the connection is dropped without it.
-        let _ = tokio::time::timeout(limits.slow_client, self.session.close(reason)).await;
+        let closed = tokio::time::timeout(limits.slow_client, self.session.close(reason)).await;
+        if closed.is_err() {
+            self.cut.cut();
+        }
     }
 
     /// Sends one message, or finds the client too slow to take it.
@@ -308,7 +329,11 @@ impl Connection {
 
     async fn forward(&mut self, out: Outgoing) -> Result<(), Closing> {
         // A subscription the client completed says nothing more.
-        if self.subscriptions.get(&out.id).is_none_or(|r| r.serial != out.serial) {
+        if self
+            .subscriptions
+            .get(&out.id)
+            .is_none_or(|r| r.serial != out.serial)
+        {
             return Ok(());
         }
         if out.last {
@@ -349,7 +374,7 @@ impl Connection {
                 }
                 Ok(())
             }
-            ClientMessage::Subscribe { id, payload } => self.subscribe(id, payload).await,
+            ClientMessage::Subscribe { id, payload } => self.subscribe(id, *payload).await,
         }
     }
 
@@ -430,13 +455,13 @@ impl Connection {
             limits.slow_client,
             self.slow.clone(),
         ));
-        self.subscriptions
-            .insert(id, Running { serial, task });
-        self.outgoing
-            .push(futures_util::stream::unfold(queued, |mut queued| async move {
+        self.subscriptions.insert(id, Running { serial, task });
+        self.outgoing.push(
+            futures_util::stream::unfold(queued, |mut queued| async move {
                 queued.recv().await.map(|out| (out, queued))
             })
-            .boxed());
+            .boxed(),
+        );
         Ok(())
     }
 
@@ -567,4 +592,44 @@ fn within_close_frame(mut description: String) -> String {
         description.pop();
     }
     description
+}
+
+/// The signal that ends a connection without its close frame.
+#[derive(Default)]
+struct Cut {
+    done: std::sync::atomic::AtomicBool,
+    waker: futures_util::task::AtomicWaker,
+}
+
+impl Cut {
+    fn cut(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::Release);
+        self.waker.wake();
+    }
+}
+
+/// The WebSocket's response body, which fails once cut: actix then drops
+/// the connection, and with it what the client left unread.
+struct Severable {
+    body: actix_web::body::BoxBody,
+    cut: Arc<Cut>,
+}
+
+impl actix_web::body::MessageBody for Severable {
+    type Error = Box<dyn std::error::Error>;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<actix_web::web::Bytes, Self::Error>>> {
+        self.cut.waker.register(cx.waker());
+        if self.cut.done.load(std::sync::atomic::Ordering::Acquire) {
+            return std::task::Poll::Ready(Some(Err("the client does not read".into())));
+        }
+        std::pin::Pin::new(&mut self.body).poll_next(cx)
+    }
 }

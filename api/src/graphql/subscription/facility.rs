@@ -36,7 +36,9 @@ impl FacilitySubscription {
         let mut moved = ctx.data_unchecked::<Arc<DataVersion>>().watch();
         let row = id::row(&db, &id, Kind::Facility, "id").await?;
         if row == id::NO_ROW {
-            return Err(AppError::not_found(format!("no facility has the id `{}`", id.as_str())).into());
+            return Err(
+                AppError::not_found(format!("no facility has the id `{}`", id.as_str())).into(),
+            );
         }
         // Seen before the start is read: a write after it wakes the stream.
         moved.borrow_and_update();
