@@ -502,7 +502,105 @@ async fn a_client_too_slow_to_read_is_disconnected(backend: Backend) {
     }
 }
 
+async fn a_client_that_does_not_answer_pings_is_closed(backend: Backend) {
+    let settings = api::config::ServeSettings {
+        ws_ping_interval_ms: 200,
+        ..serve_settings()
+    };
+    let Some(app) = spawn_app_with(backend, settings).await else {
+        return;
+    };
+    let mut client = Client::ready(&app.address, json!({})).await;
+    // Answering the server's pings keeps the connection past the limit.
+    let until = tokio::time::Instant::now() + Duration::from_millis(1000);
+    while let Ok(received) = tokio::time::timeout_at(until, client.receive()).await {
+        assert!(matches!(received, Received::Message(_)), "{received:?}");
+    }
+    // Read without answering: pings, then the close.
+    let mut pings = 0;
+    let code = loop {
+        let next = tokio::time::timeout(WAIT, client.socket.next())
+            .await
+            .expect("the server said nothing in time");
+        match next {
+            Some(Ok(Message::Text(text))) => {
+                let message: Value = serde_json::from_str(&text).unwrap();
+                if message["type"] == "ping" {
+                    pings += 1;
+                }
+            }
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
+            Some(Ok(_)) => {}
+            Some(Err(_)) | None => break None,
+        }
+    };
+    assert!(pings >= 1);
+    assert_eq!(code, Some(3008));
+}
+
+/// The `graphql-ws` client (`tests/graphql-ws/run.mjs`), which Apollo Client
+/// uses too, subscribes and receives a change.
+async fn the_graphql_ws_client_receives_a_change(backend: Backend) {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/graphql-ws");
+    let node = std::process::Command::new("node").arg("--version").output();
+    let missing = if !dir.join("node_modules/graphql-ws").is_dir() {
+        Some("run `npm ci` in tests/graphql-ws")
+    } else if !node.is_ok_and(|o| o.status.success()) {
+        Some("Node.js is not installed")
+    } else {
+        None
+    };
+    if let Some(missing) = missing {
+        assert!(
+            !crate::helpers::in_ci(),
+            "the graphql-ws client cannot run: {missing}"
+        );
+        eprintln!("SKIPPED the graphql-ws client: {missing}");
+        return;
+    }
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let start = end_of_feed(&app).await;
+    // Async, so that the server, on this same runtime, keeps answering.
+    let mut child = tokio::process::Command::new("node")
+        .arg("run.mjs")
+        .current_dir(&dir)
+        .env("WISH_BASE_URL", &app.address)
+        .env("WISH_TOKEN", token(Role::Editor, None))
+        .env("WISH_AFTER", start.unwrap_or_default())
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("run node");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = tokio::time::timeout(WAIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.as_deref(), Some("connected"));
+    let id = create_facility(&app, "Huis Buiten").await;
+    let line = tokio::time::timeout(WAIT, lines.next_line())
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("the client printed no change");
+    let change: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(change["action"], "CREATED");
+    assert_eq!(change["entityId"], id.as_str());
+    assert_eq!(change["node"]["name"], "Huis Buiten");
+    let status = tokio::time::timeout(WAIT, child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success());
+}
+
 on_both_databases!(
+    the_graphql_ws_client_receives_a_change,
+    a_client_that_does_not_answer_pings_is_closed,
     a_subscriber_gets_each_change_and_resumes_after_its_cursor,
     a_facility_subscription_follows_it_until_it_is_deleted,
     tokens_and_roles_hold_as_for_queries,
