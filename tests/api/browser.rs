@@ -1,6 +1,7 @@
 //! The demo map and GraphiQL in headless Chromium, against the real app: the
 //! script `tests/browser/run.mjs` loads `/map`, checks its markers against
-//! `facilityStats`, filters by country, opens a popup, switches the page to
+//! `facilityStats`, filters by country, opens a popup, sees a marker move by
+//! itself after a write (the page subscribes to the change feed), switches the page to
 //! Dutch and checks that its labels follow and survive a reload, opens it in
 //! a Spanish browser, runs a query in GraphiQL, and fails if the page asked
 //! any other host for anything.
@@ -10,7 +11,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::helpers::{Backend, in_ci, spawn_app};
+use entity::value::Role;
+
+use crate::helpers::{Backend, in_ci, spawn_app, token};
 
 fn missing_tools(script_dir: &Path, chromium: &Path) -> Option<String> {
     if !script_dir.join("node_modules/playwright-core").is_dir() {
@@ -54,6 +57,7 @@ async fn the_map_and_graphiql_work_in_a_browser() {
         .env("WISH_BASE_URL", &app.address)
         .env("CHROMIUM_PATH", &chromium)
         .env("SCREENSHOT_DIR", &screenshots)
+        .env("WISH_EDITOR_TOKEN", token(Role::Editor, None))
         .output()
         .await
         .expect("run node");
