@@ -406,6 +406,25 @@ async fn limits_let_go_of_what_they_should(backend: Backend) {
     client.subscribe("a", CHANGES, json!({})).await;
     assert_eq!(client.closed().await, Some(4409));
 
+    // An event over the size of an answer ends its subscription.
+    let small = api::config::ServeSettings {
+        max_response_bytes: 300,
+        ..serve_settings()
+    };
+    let Some(small) = spawn_app_with(backend, small).await else {
+        return;
+    };
+    let mut reader = Client::ready(&small.address, json!({})).await;
+    reader.subscribe("big", CHANGES, json!({})).await;
+    create_facility(&small, &"Huis Groot ".repeat(10)).await;
+    let refused = reader.message().await;
+    assert_eq!(refused["id"], "big");
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "QUERY_TOO_COMPLEX"
+    );
+
     // A connection that never initialises is closed.
     let mut silent = Client::open(&app.address).await;
     assert_eq!(silent.closed().await, Some(4408));

@@ -449,10 +449,15 @@ impl Connection {
         let (queue, queued) = mpsc::channel(limits.queue);
         let task = tokio::spawn(run(
             self.state.schema.execute_stream(request),
-            id.clone(),
-            serial,
-            queue,
-            limits.slow_client,
+            Route {
+                id: id.clone(),
+                serial,
+                queue,
+            },
+            Bounds {
+                slow_client: limits.slow_client,
+                max_bytes: self.state.max_response_bytes,
+            },
             self.slow.clone(),
         ));
         self.subscriptions.insert(id, Running { serial, task });
@@ -505,18 +510,29 @@ impl Connection {
     }
 }
 
+/// Where a subscription's messages go.
+struct Route {
+    id: String,
+    serial: u64,
+    queue: mpsc::Sender<Outgoing>,
+}
+
+/// How long a message may wait for room, and how large it may be.
+struct Bounds {
+    slow_client: Duration,
+    max_bytes: usize,
+}
+
 /// One subscription: its events into its queue, each within the slow-client
 /// limit; a queue that stays full tells the connection to let its client go.
 async fn run(
     mut events: impl futures_util::Stream<Item = async_graphql::Response> + Unpin,
-    id: String,
-    serial: u64,
-    queue: mpsc::Sender<Outgoing>,
-    slow_client: Duration,
+    route: Route,
+    bounds: Bounds,
     slow: Arc<Notify>,
 ) {
+    let Route { id, serial, queue } = route;
     let mut first = true;
-    let mut ended_in_error = false;
     while let Some(mut response) = events.next().await {
         for error in &mut response.errors {
             assign_code(error);
@@ -525,19 +541,30 @@ async fn run(
         // message; errors of a running subscription come in its `next`.
         let refused = first && response.is_err() && response.data == Value::Null;
         first = false;
-        let text = if refused {
-            ended_in_error = true;
+        let mut text = if refused {
             json!({ "id": id, "type": "error", "payload": response.errors }).to_string()
         } else {
             json!({ "id": id, "type": "next", "payload": response }).to_string()
         };
+        let mut last = refused;
+        if text.len() > bounds.max_bytes {
+            let error = coded(
+                code::QUERY_TOO_COMPLEX,
+                format!(
+                    "an event is larger than {} bytes (WISH_MAX_RESPONSE_BYTES); subscribe to fewer fields",
+                    bounds.max_bytes
+                ),
+            );
+            text = json!({ "id": id, "type": "error", "payload": [error] }).to_string();
+            last = true;
+        }
         let out = Outgoing {
             id: id.clone(),
             serial,
             text,
-            last: refused,
+            last,
         };
-        match tokio::time::timeout(slow_client, queue.send(out)).await {
+        match tokio::time::timeout(bounds.slow_client, queue.send(out)).await {
             Ok(Ok(())) => {}
             Ok(Err(_)) => return,
             Err(_) => {
@@ -545,7 +572,7 @@ async fn run(
                 return;
             }
         }
-        if ended_in_error {
+        if last {
             return;
         }
     }
@@ -555,7 +582,7 @@ async fn run(
         serial,
         last: true,
     };
-    if tokio::time::timeout(slow_client, queue.send(out))
+    if tokio::time::timeout(bounds.slow_client, queue.send(out))
         .await
         .is_err()
     {
