@@ -293,8 +293,8 @@ impl Connection {
                     if heard.elapsed() > limits.ping_interval * 2 {
                         break Some(Closing(close::IDLE, "nothing heard from the client: idle timeout".to_owned()));
                     }
-                    if self.send(json!({ "type": "ping" }).to_string()).await.is_err() {
-                        break None;
+                    if let Err(closing) = self.send(json!({ "type": "ping" }).to_string()).await {
+                        break Some(closing);
                     }
                 }
             }
@@ -319,6 +319,7 @@ impl Connection {
         let limit = self.state.subscriptions.slow_client;
         match tokio::time::timeout(limit, self.session.text(text)).await {
             Ok(Ok(())) => Ok(()),
+            // The connection is gone already: the close goes nowhere.
             Ok(Err(_)) => Err(Closing(1000, String::new())),
             Err(_) => Err(Closing(
                 close::TOO_SLOW,
