@@ -380,6 +380,65 @@ async fn tokens_and_roles_hold_as_for_queries(backend: Backend) {
     );
 }
 
+async fn revoked_tokens_and_suspended_organisations_are_refused(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    writes_as(
+        &app,
+        Role::Admin,
+        "mutation { createOrganisation(input: { slug: \"example-org\", name: \"Example organisation\" }) { slug } }",
+        json!({}),
+    )
+    .await;
+    let issue = async || {
+        let data = writes_as(
+            &app,
+            Role::Admin,
+            "mutation { issueToken(input: { subject: \"sync@example.org\", role: PARTNER, organisation: \"example-org\", ttl: \"1h\" }) { token record { jti } } }",
+            json!({}),
+        )
+        .await;
+        (
+            data["issueToken"]["token"].as_str().unwrap().to_owned(),
+            data["issueToken"]["record"]["jti"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        )
+    };
+    let init = |token: &str| json!({ "type": "connection_init", "payload": { "token": token } });
+
+    let (partner, jti) = issue().await;
+    let mut open = Client::ready(&app.address, json!({ "token": partner })).await;
+    writes_as(
+        &app,
+        Role::Admin,
+        "mutation($jti: String!) { revokeToken(jti: $jti) { status } }",
+        json!({ "jti": jti }),
+    )
+    .await;
+    let mut refused = Client::open(&app.address).await;
+    refused.send(init(&partner)).await;
+    assert_eq!(refused.closed().await, Some(4403));
+    // A connection made before the revocation starts nothing more.
+    open.subscribe("feed", CHANGES, json!({})).await;
+    assert_eq!(open.closed().await, Some(4403));
+
+    let (partner, _) = issue().await;
+    drop(Client::ready(&app.address, json!({ "token": partner })).await);
+    writes_as(
+        &app,
+        Role::Admin,
+        "mutation { suspendOrganisation(slug: \"example-org\") { suspended } }",
+        json!({}),
+    )
+    .await;
+    let mut suspended = Client::open(&app.address).await;
+    suspended.send(init(&partner)).await;
+    assert_eq!(suspended.closed().await, Some(4403));
+}
+
 async fn limits_let_go_of_what_they_should(backend: Backend) {
     let settings = api::config::ServeSettings {
         ws_max_subscriptions: 2,
@@ -623,6 +682,7 @@ on_both_databases!(
     a_subscriber_gets_each_change_and_resumes_after_its_cursor,
     a_facility_subscription_follows_it_until_it_is_deleted,
     tokens_and_roles_hold_as_for_queries,
+    revoked_tokens_and_suspended_organisations_are_refused,
     limits_let_go_of_what_they_should,
     a_client_too_slow_to_read_is_disconnected,
 );
