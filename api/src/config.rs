@@ -263,6 +263,58 @@ pub struct ServeSettings {
         default_value_t = 500
     )]
     pub access_refresh_ms: u64,
+
+    /// Subscriptions: open WebSocket connections one client address may hold
+    /// (per server); one more is refused with `429` before it opens. 0: no limit.
+    #[arg(
+        long = "ws-max-connections-per-client",
+        env = "WISH_WS_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 8
+    )]
+    pub ws_max_connections_per_client: usize,
+
+    /// Subscriptions: active subscriptions on one connection; one more is
+    /// answered with an `error` message (`QUERY_TOO_COMPLEX`).
+    #[arg(
+        long = "ws-max-subscriptions",
+        env = "WISH_WS_MAX_SUBSCRIPTIONS",
+        default_value_t = 16
+    )]
+    pub ws_max_subscriptions: usize,
+
+    /// Subscriptions: how long a new connection may take to send
+    /// `connection_init`, in milliseconds; then it is closed with `4408`.
+    #[arg(
+        long = "ws-init-timeout-ms",
+        env = "WISH_WS_INIT_TIMEOUT_MS",
+        default_value_t = 5_000
+    )]
+    pub ws_init_timeout_ms: u64,
+
+    /// Subscriptions: the server sends a `ping` message this often, in
+    /// milliseconds; a connection from which nothing (no `pong`, no message)
+    /// arrived for twice as long is closed with `3008`.
+    #[arg(
+        long = "ws-ping-interval-ms",
+        env = "WISH_WS_PING_INTERVAL_MS",
+        default_value_t = 15_000
+    )]
+    pub ws_ping_interval_ms: u64,
+
+    /// Subscriptions: events one subscription may have waiting to be sent;
+    /// when its queue stays full for `WISH_WS_SLOW_CLIENT_MS`, the client is
+    /// too slow to read and is disconnected (`1008`).
+    #[arg(long = "ws-queue", env = "WISH_WS_QUEUE", default_value_t = 64)]
+    pub ws_queue: usize,
+
+    /// Subscriptions: how long an event may wait for room in a full queue,
+    /// in milliseconds, before its client is disconnected.
+    #[arg(
+        long = "ws-slow-client-ms",
+        env = "WISH_WS_SLOW_CLIENT_MS",
+        default_value_t = 5_000
+    )]
+    pub ws_slow_client_ms: u64,
 }
 
 impl ServeSettings {

@@ -48,8 +48,9 @@ pub struct DataVersion {
 impl DataVersion {
     /// Follows the version of `db`: a listener (PostgreSQL) or a periodic
     /// check (SQLite) in a task of the current runtime, which ends when the
-    /// returned value is dropped. Without `listen`, nothing follows it, and
-    /// every [`DataVersion::current`] reads it.
+    /// returned value is dropped. Without `listen`, every
+    /// [`DataVersion::current`] reads it, and a check every second wakes
+    /// those who [`DataVersion::watch`] it.
     #[must_use]
     pub fn follow(db: DatabaseConnection, listen: bool) -> Arc<Self> {
         let backend = db.get_database_backend();
@@ -62,9 +63,8 @@ impl DataVersion {
         });
         let weak = Arc::downgrade(&this);
         match backend {
-            _ if !listen => {}
-            DbBackend::Postgres => drop(tokio::spawn(follow_notifications(weak))),
-            _ => drop(tokio::spawn(check(weak))),
+            DbBackend::Postgres if listen => drop(tokio::spawn(follow_notifications(weak))),
+            _ => drop(tokio::spawn(check(weak, listen))),
         }
         this
     }
@@ -136,14 +136,15 @@ impl DataVersion {
 }
 
 /// SQLite: the version moves in process; other processes' writes are seen
-/// within [`SQLITE_CHECK`].
-async fn check(weak: Weak<DataVersion>) {
+/// within [`SQLITE_CHECK`]. Without `live` (nothing listens), the cache reads
+/// the version on each request, and this only wakes the watchers.
+async fn check(weak: Weak<DataVersion>, live: bool) {
     loop {
         let Some(versions) = weak.upgrade() else {
             return;
         };
         match versions.catch_up().await {
-            Ok(_) => versions.set_live(true),
+            Ok(_) => versions.set_live(live),
             Err(err) => {
                 versions.set_live(false);
                 err.log_if_internal();

@@ -13,6 +13,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::{Authenticator, Signer};
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
+use crate::data_version::DataVersion;
 use crate::graphql::executor::Executor;
 use crate::graphql::limits::Limits;
 use crate::graphql::schema;
@@ -91,12 +92,12 @@ impl Application {
         authenticator: Option<Authenticator>,
         register: Register,
     ) -> anyhow::Result<Self> {
-        // Cloned before counting starts: the cache's version checks are not the
-        // statements a request costs.
+        // Cloned before counting starts: the version checks (for the cache
+        // and subscriptions) are not the statements a request costs.
+        let versions = DataVersion::follow(db.clone(), settings.cache_listen);
         let response_cache = http::response_cache::ResponseCache::new(
-            db.clone(),
+            versions.clone(),
             settings.response_cache_mb.saturating_mul(1024 * 1024),
-            settings.cache_listen,
         );
         // Also before counting: the refresh is no request's cost either.
         register.standing.watch(
@@ -123,12 +124,7 @@ impl Application {
             .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
             standing: register.standing.clone(),
-            schema: schema::build(
-                db.clone(),
-                response_cache.as_ref().map(|c| c.versions().clone()),
-                limits,
-                register,
-            ),
+            schema: schema::build(db.clone(), versions, limits, register),
             db,
             executor,
             max_body_bytes: settings.max_body_bytes,
@@ -154,6 +150,7 @@ impl Application {
                 trust_forwarded_for: settings.trust_forwarded_for,
             }),
             cors_origins: settings.cors_origins.clone(),
+            subscriptions: http::subscription::Subscriptions::new(settings),
         });
         let mut server = HttpServer::new(move || http::create_app(state.clone()))
             // Headers must arrive within the body timeout too, and a client that

@@ -1,6 +1,7 @@
 //! The demo map and GraphiQL in headless Chromium, against the real app: the
 //! script `tests/browser/run.mjs` loads `/map`, checks its markers against
-//! `facilityStats`, filters by country, opens a popup, switches the page to
+//! `facilityStats`, filters by country, opens a popup, sees a marker move by
+//! itself after a write (the page subscribes to the change feed), switches the page to
 //! Dutch and checks that its labels follow and survive a reload, opens it in
 //! a Spanish browser, runs a query in GraphiQL, and fails if the page asked
 //! any other host for anything.
@@ -9,6 +10,8 @@
 //! installs them. Elsewhere it is skipped with a message, except in CI.
 
 use std::path::{Path, PathBuf};
+
+use entity::value::Role;
 
 use crate::helpers::{Backend, in_ci, spawn_app, token};
 
@@ -55,7 +58,8 @@ async fn the_map_and_graphiql_work_in_a_browser() {
         .env("CHROMIUM_PATH", &chromium)
         .env("SCREENSHOT_DIR", &screenshots)
         // What an admin pastes into GraphiQL's header editor.
-        .env("WISH_ADMIN_TOKEN", token(entity::value::Role::Admin, None))
+        .env("WISH_ADMIN_TOKEN", token(Role::Admin, None))
+        .env("WISH_EDITOR_TOKEN", token(Role::Editor, None))
         .output()
         .await
         .expect("run node");

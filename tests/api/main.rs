@@ -42,6 +42,7 @@ mod schema;
 mod search;
 mod security_headers;
 mod spec;
+mod subscriptions;
 mod tokens;
 mod workshops_and_guidelines;
 mod writes;

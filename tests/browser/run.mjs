@@ -13,6 +13,8 @@
 //   SCREENSHOT_DIR  where the PNGs go            (default ./screenshots)
 //   SKIP_GRAPHIQL   1: skip the /graphiql step   (for servers without it)
 //   STEP_TIMEOUT_MS per-step wait               (default 20000)
+//   WISH_EDITOR_TOKEN  an editor's token: a write moves a marker, which the
+//                   map shows by itself (without it, that step is skipped)
 //
 // Prints one line per step and closes with "browser: N passed, N failed";
 // exits 0 on success, 1 on the first failure.
@@ -251,6 +253,41 @@ async function main() {
         await spanish.close();
       }
     });
+
+    const editorToken = process.env.WISH_EDITOR_TOKEN;
+    if (editorToken) {
+      await step('a marker moves by itself after a write', async () => {
+        await page.waitForFunction(() => document.body.dataset.live === 'on', null, { timeout })
+          .catch(() => { throw new Failure('body[data-live] never became "on": the map did not subscribe'); });
+        const write = async (query, variables) => {
+          const response = await fetch(url('/graphql'), {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${editorToken}` },
+            body: JSON.stringify({ query, variables }),
+          });
+          const body = await response.json();
+          assert(!body.errors, `GraphQL: ${JSON.stringify(body.errors)}`);
+          return body.data;
+        };
+        const id = await page.evaluate(async () => {
+          const fc = await (await fetch('/facilities.geojson?country=BE')).json();
+          return String(fc.features[0].id ?? fc.features[0].properties.id);
+        });
+        const { facility } = await write('query($id: ID!) { facility(id: $id) { version latitude longitude } }', { id });
+        const to = { lat: Math.round((facility.latitude + 0.05) * 1e4) / 1e4, lng: Math.round((facility.longitude + 0.05) * 1e4) / 1e4 };
+        await write(
+          'mutation($id: ID!, $v: Int!, $lat: Float!, $lng: Float!) { updateFacility(id: $id, expectedVersion: $v, input: { latitude: $lat, longitude: $lng }) { version } }',
+          { id, v: facility.version, lat: to.lat, lng: to.lng },
+        );
+        await page.waitForFunction(({ id, to }) => {
+          const marker = window.wishMap.marker(id);
+          const at = marker && marker.getLatLng();
+          return !!at && Math.abs(at.lat - to.lat) < 1e-6 && Math.abs(at.lng - to.lng) < 1e-6;
+        }, { id, to }, { timeout }).catch(() => { throw new Failure(`the marker of ${id} never moved to ${to.lat}, ${to.lng}`); });
+        await waitReady(page, 'after the live update');
+        return `${id} moved to ${to.lat}, ${to.lng} without a reload`;
+      });
+    }
 
     await step('no JavaScript error on /map', async () => {
       assert(pageErrors.length === 0, `uncaught errors: ${pageErrors.join(' | ')}`);

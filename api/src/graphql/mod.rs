@@ -13,4 +13,5 @@ pub mod own_writes;
 pub mod query;
 pub mod read_only;
 pub mod schema;
+pub mod subscription;
 pub mod types;

@@ -3,7 +3,7 @@
 use async_graphql::extensions::apollo_persisted_queries::{
     ApolloPersistedQueries, LruCacheStorage,
 };
-use async_graphql::{EmptySubscription, Schema, SchemaBuilder};
+use async_graphql::{Schema, SchemaBuilder};
 use chrono::{DateTime, Utc};
 
 use sea_orm::DatabaseConnection;
@@ -17,26 +17,26 @@ const PERSISTED_QUERIES: usize = 1024;
 use super::limits::Limits;
 use super::mutation::MutationRoot;
 use super::query::QueryRoot;
+use super::subscription::SubscriptionRoot;
 use super::types::scalar::DATE_TIME_DESCRIPTION;
 use crate::service::token::Register;
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// The schema, carrying the database and the register of tokens for every
-/// request, and the data version the response cache keeps answers by (none:
-/// no cache).
+/// The schema, carrying for every request the database, the register of
+/// tokens, and the data version (which the response cache keeps answers by,
+/// and which wakes subscriptions).
 #[must_use]
 pub fn build(
     db: DatabaseConnection,
-    versions: Option<Arc<DataVersion>>,
+    versions: Arc<DataVersion>,
     limits: Limits,
     register: Register,
 ) -> AppSchema {
-    let mut builder = builder().data(db).data(register);
-    if let Some(versions) = versions {
-        builder = builder.data(versions);
-    }
-    builder
+    builder()
+        .data(db)
+        .data(register)
+        .data(versions)
         .limit_recursive_depth(super::limits::MAX_RECURSION)
         // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
         .disable_suggestions()
@@ -60,11 +60,11 @@ pub fn sdl() -> String {
 }
 
 /// The types and their descriptions, which the served schema and its SDL share.
-fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder() -> SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .override_output_type_description::<DateTime<Utc>>(DATE_TIME_DESCRIPTION)
 }

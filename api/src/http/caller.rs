@@ -37,6 +37,14 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    /// What the caller is told.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
@@ -76,14 +84,24 @@ async fn identify(req: &HttpRequest) -> Result<Caller, Refusal> {
     let Some(state) = req.app_data::<web::Data<AppState>>() else {
         return Err(Refusal::unauthenticated("this server accepts no tokens"));
     };
+    let header = header
+        .to_str()
+        .map_err(|_| Refusal::unauthenticated("the Authorization header is not readable text"))?;
+    identify_authorization(state, header).await
+}
+
+/// The caller an `Authorization` value names, checked as every request's
+/// is: also for a subscription's `connection_init`, which carries it in its payload.
+///
+/// # Errors
+/// A value that does not verify, a revoked token, an organisation that is
+/// not registered or is suspended.
+pub async fn identify_authorization(state: &AppState, header: &str) -> Result<Caller, Refusal> {
     let Some(authenticator) = &state.authenticator else {
         return Err(Refusal::unauthenticated(
             "this server accepts no tokens (no WISH_JWT_SECRET is configured); send the request without Authorization",
         ));
     };
-    let header = header
-        .to_str()
-        .map_err(|_| Refusal::unauthenticated("the Authorization header is not readable text"))?;
     let token = bearer(header).map_err(|e| Refusal::unauthenticated(e.public_message()))?;
     let mut caller = authenticator
         .identify(token)

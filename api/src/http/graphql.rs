@@ -697,7 +697,7 @@ fn operation_of(batch: &BatchRequest) -> Option<String> {
 }
 
 /// The language of `Accept-Language`, for prose fields asked without `lang`.
-fn request_lang(req: &HttpRequest) -> Lang {
+pub(super) fn request_lang(req: &HttpRequest) -> Lang {
     req.headers()
         .get(ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -709,7 +709,7 @@ fn request_lang(req: &HttpRequest) -> Lang {
 /// comes from async-graphql's own validation (an unknown field, a wrong
 /// argument, an operation that is not there, a persisted query it does not
 /// know): the caller's to fix.
-fn assign_code(error: &mut ServerError) {
+pub(super) fn assign_code(error: &mut ServerError) {
     let extensions = error.extensions.get_or_insert_with(Default::default);
     if extensions.get("code").is_none() {
         extensions.set("code", code::BAD_USER_INPUT);

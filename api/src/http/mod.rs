@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod recover;
 pub mod response_cache;
 pub mod security_headers;
+pub mod subscription;
 
 use std::time::Duration;
 
@@ -59,6 +60,8 @@ pub struct AppState {
     pub limiter: rate_limit::RateLimiter,
     /// Origins browsers may call from; `*` for any.
     pub cors_origins: Vec<String>,
+    /// The limits of subscriptions, and the connections open.
+    pub subscriptions: subscription::Subscriptions,
 }
 
 /// The routes and their middleware, for one worker; `main` and the tests
@@ -87,6 +90,18 @@ pub fn create_app(
         .app_data(state)
         .route("/metrics", read().to(metrics::endpoint))
         .route("/graphql", web::post().to(graphql::post))
+        .route(
+            "/graphql",
+            web::get()
+                .guard(guard::fn_guard(|ctx| {
+                    ctx.head()
+                        .headers()
+                        .get(header::UPGRADE)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
+                }))
+                .to(subscription::connect),
+        )
         .route("/graphql", read().to(graphql::get))
         .route("/facilities.geojson", read().to(export::geojson))
         .route("/facilities.csv", read().to(export::csv))

@@ -116,7 +116,7 @@ pub async fn limit(
     let (key, per_minute) = match identity {
         Some(key) => (key, rates.token_per_minute),
         None => (
-            address_key(client_address(&req, rates.trust_forwarded_for)),
+            address_key(client_address(req.request(), rates.trust_forwarded_for)),
             rates.anonymous_per_minute,
         ),
     };
@@ -179,7 +179,7 @@ fn address_key(address: Option<IpAddr>) -> [u8; 32] {
 /// The client's address: the peer's, or, behind a trusted proxy, the one
 /// that proxy appended. What the proxy passes on from further left was
 /// written by the client and is never read.
-fn client_address(req: &ServiceRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
+pub fn client_address(req: &actix_web::HttpRequest, trust_forwarded_for: bool) -> Option<IpAddr> {
     let peer = req.peer_addr().map(|a| a.ip());
     if !trust_forwarded_for {
         return peer;

@@ -12,7 +12,6 @@ use actix_web::HttpRequest;
 use actix_web::http::header::ContentEncoding;
 use actix_web::web::Bytes;
 use lru::LruCache;
-use sea_orm::DatabaseConnection;
 use sha2::{Digest, Sha256};
 
 use super::precompressed::Compressed;
@@ -94,13 +93,12 @@ struct Entries {
 }
 
 impl ResponseCache {
-    /// A cache of at most `budget_bytes` of answers, following the data
-    /// version of `db` (whose statements should not count as the server's;
-    /// see [`DataVersion::follow`] for `listen`); `None` when the budget is zero.
+    /// A cache of at most `budget_bytes` of answers, kept by `versions`;
+    /// `None` when the budget is zero.
     #[must_use]
-    pub fn new(db: DatabaseConnection, budget_bytes: usize, listen: bool) -> Option<Self> {
+    pub fn new(versions: Arc<DataVersion>, budget_bytes: usize) -> Option<Self> {
         (budget_bytes > 0).then(|| Self {
-            versions: DataVersion::follow(db, listen),
+            versions,
             entries: Mutex::new(Entries {
                 lru: LruCache::unbounded(),
                 bytes: 0,

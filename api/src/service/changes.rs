@@ -34,6 +34,44 @@ pub async fn feed(db: &impl ConnectionTrait, range: Range) -> Result<Vec<audit_e
     .await
 }
 
+/// Public changes of one record after `range.after`, oldest first.
+///
+/// # Errors
+/// Database errors.
+pub async fn feed_of(
+    db: &impl ConnectionTrait,
+    entity: AuditEntity,
+    row: i32,
+    range: Range,
+) -> Result<Vec<audit_event::Model>> {
+    read(
+        db,
+        Condition::all()
+            .add(audit_event::Column::Public.eq(true))
+            .add(audit_event::Column::EntityType.eq(entity))
+            .add(audit_event::Column::EntityId.eq(row)),
+        range,
+    )
+    .await
+}
+
+/// The id of the latest public change, where a reader who wants only what
+/// comes next starts; `None` while the feed is empty.
+///
+/// # Errors
+/// Database errors.
+pub async fn last_id(db: &impl ConnectionTrait) -> Result<Option<i64>> {
+    Ok(audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .filter(audit_event::Column::Public.eq(true))
+        .order_by_desc(audit_event::Column::Id)
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?)
+}
+
 /// Every audit event after `range.after`, optionally of one record, oldest first.
 ///
 /// # Errors

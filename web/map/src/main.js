@@ -11,6 +11,12 @@
 //   window.wishMap.openPopup(id)  shows that marker (zooming/spiderfying) and opens its popup
 //   select#map-language        en, fr, nl or es; a `change` relabels the page
 //   body[data-lang]            the language the page shows, once its labels are in place
+//   body[data-live]            "on" while subscribed to the change feed, "off" otherwise
+//
+// Live: the page subscribes to the change feed over WebSocket
+// (graphql-transport-ws on /graphql) from where the feed ends when it loads,
+// and reloads its markers and statistics when a facility changes; after a
+// lost connection it resumes after the last change it saw.
 //
 // Languages: the labels of categories come from the API (`labels(lang:)`),
 // the page's own words from text.js. The choice is kept in the URL
@@ -651,6 +657,53 @@ function init() {
 
   const base = addBaseLayer();
   refresh({ initial: true, extra: [base, labelled] });
+  goLive();
+}
+
+// ---------------------------------------------------------------- live
+
+const END_QUERY = 'query End($after: String) { changes(after: $after, first: 500) { pageInfo { hasNextPage endCursor } } }';
+const LIVE_QUERY = 'subscription Live($after: String) { changes(after: $after) { cursor entityType } }';
+
+async function endOfFeed() {
+  let after = null;
+  for (;;) {
+    const { changes } = await graphql(END_QUERY, { after });
+    after = changes.pageInfo.endCursor;
+    if (!changes.pageInfo.hasNextPage) return after;
+  }
+}
+
+/** Follows the change feed after `after`, and connects again (with a growing pause) when the connection is lost. */
+function follow(after, pause = 1000) {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`;
+  const socket = new WebSocket(url, 'graphql-transport-ws');
+  let cursor = after;
+  socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
+  socket.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.type === 'connection_ack') {
+      pause = 1000;
+      document.body.dataset.live = 'on';
+      socket.send(JSON.stringify({ id: 'live', type: 'subscribe', payload: { query: LIVE_QUERY, variables: { after: cursor } } }));
+    } else if (message.type === 'ping') {
+      socket.send(JSON.stringify({ type: 'pong' }));
+    } else if (message.type === 'next' && message.payload.data) {
+      const change = message.payload.data.changes;
+      cursor = change.cursor;
+      if (change.entityType === 'FACILITY') refreshSoon();
+    }
+  };
+  socket.onclose = () => {
+    document.body.dataset.live = 'off';
+    setTimeout(() => follow(cursor, Math.min(pause * 2, 30000)), pause);
+  };
+}
+
+function goLive() {
+  document.body.dataset.live = 'off';
+  if (typeof WebSocket !== 'function') return;
+  endOfFeed().then((after) => follow(after), (e) => console.error('live updates are off:', e));
 }
 
 window.wishMap = {
