@@ -409,6 +409,19 @@ async fn revoked_tokens_and_suspended_organisations_are_refused(backend: Backend
     };
     let init = |token: &str| json!({ "type": "connection_init", "payload": { "token": token } });
 
+    // A subscription under way ends when its token is revoked.
+    let (partner, jti) = issue().await;
+    let mut running = Client::ready(&app.address, json!({ "token": partner })).await;
+    running.subscribe("feed", CHANGES, json!({})).await;
+    writes_as(
+        &app,
+        Role::Admin,
+        "mutation($jti: String!) { revokeToken(jti: $jti) { status } }",
+        json!({ "jti": jti }),
+    )
+    .await;
+    assert_eq!(running.closed().await, Some(4403));
+
     let (partner, jti) = issue().await;
     let mut open = Client::ready(&app.address, json!({ "token": partner })).await;
     writes_as(
@@ -426,7 +439,8 @@ async fn revoked_tokens_and_suspended_organisations_are_refused(backend: Backend
     assert_eq!(open.closed().await, Some(4403));
 
     let (partner, _) = issue().await;
-    drop(Client::ready(&app.address, json!({ "token": partner })).await);
+    let mut running = Client::ready(&app.address, json!({ "token": partner })).await;
+    running.subscribe("feed", CHANGES, json!({})).await;
     writes_as(
         &app,
         Role::Admin,
@@ -434,6 +448,8 @@ async fn revoked_tokens_and_suspended_organisations_are_refused(backend: Backend
         json!({}),
     )
     .await;
+    // And when its organisation is suspended.
+    assert_eq!(running.closed().await, Some(4403));
     let mut suspended = Client::open(&app.address).await;
     suspended.send(init(&partner)).await;
     assert_eq!(suspended.closed().await, Some(4403));

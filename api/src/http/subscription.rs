@@ -35,6 +35,11 @@ use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
 use crate::service::guideline::Drafts;
 
+/// How often an open connection's token is checked against the server's
+/// view of revocations and suspensions (which itself is at most
+/// `WISH_ACCESS_REFRESH_MS` old).
+const STANDING_CHECK: Duration = Duration::from_millis(250);
+
 /// The one subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
 
@@ -250,6 +255,8 @@ impl Connection {
         tokio::pin!(init_deadline);
         let mut pings = tokio::time::interval(limits.ping_interval);
         pings.tick().await;
+        let mut standing_checks = tokio::time::interval(STANDING_CHECK);
+        standing_checks.tick().await;
         let mut heard = Instant::now();
         let slow = self.slow.clone();
         let closing = loop {
@@ -289,6 +296,11 @@ impl Connection {
                 () = &mut init_deadline, if self.caller.is_none() => {
                     break Some(Closing(close::INIT_TIMEOUT, "Connection initialisation timeout".to_owned()));
                 }
+                _ = standing_checks.tick(), if self.caller.is_some() => {
+                    if let Some(why) = self.standing_lost() {
+                        break Some(Closing(close::FORBIDDEN, why));
+                    }
+                }
                 _ = pings.tick() => {
                     if heard.elapsed() > limits.ping_interval * 2 {
                         break Some(Closing(close::IDLE, "nothing heard from the client: idle timeout".to_owned()));
@@ -312,6 +324,26 @@ impl Connection {
         if closed.is_err() {
             self.cut.cut();
         }
+    }
+
+    /// Why the caller's token no longer holds, if it does not: revoked, or
+    /// its organisation suspended since the connection was made. The server's
+    /// view of both is in memory, so this asks the database nothing.
+    fn standing_lost(&self) -> Option<String> {
+        let (caller, _) = self.caller.as_ref()?;
+        let standing = &self.state.standing;
+        if caller
+            .token_id
+            .as_deref()
+            .is_some_and(|jti| standing.is_revoked(jti))
+        {
+            return Some("the token was revoked".to_owned());
+        }
+        let slug = caller.organisation.as_deref()?;
+        standing
+            .organisation(slug)
+            .is_some_and(|o| o.suspended_at.is_some())
+            .then(|| format!("the organisation `{slug}` is suspended"))
     }
 
     /// Sends one message, or finds the client too slow to take it.
