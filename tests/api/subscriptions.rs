@@ -730,3 +730,35 @@ async fn a_write_through_one_replica_reaches_a_subscriber_of_another() {
     assert_eq!(event["entityId"], id.as_str());
     assert_eq!(event["node"]["name"], "Huis Elders");
 }
+
+/// The same between two `wish-api serve` processes over one database, as
+/// replicas run: a subscriber of one hears of a write through the other.
+#[actix_web::test]
+async fn a_write_through_one_process_reaches_a_subscriber_of_another() {
+    let Some(database) = crate::helpers::TestDatabase::create(Backend::Postgres).await else {
+        return;
+    };
+    let writer = crate::helpers::ServerProcess::start(&database, &[]);
+    let reader = crate::helpers::ServerProcess::start(&database, &[]);
+
+    let mut client = Client::ready(&reader.url(""), json!({})).await;
+    // From the end of the feed: the demo data writes none, so from the start.
+    client.subscribe("feed", CHANGES, json!({})).await;
+    let created: Value = reqwest::Client::new()
+        .post(writer.url("/graphql"))
+        .bearer_auth(crate::helpers::token(Role::Editor, None))
+        .json(&json!({
+            "query": "mutation { createFacility(input: { name: \"Huis Elders\", countryCode: \"NL\", facilityType: DETENTION_HOUSE, status: OPEN }) { id } }",
+        }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["data"]["createFacility"]["id"].clone();
+    assert!(id.is_string(), "{created:#}");
+    let event = client.event("feed").await["changes"].clone();
+    assert_eq!(event["entityId"], id);
+    assert_eq!(event["node"]["name"], "Huis Elders");
+}
