@@ -1,6 +1,7 @@
 """A partner organisation's client of wish-api, with gql: it signs in with its
 bearer token, imports its list of facilities, and follows the change feed to
-keep a local copy in step.
+keep a local copy in step: by polling over HTTP, then live, subscribed over
+WebSocket (graphql-transport-ws).
 
     python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
     WISH_API_URL=http://127.0.0.1:8080 WISH_TOKEN=<partner token> .venv/bin/python partner_sync.py
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 from gql import Client, gql
 from gql.transport.requests import RequestsHTTPTransport
+from gql.transport.websockets import WebsocketsTransport
 
 BASE = os.environ.get("WISH_API_URL", "http://127.0.0.1:8080")
 TOKEN = os.environ["WISH_TOKEN"]
@@ -36,6 +39,12 @@ query Sync($after: String) {
     nodes { action entityType entityId entityVersion node { ... on Facility { slug capacity version } } }
     pageInfo { endCursor hasNextPage }
   }
+}
+""")
+
+LIVE = gql("""
+subscription Live($after: String) {
+  changes(after: $after) { cursor action entityType entityId node { ... on Facility { capacity version } } }
 }
 """)
 
@@ -107,8 +116,35 @@ def main() -> None:
     cursor, changes = sync(client, cursor, copy)
     check([c["action"] for c in changes] == ["UPDATED"], "the feed shows exactly the one update")
     check(copy[facility_id]["capacity"] == 18, "the local copy follows the update")
-    _, nothing = sync(client, cursor, copy)
+    cursor, nothing = sync(client, cursor, copy)
     check(nothing == [], "a sync with nothing new returns nothing")
+
+    # Live: subscribed after the stored cursor, so a change made before the
+    # subscription is acknowledged still arrives, and none arrives twice.
+    live = Client(
+        transport=WebsocketsTransport(
+            url=BASE.replace("http", "ws", 1) + "/graphql",
+            subprotocols=[WebsocketsTransport.GRAPHQLWS_SUBPROTOCOL],
+            init_payload={"Authorization": f"Bearer {TOKEN}"},
+        ),
+        fetch_schema_from_transport=False,
+    )
+    version = copy[facility_id]["version"]
+    writer = threading.Thread(
+        target=client.execute,
+        args=(UPDATE,),
+        kwargs={"variable_values": {"id": facility_id, "version": version, "capacity": 20}},
+    )
+    writer.start()
+    for result in live.subscribe(LIVE, variable_values={"after": cursor}):
+        change = result["changes"]
+        break
+    writer.join()
+    print(f"live: {change['action']} {change['entityType']}, capacity {change['node']['capacity']}")
+    check(
+        (change["action"], change["entityId"], change["node"]["capacity"]) == ("UPDATED", facility_id, 20),
+        "the subscription delivers the next change",
+    )
     print("ok")
 
 
