@@ -254,7 +254,28 @@ pub async fn start(database: TestDatabase, settings: ServeSettings) -> TestApp {
     }
 }
 
+/// Another server in this process over the database of a [`TestApp`], as a
+/// second replica: its address and the statements it runs.
+pub struct Replica {
+    pub address: String,
+    pub statements: api::db::StatementCounter,
+}
+
 impl TestApp {
+    /// Starts another server over this app's database, as a second replica.
+    pub async fn second_replica(&self) -> Replica {
+        let server =
+            Application::build(&self.database.settings, &auth_settings(), serve_settings())
+                .await
+                .expect("a second server");
+        let replica = Replica {
+            address: format!("http://{}", server.address()),
+            statements: server.statements(),
+        };
+        actix_web::rt::spawn(server.run_until_stopped());
+        replica
+    }
+
     /// POSTs a GraphQL document and returns the JSON response.
     pub async fn graphql(&self, query: &str, variables: Value) -> Value {
         let response = self

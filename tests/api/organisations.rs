@@ -7,9 +7,7 @@ use std::time::{Duration, Instant};
 use entity::value::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    Backend, TestApp, assert_error_code, auth_settings, serve_settings, spawn_app, token,
-};
+use crate::helpers::{Backend, TestApp, assert_error_code, spawn_app, token};
 use crate::on_both_databases;
 
 const CREATE: &str = "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { slug name website suspended version } }";
@@ -171,18 +169,7 @@ async fn a_suspended_organisations_tokens_are_refused_everywhere_and_its_facilit
         .unwrap();
     crate::fixtures::maintain(&app.db, &slug, &org).await;
     let partner = token(Role::Partner, Some("example-org"));
-    let other = {
-        let server = api::startup::Application::build(
-            &app.database.settings,
-            &auth_settings(),
-            serve_settings(),
-        )
-        .await
-        .unwrap();
-        let address = format!("http://{}", server.address());
-        actix_web::rt::spawn(server.run_until_stopped());
-        address
-    };
+    let other = app.second_replica().await.address;
     let viewer_at = |address: String| {
         let request = app
             .client

@@ -12,7 +12,7 @@ use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, ServerProcess, TestApp, TestDatabase, auth_settings, serve_settings, spawn_app, token,
+    Backend, ServerProcess, TestApp, TestDatabase, serve_settings, spawn_app, token,
 };
 use crate::on_both_databases;
 
@@ -142,22 +142,6 @@ async fn replicas_started_together_all_come_up_and_share_the_data() {
     }
 }
 
-/// A second server in this process over the database of `app`: its address
-/// and the statements it runs.
-async fn second_replica(app: &TestApp) -> (String, api::db::StatementCounter) {
-    let other = api::startup::Application::build(
-        &app.database.settings,
-        &auth_settings(),
-        serve_settings(),
-    )
-    .await
-    .unwrap();
-    let address = format!("http://{}", other.address());
-    let statements = other.statements();
-    actix_web::rt::spawn(other.run_until_stopped());
-    (address, statements)
-}
-
 /// A series of a server's `/metrics`.
 async fn metric(client: &reqwest::Client, address: &str, series: &str) -> f64 {
     let text = client
@@ -232,7 +216,10 @@ async fn a_cached_answer_costs_no_statement_and_a_write_reaches_the_other_replic
         return;
     };
     let client = reqwest::Client::new();
-    let (other, other_statements) = second_replica(&app).await;
+    let crate::helpers::Replica {
+        address: other,
+        statements: other_statements,
+    } = app.second_replica().await;
     until_metric(&client, &other, "wish_cache_invalidation_live", 1.0).await;
 
     // Warm, then count: a hit runs no SQL at all.
@@ -283,7 +270,7 @@ async fn a_replica_whose_listener_is_killed_reads_the_version_until_it_listens_a
         return;
     };
     let client = reqwest::Client::new();
-    let (other, _) = second_replica(&app).await;
+    let other = app.second_replica().await.address;
     until_metric(&client, &other, "wish_cache_invalidation_live", 1.0).await;
     until_metric(&client, &app.address, "wish_cache_invalidation_live", 1.0).await;
     assert_eq!(capacity(&client, &other).await, 57);

@@ -15,9 +15,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::helpers::{
-    Backend, TestApp, auth_settings, serve_settings, spawn_app, spawn_app_with, token,
-};
+use crate::helpers::{Backend, TestApp, serve_settings, spawn_app, spawn_app_with, token};
 use crate::on_both_databases;
 
 /// How long a test waits for a message it expects.
@@ -710,15 +708,7 @@ async fn a_write_through_one_replica_reaches_a_subscriber_of_another() {
     let Some(app) = spawn_app(Backend::Postgres).await else {
         return;
     };
-    let other = api::startup::Application::build(
-        &app.database.settings,
-        &auth_settings(),
-        serve_settings(),
-    )
-    .await
-    .unwrap();
-    let other_address = format!("http://{}", other.address());
-    actix_web::rt::spawn(other.run_until_stopped());
+    let other_address = app.second_replica().await.address;
 
     let start = end_of_feed(&app).await;
     let mut client = Client::ready(&other_address, json!({})).await;

@@ -8,8 +8,7 @@ use entity::value::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Backend, TEST_SECRET, TestApp, assert_error_code, auth_settings, serve_settings, spawn_app,
-    token,
+    Backend, TEST_SECRET, TestApp, assert_error_code, auth_settings, spawn_app, token,
 };
 use crate::on_both_databases;
 
@@ -49,20 +48,6 @@ async fn onboard_partner(app: &TestApp) -> Value {
     .await;
     assert!(issued.get("errors").is_none(), "{issued:#}");
     issued["data"]["issueToken"].clone()
-}
-
-/// Another server over the same database, as a second replica; its address.
-async fn second_server(app: &TestApp) -> String {
-    let server = api::startup::Application::build(
-        &app.database.settings,
-        &auth_settings(),
-        serve_settings(),
-    )
-    .await
-    .expect("a second server");
-    let address = format!("http://{}", server.address());
-    actix_web::rt::spawn(server.run_until_stopped());
-    address
 }
 
 async fn viewer_at(app: &TestApp, address: &str, bearer: &str) -> (u16, Value) {
@@ -122,7 +107,7 @@ async fn a_revoked_token_is_refused_by_every_server_within_a_second(backend: Bac
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let other = second_server(&app).await;
+    let other = app.second_replica().await.address;
     let issued = onboard_partner(&app).await;
     let partner = issued["token"].as_str().unwrap();
     let jti = issued["record"]["jti"].as_str().unwrap();
