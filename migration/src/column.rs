@@ -42,6 +42,81 @@ pub fn enumeration<T: IntoIden + Clone + 'static>(
     def
 }
 
+/// Replaces the values an [`enumeration`] column allows, `from` by `to`.
+/// PostgreSQL changes the constraint in place; SQLite cannot, so the table
+/// is made again from its own definition with the one list changed, which
+/// keeps whatever else later migrations gave it (so no foreign key may point
+/// at a SQLite table rewritten this way). Fails if the column does
+/// not allow exactly `from` today.
+pub async fn allow_values(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    column: &str,
+    from: &[&str],
+    to: &[&str],
+) -> Result<(), DbErr> {
+    use sea_orm_migration::sea_orm::{ConnectionTrait, Statement};
+
+    let quoted = |values: &[&str]| {
+        values
+            .iter()
+            .map(|v| format!("'{v}'"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (from, to) = (quoted(from), quoted(to));
+    let db = manager.get_connection();
+    if manager.get_database_backend() == DbBackend::Postgres {
+        return db
+            .execute_unprepared(&format!(
+                "ALTER TABLE \"{table}\" DROP CONSTRAINT IF EXISTS \"{table}_{column}_check\", \
+                 ADD CONSTRAINT \"{table}_{column}_check\" CHECK (\"{column}\" IN ({to}))"
+            ))
+            .await
+            .map(|_| ());
+    }
+    let sqlite = |sql: String| Statement::from_string(DbBackend::Sqlite, sql);
+    let definition = db
+        .query_one_raw(sqlite(format!(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = '{table}'"
+        )))
+        .await?
+        .ok_or_else(|| DbErr::Migration(format!("the {table} table is missing")))?
+        .try_get_by_index::<String>(0)?;
+    let old_check = format!("\"{column}\" IN ({from})");
+    if !definition.contains(&old_check) {
+        return Err(DbErr::Migration(format!(
+            "{table} does not hold the expected constraint {old_check}"
+        )));
+    }
+    let rebuilt = definition
+        .replacen(&format!("\"{table}\""), &format!("\"{table}_rebuilt\""), 1)
+        .replace(&old_check, &format!("\"{column}\" IN ({to})"));
+    let indexes = db
+        .query_all_raw(sqlite(format!(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = '{table}' AND sql IS NOT NULL"
+        )))
+        .await?
+        .into_iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect::<Result<Vec<_>, _>>()?;
+    db.execute_unprepared(&rebuilt).await?;
+    db.execute_unprepared(&format!(
+        "INSERT INTO \"{table}_rebuilt\" SELECT * FROM \"{table}\""
+    ))
+    .await?;
+    db.execute_unprepared(&format!("DROP TABLE \"{table}\""))
+        .await?;
+    db.execute_unprepared(&format!(
+        "ALTER TABLE \"{table}_rebuilt\" RENAME TO \"{table}\""
+    ))
+    .await?;
+    for index in indexes {
+        db.execute_unprepared(&index).await?;
+    }
+    Ok(())
+}
+
 /// ISO 3166-1 alpha-2 country code, upper case.
 pub fn country_code<T: IntoIden + Clone + 'static>(col: T, nullable: bool) -> ColumnDef {
     let mut def = ColumnDef::new(col.clone());

@@ -5,7 +5,9 @@
 //! consent yet, so none of their events stays in the public change feed.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, JsonValue};
+use sea_orm_migration::sea_orm::{ConnectionTrait, JsonValue};
+
+use crate::column;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -22,8 +24,8 @@ enum AuditEvent {
 }
 
 /// The actions before this migration, as the CHECK constraint lists them.
-const ACTIONS_BEFORE: &str = "'created', 'updated', 'deleted'";
-const ACTIONS_AFTER: &str = "'created', 'updated', 'deleted', 'erased'";
+const ACTIONS_BEFORE: &[&str] = &["created", "updated", "deleted"];
+const ACTIONS_AFTER: &[&str] = &["created", "updated", "deleted", "erased"];
 
 /// The fields of a stakeholder whose values the log no longer keeps.
 const PRIVATE_FIELDS: [&str; 2] = ["email", "phone"];
@@ -31,7 +33,14 @@ const PRIVATE_FIELDS: [&str; 2] = ["email", "phone"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        allow_actions(manager, ACTIONS_BEFORE, ACTIONS_AFTER).await?;
+        column::allow_values(
+            manager,
+            "audit_event",
+            "action",
+            ACTIONS_BEFORE,
+            ACTIONS_AFTER,
+        )
+        .await?;
         scrub_stakeholder_snapshots(manager).await
     }
 
@@ -47,61 +56,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        allow_actions(manager, ACTIONS_AFTER, ACTIONS_BEFORE).await
+        column::allow_values(
+            manager,
+            "audit_event",
+            "action",
+            ACTIONS_AFTER,
+            ACTIONS_BEFORE,
+        )
+        .await
     }
-}
-
-/// Replaces the list of allowed actions. PostgreSQL changes a constraint in
-/// place; SQLite cannot, so the table is made again from its own definition
-/// with the one list changed, which keeps whatever else later migrations
-/// gave it.
-async fn allow_actions(manager: &SchemaManager<'_>, from: &str, to: &str) -> Result<(), DbErr> {
-    let db = manager.get_connection();
-    if manager.get_database_backend() == DbBackend::Postgres {
-        return db
-            .execute_unprepared(&format!(
-                "ALTER TABLE audit_event DROP CONSTRAINT IF EXISTS audit_event_action_check, \
-                 ADD CONSTRAINT audit_event_action_check CHECK (\"action\" IN ({to}))"
-            ))
-            .await
-            .map(|_| ());
-    }
-    let definition = db
-        .query_one_raw(sea_orm_migration::sea_orm::Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_event'",
-        ))
-        .await?
-        .ok_or_else(|| DbErr::Migration("the audit_event table is missing".to_owned()))?
-        .try_get_by_index::<String>(0)?;
-    let old_check = format!("\"action\" IN ({from})");
-    if !definition.contains(&old_check) {
-        return Err(DbErr::Migration(format!(
-            "audit_event does not hold the expected constraint {old_check}"
-        )));
-    }
-    let rebuilt = definition
-        .replacen("\"audit_event\"", "\"audit_event_rebuilt\"", 1)
-        .replace(&old_check, &format!("\"action\" IN ({to})"));
-    let indexes = db
-        .query_all_raw(sea_orm_migration::sea_orm::Statement::from_string(
-            DbBackend::Sqlite,
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'audit_event' AND sql IS NOT NULL",
-        ))
-        .await?
-        .into_iter()
-        .map(|row| row.try_get_by_index::<String>(0))
-        .collect::<Result<Vec<_>, _>>()?;
-    db.execute_unprepared(&rebuilt).await?;
-    db.execute_unprepared("INSERT INTO audit_event_rebuilt SELECT * FROM audit_event")
-        .await?;
-    db.execute_unprepared("DROP TABLE audit_event").await?;
-    db.execute_unprepared("ALTER TABLE audit_event_rebuilt RENAME TO audit_event")
-        .await?;
-    for index in indexes {
-        db.execute_unprepared(&index).await?;
-    }
-    Ok(())
 }
 
 /// Replaces the e-mail and phone values of every stakeholder snapshot by
