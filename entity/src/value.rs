@@ -157,7 +157,7 @@ string_enum!(
 
 string_enum!(
     /// The kinds of record the audit log and the change feed name.
-    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion }
+    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion, Organisation }
 );
 
 string_enum!(

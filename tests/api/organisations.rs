@@ -235,8 +235,92 @@ async fn a_suspended_organisations_tokens_are_refused_everywhere_and_its_facilit
     assert_eq!(reinstated, 200);
 }
 
+/// An organisation's writes go through the same steps as every record: in
+/// the audit log (without the admins-only contact address) and in the
+/// public change feed, where a change of the contact alone does not show;
+/// `node(id:)` finds it by its global id.
+async fn organisation_writes_are_audited_and_in_the_feed_without_their_contact(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let feed_before = app
+        .query("{ changes(first: 100) { nodes { cursor } } }", json!({}))
+        .await["changes"]["nodes"]
+        .as_array()
+        .unwrap()
+        .len();
+    create_example_org(&app).await;
+    let contact_only = as_admin(
+        &app,
+        UPDATE,
+        json!({ "slug": "example-org", "v": 1, "input": { "contact": "desk@example.org" } }),
+    )
+    .await;
+    assert!(contact_only.get("errors").is_none(), "{contact_only:#}");
+    let suspended = as_admin(
+        &app,
+        "mutation { suspendOrganisation(slug: \"example-org\") { id suspended version } }",
+        json!({}),
+    )
+    .await;
+    let organisation = &suspended["data"]["suspendOrganisation"];
+    assert_eq!(organisation["version"], 3, "{suspended:#}");
+    let id = organisation["id"].as_str().unwrap().to_owned();
+
+    let feed = app
+        .query(
+            "{ changes(first: 100) { nodes { action entityType entityId entityVersion node { ... on Organisation { slug suspended } } } } }",
+            json!({}),
+        )
+        .await;
+    let log = as_admin(
+        &app,
+        "query($id: ID!) { auditLog(entityId: $id) { nodes { action actorRole entityVersion before after } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let node = app
+        .query(
+            "query($id: ID!) { node(id: $id) { __typename ... on Organisation { id slug name } } }",
+            json!({ "id": id }),
+        )
+        .await;
+
+    let published: Vec<&Value> = feed["changes"]["nodes"].as_array().unwrap()[feed_before..]
+        .iter()
+        .collect();
+    assert_eq!(
+        published,
+        [
+            &json!({ "action": "CREATED", "entityType": "ORGANISATION", "entityId": id, "entityVersion": 1, "node": { "slug": "example-org", "suspended": true } }),
+            &json!({ "action": "UPDATED", "entityType": "ORGANISATION", "entityId": id, "entityVersion": 3, "node": { "slug": "example-org", "suspended": true } }),
+        ],
+        "the contact change (version 2) stays out of the public feed"
+    );
+    let events = log["data"]["auditLog"]["nodes"].as_array().unwrap();
+    assert_eq!(events.len(), 3, "{log:#}");
+    let text = log.to_string();
+    assert!(
+        !text.contains("office@example.org") && !text.contains("desk@example.org"),
+        "{log:#}"
+    );
+    assert_eq!(events[1]["entityVersion"], 2);
+    assert_eq!(
+        events[1]["after"]["contact"],
+        json!({ "set": true, "changed": true })
+    );
+    assert_eq!(events[2]["before"]["suspended_at"], Value::Null);
+    assert!(events[2]["after"]["suspended_at"].is_string(), "{log:#}");
+    assert_eq!(events[2]["actorRole"], "ADMIN");
+    assert_eq!(
+        node["node"],
+        json!({ "__typename": "Organisation", "id": id, "slug": "example-org", "name": "Example organisation" })
+    );
+}
+
 on_both_databases!(
     everyone_reads_organisations_and_only_admins_their_contact,
     admins_rename_and_change_organisations_with_the_version_they_read,
     a_suspended_organisations_tokens_are_refused_everywhere_and_its_facilities_stay,
+    organisation_writes_are_audited_and_in_the_feed_without_their_contact,
 );

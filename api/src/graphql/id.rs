@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    facility, guideline_version, knowledge_workshop, learning_session, stakeholder, visit,
+    facility, guideline_version, knowledge_workshop, learning_session, organisation, stakeholder,
+    visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -92,6 +93,15 @@ pub async fn rows(
                     db,
                     guideline_version::Column::Uuid,
                     guideline_version::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::Organisation => {
+                read::ids_by_uuid(
+                    db,
+                    organisation::Column::Uuid,
+                    organisation::Column::Id,
                     &uuids,
                 )
                 .await?

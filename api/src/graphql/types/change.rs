@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, GuidelineById, GuidelineVersionById, SessionById, StakeholderById, VisitById,
+    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, SessionById,
+    StakeholderById, VisitById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::node::Node;
@@ -47,6 +48,8 @@ pub enum ChangeEntity {
     Stakeholder,
     /// A `GuidelineVersion`.
     GuidelineVersion,
+    /// An `Organisation`.
+    Organisation,
 }
 
 /// Who made a change recorded in the audit log.
@@ -70,6 +73,7 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::LearningSession => Kind::LearningSession,
         db::AuditEntity::Stakeholder => Kind::Stakeholder,
         db::AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
+        db::AuditEntity::Organisation => Kind::Organisation,
     }
 }
 
@@ -166,6 +170,9 @@ async fn current_node(
                 None => None,
             }
         }
+        db::AuditEntity::Organisation => context::load(ctx, OrganisationById(row))
+            .await?
+            .map(|m| Node::Organisation(m.into())),
     };
     Ok(node)
 }

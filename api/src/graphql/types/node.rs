@@ -5,6 +5,7 @@ use async_graphql::{ID, Interface};
 use super::facility::Facility;
 use super::guideline::GuidelineVersion;
 use super::learning_session::LearningSession;
+use super::organisation::Organisation;
 use super::stakeholder::Stakeholder;
 use super::visit::Visit;
 use super::workshop::KnowledgeWorkshop;
@@ -19,4 +20,5 @@ pub enum Node {
     Stakeholder(Stakeholder),
     KnowledgeWorkshop(KnowledgeWorkshop),
     GuidelineVersion(GuidelineVersion),
+    Organisation(Organisation),
 }

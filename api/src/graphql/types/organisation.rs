@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use entity::organisation;
 
 use super::connection::connection;
 use super::revision::Revision;
 use crate::error::AppError;
 use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
 
 /// A partner organisation, known by its slug.
 #[derive(Clone, Debug)]
@@ -25,6 +26,10 @@ connection!(Organisation, OrganisationConnection, OrganisationEdge);
 /// A partner organisation: it maintains facilities and holds partner tokens.
 #[Object]
 impl Organisation {
+    /// Global id, the same in every installation that holds this organisation.
+    pub async fn id(&self) -> ID {
+        id::encode(Kind::Organisation, self.0.uuid)
+    }
     /// Stable identifier: the `org` claim of its partner tokens and the
     /// `maintainedBy` of its facilities. It never changes.
     async fn slug(&self) -> &str {

@@ -256,6 +256,45 @@ pub fn snapshot<R: Record>(model: &R::Model, fields: &R::Fields) -> Result<serde
     Ok(row)
 }
 
+/// What the audit log keeps of one write of a record with private fields:
+/// its [`snapshot`]s, in which each field named in `private` keeps only
+/// whether it is set and whether this write changed it, as
+/// `{"set": …, "changed": …}`.
+///
+/// # Errors
+/// As [`snapshot`].
+pub fn snapshots_keeping_private<R: Record>(
+    before: Option<(&R::Model, &R::Fields)>,
+    after: Option<(&R::Model, &R::Fields)>,
+    private: &[&str],
+) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)> {
+    let mut states = [
+        before.map(|(m, f)| snapshot::<R>(m, f)).transpose()?,
+        after.map(|(m, f)| snapshot::<R>(m, f)).transpose()?,
+    ];
+    let is_set = |value: Option<&serde_json::Value>| value.is_some_and(|v| !v.is_null());
+    for field in private {
+        let [old, new] = states
+            .each_ref()
+            .map(|state| state.as_ref().and_then(|s| s.get(*field)).cloned());
+        let changed = match (before.is_some(), after.is_some()) {
+            (true, true) => old != new,
+            (false, true) => is_set(new.as_ref()),
+            _ => false,
+        };
+        for (state, value) in states.iter_mut().zip([old, new]) {
+            if let Some(serde_json::Value::Object(state)) = state {
+                state.insert(
+                    (*field).to_owned(),
+                    serde_json::json!({ "set": is_set(value.as_ref()), "changed": changed }),
+                );
+            }
+        }
+    }
+    let [before, after] = states;
+    Ok((before, after))
+}
+
 /// The audit record of one write of `R`, from the record before and after it.
 fn audited<R: Record>(
     action: AuditAction,

@@ -1,15 +1,20 @@
 //! Creating, changing, suspending and reinstating organisations (admins and
-//! the command line). Each write takes the write lock like every other
-//! write, so that cached answers that show organisations go stale, and moves
-//! the access version, so that every server sees a suspension within a second.
+//! the command line), through the same write steps as every other record:
+//! each is audited and, but for the admins-only contact address, in the
+//! public change feed. Each write also moves the access version, so that
+//! every server sees a suspension within a second.
 
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use entity::organisation;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+use entity::value::AuditEntity;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
+use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::kernel::now;
-use crate::service::kernel::record::Stamp;
-use crate::service::kernel::unit_of_work::{Actor, Write, check_version};
+use crate::service::kernel::record::{self, Record, Stamp, snapshots_keeping_private};
+use crate::service::kernel::unit_of_work::{Actor, Write};
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::token::standing::bump_access_version;
 
@@ -31,17 +36,147 @@ pub struct Patch {
     pub contact: Option<Option<String>>,
 }
 
+/// Every field of an organisation a write may set.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrganisationFields {
+    pub slug: String,
+    pub name: String,
+    pub website: Option<String>,
+    pub contact: Option<String>,
+    pub suspended: bool,
+}
+
+impl OrganisationFields {
+    /// What anyone may read of it: all but the contact address.
+    fn public_view(&self) -> (&str, &str, Option<&str>, bool) {
+        (
+            &self.slug,
+            &self.name,
+            self.website.as_deref(),
+            self.suspended,
+        )
+    }
+}
+
+/// The field whose value only admins see, and the audit log never keeps.
+const PRIVATE_FIELDS: [&str; 1] = ["contact"];
+
 fn tidy(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
-fn check_fields(problems: &mut Problems, name: &str, website: Option<&str>, contact: Option<&str>) {
-    problems.check("input.name", validate::name(name));
-    if let Some(url) = website {
-        problems.check("input.website", validate::web_url(url));
+/// An organisation, as the write steps see it.
+pub struct Organisation;
+
+#[async_trait]
+impl Record for Organisation {
+    type Entity = organisation::Entity;
+    type Model = organisation::Model;
+    type ActiveModel = organisation::ActiveModel;
+    type Fields = OrganisationFields;
+    /// Since when it is suspended: kept while it stays so.
+    type Resolved = Option<DateTime<Utc>>;
+
+    const ENTITY: AuditEntity = AuditEntity::Organisation;
+    const NAME: &'static str = "organisation";
+
+    fn describe(model: &organisation::Model) -> String {
+        format!("the organisation `{}`", model.slug)
     }
-    if let Some(email) = contact {
-        problems.check("input.contact", validate::email(email));
+
+    /// A change of the contact address alone is for admins only.
+    fn public_change(
+        before: Option<(&organisation::Model, &OrganisationFields)>,
+        after: Option<(&organisation::Model, &OrganisationFields)>,
+    ) -> bool {
+        match (before, after) {
+            (Some((_, old)), Some((_, new))) => old.public_view() != new.public_view(),
+            _ => true,
+        }
+    }
+
+    fn audit_states(
+        before: Option<(&organisation::Model, &OrganisationFields)>,
+        after: Option<(&organisation::Model, &OrganisationFields)>,
+    ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)> {
+        snapshots_keeping_private::<Self>(before, after, &PRIVATE_FIELDS)
+    }
+
+    fn may_create(actor: &Actor) -> Result<()> {
+        actor.require_admin("writing an organisation")
+    }
+
+    async fn fields_of(
+        _db: &impl ConnectionTrait,
+        model: &organisation::Model,
+    ) -> Result<OrganisationFields> {
+        Ok(OrganisationFields {
+            slug: model.slug.clone(),
+            name: model.name.clone(),
+            website: model.website.clone(),
+            contact: model.contact.clone(),
+            suspended: model.suspended_at.is_some(),
+        })
+    }
+
+    async fn check(
+        write: &Write,
+        fields: &mut OrganisationFields,
+        current: Option<&organisation::Model>,
+    ) -> Result<Option<DateTime<Utc>>> {
+        fields.name = fields.name.trim().to_owned();
+        fields.website = tidy(fields.website.take());
+        fields.contact = tidy(fields.contact.take());
+        let mut problems = Problems::new();
+        if current.is_none() {
+            fields.slug = fields.slug.trim().to_owned();
+            problems.check("input.slug", validate::slug(&fields.slug));
+            if fields.slug.len() > 100 {
+                problems.add("input.slug", "at most 100 characters");
+            }
+        }
+        problems.check("input.name", validate::name(&fields.name));
+        if let Some(url) = &fields.website {
+            problems.check("input.website", validate::web_url(url));
+        }
+        if let Some(email) = &fields.contact {
+            problems.check("input.contact", validate::email(email));
+        }
+        problems.finish()?;
+        if current.is_none() && super::find(write.txn(), &fields.slug).await?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "an organisation with the slug `{}` exists already",
+                fields.slug
+            )));
+        }
+        let since = current.and_then(|c| c.suspended_at);
+        Ok(fields.suspended.then(|| since.unwrap_or_else(now)))
+    }
+
+    fn row(
+        fields: &OrganisationFields,
+        suspended_at: &Option<DateTime<Utc>>,
+        stamp: Stamp,
+    ) -> organisation::ActiveModel {
+        organisation::ActiveModel {
+            slug: Set(fields.slug.clone()),
+            name: Set(fields.name.clone()),
+            website: Set(fields.website.clone()),
+            contact: Set(fields.contact.clone()),
+            suspended_at: Set(*suspended_at),
+            ..stamp.into()
+        }
+    }
+
+    /// No child rows; what every write must also do is tell the servers to
+    /// read again who is suspended.
+    async fn save_children(
+        db: &impl ConnectionTrait,
+        _id: i32,
+        _fields: &OrganisationFields,
+        _before: Option<&OrganisationFields>,
+    ) -> Result<()> {
+        bump_access_version(db).await
     }
 }
 
@@ -51,48 +186,18 @@ fn check_fields(problems: &mut Problems, name: &str, website: Option<&str>, cont
 /// `FORBIDDEN` for anyone but admins, `BAD_USER_INPUT` listing every bad
 /// field, `CONFLICT` for a slug in use; database errors.
 pub async fn create(
-    db: &sea_orm::DatabaseConnection,
+    db: &DatabaseConnection,
     actor: Actor,
     new: New,
 ) -> Result<organisation::Model> {
-    actor.require_admin("creating an organisation")?;
-    let slug = new.slug.trim().to_owned();
-    let name = new.name.trim().to_owned();
-    let website = tidy(new.website);
-    let contact = tidy(new.contact);
-    let mut problems = Problems::new();
-    problems.check("input.slug", validate::slug(&slug));
-    if slug.len() > 100 {
-        problems.add("input.slug", "at most 100 characters");
-    }
-    check_fields(&mut problems, &name, website.as_deref(), contact.as_deref());
-    problems.finish()?;
-
-    let write = Write::begin(db, actor, "api").await?;
-    if super::find(write.txn(), &slug).await?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "an organisation with the slug `{slug}` exists already"
-        )));
-    }
-    let model = organisation::ActiveModel {
-        slug: Set(slug),
-        name: Set(name),
-        website: Set(website),
-        contact: Set(contact),
-        suspended_at: Set(None),
-        ..Stamp::first().into()
-    }
-    .insert(write.txn())
-    .await?;
-    bump_access_version(write.txn()).await?;
-    write.commit().await?;
-    Ok(model)
-}
-
-async fn current(write: &Write, slug: &str) -> Result<organisation::Model> {
-    super::find(write.txn(), slug)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("no organisation has the slug `{slug}`")))
+    let fields = OrganisationFields {
+        slug: new.slug,
+        name: new.name,
+        website: new.website,
+        contact: new.contact,
+        suspended: false,
+    };
+    record::create::<Organisation>(db, actor, fields).await
 }
 
 /// Changes an organisation's name, website or contact. A patch that changes
@@ -102,40 +207,26 @@ async fn current(write: &Write, slug: &str) -> Result<organisation::Model> {
 /// `FORBIDDEN` for anyone but admins, `NOT_FOUND`, `CONFLICT` for a stale
 /// `expected_version`, `BAD_USER_INPUT` listing every bad field; database errors.
 pub async fn update(
-    db: &sea_orm::DatabaseConnection,
+    db: &DatabaseConnection,
     actor: Actor,
     slug: &str,
     expected_version: i32,
     patch: Patch,
 ) -> Result<organisation::Model> {
-    actor.require_admin("changing an organisation")?;
-    let write = Write::begin(db, actor, "api").await?;
-    let current = current(&write, slug).await?;
-    check_version(
-        &format!("the organisation `{slug}`"),
-        current.version,
-        expected_version,
-    )?;
-    let name = patch
-        .name
-        .map_or_else(|| current.name.clone(), |n| n.trim().to_owned());
-    let website = patch.website.map_or_else(|| current.website.clone(), tidy);
-    let contact = patch.contact.map_or_else(|| current.contact.clone(), tidy);
-    let mut problems = Problems::new();
-    check_fields(&mut problems, &name, website.as_deref(), contact.as_deref());
-    problems.finish()?;
-    if (&name, &website, &contact) == (&current.name, &current.website, &current.contact) {
-        return Ok(current);
-    }
-    let stamp = Stamp::next(&current);
-    let mut row = current.into_active_model();
-    row.name = Set(name);
-    row.website = Set(website);
-    row.contact = Set(contact);
-    let model = stamped(row, stamp).update(write.txn()).await?;
-    bump_access_version(write.txn()).await?;
-    write.commit().await?;
-    Ok(model)
+    Organisation::may_create(&actor)?;
+    let current = existing(db, slug).await?;
+    record::update::<Organisation>(db, actor, current.id, expected_version, |fields| {
+        if let Some(name) = patch.name {
+            fields.name = name;
+        }
+        if let Some(website) = patch.website {
+            fields.website = website;
+        }
+        if let Some(contact) = patch.contact {
+            fields.contact = contact;
+        }
+    })
+    .await
 }
 
 /// Suspends an organisation (`true`: its tokens are refused from now on, and
@@ -143,36 +234,25 @@ pub async fn update(
 /// Asking for the state it is in changes nothing.
 ///
 /// # Errors
-/// `FORBIDDEN` for anyone but admins, `NOT_FOUND`; database errors.
+/// `FORBIDDEN` for anyone but admins, `NOT_FOUND`, `CONFLICT` when another
+/// write changed it at the same moment; database errors.
 pub async fn set_suspended(
-    db: &sea_orm::DatabaseConnection,
+    db: &DatabaseConnection,
     actor: Actor,
     slug: &str,
     suspended: bool,
 ) -> Result<organisation::Model> {
-    actor.require_admin(if suspended {
-        "suspending an organisation"
-    } else {
-        "reinstating an organisation"
-    })?;
-    let write = Write::begin(db, actor, "api").await?;
-    let current = current(&write, slug).await?;
-    if current.suspended_at.is_some() == suspended {
-        return Ok(current);
-    }
-    let stamp = Stamp::next(&current);
-    let mut row = current.into_active_model();
-    row.suspended_at = Set(suspended.then(now));
-    let model = stamped(row, stamp).update(write.txn()).await?;
-    bump_access_version(write.txn()).await?;
-    write.commit().await?;
-    Ok(model)
+    Organisation::may_create(&actor)?;
+    let current = existing(db, slug).await?;
+    record::update::<Organisation>(db, actor, current.id, current.version, |fields| {
+        fields.suspended = suspended;
+    })
+    .await
 }
 
-/// `row` with the version and change time of `stamp`.
-fn stamped(mut row: organisation::ActiveModel, stamp: Stamp) -> organisation::ActiveModel {
-    let bookkeeping: organisation::ActiveModel = stamp.into();
-    row.version = bookkeeping.version;
-    row.updated_at = bookkeeping.updated_at;
-    row
+/// The organisation with this slug; `NOT_FOUND` for an unknown one.
+async fn existing(db: &DatabaseConnection, slug: &str) -> Result<organisation::Model> {
+    super::find(db, slug)
+        .await?
+        .ok_or_else(|| AppError::not_found(format!("no organisation has the slug `{slug}`")))
 }

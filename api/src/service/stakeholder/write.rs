@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::kernel::now;
-use crate::service::kernel::record::{Record, Stamp, snapshot};
+use crate::service::kernel::record::{Record, Stamp, snapshots_keeping_private};
 use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{
     self as unit_of_work, Write, check_references, existing_ids,
@@ -96,12 +96,6 @@ fn public_view(fields: &StakeholderFields, consent: Consent) -> Option<PublicVie
 /// The fields whose values the audit log never keeps.
 const PRIVATE_FIELDS: [&str; 2] = ["email", "phone"];
 
-/// What the log keeps of a private field in one snapshot: whether it is
-/// set, and whether the write changed it.
-fn private_marker(set: bool, changed: bool) -> serde_json::Value {
-    serde_json::json!({ "set": set, "changed": changed })
-}
-
 /// A stakeholder, as the write steps see it.
 pub struct Stakeholder;
 
@@ -149,31 +143,7 @@ impl Record for Stakeholder {
         before: Option<(&stakeholder::Model, &StakeholderFields)>,
         after: Option<(&stakeholder::Model, &StakeholderFields)>,
     ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)> {
-        let values = |state: Option<(&stakeholder::Model, &StakeholderFields)>| {
-            state.map(|(_, f)| [f.email.clone(), f.phone.clone()])
-        };
-        let (old, new) = (values(before), values(after));
-        let mut states = [
-            before.map(|(m, f)| snapshot::<Self>(m, f)).transpose()?,
-            after.map(|(m, f)| snapshot::<Self>(m, f)).transpose()?,
-        ];
-        for (i, field) in PRIVATE_FIELDS.iter().enumerate() {
-            let changed = match (&old, &new) {
-                (Some(old), Some(new)) => old[i] != new[i],
-                (None, Some(new)) => new[i].is_some(),
-                _ => false,
-            };
-            for (state, values) in states.iter_mut().zip([&old, &new]) {
-                if let (Some(serde_json::Value::Object(state)), Some(values)) = (state, values) {
-                    state.insert(
-                        (*field).to_owned(),
-                        private_marker(values[i].is_some(), changed),
-                    );
-                }
-            }
-        }
-        let [before, after] = states;
-        Ok((before, after))
+        snapshots_keeping_private::<Self>(before, after, &PRIVATE_FIELDS)
     }
 
     /// An erased person stays anonymous: no write gives them data again.
