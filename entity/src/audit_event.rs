@@ -25,6 +25,8 @@ pub struct Model {
     pub after_state: Option<Json>,
     /// `api` for GraphQL writes, `import` for bulk imports, `cli` for the command line.
     pub origin: String,
+    /// The proposal an approved write applied.
+    pub proposal_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

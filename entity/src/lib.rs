@@ -16,6 +16,7 @@ pub mod knowledge_workshop;
 pub mod learning_session;
 pub mod learning_session_participant;
 pub mod organisation;
+pub mod proposal;
 pub mod stakeholder;
 pub mod value;
 pub mod versioned;
@@ -40,6 +41,7 @@ pub mod prelude {
     pub use super::learning_session::Entity as LearningSession;
     pub use super::learning_session_participant::Entity as LearningSessionParticipant;
     pub use super::organisation::Entity as Organisation;
+    pub use super::proposal::Entity as Proposal;
     pub use super::stakeholder::Entity as Stakeholder;
     pub use super::visit::Entity as Visit;
     pub use super::visit_finding::Entity as VisitFinding;

@@ -19,6 +19,9 @@ pub struct Model {
     pub contact: Option<String>,
     /// Since when its tokens are refused; none while it is in good standing.
     pub suspended_at: Option<DateTimeUtc>,
+    /// Whether an editor reviews its changes to facilities before they
+    /// apply: its partners propose instead of writing.
+    pub review_first: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

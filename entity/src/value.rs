@@ -157,7 +157,18 @@ string_enum!(
 
 string_enum!(
     /// The kinds of record the audit log and the change feed name.
-    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion, Organisation }
+    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion, Organisation, Proposal }
+);
+
+string_enum!(
+    /// What a proposal proposes.
+    ProposalKind { Change, NewFacility }
+);
+
+string_enum!(
+    /// Where a proposal stands: pending until an editor approves or rejects
+    /// it, or its organisation withdraws it.
+    ProposalStatus { Pending, Approved, Rejected, Withdrawn }
 );
 
 string_enum!(

@@ -306,7 +306,7 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         guideline_version_session,
         audit_event
     );
-    all.extend(rows!(organisation, api_token));
+    all.extend(rows!(organisation, api_token, proposal));
     all.sort_by_key(|v| v.to_string());
     all
 }

@@ -32,6 +32,7 @@ mod observability;
 mod open_data;
 mod organisations;
 mod privacy;
+mod proposals;
 mod provenance;
 mod provider;
 mod rate_limits;

@@ -36,6 +36,8 @@ struct Fixture {
     deletable: String,
     /// A token in the register, to revoke.
     jti: String,
+    /// A pending proposal of `other-partner` for the partner's own facility.
+    proposal: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -98,8 +100,19 @@ async fn fixture(app: &TestApp) -> Fixture {
     )
     .await
     .unwrap();
+    let (_, proposed) = app
+        .graphql_as(
+            &crate::helpers::token(Role::Partner, Some("other-partner")),
+            "mutation($id: ID!) { proposeFacilityChange(facility: $id, input: {capacity: 9}, reason: \"A new count.\", source: {url: \"https://example.org/count\"}) { id } }",
+            json!({ "id": gid(Kind::Facility, own.id) }),
+        )
+        .await;
     Fixture {
         jti: issued.record.jti,
+        proposal: proposed["data"]["proposeFacilityChange"]["id"]
+            .as_str()
+            .expect("a pending proposal")
+            .to_owned(),
         own: gid(Kind::Facility, own.id),
         own_version: own.version,
         foreign: gid(Kind::Facility, foreign.id),
@@ -297,6 +310,30 @@ fn operations() -> Vec<Operation> {
             document: "mutation { reinstateOrganisation(slug: \"other-partner\") { suspended } }",
             variables: |_| json!({}),
             outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        Operation {
+            name: "propose a change to another organisation's facility",
+            document: "mutation($id: ID!) { proposeFacilityChange(facility: $id, input: {capacity: 11}, reason: \"Counted again.\", source: {url: \"https://example.org/count\"}) { status } }",
+            variables: |f| json!({ "id": f.foreign }),
+            outcomes: [UNAUTH, Allowed, FORBIDDEN, FORBIDDEN],
+        },
+        Operation {
+            name: "read another organisation's proposal",
+            document: "query($id: ID!) { proposal(id: $id) { status } }",
+            variables: |f| json!({ "id": f.proposal }),
+            outcomes: [Hidden, Hidden, Allowed, Allowed],
+        },
+        Operation {
+            name: "list proposals",
+            document: "{ proposals { totalCount } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "reject a proposal",
+            document: "mutation($id: ID!) { rejectProposal(id: $id, expectedVersion: 1, reason: \"Not counted so.\") { status } }",
+            variables: |f| json!({ "id": f.proposal }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
         },
         Operation {
             name: "issue a token",

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    facility, guideline_version, knowledge_workshop, learning_session, organisation, stakeholder,
-    visit,
+    facility, guideline_version, knowledge_workshop, learning_session, organisation, proposal,
+    stakeholder, visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -105,6 +105,9 @@ pub async fn rows(
                     &uuids,
                 )
                 .await?
+            }
+            Kind::Proposal => {
+                read::ids_by_uuid(db, proposal::Column::Uuid, proposal::Column::Id, &uuids).await?
             }
         }
     };

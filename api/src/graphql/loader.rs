@@ -170,6 +170,7 @@ impl async_graphql::dataloader::Loader<VersionsOf> for DbLoader {
 }
 
 by_id_loader!(OrganisationById, organisation);
+by_id_loader!(ProposalById, proposal);
 by_id_loader!(FacilityById, facility);
 by_id_loader!(WorkshopById, knowledge_workshop);
 by_id_loader!(VisitById, visit);

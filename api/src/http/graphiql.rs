@@ -102,7 +102,8 @@ pub struct Example {
 }
 
 /// The tabs GraphiQL opens with: the map, a filtered page, a facility with
-/// its visits, search, the change feed, a guideline diff, a partner's write.
+/// its visits, search, the change feed, a guideline diff, a partner's write,
+/// the editors' queue of proposals.
 pub const EXAMPLES: &[Example] = &[
     Example {
         query: DEFAULT_QUERY,
@@ -137,6 +138,11 @@ pub const EXAMPLES: &[Example] = &[
     Example {
         query: "# A partner's write: put your token in the Headers tab below. Read the\n# facility's id and version first; if someone changed it since, the answer\n# is CONFLICT and nothing is written.\nmutation UpdateCapacity($id: ID!, $version: Int!) {\n  updateFacility(id: $id, expectedVersion: $version, input: { capacity: 12 }) {\n    name capacity version updatedAt\n  }\n}\n",
         variables: Some("{ \"id\": \"paste a facility id\", \"version\": 1 }"),
+        headers: Some("{ \"Authorization\": \"Bearer paste-your-token-here\" }"),
+    },
+    Example {
+        query: "# Partners' proposals waiting for an editor, oldest first (a partner sees\n# its own). A proposal with conflicts is resolved (resolveProposal) before\n# approveProposal applies it; rejectProposal says why not.\nquery ProposalQueue {\n  proposals(filter: { status: [PENDING] }, first: 20) {\n    totalCount\n    nodes {\n      id version kind reason createdAt\n      organisation { slug name }\n      facility { id name version }\n      changedFields changes\n      source { url title }\n      conflicts { field base proposed current }\n    }\n  }\n}\n",
+        variables: None,
         headers: Some("{ \"Authorization\": \"Bearer paste-your-token-here\" }"),
     },
 ];

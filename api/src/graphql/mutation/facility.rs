@@ -221,7 +221,7 @@ pub(super) fn notes(items: Vec<EcosystemNoteInput>) -> Vec<(DbDimension, String)
 }
 
 impl FacilityInput {
-    fn into_fields(self) -> Result<FacilityFields, AppError> {
+    pub(super) fn into_fields(self) -> Result<FacilityFields, AppError> {
         Ok(FacilityFields {
             uuid: None,
             population: population_of(self.target_gender, self.population)?,
@@ -268,7 +268,7 @@ struct CheckedPatch {
 
 impl FacilityPatch {
     /// The patch with its input-level problems resolved, as a change of the stored fields.
-    fn changes(mut self) -> Result<impl FnOnce(&mut FacilityFields) + Send, AppError> {
+    pub(super) fn changes(mut self) -> Result<impl FnOnce(&mut FacilityFields) + Send, AppError> {
         let population = match (
             std::mem::take(&mut self.target_gender),
             std::mem::take(&mut self.population),

@@ -6,6 +6,7 @@ mod facility;
 mod guideline;
 mod learning_session;
 mod organisation;
+mod proposal;
 mod stakeholder;
 mod token;
 mod visit;
@@ -30,6 +31,7 @@ pub struct MutationRoot(
     stakeholder::StakeholderMutation,
     guideline::GuidelineMutation,
     organisation::OrganisationMutation,
+    proposal::ProposalMutation,
     token::TokenMutation,
 );
 

@@ -30,6 +30,10 @@ pub struct UpdateOrganisationInput {
     pub website: MaybeUndefined<String>,
     /// A new contact address; `null` clears it.
     pub contact: MaybeUndefined<String>,
+    /// Whether an editor reviews its changes to facilities first: its
+    /// partners then propose (`proposeFacilityChange`, `proposeFacility`)
+    /// instead of writing.
+    pub review_first: Option<bool>,
 }
 
 fn patched(value: MaybeUndefined<String>) -> Option<Option<String>> {
@@ -74,7 +78,7 @@ impl OrganisationMutation {
         Ok(model.into())
     }
 
-    /// Renames an organisation or changes its website or contact (admins).
+    /// Renames an organisation or changes its website, contact or review (admins).
     async fn update_organisation(
         &self,
         ctx: &Context<'_>,
@@ -93,6 +97,7 @@ impl OrganisationMutation {
                 name: input.name,
                 website: patched(input.website),
                 contact: patched(input.contact),
+                review_first: input.review_first,
             },
         )
         .await?;

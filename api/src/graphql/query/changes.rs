@@ -150,6 +150,7 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::Stakeholder => Some(AuditEntity::Stakeholder),
         id::Kind::GuidelineVersion => Some(AuditEntity::GuidelineVersion),
         id::Kind::Organisation => Some(AuditEntity::Organisation),
+        id::Kind::Proposal => Some(AuditEntity::Proposal),
         id::Kind::KnowledgeWorkshop => None,
     }
 }

@@ -7,6 +7,7 @@ mod label;
 mod learning_session;
 mod node;
 mod organisation;
+mod proposal;
 mod search;
 mod stakeholder;
 mod token;
@@ -37,6 +38,7 @@ pub struct QueryRoot(
     viewer::ViewerQuery,
     changes::ChangesQuery,
     organisation::OrganisationQuery,
+    proposal::ProposalQuery,
     token::TokenQuery,
 );
 

@@ -1,12 +1,15 @@
 //! `node`: any object by its global id (Relay).
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::{facility, knowledge_workshop, learning_session, organisation, stakeholder, visit};
+use entity::{
+    facility, knowledge_workshop, learning_session, organisation, proposal, stakeholder, visit,
+};
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::node::Node;
+use crate::graphql::types::proposal::Proposal;
 use crate::service::kernel::read;
 
 /// The Relay entry point: any object by its global id.
@@ -47,6 +50,10 @@ impl NodeQuery {
             Kind::Organisation => read::find_by_id::<organisation::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::Organisation(m.into())),
+            Kind::Proposal => read::find_by_id::<proposal::Entity>(db, row_id)
+                .await?
+                .filter(|m| Proposal::visible_to(&context::caller(ctx), m))
+                .map(|m| Node::Proposal(m.into())),
         };
         Ok(node)
     }

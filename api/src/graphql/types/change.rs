@@ -13,11 +13,12 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, SessionById,
+    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, ProposalById, SessionById,
     StakeholderById, VisitById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::node::Node;
+use crate::graphql::types::proposal::Proposal;
 
 /// What a write did to a record.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -50,6 +51,8 @@ pub enum ChangeEntity {
     GuidelineVersion,
     /// An `Organisation`.
     Organisation,
+    /// A `Proposal` (only in the audit log: proposals are not public).
+    Proposal,
 }
 
 /// Who made a change recorded in the audit log.
@@ -74,6 +77,7 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::Stakeholder => Kind::Stakeholder,
         db::AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
         db::AuditEntity::Organisation => Kind::Organisation,
+        db::AuditEntity::Proposal => Kind::Proposal,
     }
 }
 
@@ -173,6 +177,10 @@ async fn current_node(
         db::AuditEntity::Organisation => context::load(ctx, OrganisationById(row))
             .await?
             .map(|m| Node::Organisation(m.into())),
+        db::AuditEntity::Proposal => context::load(ctx, ProposalById(row))
+            .await?
+            .filter(|m| Proposal::visible_to(&context::caller(ctx), m))
+            .map(|m| Node::Proposal(m.into())),
     };
     Ok(node)
 }
@@ -252,6 +260,13 @@ impl AuditEvent {
     /// The record after the write; null for a delete.
     async fn after(&self) -> Option<Json<serde_json::Value>> {
         self.0.after_state.clone().map(Json)
+    }
+    /// The partner's proposal this write applied, when an editor approved one.
+    async fn proposal(&self, ctx: &Context<'_>) -> Result<Option<Proposal>> {
+        let Some(id) = self.0.proposal_id else {
+            return Ok(None);
+        };
+        Ok(context::load(ctx, ProposalById(id)).await?.map(Into::into))
     }
 }
 

@@ -15,6 +15,7 @@ use super::facility::{
 };
 use super::guideline::GuidelineStatus;
 use super::learning_session::{SessionLevel, SessionTopic};
+use super::proposal::{ProposalKind, ProposalStatus};
 use super::source::FacilityFact;
 use super::stakeholder::StakeholderKind;
 use crate::graphql::context::Lang;
@@ -221,6 +222,18 @@ labels!(GuidelineStatus {
     Adopted => ["Adopted", "Adopté", "Aangenomen", "Adoptado"],
 });
 
+labels!(ProposalKind {
+    Change => ["Change", "Modification", "Wijziging", "Cambio"],
+    NewFacility => ["New facility", "Nouvel établissement", "Nieuwe voorziening", "Nuevo centro"],
+});
+
+labels!(ProposalStatus {
+    Pending => ["Pending", "En attente", "In behandeling", "Pendiente"],
+    Approved => ["Approved", "Approuvée", "Goedgekeurd", "Aprobada"],
+    Rejected => ["Rejected", "Refusée", "Afgewezen", "Rechazada"],
+    Withdrawn => ["Withdrawn", "Retirée", "Ingetrokken", "Retirada"],
+});
+
 // Each language in its own name, in every language, so that a switch can
 // say "Nederlands" to a Dutch reader and "Dutch" to an English one.
 labels!(Language {
@@ -268,6 +281,8 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<SessionTopic>(lang, &mut out);
     labels_of::<StakeholderKind>(lang, &mut out);
     labels_of::<GuidelineStatus>(lang, &mut out);
+    labels_of::<ProposalKind>(lang, &mut out);
+    labels_of::<ProposalStatus>(lang, &mut out);
     labels_of::<Language>(lang, &mut out);
     out
 }

@@ -6,6 +6,7 @@ use super::facility::Facility;
 use super::guideline::GuidelineVersion;
 use super::learning_session::LearningSession;
 use super::organisation::Organisation;
+use super::proposal::Proposal;
 use super::stakeholder::Stakeholder;
 use super::visit::Visit;
 use super::workshop::KnowledgeWorkshop;
@@ -21,4 +22,5 @@ pub enum Node {
     KnowledgeWorkshop(KnowledgeWorkshop),
     GuidelineVersion(GuidelineVersion),
     Organisation(Organisation),
+    Proposal(Proposal),
 }

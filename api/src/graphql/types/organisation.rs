@@ -59,6 +59,11 @@ impl Organisation {
     async fn suspended(&self) -> bool {
         self.0.suspended_at.is_some()
     }
+    /// Whether an editor reviews its changes to facilities first: its
+    /// partners propose (`proposeFacilityChange`) instead of writing.
+    async fn review_first(&self) -> bool {
+        self.0.review_first
+    }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]
     async fn revision(&self) -> Revision {

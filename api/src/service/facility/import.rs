@@ -118,6 +118,7 @@ pub async fn import(
     dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<Report> {
+    actor.require_unreviewed()?;
     let records = Arc::new(records);
     // Read before the facilities: a write committed after this shows as a
     // newer version once the lock is held.

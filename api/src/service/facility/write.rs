@@ -26,7 +26,7 @@ use uuid::Uuid;
 use crate::error::{AppError, Result};
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
-use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Actor, Write};
 use crate::service::kernel::validate::{self, Problems};
 
 /// Every editable field of a facility, as it is to be stored.
@@ -209,21 +209,13 @@ impl FacilityFields {
         }
         let mut urls = HashSet::new();
         for (i, source) in self.sources.iter().enumerate() {
-            let at = |name: &str| field(&format!("sources[{i}].{name}"));
-            problems.check(&at("url"), validate::web_url(&source.url));
+            let at = field(&format!("sources[{i}]"));
+            validate::source(&mut problems, &at, source);
             if !urls.insert(source.url.as_str()) {
                 problems.add(
-                    at("url"),
+                    format!("{at}.url"),
                     "each source appears once: this URL appears twice",
                 );
-            }
-            for (name, value) in [("title", &source.title), ("publisher", &source.publisher)] {
-                if let Some(v) = value {
-                    problems.check(&at(name), validate::name(v));
-                }
-            }
-            if let Some(day) = source.read_on {
-                problems.check(&at("readOn"), validate::past_date(day));
             }
         }
         if let Some(description) = &self.description {
@@ -304,7 +296,12 @@ impl Record for Facility {
         format!("facility `{}`", model.slug)
     }
 
+    fn may_create(actor: &Actor) -> Result<()> {
+        actor.require_unreviewed()
+    }
+
     async fn may_change(write: &Write, current: &facility::Model) -> Result<()> {
+        write.actor.require_unreviewed()?;
         write
             .actor
             .require_maintainer(current.maintained_by_id, &Self::describe(current))

@@ -25,10 +25,11 @@ pub enum Kind {
     KnowledgeWorkshop,
     GuidelineVersion,
     Organisation,
+    Proposal,
 }
 
 impl Kind {
-    const ALL: [Kind; 7] = [
+    const ALL: [Kind; 8] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -36,6 +37,7 @@ impl Kind {
         Kind::KnowledgeWorkshop,
         Kind::GuidelineVersion,
         Kind::Organisation,
+        Kind::Proposal,
     ];
 
     #[must_use]
@@ -48,6 +50,7 @@ impl Kind {
             Kind::KnowledgeWorkshop => "KnowledgeWorkshop",
             Kind::GuidelineVersion => "GuidelineVersion",
             Kind::Organisation => "Organisation",
+            Kind::Proposal => "Proposal",
         }
     }
 }

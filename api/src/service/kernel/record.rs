@@ -110,7 +110,8 @@ stamped!(
     knowledge_workshop,
     guideline,
     // Registered when a partner's token first names one.
-    organisation
+    organisation,
+    proposal
 );
 
 /// One kind of record the API writes, as its hooks into the steps.
@@ -336,11 +337,21 @@ where
 pub async fn create<R: Record>(
     db: &DatabaseConnection,
     actor: Actor,
-    mut fields: R::Fields,
+    fields: R::Fields,
 ) -> Result<R::Model> {
     R::may_create(&actor)?;
     let mut write = Write::begin(db, actor, "api").await?;
-    let resolved = R::check(&write, &mut fields, None).await?;
+    let model = create_in::<R>(&mut write, fields).await?;
+    write.commit().await?;
+    Ok(model)
+}
+
+/// [`create`] within a write that does more (and that checked the writer).
+///
+/// # Errors
+/// As [`create`].
+pub async fn create_in<R: Record>(write: &mut Write, mut fields: R::Fields) -> Result<R::Model> {
+    let resolved = R::check(write, &mut fields, None).await?;
     let model = R::row(&fields, &resolved, Stamp::first())
         .insert(write.txn())
         .await?;
@@ -352,7 +363,6 @@ pub async fn create<R: Record>(
         None,
         Some((&model, &fields)),
     )?);
-    write.commit().await?;
     Ok(model)
 }
 
@@ -374,17 +384,35 @@ where
     <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
     let mut write = Write::begin(db, actor, "api").await?;
+    let model = update_in::<R>(&mut write, id, expected_version, apply).await?;
+    write.commit().await?;
+    Ok(model)
+}
+
+/// [`update`] within a write that does more.
+///
+/// # Errors
+/// As [`update`].
+pub async fn update_in<R: Record>(
+    write: &mut Write,
+    id: i32,
+    expected_version: i32,
+    apply: impl FnOnce(&mut R::Fields) + Send,
+) -> Result<R::Model>
+where
+    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
     let current = find::<R>(write.txn(), id).await?;
-    R::may_change(&write, &current).await?;
+    R::may_change(write, &current).await?;
     check_version(&R::describe(&current), current.version(), expected_version)?;
     let before = R::fields_of(write.txn(), &current).await?;
     let mut fields = before.clone();
     apply(&mut fields);
-    let resolved = R::check(&write, &mut fields, Some(&current)).await?;
+    let resolved = R::check(write, &mut fields, Some(&current)).await?;
     if fields == before {
         return Ok(current);
     }
-    R::before_change(&write, &current, &before, &fields).await?;
+    R::before_change(write, &current, &before, &fields).await?;
     let model = R::row(&fields, &resolved, Stamp::next(&current))
         .update(write.txn())
         .await?;
@@ -396,7 +424,6 @@ where
         Some((&current, &before)),
         Some((&model, &fields)),
     )?);
-    write.commit().await?;
     Ok(model)
 }
 

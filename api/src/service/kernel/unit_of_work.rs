@@ -83,6 +83,21 @@ impl Actor {
     }
 
     /// # Errors
+    /// `FORBIDDEN` for a partner whose organisation has its changes to
+    /// facilities reviewed first: it proposes them instead.
+    pub fn require_unreviewed(&self) -> Result<()> {
+        match &self.organisation {
+            Some(org) if org.review_first && !self.writes_all_content() => {
+                Err(AppError::Forbidden(format!(
+                    "an editor reviews the changes of `{}` to facilities first: propose them with `proposeFacilityChange` or `proposeFacility`",
+                    org.slug
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// # Errors
     /// `FORBIDDEN` when a partner reaches for another organisation's facility.
     pub fn require_maintainer(&self, maintained_by_id: Option<i32>, what: &str) -> Result<()> {
         if self.may_maintain(maintained_by_id) {
@@ -124,6 +139,8 @@ pub struct Write {
     txn: DatabaseTransaction,
     pub actor: Actor,
     origin: &'static str,
+    /// The proposal this write applies, which its audit rows name.
+    proposal: Option<i32>,
     changes: Vec<Change>,
 }
 
@@ -143,6 +160,7 @@ impl Write {
             txn,
             actor,
             origin,
+            proposal: None,
             changes: Vec::new(),
         })
     }
@@ -151,6 +169,11 @@ impl Write {
     #[must_use]
     pub fn txn(&self) -> &DatabaseTransaction {
         &self.txn
+    }
+
+    /// Names `proposal` in the audit rows of this write: it applies it.
+    pub fn applying(&mut self, proposal: i32) {
+        self.proposal = Some(proposal);
     }
 
     pub fn record(&mut self, change: Change) {
@@ -181,6 +204,7 @@ impl Write {
                 before_state: Set(c.before),
                 after_state: Set(c.after),
                 origin: Set(self.origin.to_owned()),
+                proposal_id: Set(self.proposal),
                 ..Default::default()
             })
             .collect();

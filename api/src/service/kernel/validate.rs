@@ -222,6 +222,20 @@ pub fn web_url(value: &str) -> Result<(), String> {
     }
 }
 
+/// Checks one source of a record's facts, found at `at` (`input.sources[0]`):
+/// a web URL, a title and publisher that are names, a reading day not in the future.
+pub fn source(problems: &mut Problems, at: &str, source: &entity::value::Source) {
+    problems.check(&format!("{at}.url"), web_url(&source.url));
+    for (name, value) in [("title", &source.title), ("publisher", &source.publisher)] {
+        if let Some(v) = value {
+            problems.check(&format!("{at}.{name}"), self::name(v));
+        }
+    }
+    if let Some(day) = source.read_on {
+        problems.check(&format!("{at}.readOn"), past_date(day));
+    }
+}
+
 /// A plausible address: one `@`, a local part, and a domain with a dot.
 /// Deliverability is for the mail system to judge, not for a form.
 ///

@@ -34,6 +34,7 @@ pub struct Patch {
     pub name: Option<String>,
     pub website: Option<Option<String>>,
     pub contact: Option<Option<String>>,
+    pub review_first: Option<bool>,
 }
 
 /// Every field of an organisation a write may set.
@@ -44,16 +45,18 @@ pub struct OrganisationFields {
     pub website: Option<String>,
     pub contact: Option<String>,
     pub suspended: bool,
+    pub review_first: bool,
 }
 
 impl OrganisationFields {
     /// What anyone may read of it: all but the contact address.
-    fn public_view(&self) -> (&str, &str, Option<&str>, bool) {
+    fn public_view(&self) -> (&str, &str, Option<&str>, bool, bool) {
         (
             &self.slug,
             &self.name,
             self.website.as_deref(),
             self.suspended,
+            self.review_first,
         )
     }
 }
@@ -116,6 +119,7 @@ impl Record for Organisation {
             website: model.website.clone(),
             contact: model.contact.clone(),
             suspended: model.suspended_at.is_some(),
+            review_first: model.review_first,
         })
     }
 
@@ -164,6 +168,7 @@ impl Record for Organisation {
             website: Set(fields.website.clone()),
             contact: Set(fields.contact.clone()),
             suspended_at: Set(*suspended_at),
+            review_first: Set(fields.review_first),
             ..stamp.into()
         }
     }
@@ -196,6 +201,7 @@ pub async fn create(
         website: new.website,
         contact: new.contact,
         suspended: false,
+        review_first: false,
     };
     record::create::<Organisation>(db, actor, fields).await
 }
@@ -224,6 +230,9 @@ pub async fn update(
         }
         if let Some(contact) = patch.contact {
             fields.contact = contact;
+        }
+        if let Some(review_first) = patch.review_first {
+            fields.review_first = review_first;
         }
     })
     .await
