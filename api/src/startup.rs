@@ -104,6 +104,8 @@ impl Application {
             db.clone(),
             Duration::from_millis(settings.access_refresh_ms.max(10)),
         );
+        let webhooks = service::webhook::Policy::from_settings(settings);
+        service::webhook::worker::spawn(db.clone(), &versions, webhooks);
         let statements = db::StatementCounter::attach(&mut db);
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -124,7 +126,7 @@ impl Application {
             .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
             standing: register.standing.clone(),
-            schema: schema::build(db.clone(), versions, limits, register),
+            schema: schema::build(db.clone(), versions, limits, register, webhooks),
             db,
             executor,
             max_body_bytes: settings.max_body_bytes,

@@ -9,6 +9,7 @@ mod organisation;
 mod stakeholder;
 mod token;
 mod visit;
+mod webhook;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
@@ -31,6 +32,7 @@ pub struct MutationRoot(
     guideline::GuidelineMutation,
     organisation::OrganisationMutation,
     token::TokenMutation,
+    webhook::WebhookMutation,
 );
 
 /// Prose in one language.

@@ -12,6 +12,7 @@ mod stakeholder;
 mod token;
 mod viewer;
 mod visit;
+mod webhook;
 mod workshop;
 
 use async_graphql::{Context, ID, MergedObject, Result};
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     changes::ChangesQuery,
     organisation::OrganisationQuery,
     token::TokenQuery,
+    webhook::WebhookQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every
