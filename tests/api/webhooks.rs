@@ -231,6 +231,11 @@ async fn events_arrive_signed_in_order_each_once(backend: Backend) {
         .map(|d| &d["status"])
         .collect();
     assert_eq!(statuses, [&json!("DELIVERED"); 3]);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("wish_webhook_deliveries_total{outcome=\"delivered\"} 3"),
+        "{metrics}"
+    );
 }
 
 async fn failures_are_retried_in_order_then_disable_the_endpoint(backend: Backend) {
@@ -258,6 +263,11 @@ async fn failures_are_retried_in_order_then_disable_the_endpoint(backend: Backen
     // Backoff: the third attempt waits longer than the base.
     assert!(attempts[2].1 - attempts[1].1 >= Duration::from_millis(50));
     receiver.quiet(Duration::from_millis(600)).await;
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("wish_webhook_deliveries_total{outcome=\"failed\"} 3"),
+        "{metrics}"
+    );
     let partner = token(Role::Partner, Some("rescaled"));
     let endpoint = log(&app).await;
     assert_eq!(endpoint["enabled"], false);
@@ -594,4 +604,73 @@ async fn two_processes_deliver_each_event_once() {
     }
     assert_eq!(received, ids);
     receiver.quiet(Duration::from_secs(1)).await;
+}
+
+/// Retries are rows: a delivery that failed before the server stopped is
+/// sent by the next server, with the same `webhook-id`.
+#[actix_web::test]
+async fn retries_survive_a_restart() {
+    let Some(mut receiver) = Receiver::start().await else {
+        return;
+    };
+    let Some(database) = TestDatabase::create(Backend::Sqlite).await else {
+        return;
+    };
+    // A long first wait, so that the retry falls to the next server.
+    let args = [
+        "--webhook-allow-private-addresses",
+        "true",
+        "--webhook-allow-http",
+        "true",
+        "--webhook-retry-base-ms",
+        "1500",
+    ];
+    let mut server = ServerProcess::start(&database, &args);
+    let db = database.connect().await;
+    fixtures::organisation(&db, "rescaled").await;
+    let client = reqwest::Client::new();
+    let post = |url: String, token: String, query: &'static str, variables: Value| {
+        let client = client.clone();
+        async move {
+            let body: Value = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert!(body.get("errors").is_none(), "{body:#}");
+            body["data"].clone()
+        }
+    };
+    let created = post(
+        server.url("/graphql"),
+        token(Role::Partner, Some("rescaled")),
+        CREATE,
+        json!({ "input": { "url": receiver.url() } }),
+    )
+    .await;
+    let secret = created["createWebhookEndpoint"]["secret"].as_str().unwrap();
+    receiver.secrets(&[secret]).await;
+    receiver.answer(503).await;
+    post(
+        server.url("/graphql"),
+        token(Role::Editor, None),
+        "mutation { createFacility(input: { name: \"Huis Herstart\", countryCode: \"NL\", facilityType: OTHER, status: OPEN }) { id } }",
+        json!({}),
+    )
+    .await;
+    let failed = receiver.next().await;
+    assert_eq!(failed["status"], 503);
+    assert!(server.stop().success());
+    receiver.answer(204).await;
+    let server = ServerProcess::start(&database, &args);
+    let retried = receiver.next().await;
+    assert_eq!(retried["id"], failed["id"]);
+    assert_eq!(retried["status"], 204);
+    assert_eq!(retried["payload"], failed["payload"]);
+    drop(server);
 }

@@ -109,6 +109,9 @@ impl WebhookEndpoint {
         self.0.endpoint.updated_at
     }
     /// Its delivery log, newest first. `first` defaults to 50, at most 500.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, None, 50, child_complexity)"
+    )]
     async fn deliveries(
         &self,
         ctx: &Context<'_>,

@@ -44,7 +44,13 @@ const MAX_ERROR: usize = 300;
 
 /// Starts the work of this replica in a task of the current runtime; it
 /// ends when the data version it follows is dropped (the server stopped).
-pub fn spawn(db: DatabaseConnection, versions: &Arc<DataVersion>, policy: Policy) {
+/// Attempts are counted by outcome in `counter`, when there is one.
+pub fn spawn(
+    db: DatabaseConnection,
+    versions: &Arc<DataVersion>,
+    policy: Policy,
+    counter: Option<prometheus::IntCounterVec>,
+) {
     if !policy.work {
         return;
     }
@@ -55,7 +61,7 @@ pub fn spawn(db: DatabaseConnection, versions: &Arc<DataVersion>, policy: Policy
         .clamp(Duration::from_millis(20), Duration::from_secs(1));
     drop(tokio::spawn(async move {
         loop {
-            if let Err(err) = run_once(&db, &policy, &owner).await {
+            if let Err(err) = run_once(&db, &policy, &owner, counter.as_ref()).await {
                 err.log_if_internal();
             }
             tokio::select! {
@@ -70,7 +76,12 @@ pub fn spawn(db: DatabaseConnection, versions: &Arc<DataVersion>, policy: Policy
 ///
 /// # Errors
 /// Database errors.
-pub async fn run_once(db: &DatabaseConnection, policy: &Policy, owner: &str) -> Result<()> {
+pub async fn run_once(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    owner: &str,
+    counter: Option<&prometheus::IntCounterVec>,
+) -> Result<()> {
     fan_out(db).await?;
     loop {
         // A delivery that succeeded makes its endpoint's next one due at once.
@@ -80,7 +91,7 @@ pub async fn run_once(db: &DatabaseConnection, policy: &Policy, owner: &str) -> 
         }
         let sends = claimed
             .into_iter()
-            .map(|work| send(db, policy, owner, work));
+            .map(|work| send(db, policy, owner, work, counter));
         for outcome in futures_util::future::join_all(sends).await {
             outcome?;
         }
@@ -413,8 +424,21 @@ fn backoff(base: Duration, attempts: u32) -> Duration {
     full / 2 + (full / 2) * jitter / 1000
 }
 
-async fn send(db: &DatabaseConnection, policy: &Policy, owner: &str, work: Work) -> Result<()> {
+async fn send(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    owner: &str,
+    work: Work,
+    counter: Option<&prometheus::IntCounterVec>,
+) -> Result<()> {
     let outcome = attempt(policy, &work).await;
+    if let Some(counter) = counter {
+        let label = match outcome {
+            Outcome::Delivered(_) => "delivered",
+            Outcome::Failed { .. } => "failed",
+        };
+        counter.with_label_values(&[label]).inc();
+    }
     let at = now();
     let attempts = work.delivery.attempts.saturating_add(1);
     let txn = db.begin().await?;

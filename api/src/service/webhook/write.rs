@@ -4,8 +4,8 @@
 use entity::value::{AuditEntity, DeliveryStatus};
 use entity::{audit_event, webhook_delivery, webhook_endpoint};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -16,6 +16,9 @@ use crate::service::kernel::unit_of_work::{Actor, check_version};
 
 /// Longest description, in characters.
 const MAX_DESCRIPTION: usize = 500;
+
+/// Most endpoints of one organisation: each costs a request per event.
+pub const MAX_ENDPOINTS: u64 = 20;
 
 /// Longest a rotated-out secret keeps signing, in hours (a week).
 pub const MAX_KEEP_PREVIOUS_HOURS: u32 = 7 * 24;
@@ -100,6 +103,16 @@ pub async fn create(
 ) -> Result<Created> {
     let org = super::organisation_of(db, actor, organisation).await?;
     let fields = checked(fields, policy).await?;
+    let held = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::OrganisationId.eq(org.id))
+        .count(db)
+        .await?;
+    if held >= MAX_ENDPOINTS {
+        return Err(AppError::Conflict(format!(
+            "the organisation `{}` has {MAX_ENDPOINTS} webhook endpoints, the most it may: delete one first",
+            org.slug
+        )));
+    }
     let secret = signature::new_secret();
     let at = now();
     let txn = crate::db::begin(db).await?;
@@ -173,7 +186,6 @@ async fn save(
     id: i32,
     version: i32,
 ) -> Result<webhook_endpoint::Model> {
-    use sea_orm::{ColumnTrait, QueryFilter};
     row.version = Set(version + 1);
     row.updated_at = Set(now());
     let updated = webhook_endpoint::Entity::update_many()
