@@ -514,6 +514,89 @@ async fn roles_hold(backend: Backend) {
     assert_eq!(deleted["deleteWebhookEndpoint"], id.as_str());
 }
 
+/// A delivery another replica claimed is not sent while its lease holds,
+/// and is sent once the lease runs out (the replica died while sending).
+async fn a_dead_replicas_claim_is_taken_over_when_its_lease_ends(backend: Backend) {
+    use entity::{audit_event, webhook_delivery, webhook_endpoint};
+    use sea_orm::prelude::Uuid;
+    use sea_orm::{
+        ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    };
+
+    let Some(mut receiver) = Receiver::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(backend, settings()).await else {
+        return;
+    };
+    let (id, secret) = endpoint(&app, &receiver.url(), json!({})).await;
+    receiver.secrets(&[&secret]).await;
+    let partner = token(Role::Partner, Some("rescaled"));
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { disableWebhookEndpoint(id: $id, reason: \"maintenance\") { enabled disabledReason } }",
+        json!({ "id": id }),
+    )
+    .await;
+    // An event, fanned out (the cursor past it) and claimed by a replica
+    // that died while sending it.
+    create_facility(&app, Role::Editor, None, "Huis Verweesd").await;
+    let row = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::Uuid.eq(id.parse::<Uuid>().unwrap()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let event = audit_event::Entity::find()
+        .filter(audit_event::Column::Public.eq(true))
+        .order_by_desc(audit_event::Column::Id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    webhook_endpoint::Entity::update_many()
+        .col_expr(
+            webhook_endpoint::Column::Cursor,
+            sea_orm::sea_query::Expr::value(event.id),
+        )
+        .filter(webhook_endpoint::Column::Id.eq(row.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let now = chrono::Utc::now();
+    let claimed = Uuid::new_v4();
+    webhook_delivery::ActiveModel {
+        uuid: Set(claimed),
+        endpoint_id: Set(row.id),
+        audit_event_id: Set(event.id),
+        event_type: Set("facility.updated".to_owned()),
+        status: Set(entity::value::DeliveryStatus::Pending),
+        attempts: Set(0),
+        next_attempt_at: Set(now - chrono::Duration::seconds(1)),
+        leased_until: Set(Some(now + chrono::Duration::milliseconds(1500))),
+        lease_owner: Set(Some("a-replica-that-died".to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { enableWebhookEndpoint(id: $id) { enabled } }",
+        json!({ "id": id }),
+    )
+    .await;
+    receiver.quiet(Duration::from_millis(900)).await;
+    let got = receiver.next().await;
+    assert_eq!(got["id"], claimed.to_string());
+    assert_eq!(got["verifiedWith"], json!([0]));
+    receiver.quiet(Duration::from_millis(300)).await;
+}
+
 crate::on_both_databases!(
     events_arrive_signed_in_order_each_once,
     failures_are_retried_in_order_then_disable_the_endpoint,
@@ -521,6 +604,7 @@ crate::on_both_databases!(
     filters_choose_the_events,
     non_public_addresses_are_refused_unless_allowed,
     roles_hold,
+    a_dead_replicas_claim_is_taken_over_when_its_lease_ends,
 );
 
 /// Two server processes over one PostgreSQL database share the work: every

@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use entity::value::{AuditEntity, DeliveryStatus};
 use entity::{audit_event, facility, webhook_delivery, webhook_endpoint};
-use sea_orm::sea_query::{Expr, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -196,7 +196,18 @@ async fn fan_out_to(
         })
         .collect();
     if !rows.is_empty() {
+        // The cursor's compare-and-set already keeps replicas from fanning
+        // out one event twice; the unique index is the backstop, and a row
+        // it holds is not an error.
         webhook_delivery::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([
+                    webhook_delivery::Column::EndpointId,
+                    webhook_delivery::Column::AuditEventId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
             .exec_without_returning(&txn)
             .await?;
     }
