@@ -597,6 +597,41 @@ async fn a_dead_replicas_claim_is_taken_over_when_its_lease_ends(backend: Backen
     receiver.quiet(Duration::from_millis(300)).await;
 }
 
+/// A suspended organisation receives nothing; what happened meanwhile
+/// follows, in order, once it is reinstated.
+async fn a_suspended_organisation_receives_nothing_until_reinstated(backend: Backend) {
+    let Some(mut receiver) = Receiver::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(backend, settings()).await else {
+        return;
+    };
+    let (_, secret) = endpoint(&app, &receiver.url(), json!({})).await;
+    receiver.secrets(&[&secret]).await;
+    let admin = token(Role::Admin, None);
+    as_ok(
+        &app,
+        &admin,
+        "mutation { suspendOrganisation(slug: \"rescaled\") { slug } }",
+        json!({}),
+    )
+    .await;
+    let first = create_facility(&app, Role::Editor, None, "Huis Stil").await;
+    let second = create_facility(&app, Role::Editor, None, "Huis Stiller").await;
+    receiver.quiet(Duration::from_millis(500)).await;
+    as_ok(
+        &app,
+        &admin,
+        "mutation { reinstateOrganisation(slug: \"rescaled\") { slug } }",
+        json!({}),
+    )
+    .await;
+    for id in [first, second] {
+        let got = receiver.next().await;
+        assert_eq!(got["payload"]["data"]["entityId"], id.as_str());
+    }
+}
+
 crate::on_both_databases!(
     events_arrive_signed_in_order_each_once,
     failures_are_retried_in_order_then_disable_the_endpoint,
@@ -605,6 +640,7 @@ crate::on_both_databases!(
     non_public_addresses_are_refused_unless_allowed,
     roles_hold,
     a_dead_replicas_claim_is_taken_over_when_its_lease_ends,
+    a_suspended_organisation_receives_nothing_until_reinstated,
 );
 
 /// Two server processes over one PostgreSQL database share the work: every

@@ -291,8 +291,12 @@ async fn claim(db: &DatabaseConnection, owner: &str, policy: &Policy) -> Result<
                 .is_null()
                 .or(webhook_delivery::Column::LeasedUntil.lt(at)),
         )
+        // Nothing goes to a disabled endpoint, nor to a suspended
+        // organisation's: its deliveries wait until it is reinstated.
         .filter(Expr::cust(
-            "endpoint_id IN (SELECT id FROM webhook_endpoint WHERE disabled_at IS NULL)",
+            "endpoint_id IN (SELECT webhook_endpoint.id FROM webhook_endpoint \
+             JOIN organisation ON organisation.id = webhook_endpoint.organisation_id \
+             WHERE webhook_endpoint.disabled_at IS NULL AND organisation.suspended_at IS NULL)",
         ))
         // In order per endpoint: nothing is sent while an earlier one is pending.
         .filter(Expr::cust(
