@@ -32,7 +32,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the HTTP server (the default): migrates, loads the demo data on first start, serves.
-    Serve(ServeSettings),
+    Serve(Box<ServeSettings>),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Load the demo data set; records that already exist are left as they are.
@@ -146,7 +146,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     telemetry::init(&cli.log);
     match cli.command {
         None => serve(cli.database, cli.auth, default_serve_settings()).await,
-        Some(Command::Serve(settings)) => serve(cli.database, cli.auth, settings).await,
+        Some(Command::Serve(settings)) => serve(cli.database, cli.auth, *settings).await,
         Some(Command::Token(args)) => token(&cli.database, &cli.auth, args).await,
         Some(Command::Organisation(command)) => organisation(&cli.database, command).await,
         Some(Command::Import(args)) => import(&cli.database, args).await,

@@ -315,6 +315,47 @@ pub struct ServeSettings {
         default_value_t = 5_000
     )]
     pub ws_slow_client_ms: u64,
+
+    /// Webhooks: the first retry of a failed delivery waits this long, in
+    /// milliseconds; each further one twice as long (at most an hour), with jitter.
+    #[arg(
+        long = "webhook-retry-base-ms",
+        env = "WISH_WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 30_000
+    )]
+    pub webhook_retry_base_ms: u64,
+
+    /// Webhooks: attempts of one delivery before it is given up and its
+    /// endpoint is disabled (its owner sees why, and enables it again).
+    #[arg(
+        long = "webhook-max-attempts",
+        env = "WISH_WEBHOOK_MAX_ATTEMPTS",
+        default_value_t = 10
+    )]
+    pub webhook_max_attempts: u32,
+
+    /// Webhooks: how long a receiver may take to answer, in milliseconds.
+    #[arg(
+        long = "webhook-timeout-ms",
+        env = "WISH_WEBHOOK_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub webhook_timeout_ms: u64,
+
+    /// Webhooks: also deliver to loopback, private, link-local and other
+    /// non-public addresses. Off in production: an endpoint URL must not
+    /// reach into the network the server runs in.
+    #[arg(long = "webhook-allow-private-addresses", env = "WISH_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_private_addresses: bool,
+
+    /// Webhooks: also accept `http://` endpoint URLs; otherwise `https://` only.
+    #[arg(long = "webhook-allow-http", env = "WISH_WEBHOOK_ALLOW_HTTP", default_value_t = false, action = clap::ArgAction::Set)]
+    pub webhook_allow_http: bool,
+
+    /// Webhooks: deliver from this replica (fan-out and sending); `false`
+    /// leaves the work to the other replicas.
+    #[arg(long = "webhook-worker", env = "WISH_WEBHOOK_WORKER", default_value_t = true, action = clap::ArgAction::Set)]
+    pub webhook_worker: bool,
 }
 
 impl ServeSettings {

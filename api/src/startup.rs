@@ -104,6 +104,14 @@ impl Application {
             db.clone(),
             Duration::from_millis(settings.access_refresh_ms.max(10)),
         );
+        let metrics = http::metrics::Metrics::new().context("while registering the metrics")?;
+        let webhooks = service::webhook::Policy::from_settings(settings);
+        service::webhook::worker::spawn(
+            db.clone(),
+            &versions,
+            webhooks,
+            Some(metrics.webhook_deliveries()),
+        );
         let statements = db::StatementCounter::attach(&mut db);
         let listener = TcpListener::bind(settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
@@ -124,7 +132,7 @@ impl Application {
             .context("while starting the GraphQL threads")?;
         let state = web::Data::new(AppState {
             standing: register.standing.clone(),
-            schema: schema::build(db.clone(), versions, limits, register),
+            schema: schema::build(db.clone(), versions, limits, register, webhooks),
             db,
             executor,
             max_body_bytes: settings.max_body_bytes,
@@ -143,7 +151,7 @@ impl Application {
                 tile_url: settings.map_tile_url.clone(),
                 attribution: settings.map_attribution.clone(),
             },
-            metrics: http::metrics::Metrics::new().context("while registering the metrics")?,
+            metrics,
             limiter: http::rate_limit::RateLimiter::new(http::rate_limit::Rates {
                 anonymous_per_minute: settings.rate_limit_anonymous,
                 token_per_minute: settings.rate_limit_token,

@@ -23,6 +23,8 @@ pub mod versioned;
 pub mod visit;
 pub mod visit_finding;
 pub mod visit_participant;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 pub mod workshop_membership;
 
 pub mod prelude {

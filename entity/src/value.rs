@@ -263,3 +263,9 @@ impl Source {
 /// the one the record was made from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct Sources(pub Vec<Source>);
+
+string_enum!(
+    /// Where a webhook delivery stands: waiting to be sent (or sent again),
+    /// answered with a 2xx, or given up on.
+    DeliveryStatus { Pending, Delivered, Failed }
+);

@@ -21,6 +21,7 @@ mod m20261202_000031_keep_contact_details_out_of_audit;
 mod m20261202_000040_create_api_token_table;
 mod m20261202_000041_add_organisation_profile;
 mod m20261202_000050_notify_data_version;
+mod m20261202_000060_create_webhook_tables;
 mod m20261202_000080_audit_organisations;
 mod m20261202_000090_create_proposal_table;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000040_create_api_token_table::Migration),
             Box::new(m20261202_000041_add_organisation_profile::Migration),
             Box::new(m20261202_000050_notify_data_version::Migration),
+            Box::new(m20261202_000060_create_webhook_tables::Migration),
             Box::new(m20261202_000080_audit_organisations::Migration),
             Box::new(m20261202_000090_create_proposal_table::Migration),
         ]

@@ -45,5 +45,6 @@ mod security_headers;
 mod spec;
 mod subscriptions;
 mod tokens;
+mod webhooks;
 mod workshops_and_guidelines;
 mod writes;

@@ -32,10 +32,12 @@ pub fn build(
     versions: Arc<DataVersion>,
     limits: Limits,
     register: Register,
+    webhooks: crate::service::webhook::Policy,
 ) -> AppSchema {
     builder()
         .data(db)
         .data(register)
+        .data(webhooks)
         .data(versions)
         .limit_recursive_depth(super::limits::MAX_RECURSION)
         // A misspelt field gets no "did you mean": suggestions map the schema for a prober.

@@ -221,6 +221,7 @@ pub struct Metrics {
     pool_max: IntGauge,
     invalidation_live: IntGauge,
     version_reads: IntCounter,
+    webhook_deliveries: IntCounterVec,
     /// Which names are labels, and the endpoints and outcomes each has
     /// series under, so that a label that goes takes its series with it.
     labels: Mutex<(Operations, BTreeSet<(String, String)>)>,
@@ -276,6 +277,16 @@ impl Metrics {
             "wish_cache_version_reads_total",
             "Data version reads on the request path, made while invalidation was not live.",
         )?;
+        let webhook_deliveries = IntCounterVec::new(
+            Opts::new(
+                "wish_webhook_deliveries_total",
+                "Webhook delivery attempts this replica made, by outcome: delivered (a 2xx answer) or failed.",
+            ),
+            &["outcome"],
+        )?;
+        for outcome in ["delivered", "failed"] {
+            webhook_deliveries.with_label_values(&[outcome]);
+        }
         let (requests, latency, errors, pool) = (requests?, latency?, errors?, pool?);
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -285,6 +296,7 @@ impl Metrics {
             Box::new(pool_max.clone()),
             Box::new(invalidation_live.clone()),
             Box::new(version_reads.clone()),
+            Box::new(webhook_deliveries.clone()),
         ] {
             registry.register(collector)?;
         }
@@ -302,8 +314,15 @@ impl Metrics {
             pool_max,
             invalidation_live,
             version_reads,
+            webhook_deliveries,
             labels: Mutex::default(),
         })
+    }
+
+    /// The counter of webhook attempts, which the delivery worker increments.
+    #[must_use]
+    pub fn webhook_deliveries(&self) -> IntCounterVec {
+        self.webhook_deliveries.clone()
     }
 
     /// Counts one answered request.

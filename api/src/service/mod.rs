@@ -16,4 +16,5 @@ pub mod search;
 pub mod stakeholder;
 pub mod token;
 pub mod visit;
+pub mod webhook;
 pub mod workshop;

@@ -10,6 +10,7 @@ mod proposal;
 mod stakeholder;
 mod token;
 mod visit;
+mod webhook;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
@@ -33,6 +34,7 @@ pub struct MutationRoot(
     organisation::OrganisationMutation,
     proposal::ProposalMutation,
     token::TokenMutation,
+    webhook::WebhookMutation,
 );
 
 /// Prose in one language.

@@ -13,6 +13,7 @@ mod stakeholder;
 mod token;
 mod viewer;
 mod visit;
+mod webhook;
 mod workshop;
 
 use async_graphql::{Context, ID, MergedObject, Result};
@@ -40,6 +41,7 @@ pub struct QueryRoot(
     organisation::OrganisationQuery,
     proposal::ProposalQuery,
     token::TokenQuery,
+    webhook::WebhookQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every

@@ -282,7 +282,7 @@ pub struct AuditEventConnection {
 /// The global id of an event's record: from the UUID its snapshots carry, or,
 /// for an event written before records had UUIDs, from its row, as the ids
 /// of that time were made (and still resolve).
-fn global_id(event: &audit_event::Model) -> ID {
+pub fn global_id(event: &audit_event::Model) -> ID {
     let kind = kind_of(event.entity_type);
     [&event.after_state, &event.before_state]
         .into_iter()

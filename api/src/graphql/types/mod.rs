@@ -17,4 +17,5 @@ pub mod stakeholder;
 pub mod stats;
 pub mod token;
 pub mod visit;
+pub mod webhook;
 pub mod workshop;
