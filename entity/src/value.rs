@@ -157,7 +157,24 @@ string_enum!(
 
 string_enum!(
     /// The kinds of record the audit log and the change feed name.
-    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion }
+    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion, Resource }
+);
+
+string_enum!(
+    /// What kind of work a resource of the knowledge library is.
+    ResourceKind {
+        Report,
+        Study,
+        Article,
+        Book,
+        Video,
+        Podcast,
+        Toolkit,
+        TrainingMaterial,
+        PolicyText,
+        Dataset,
+        Other,
+    }
 );
 
 string_enum!(

@@ -40,5 +40,6 @@ versioned!(
     learning_session,
     stakeholder,
     guideline_version,
-    organisation
+    organisation,
+    resource
 );

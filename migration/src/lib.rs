@@ -21,6 +21,8 @@ mod m20261202_000031_keep_contact_details_out_of_audit;
 mod m20261202_000040_create_api_token_table;
 mod m20261202_000041_add_organisation_profile;
 mod m20261202_000050_notify_data_version;
+mod m20261202_000070_create_resource_table;
+mod m20261202_000071_audit_resources;
 
 pub struct Migrator;
 
@@ -45,6 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000040_create_api_token_table::Migration),
             Box::new(m20261202_000041_add_organisation_profile::Migration),
             Box::new(m20261202_000050_notify_data_version::Migration),
+            Box::new(m20261202_000070_create_resource_table::Migration),
+            Box::new(m20261202_000071_audit_resources::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use entity::{
-    facility, guideline_version, knowledge_workshop, learning_session, stakeholder, visit,
+    facility, guideline_version, knowledge_workshop, learning_session, resource, stakeholder, visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -95,6 +95,9 @@ pub async fn rows(
                     &uuids,
                 )
                 .await?
+            }
+            Kind::Resource => {
+                read::ids_by_uuid(db, resource::Column::Uuid, resource::Column::Id, &uuids).await?
             }
         }
     };

@@ -11,6 +11,7 @@ pub mod guideline;
 pub mod kernel;
 pub mod learning_session;
 pub mod organisation;
+pub mod resource;
 pub mod search;
 pub mod stakeholder;
 pub mod token;

@@ -6,6 +6,7 @@ mod facility;
 mod guideline;
 mod learning_session;
 mod organisation;
+mod resource;
 mod stakeholder;
 mod token;
 mod visit;
@@ -31,6 +32,7 @@ pub struct MutationRoot(
     guideline::GuidelineMutation,
     organisation::OrganisationMutation,
     token::TokenMutation,
+    resource::ResourceMutation,
 );
 
 /// Prose in one language.

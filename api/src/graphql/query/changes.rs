@@ -149,6 +149,7 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::LearningSession => Some(AuditEntity::LearningSession),
         id::Kind::Stakeholder => Some(AuditEntity::Stakeholder),
         id::Kind::GuidelineVersion => Some(AuditEntity::GuidelineVersion),
+        id::Kind::Resource => Some(AuditEntity::Resource),
         id::Kind::KnowledgeWorkshop => None,
     }
 }

@@ -7,6 +7,7 @@ mod label;
 mod learning_session;
 mod node;
 mod organisation;
+mod resource;
 mod search;
 mod stakeholder;
 mod token;
@@ -38,6 +39,7 @@ pub struct QueryRoot(
     changes::ChangesQuery,
     organisation::OrganisationQuery,
     token::TokenQuery,
+    resource::ResourceQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every

@@ -1,7 +1,7 @@
 //! `node`: any object by its global id (Relay).
 
 use async_graphql::{Context, ID, Object, Result};
-use entity::{facility, knowledge_workshop, learning_session, stakeholder, visit};
+use entity::{facility, knowledge_workshop, learning_session, resource, stakeholder, visit};
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -44,6 +44,9 @@ impl NodeQuery {
             Kind::LearningSession => read::find_by_id::<learning_session::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::LearningSession(m.into())),
+            Kind::Resource => read::find_by_id::<resource::Entity>(db, row_id)
+                .await?
+                .map(|m| Node::Resource(m.into())),
         };
         Ok(node)
     }

@@ -13,7 +13,8 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, GuidelineById, GuidelineVersionById, SessionById, StakeholderById, VisitById,
+    FacilityById, GuidelineById, GuidelineVersionById, ResourceById, SessionById, StakeholderById,
+    VisitById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::node::Node;
@@ -47,6 +48,8 @@ pub enum ChangeEntity {
     Stakeholder,
     /// A `GuidelineVersion`.
     GuidelineVersion,
+    /// A `Resource` of the knowledge library.
+    Resource,
 }
 
 /// Who made a change recorded in the audit log.
@@ -70,6 +73,7 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::LearningSession => Kind::LearningSession,
         db::AuditEntity::Stakeholder => Kind::Stakeholder,
         db::AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
+        db::AuditEntity::Resource => Kind::Resource,
     }
 }
 
@@ -166,6 +170,9 @@ async fn current_node(
                 None => None,
             }
         }
+        db::AuditEntity::Resource => context::load(ctx, ResourceById(row))
+            .await?
+            .map(|m| Node::Resource(m.into())),
     };
     Ok(node)
 }

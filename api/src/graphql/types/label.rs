@@ -15,6 +15,7 @@ use super::facility::{
 };
 use super::guideline::GuidelineStatus;
 use super::learning_session::{SessionLevel, SessionTopic};
+use super::resource::ResourceKind;
 use super::source::FacilityFact;
 use super::stakeholder::StakeholderKind;
 use crate::graphql::context::Lang;
@@ -221,6 +222,20 @@ labels!(GuidelineStatus {
     Adopted => ["Adopted", "Adopté", "Aangenomen", "Adoptado"],
 });
 
+labels!(ResourceKind {
+    Report => ["Report", "Rapport", "Rapport", "Informe"],
+    Study => ["Study", "Étude", "Studie", "Estudio"],
+    Article => ["Article", "Article", "Artikel", "Artículo"],
+    Book => ["Book", "Livre", "Boek", "Libro"],
+    Video => ["Video", "Vidéo", "Video", "Vídeo"],
+    Podcast => ["Podcast", "Podcast", "Podcast", "Pódcast"],
+    Toolkit => ["Toolkit", "Boîte à outils", "Toolkit", "Caja de herramientas"],
+    TrainingMaterial => ["Training material", "Matériel de formation", "Opleidingsmateriaal", "Material de formación"],
+    PolicyText => ["Policy text", "Texte de politique publique", "Beleidstekst", "Texto normativo"],
+    Dataset => ["Dataset", "Jeu de données", "Dataset", "Conjunto de datos"],
+    Other => ["Other", "Autre", "Andere", "Otro"],
+});
+
 // Each language in its own name, in every language, so that a switch can
 // say "Nederlands" to a Dutch reader and "Dutch" to an English one.
 labels!(Language {
@@ -250,7 +265,7 @@ pub fn count() -> usize {
 /// Every label in `lang`, enumeration by enumeration.
 #[must_use]
 pub fn all(lang: Lang) -> Vec<EnumLabel> {
-    let mut out = Vec::with_capacity(80);
+    let mut out = Vec::with_capacity(100);
     labels_of::<FacilityType>(lang, &mut out);
     labels_of::<FacilityStatus>(lang, &mut out);
     labels_of::<ManagedBy>(lang, &mut out);
@@ -268,6 +283,7 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<SessionTopic>(lang, &mut out);
     labels_of::<StakeholderKind>(lang, &mut out);
     labels_of::<GuidelineStatus>(lang, &mut out);
+    labels_of::<ResourceKind>(lang, &mut out);
     labels_of::<Language>(lang, &mut out);
     out
 }
@@ -280,13 +296,14 @@ mod tests {
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
     /// sort orders, the change feed, diffs), not facts a reader is shown.
-    const MACHINERY: [&str; 9] = [
+    const MACHINERY: [&str; 10] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
         "DiffLineKind",
         "FacilityOrder",
         "Permission",
+        "ResourceOrder",
         "TokenRole",
         "TokenStatus",
         "ViewerRole",

@@ -9,6 +9,7 @@ pub mod label;
 pub mod learning_session;
 pub mod node;
 pub mod organisation;
+pub mod resource;
 pub mod revision;
 pub mod scalar;
 pub mod source;

@@ -34,4 +34,11 @@ macro_rules! revision_of {
 
 // A guideline version is not among them: its `version` is described apart
 // from its version number.
-revision_of!(facility, visit, learning_session, stakeholder, organisation);
+revision_of!(
+    facility,
+    visit,
+    learning_session,
+    stakeholder,
+    organisation,
+    resource
+);

@@ -24,16 +24,18 @@ pub enum Kind {
     Stakeholder,
     KnowledgeWorkshop,
     GuidelineVersion,
+    Resource,
 }
 
 impl Kind {
-    const ALL: [Kind; 6] = [
+    const ALL: [Kind; 7] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
         Kind::Stakeholder,
         Kind::KnowledgeWorkshop,
         Kind::GuidelineVersion,
+        Kind::Resource,
     ];
 
     #[must_use]
@@ -45,6 +47,7 @@ impl Kind {
             Kind::Stakeholder => "Stakeholder",
             Kind::KnowledgeWorkshop => "KnowledgeWorkshop",
             Kind::GuidelineVersion => "GuidelineVersion",
+            Kind::Resource => "Resource",
         }
     }
 }

@@ -110,7 +110,8 @@ stamped!(
     knowledge_workshop,
     guideline,
     // Registered when a partner's token first names one.
-    organisation
+    organisation,
+    resource
 );
 
 /// One kind of record the API writes, as its hooks into the steps.
