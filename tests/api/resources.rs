@@ -770,7 +770,42 @@ async fn the_demo_library_holds_the_european_prison_rules(backend: Backend) {
     );
 }
 
+/// The GraphQL documents of the README's "Knowledge library", in order.
+fn readme_documents() -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("## Knowledge library").unwrap();
+    let end = start + readme[start..].find("\n## The demo data").unwrap();
+    readme[start..end]
+        .split("```graphql\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+/// What the README shows runs: its query answers, and its mutation adds a
+/// resource when an editor sends it.
+async fn the_readme_examples_run(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let documents = readme_documents();
+    assert_eq!(documents.len(), 2, "{documents:?}");
+    let kortrijk = facility_id(&app, "detentiehuis-kortrijk").await;
+
+    let (_, added) = app
+        .graphql_as(&editor(), &documents[1], json!({ "facility": kortrijk }))
+        .await;
+    let listed = app.query(&documents[0], json!({})).await;
+
+    assert_eq!(added["data"]["createResource"]["version"], 1, "{added:#}");
+    // SECURITY from 2015 on: the demo's 2020 European Prison Rules, not the
+    // new resource about the social climate.
+    assert_eq!(listed["resources"]["totalCount"], 1);
+    assert_eq!(listed["resources"]["nodes"][0]["publishedYear"], 2020);
+}
+
 on_both_databases!(
+    the_readme_examples_run,
     writes_follow_the_role_matrix,
     validation_reports_every_bad_field,
     a_stale_version_is_a_conflict,
