@@ -654,6 +654,41 @@ async fn an_author_without_consent_is_not_named_to_the_public(backend: Backend) 
     }
     let found = titles(&app, json!({ "text": "rescaled" }), None).await;
     assert_eq!(found, ["A co-written study"]);
+
+    // An author stays one: deleting them is refused; erasing them leaves
+    // the work with an anonymous author, for editors too.
+    let admin = token(Role::Admin, None);
+    let hidden_id = encode(Kind::Stakeholder, hidden.uuid).to_string();
+    let (_, deleted) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { deleteStakeholder(id: $id, expectedVersion: 1) }",
+            json!({ "id": hidden_id }),
+        )
+        .await;
+    assert_error_code(&deleted, "CONFLICT");
+    let (_, erased) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { eraseStakeholder(id: $id, expectedVersion: 1) { erasedAt } }",
+            json!({ "id": hidden_id }),
+        )
+        .await;
+    assert!(erased.get("errors").is_none(), "{erased:#}");
+    let (_, after) = app
+        .graphql_as(&editor(), query, json!({ "id": made["id"] }))
+        .await;
+    assert_eq!(
+        after["data"]["resource"]["authors"][0]["anonymous"], true,
+        "{after:#}"
+    );
+    assert_eq!(
+        after["data"]["resource"]["authors"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
 }
 
 const PAGE_WITH_LINKS: &str = "query($first: Int) {
