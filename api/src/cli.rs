@@ -166,6 +166,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 facilities = report.facilities,
                 workshops = report.workshops,
                 guidelines = report.guidelines,
+                resources = report.resources,
                 "demo data loaded (existing records left unchanged)"
             );
             Ok(())

@@ -66,6 +66,7 @@ impl Application {
                 facilities = report.facilities,
                 workshops = report.workshops,
                 guidelines = report.guidelines,
+                resources = report.resources,
                 "demo data loaded on first start"
             );
         }

@@ -157,7 +157,16 @@ string_enum!(
 
 string_enum!(
     /// The kinds of record the audit log and the change feed name.
-    AuditEntity { Facility, Visit, LearningSession, Stakeholder, GuidelineVersion, Organisation, Proposal }
+    AuditEntity {
+        Facility,
+        Visit,
+        LearningSession,
+        Stakeholder,
+        GuidelineVersion,
+        Organisation,
+        Proposal,
+        Resource,
+    }
 );
 
 string_enum!(
@@ -169,6 +178,23 @@ string_enum!(
     /// Where a proposal stands: pending until an editor approves or rejects
     /// it, or its organisation withdraws it.
     ProposalStatus { Pending, Approved, Rejected, Withdrawn }
+);
+
+string_enum!(
+    /// What kind of work a resource of the knowledge library is.
+    ResourceKind {
+        Report,
+        Study,
+        Article,
+        Book,
+        Video,
+        Podcast,
+        Toolkit,
+        TrainingMaterial,
+        PolicyText,
+        Dataset,
+        Other,
+    }
 );
 
 string_enum!(

@@ -41,5 +41,6 @@ versioned!(
     stakeholder,
     guideline_version,
     organisation,
-    proposal
+    proposal,
+    resource
 );

@@ -22,6 +22,8 @@ mod m20261202_000040_create_api_token_table;
 mod m20261202_000041_add_organisation_profile;
 mod m20261202_000050_notify_data_version;
 mod m20261202_000060_create_webhook_tables;
+mod m20261202_000070_create_resource_table;
+mod m20261202_000071_audit_resources;
 mod m20261202_000080_audit_organisations;
 mod m20261202_000090_create_proposal_table;
 
@@ -49,6 +51,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000041_add_organisation_profile::Migration),
             Box::new(m20261202_000050_notify_data_version::Migration),
             Box::new(m20261202_000060_create_webhook_tables::Migration),
+            Box::new(m20261202_000070_create_resource_table::Migration),
+            Box::new(m20261202_000071_audit_resources::Migration),
             Box::new(m20261202_000080_audit_organisations::Migration),
             Box::new(m20261202_000090_create_proposal_table::Migration),
         ]

@@ -20,6 +20,7 @@ const ENTITIES_BEFORE: &[&str] = &[
     "learning_session",
     "stakeholder",
     "guideline_version",
+    "resource",
 ];
 const ENTITIES_AFTER: &[&str] = &[
     "facility",
@@ -27,6 +28,7 @@ const ENTITIES_AFTER: &[&str] = &[
     "learning_session",
     "stakeholder",
     "guideline_version",
+    "resource",
     "organisation",
 ];
 

@@ -26,6 +26,7 @@ const ENTITIES_BEFORE: &[&str] = &[
     "learning_session",
     "stakeholder",
     "guideline_version",
+    "resource",
     "organisation",
 ];
 const ENTITIES_AFTER: &[&str] = &[
@@ -34,6 +35,7 @@ const ENTITIES_AFTER: &[&str] = &[
     "learning_session",
     "stakeholder",
     "guideline_version",
+    "resource",
     "organisation",
     "proposal",
 ];

@@ -1,7 +1,8 @@
 //! The demo map and GraphiQL in headless Chromium, against the real app: the
 //! script `tests/browser/run.mjs` loads `/map`, checks its markers against
 //! `facilityStats`, filters by country, opens a popup, sees a marker move by
-//! itself after a write (the page subscribes to the change feed), switches the page to
+//! itself after a write (the page subscribes to the change feed), sees a
+//! popup list the resources of the knowledge library linked to its facility, switches the page to
 //! Dutch and checks that its labels follow and survive a reload, opens it in
 //! a Spanish browser, runs a query in GraphiQL, and fails if the page asked
 //! any other host for anything.

@@ -38,6 +38,7 @@ mod provider;
 mod rate_limits;
 mod replicas;
 mod resilience;
+mod resources;
 mod roles;
 mod schema;
 mod search;

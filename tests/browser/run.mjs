@@ -287,6 +287,37 @@ async function main() {
         await waitReady(page, 'after the live update');
         return `${id} moved to ${to.lat}, ${to.lng} without a reload`;
       });
+
+      await step('a popup lists the facility\'s resources', async () => {
+        // Another facility than the one whose popup opened before: its details are not cached yet.
+        const id = await page.evaluate(async () => {
+          const fc = await (await fetch('/facilities.geojson?country=BE')).json();
+          const f = fc.features[1];
+          return f && String(f.id ?? f.properties.id);
+        });
+        assert(id, '/facilities.geojson?country=BE has no second feature');
+        const title = 'A report on this house, written for the browser test';
+        const response = await fetch(url('/graphql'), {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${editorToken}` },
+          body: JSON.stringify({
+            query: 'mutation($input: ResourceInput!) { createResource(input: $input) { id } }',
+            variables: { input: { kind: 'REPORT', title: [{ lang: 'en', text: title }], url: 'https://example.org/report.pdf', facilities: [id] } },
+          }),
+        });
+        const body = await response.json();
+        assert(!body.errors, `GraphQL: ${JSON.stringify(body.errors)}`);
+        await page.evaluate((featureId) => window.wishMap.openPopup(featureId), id);
+        await page.waitForFunction((t) => [...document.querySelectorAll('.leaflet-popup .fp-library a')]
+          .some((a) => a.textContent.trim() === t && a.href === 'https://example.org/report.pdf'), title, { timeout })
+          .catch(async () => {
+            const text = await page.evaluate(() => document.querySelector('.leaflet-popup .facility-popup')?.textContent ?? '(no popup open)');
+            throw new Failure(`the popup of ${id} never listed "${title}": ${text.replace(/\s+/g, ' ').trim()}`);
+          });
+        await page.waitForTimeout(300); // let the popup finish its fade and pan
+        await page.screenshot({ path: resolve(shots, 'popup-library.png') });
+        return `${id} lists "${title}"; popup-library.png`;
+      });
     }
 
     await step('no JavaScript error on /map', async () => {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use entity::{
     facility, guideline_version, knowledge_workshop, learning_session, organisation, proposal,
-    stakeholder, visit,
+    resource, stakeholder, visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -108,6 +108,9 @@ pub async fn rows(
             }
             Kind::Proposal => {
                 read::ids_by_uuid(db, proposal::Column::Uuid, proposal::Column::Id, &uuids).await?
+            }
+            Kind::Resource => {
+                read::ids_by_uuid(db, resource::Column::Uuid, resource::Column::Id, &uuids).await?
             }
         }
     };

@@ -246,3 +246,72 @@ children_loader!(
     provenance_by_version,
     bound = service::guideline::write::MAX_INFORMED_BY
 );
+
+by_id_loader!(ResourceById, resource);
+children_loader!(
+    ResourceAuthors,
+    service::resource::StoredAuthor,
+    service::resource::authors_of,
+    bound = service::resource::write::MAX_AUTHORS
+);
+children_loader!(
+    ResourceLanguages,
+    String,
+    service::resource::languages_of,
+    bound = service::resource::write::MAX_LANGUAGES
+);
+children_loader!(
+    ResourceDimensions,
+    EcosystemDimension,
+    service::resource::dimensions_of
+);
+children_loader!(
+    ResourceFacilities,
+    entity::facility::Model,
+    service::resource::facilities_of
+);
+children_loader!(
+    ResourceWorkshops,
+    entity::knowledge_workshop::Model,
+    service::resource::workshops_of
+);
+children_loader!(
+    ResourceVisits,
+    entity::visit::Model,
+    service::resource::visits_of
+);
+children_loader!(
+    ResourceSessions,
+    entity::learning_session::Model,
+    service::resource::sessions_of
+);
+children_loader!(
+    ResourceGuidelineVersions,
+    (guideline_version::Model, entity::guideline::Model),
+    service::resource::guideline_versions_of
+);
+children_loader!(
+    FacilityResources,
+    entity::resource::Model,
+    service::resource::of_facilities
+);
+children_loader!(
+    WorkshopResources,
+    entity::resource::Model,
+    service::resource::of_workshops
+);
+children_loader!(
+    VisitResources,
+    entity::resource::Model,
+    service::resource::of_visits
+);
+children_loader!(
+    SessionResources,
+    entity::resource::Model,
+    service::resource::of_sessions
+);
+children_loader!(
+    GuidelineVersionResources,
+    entity::resource::Model,
+    service::resource::of_guideline_versions
+);

@@ -102,8 +102,8 @@ pub struct Example {
 }
 
 /// The tabs GraphiQL opens with: the map, a filtered page, a facility with
-/// its visits, search, the change feed, a guideline diff, a partner's write,
-/// the editors' queue of proposals.
+/// its visits, search, the change feed, a guideline diff, the knowledge
+/// library, a partner's write, the editors' queue of proposals.
 pub const EXAMPLES: &[Example] = &[
     Example {
         query: DEFAULT_QUERY,
@@ -133,6 +133,11 @@ pub const EXAMPLES: &[Example] = &[
     Example {
         query: "# The two guidelines, their versions, and what changed in the latest one\n# (diff against the version before it).\nquery GuidelineDiff {\n  guidelines {\n    key title\n    versions { nodes { number status publishedOn } }\n    latest {\n      number title\n      informedBy { __typename ... on Visit { visitedOn } ... on LearningSession { title } }\n      diff { truncated hunks { oldStart newStart lines { kind text } } }\n    }\n  }\n}\n",
         variables: None,
+        headers: None,
+    },
+    Example {
+        query: "# The knowledge library: resources about one ecosystem dimension, newest first,\n# with their authors (people only by consent) and what they are linked to.\nquery Library($dimension: EcosystemDimension!) {\n  resources(filter: { dimension: [$dimension] }, orderBy: NEWEST, first: 20) {\n    totalCount\n    nodes {\n      kind title(lang: \"en\") titleLanguage(lang: \"en\") publisher publishedYear publishedOn\n      url openAccess languages dimensions\n      authors { name anonymous }\n      facilities(first: 5) { nodes { name countryCode } }\n      workshops { key }\n    }\n  }\n}\n",
+        variables: Some("{ \"dimension\": \"SECURITY\" }"),
         headers: None,
     },
     Example {

@@ -1,10 +1,12 @@
 //! The demo data set, compiled into the binary: real facilities, the knowledge
-//! workshops and the two guidelines. It loads once, into an empty database,
+//! workshops, the two guidelines and the resources of the knowledge library
+//! whose publication is known. It loads once, into an empty database,
 //! and never overwrites what exists.
 
 use std::collections::HashSet;
 
-use entity::{app_state, facility, facility_external_ref, guideline, knowledge_workshop};
+use entity::value::{EcosystemDimension, LocalizedText, ResourceKind};
+use entity::{app_state, facility, facility_external_ref, guideline, knowledge_workshop, resource};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
@@ -20,6 +22,7 @@ use crate::service::facility::import::BATCH;
 use crate::service::facility::write::{Facility, Maintainer, ref_rows};
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::{now, read, text};
+use crate::service::resource::write::{Author, Resource, ResourceFields};
 
 const FACILITIES_CSV: &[u8] = include_bytes!("../../demo/facilities.csv");
 const PROJECT_JSON: &str = include_str!("../../demo/project.json");
@@ -29,6 +32,31 @@ const LOADED_KEY: &str = "demo_data_loaded_at";
 struct Project {
     knowledge_workshops: Vec<Workshop>,
     guidelines: Vec<Guideline>,
+    #[serde(default)]
+    resources: Vec<DemoResource>,
+}
+
+/// A published work with a real address; its authors are organisations
+/// (people would need their consent first) and it links to facilities only
+/// where the work itself names them (none so far).
+#[derive(Deserialize)]
+struct DemoResource {
+    id: Uuid,
+    kind: ResourceKind,
+    title: LocalizedText,
+    summary: Option<LocalizedText>,
+    #[serde(default)]
+    languages: Vec<String>,
+    #[serde(default)]
+    authors: Vec<String>,
+    publisher: Option<String>,
+    published_year: Option<i32>,
+    published_on: Option<chrono::NaiveDate>,
+    url: Option<String>,
+    licence: Option<String>,
+    open_access: Option<bool>,
+    #[serde(default)]
+    dimensions: Vec<EcosystemDimension>,
 }
 
 #[derive(Deserialize)]
@@ -53,6 +81,7 @@ pub struct Report {
     pub facilities: usize,
     pub workshops: usize,
     pub guidelines: usize,
+    pub resources: usize,
 }
 
 /// Loads the demo data if this database has never seen it and holds no facilities.
@@ -126,6 +155,7 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
     let mut report = Report {
         workshops: insert_missing(db, knowledge_workshop::Column::Key, workshops).await?,
         guidelines: insert_missing(db, guideline::Column::Key, guidelines).await?,
+        resources: insert_resources(db, project.resources).await?,
         ..Report::default()
     };
 
@@ -199,6 +229,55 @@ where
             A::Entity::insert(row).exec(db).await?;
             inserted += 1;
         }
+    }
+    Ok(inserted)
+}
+
+/// Inserts each demo resource that no row has the UUID of yet, with its
+/// children; answers how many it inserted.
+async fn insert_resources(
+    db: &impl ConnectionTrait,
+    resources: Vec<DemoResource>,
+) -> Result<usize> {
+    let uuids: Vec<Uuid> = resources.iter().map(|r| r.id).collect();
+    let existing =
+        read::ids_by_uuid(db, resource::Column::Uuid, resource::Column::Id, &uuids).await?;
+    let mut inserted = 0;
+    for demo in resources {
+        if existing.contains_key(&demo.id) {
+            continue;
+        }
+        let mut languages = demo.languages;
+        languages.sort_unstable();
+        let mut dimensions = demo.dimensions;
+        dimensions.sort_unstable();
+        let fields = ResourceFields {
+            kind: demo.kind,
+            title: demo.title,
+            summary: demo.summary,
+            languages,
+            authors: demo.authors.into_iter().map(Author::Organisation).collect(),
+            publisher: demo.publisher,
+            published_year: demo
+                .published_on
+                .map(|d| chrono::Datelike::year(&d))
+                .or(demo.published_year),
+            published_on: demo.published_on,
+            url: demo.url,
+            licence: demo.licence,
+            open_access: demo.open_access,
+            facilities: Vec::new(),
+            dimensions,
+            workshops: Vec::new(),
+            visits: Vec::new(),
+            learning_sessions: Vec::new(),
+            guideline_versions: Vec::new(),
+        };
+        let model = Resource::row(&fields, &(), Stamp::first_as(demo.id))
+            .insert(db)
+            .await?;
+        Resource::save_children(db, model.id, &fields, None).await?;
+        inserted += 1;
     }
     Ok(inserted)
 }

@@ -12,6 +12,7 @@ pub mod kernel;
 pub mod learning_session;
 pub mod organisation;
 pub mod proposal;
+pub mod resource;
 pub mod search;
 pub mod stakeholder;
 pub mod token;

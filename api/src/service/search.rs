@@ -1,9 +1,9 @@
 //! Search across facilities, learning sessions, stakeholders (public fields
-//! only, and only people the reader may see) and guideline versions, best
-//! matches first.
+//! only, and only people the reader may see), guideline versions and the
+//! resources of the knowledge library, best matches first.
 
 use entity::value::GuidelineStatus;
-use entity::{facility, guideline_version, learning_session, stakeholder};
+use entity::{facility, guideline_version, learning_session, resource, stakeholder};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::{AppError, Result};
@@ -22,6 +22,7 @@ pub enum Hit {
     LearningSession(learning_session::Model),
     Stakeholder(stakeholder::Model),
     GuidelineVersion(guideline_version::Model),
+    Resource(resource::Model),
 }
 
 impl Hit {
@@ -31,6 +32,7 @@ impl Hit {
             Hit::LearningSession(s) => &s.title,
             Hit::Stakeholder(s) => &s.name,
             Hit::GuidelineVersion(v) => &v.title,
+            Hit::Resource(r) => r.title.get("en").unwrap_or_default(),
         }
     }
 }
@@ -153,6 +155,10 @@ pub async fn search(
     let column = guideline_version::Column::SearchText;
     hits.extend(
         find.visible(db, column, versions, Hit::GuidelineVersion)
+            .await?,
+    );
+    hits.extend(
+        find.of(db, resource::Column::SearchText, Hit::Resource)
             .await?,
     );
     hits.sort_by_cached_key(|hit| {

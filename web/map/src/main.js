@@ -45,7 +45,7 @@ const EUROPE = { center: [50, 10], zoom: 4 };
 const LANGUAGE_KEY = 'wish-map-language';
 
 const STATS_QUERY = `query($f: FacilityFilter){ facilityStats(filter:$f){ total totalCapacity byCountry{key count} byType{key count} byStatus{key count} } }`;
-const DETAILS_QUERY = `query($id: ID!){ node(id:$id){ ... on Facility { name city countryCode facilityType status capacity openedYear operator sources { url title } website } } }`;
+const DETAILS_QUERY = `query($id: ID!){ node(id:$id){ ... on Facility { name city countryCode facilityType status capacity openedYear operator sources { url title } website resources(first: 5) { totalCount nodes { title url } } } } }`;
 const LABELS_QUERY = 'query($lang: Language!){ labels(lang: $lang){ enum value label } }';
 
 const $ = (id) => document.getElementById(id);
@@ -333,6 +333,20 @@ function popupRows(p, d) {
   return rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('');
 }
 
+/** The facility's resources in the knowledge library, when it has some: the first few, linked where they have an address. */
+function libraryHtml(resources) {
+  if (!resources || !resources.totalCount) return '';
+  const items = resources.nodes.map((r) => {
+    const url = safeUrl(r.url);
+    return url
+      ? `<li><a href="${url}" target="_blank" rel="noopener noreferrer">${esc(r.title)}</a></li>`
+      : `<li>${esc(r.title)}</li>`;
+  });
+  const more = resources.totalCount - resources.nodes.length;
+  if (more > 0) items.push(`<li class="fp-more">${esc(format(text.moreResources, { n: numberFormat.format(more) }))}</li>`);
+  return `<p class="fp-library-title">${esc(text.library)}</p><ul class="fp-library">${items.join('')}</ul>`;
+}
+
 function popupHtml(p, d, note) {
   const place = [p.city, `${countryName(p.countryCode)}${p.countryCode && countryName(p.countryCode) !== p.countryCode ? ` (${p.countryCode})` : ''}`]
     .filter(Boolean).map(esc).join(', ');
@@ -348,6 +362,7 @@ function popupHtml(p, d, note) {
     });
     if (website) parts.push(`<a href="${website}" target="_blank" rel="noopener noreferrer">${esc(text.website)}</a>`);
     links = parts.length ? `<p class="fp-links">${parts.join(' · ')}</p>` : `<p class="fp-note">${esc(text.noSource)}</p>`;
+    links += libraryHtml(d.resources);
   }
   return `<h2 class="fp-name">${esc(p.name)}</h2>
     <p class="fp-place">${place}</p>

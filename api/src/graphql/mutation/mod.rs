@@ -7,6 +7,7 @@ mod guideline;
 mod learning_session;
 mod organisation;
 mod proposal;
+mod resource;
 mod stakeholder;
 mod token;
 mod visit;
@@ -35,6 +36,7 @@ pub struct MutationRoot(
     proposal::ProposalMutation,
     token::TokenMutation,
     webhook::WebhookMutation,
+    resource::ResourceMutation,
 );
 
 /// Prose in one language.

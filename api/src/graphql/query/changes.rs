@@ -151,6 +151,7 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::GuidelineVersion => Some(AuditEntity::GuidelineVersion),
         id::Kind::Organisation => Some(AuditEntity::Organisation),
         id::Kind::Proposal => Some(AuditEntity::Proposal),
+        id::Kind::Resource => Some(AuditEntity::Resource),
         id::Kind::KnowledgeWorkshop => None,
     }
 }

@@ -8,6 +8,7 @@ mod learning_session;
 mod node;
 mod organisation;
 mod proposal;
+mod resource;
 mod search;
 mod stakeholder;
 mod token;
@@ -42,6 +43,7 @@ pub struct QueryRoot(
     proposal::ProposalQuery,
     token::TokenQuery,
     webhook::WebhookQuery,
+    resource::ResourceQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every

@@ -2,7 +2,8 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use entity::{
-    facility, knowledge_workshop, learning_session, organisation, proposal, stakeholder, visit,
+    facility, knowledge_workshop, learning_session, organisation, proposal, resource, stakeholder,
+    visit,
 };
 
 use crate::graphql::context;
@@ -54,6 +55,9 @@ impl NodeQuery {
                 .await?
                 .filter(|m| Proposal::visible_to(&context::caller(ctx), m))
                 .map(|m| Node::Proposal(m.into())),
+            Kind::Resource => read::find_by_id::<resource::Entity>(db, row_id)
+                .await?
+                .map(|m| Node::Resource(m.into())),
         };
         Ok(node)
     }

@@ -1,5 +1,5 @@
 //! `search`: one text search across facilities, learning sessions,
-//! stakeholders and guideline versions.
+//! stakeholders, guideline versions and resources.
 
 use async_graphql::{Context, Object, Result, Union};
 
@@ -9,6 +9,7 @@ use crate::graphql::loader::GuidelineById;
 use crate::graphql::types::facility::Facility;
 use crate::graphql::types::guideline::GuidelineVersion;
 use crate::graphql::types::learning_session::LearningSession;
+use crate::graphql::types::resource::Resource;
 use crate::graphql::types::stakeholder::Stakeholder;
 use crate::service::search::{self, Hit};
 
@@ -19,6 +20,7 @@ pub enum SearchResult {
     LearningSession(LearningSession),
     Stakeholder(Stakeholder),
     GuidelineVersion(GuidelineVersion),
+    Resource(Resource),
 }
 
 /// The one search across the kinds of record.
@@ -28,8 +30,8 @@ pub struct SearchQuery;
 #[Object]
 impl SearchQuery {
     /// Facilities, learning sessions, stakeholders (public fields only; for callers
-    /// other than editors and admins, only people who consented to a public name) and guideline
-    /// versions in which every word of `text` appears, ignoring case and accents; best
+    /// other than editors and admins, only people who consented to a public name), guideline
+    /// versions and resources of the knowledge library in which every word of `text` appears, ignoring case and accents; best
     /// matches (on the name or title) first. `first` defaults to 20 and is at most 100.
     #[graphql(
         complexity = "crate::graphql::types::connection::page_cost(first, None, 20, child_complexity)"
@@ -56,6 +58,7 @@ impl SearchQuery {
                 Hit::Facility(f) => SearchResult::Facility(f.into()),
                 Hit::LearningSession(s) => SearchResult::LearningSession(s.into()),
                 Hit::Stakeholder(s) => SearchResult::Stakeholder(s.into()),
+                Hit::Resource(r) => SearchResult::Resource(r.into()),
                 Hit::GuidelineVersion(v) => {
                     let guideline = context::load(ctx, GuidelineById(v.guideline_id))
                         .await?

@@ -13,8 +13,8 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, ProposalById, SessionById,
-    StakeholderById, VisitById,
+    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, ProposalById,
+    ResourceById, SessionById, StakeholderById, VisitById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::node::Node;
@@ -53,6 +53,8 @@ pub enum ChangeEntity {
     Organisation,
     /// A `Proposal` (only in the audit log: proposals are not public).
     Proposal,
+    /// A `Resource` of the knowledge library.
+    Resource,
 }
 
 /// Who made a change recorded in the audit log.
@@ -78,6 +80,7 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
         db::AuditEntity::Organisation => Kind::Organisation,
         db::AuditEntity::Proposal => Kind::Proposal,
+        db::AuditEntity::Resource => Kind::Resource,
     }
 }
 
@@ -181,6 +184,9 @@ async fn current_node(
             .await?
             .filter(|m| Proposal::visible_to(&context::caller(ctx), m))
             .map(|m| Node::Proposal(m.into())),
+        db::AuditEntity::Resource => context::load(ctx, ResourceById(row))
+            .await?
+            .map(|m| Node::Resource(m.into())),
     };
     Ok(node)
 }

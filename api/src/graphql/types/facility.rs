@@ -286,6 +286,35 @@ impl Facility {
         )
         .await
     }
+    /// The resources of the knowledge library about this facility, by title.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
+        crate::graphql::types::resource::linked_resources(
+            ctx,
+            crate::graphql::loader::FacilityResources(self.0.id),
+            "facility",
+            self.0.id,
+            page_args(first, after, last, before),
+        )
+        .await
+    }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]
     async fn revision(&self) -> Revision {

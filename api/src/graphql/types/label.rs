@@ -16,6 +16,7 @@ use super::facility::{
 use super::guideline::GuidelineStatus;
 use super::learning_session::{SessionLevel, SessionTopic};
 use super::proposal::{ProposalKind, ProposalStatus};
+use super::resource::ResourceKind;
 use super::source::FacilityFact;
 use super::stakeholder::StakeholderKind;
 use crate::graphql::context::Lang;
@@ -234,6 +235,20 @@ labels!(ProposalStatus {
     Withdrawn => ["Withdrawn", "Retirée", "Ingetrokken", "Retirada"],
 });
 
+labels!(ResourceKind {
+    Report => ["Report", "Rapport", "Rapport", "Informe"],
+    Study => ["Study", "Étude", "Studie", "Estudio"],
+    Article => ["Article", "Article", "Artikel", "Artículo"],
+    Book => ["Book", "Livre", "Boek", "Libro"],
+    Video => ["Video", "Vidéo", "Video", "Vídeo"],
+    Podcast => ["Podcast", "Podcast", "Podcast", "Pódcast"],
+    Toolkit => ["Toolkit", "Boîte à outils", "Toolkit", "Caja de herramientas"],
+    TrainingMaterial => ["Training material", "Matériel de formation", "Opleidingsmateriaal", "Material de formación"],
+    PolicyText => ["Policy text", "Texte de politique publique", "Beleidstekst", "Texto normativo"],
+    Dataset => ["Dataset", "Jeu de données", "Dataset", "Conjunto de datos"],
+    Other => ["Other", "Autre", "Andere", "Otro"],
+});
+
 // Each language in its own name, in every language, so that a switch can
 // say "Nederlands" to a Dutch reader and "Dutch" to an English one.
 labels!(Language {
@@ -263,7 +278,7 @@ pub fn count() -> usize {
 /// Every label in `lang`, enumeration by enumeration.
 #[must_use]
 pub fn all(lang: Lang) -> Vec<EnumLabel> {
-    let mut out = Vec::with_capacity(80);
+    let mut out = Vec::with_capacity(100);
     labels_of::<FacilityType>(lang, &mut out);
     labels_of::<FacilityStatus>(lang, &mut out);
     labels_of::<ManagedBy>(lang, &mut out);
@@ -283,6 +298,7 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<GuidelineStatus>(lang, &mut out);
     labels_of::<ProposalKind>(lang, &mut out);
     labels_of::<ProposalStatus>(lang, &mut out);
+    labels_of::<ResourceKind>(lang, &mut out);
     labels_of::<Language>(lang, &mut out);
     out
 }
@@ -295,13 +311,14 @@ mod tests {
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
     /// sort orders, the change feed, diffs), not facts a reader is shown.
-    const MACHINERY: [&str; 9] = [
+    const MACHINERY: [&str; 10] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
         "DiffLineKind",
         "FacilityOrder",
         "Permission",
+        "ResourceOrder",
         "TokenRole",
         "TokenStatus",
         "ViewerRole",

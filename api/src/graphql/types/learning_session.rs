@@ -7,7 +7,7 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::learning_session;
 use entity::value as db;
 
-use super::connection::connection;
+use super::connection::{connection, page_args};
 use super::label::Language;
 use super::revision::Revision;
 use super::scalar::Date;
@@ -115,6 +115,35 @@ impl LearningSession {
     ) -> Result<Option<Language>> {
         let served = context::served_language(ctx, lang.as_deref(), self.0.outcomes.as_ref())?;
         Ok(served.map(Into::into))
+    }
+    /// The resources of the knowledge library that came out of this session, by title.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
+        crate::graphql::types::resource::linked_resources(
+            ctx,
+            crate::graphql::loader::SessionResources(self.0.id),
+            "learning-session",
+            self.0.id,
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]

@@ -10,6 +10,7 @@ pub mod learning_session;
 pub mod node;
 pub mod organisation;
 pub mod proposal;
+pub mod resource;
 pub mod revision;
 pub mod scalar;
 pub mod source;

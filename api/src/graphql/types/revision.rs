@@ -40,5 +40,6 @@ revision_of!(
     learning_session,
     stakeholder,
     organisation,
-    proposal
+    proposal,
+    resource
 );

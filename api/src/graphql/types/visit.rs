@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result};
 use entity::{visit, visit_finding};
 
-use super::connection::connection;
+use super::connection::{connection, page_args};
 use super::facility::{EcosystemNote, Facility};
 use super::label::Language;
 use super::revision::Revision;
@@ -142,6 +142,35 @@ impl Visit {
     )]
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         Ok(context::load_all(ctx, VisitFindings(self.0.id)).await?)
+    }
+    /// The resources of the knowledge library that came out of this visit, by title.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn resources(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
+        crate::graphql::types::resource::linked_resources(
+            ctx,
+            crate::graphql::loader::VisitResources(self.0.id),
+            "visit",
+            self.0.id,
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]

@@ -26,10 +26,11 @@ pub enum Kind {
     GuidelineVersion,
     Organisation,
     Proposal,
+    Resource,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -38,6 +39,7 @@ impl Kind {
         Kind::GuidelineVersion,
         Kind::Organisation,
         Kind::Proposal,
+        Kind::Resource,
     ];
 
     #[must_use]
@@ -51,6 +53,7 @@ impl Kind {
             Kind::GuidelineVersion => "GuidelineVersion",
             Kind::Organisation => "Organisation",
             Kind::Proposal => "Proposal",
+            Kind::Resource => "Resource",
         }
     }
 }

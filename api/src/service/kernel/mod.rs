@@ -5,6 +5,7 @@
 pub mod condition;
 pub mod country;
 pub mod global_id;
+pub mod language;
 pub mod page;
 pub mod read;
 pub mod record;

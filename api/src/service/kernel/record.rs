@@ -111,7 +111,8 @@ stamped!(
     guideline,
     // Registered when a partner's token first names one.
     organisation,
-    proposal
+    proposal,
+    resource
 );
 
 /// One kind of record the API writes, as its hooks into the steps.

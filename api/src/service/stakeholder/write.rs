@@ -248,6 +248,17 @@ impl Record for Stakeholder {
                 "this stakeholder took part in {visits} visit(s) and {sessions} learning session(s); remove them from those first"
             )));
         }
+        // A work keeps its authors: the resource names them, however the
+        // stakeholder's record changes (an erasure leaves them anonymous).
+        let works = entity::resource_author::Entity::find()
+            .filter(entity::resource_author::Column::StakeholderId.eq(current.id))
+            .count(write.txn())
+            .await?;
+        if works > 0 {
+            return Err(AppError::Conflict(format!(
+                "this stakeholder is an author of {works} resource(s) of the knowledge library; remove them from those first (or erase the person, which keeps the works and makes them an anonymous author)"
+            )));
+        }
         Ok(())
     }
 }
