@@ -652,8 +652,79 @@ async fn a_suspended_organisation_receives_nothing_until_reinstated(backend: Bac
     assert_eq!([&got[1].1, &got[2].1], [&first, &second]);
 }
 
+/// A partner hears what becomes of its own proposals, and of no one else's.
+async fn a_partner_hears_the_decision_on_its_proposals(backend: Backend) {
+    let Some(mut receiver) = Receiver::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(backend, settings()).await else {
+        return;
+    };
+    let (_, secret) = endpoint(
+        &app,
+        &receiver.url(),
+        json!({ "entityTypes": ["PROPOSAL"] }),
+    )
+    .await;
+    receiver.secrets(&[&secret]).await;
+    fixtures::organisation(&app.db, "other-org").await;
+    let facility = create_facility(&app, Role::Editor, None, "Huis Voorstel").await;
+    let propose = "mutation($id: ID!) { proposeFacilityChange(facility: $id, input: {capacity: 12}, reason: \"Counted again.\", source: {url: \"https://example.org/count\"}) { id } }";
+    let other = as_ok(
+        &app,
+        &token(Role::Partner, Some("other-org")),
+        propose,
+        json!({ "id": facility }),
+    )
+    .await;
+    let own = as_ok(
+        &app,
+        &token(Role::Partner, Some("rescaled")),
+        propose,
+        json!({ "id": facility }),
+    )
+    .await;
+    let own_id = own["proposeFacilityChange"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for id in [
+        &own_id,
+        other["proposeFacilityChange"]["id"].as_str().unwrap(),
+    ] {
+        as_ok(
+            &app,
+            &token(Role::Editor, None),
+            "mutation($id: ID!) { rejectProposal(id: $id, expectedVersion: 1, reason: \"Not so.\") { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let event = receiver.next().await;
+        got.push((
+            event["payload"]["type"].as_str().unwrap().to_owned(),
+            event["payload"]["data"]["entityId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            event["payload"]["data"]["entityVersion"].clone(),
+        ));
+    }
+    assert_eq!(
+        got,
+        [
+            ("proposal.created".to_owned(), own_id.clone(), json!(1)),
+            ("proposal.updated".to_owned(), own_id, json!(2)),
+        ]
+    );
+    receiver.quiet(Duration::from_millis(500)).await;
+}
+
 crate::on_both_databases!(
     events_arrive_signed_in_order_each_once,
+    a_partner_hears_the_decision_on_its_proposals,
     failures_are_retried_in_order_then_disable_the_endpoint,
     a_rotated_secret_and_the_previous_both_sign,
     filters_choose_the_events,

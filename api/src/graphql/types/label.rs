@@ -310,8 +310,8 @@ mod tests {
     use super::{Lang, all};
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
-    /// sort orders, the change feed, diffs), not facts a reader is shown.
-    const MACHINERY: [&str; 10] = [
+    /// sort orders, the change feed, diffs, webhook deliveries), not facts a reader is shown.
+    const MACHINERY: [&str; 11] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
@@ -322,6 +322,7 @@ mod tests {
         "TokenRole",
         "TokenStatus",
         "ViewerRole",
+        "WebhookDeliveryStatus",
     ];
 
     /// Every value of every enumeration of the schema, but the machinery's and

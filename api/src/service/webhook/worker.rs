@@ -19,8 +19,8 @@ use entity::value::{AuditEntity, DeliveryStatus};
 use entity::{audit_event, facility, webhook_delivery, webhook_endpoint};
 use sea_orm::sea_query::{Expr, LockBehavior, LockType, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -138,11 +138,16 @@ async fn fan_out_to(
 ) -> Result<i64> {
     let txn = db.begin().await?;
     // Audit ids follow commit order, and `last` is committed: no event at or
-    // below it can still appear.
+    // below it can still appear. Public events, and proposals, which only
+    // their own organisation hears of (below).
     let events = audit_event::Entity::find()
         .filter(audit_event::Column::Id.gt(cursor))
         .filter(audit_event::Column::Id.lte(last))
-        .filter(audit_event::Column::Public.eq(true))
+        .filter(
+            Condition::any()
+                .add(audit_event::Column::Public.eq(true))
+                .add(audit_event::Column::EntityType.eq(AuditEntity::Proposal)),
+        )
         .order_by_asc(audit_event::Column::Id)
         .limit(FAN_OUT_BATCH)
         .all(&txn)
@@ -172,6 +177,7 @@ async fn fan_out_to(
     let rows: Vec<webhook_delivery::ActiveModel> = events
         .iter()
         .filter(|e| wanted.contains(&e.entity_type))
+        .filter(|e| e.public || proposer(e) == Some(endpoint.organisation_id))
         .filter(|e| {
             own.as_ref()
                 .is_none_or(|own| concerns(e, endpoint.organisation_id, own))
@@ -244,8 +250,19 @@ fn concerns(event: &audit_event::Model, organisation: i32, own: &HashSet<i32>) -
             own.contains(&event.entity_id) || field("maintained_by_id").any(|o| o == organisation)
         }
         AuditEntity::Visit => field("facility_id").any(|f| own.contains(&f)),
+        AuditEntity::Proposal => proposer(event) == Some(organisation),
         _ => false,
     }
+}
+
+/// The organisation that made a proposal, from its event: the only one told
+/// of what becomes of it (the payload carries ids, never the proposal).
+fn proposer(event: &audit_event::Model) -> Option<i32> {
+    if event.entity_type != AuditEntity::Proposal {
+        return None;
+    }
+    let state = event.after_state.as_ref()?;
+    i32::try_from(state.get("organisation_id")?.as_i64()?).ok()
 }
 
 /// `facility.updated` and the like.
