@@ -431,10 +431,65 @@ async fn an_organisation_set_to_review_first_proposes_instead_of_writing(backend
     );
 }
 
+/// The editors' queue with each proposal's facility, organisation and
+/// conflicts costs the same few statements for two proposals as for eight.
+async fn the_queue_costs_a_fixed_number_of_statements(backend: Backend) {
+    let Some(s) = scene(backend).await else {
+        return;
+    };
+    let slugs = fixtures::facility_slugs(&s.app.db).await;
+    for slug in &slugs[..8] {
+        let facility = s
+            .app
+            .query(
+                "query($slug: String!) { facility(slug: $slug) { id } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        let proposed = s
+            .call(
+                &s.partner,
+                PROPOSE,
+                json!({
+                    "facility": facility["facility"]["id"],
+                    "input": { "capacity": 7 },
+                    "reason": "Counted again.",
+                    "source": { "url": "https://example.org/count" },
+                }),
+            )
+            .await;
+        assert!(proposed.get("errors").is_none(), "{proposed:#}");
+    }
+    let queue = "query($first: Int!) { proposals(first: $first) { totalCount nodes { status changedFields facility { name } organisation { slug } conflicts { field } } } }";
+    let before_two = s.app.statements.get();
+    let two = s.call(&s.editor, queue, json!({ "first": 2 })).await;
+    let for_two = s.app.statements.get() - before_two;
+    let before_eight = s.app.statements.get();
+    let eight = s.call(&s.editor, queue, json!({ "first": 8 })).await;
+    let for_eight = s.app.statements.get() - before_eight;
+
+    assert_eq!(
+        two["data"]["proposals"]["nodes"].as_array().unwrap().len(),
+        2
+    );
+    let nodes = eight["data"]["proposals"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), 8, "{eight:#}");
+    assert!(
+        nodes
+            .iter()
+            .all(|n| n["conflicts"] == json!([]) && n["facility"]["name"].is_string())
+    );
+    assert_eq!(
+        for_two, for_eight,
+        "2 proposals took {for_two} statements, 8 took {for_eight}"
+    );
+}
+
 on_both_databases!(
     a_partners_proposal_waits_for_an_editor_and_approving_applies_it_as_one_write,
     a_field_the_facility_changed_meanwhile_is_a_conflict_until_an_editor_resolves_it,
     a_rejected_or_withdrawn_proposal_changes_nothing_and_says_why,
     bad_proposals_are_refused_whole,
     an_organisation_set_to_review_first_proposes_instead_of_writing,
+    the_queue_costs_a_fixed_number_of_statements,
 );

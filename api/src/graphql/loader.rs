@@ -170,6 +170,36 @@ impl async_graphql::dataloader::Loader<VersionsOf> for DbLoader {
 }
 
 by_id_loader!(OrganisationById, organisation);
+
+/// A facility's fields as its writes and the audit log see them (children
+/// included), for comparing against what a proposal was made on.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FacilityFieldsOf(pub i32);
+
+impl async_graphql::dataloader::Loader<FacilityFieldsOf> for DbLoader {
+    type Value = serde_json::Value;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[FacilityFieldsOf]) -> LoadResult<FacilityFieldsOf, Self::Value> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let facilities = read::by_ids(&self.db, entity::facility::Column::Id, &ids)
+            .await
+            .map_err(to_db_err)?;
+        let models: Vec<&entity::facility::Model> = facilities.iter().collect();
+        let fields = service::facility::write::fields_of_many(&self.db, &models)
+            .await
+            .map_err(to_db_err)?;
+        facilities
+            .iter()
+            .zip(fields)
+            .map(|(model, fields)| {
+                serde_json::to_value(fields)
+                    .map(|json| (FacilityFieldsOf(model.id), json))
+                    .map_err(|e| Arc::new(DbErr::Custom(e.to_string())))
+            })
+            .collect()
+    }
+}
 by_id_loader!(ProposalById, proposal);
 by_id_loader!(FacilityById, facility);
 by_id_loader!(WorkshopById, knowledge_workshop);

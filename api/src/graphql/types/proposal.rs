@@ -17,9 +17,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{FacilityById, OrganisationById};
-use crate::service::facility::write::Facility as FacilityRecord;
-use crate::service::kernel::record::Record;
+use crate::graphql::loader::{FacilityById, FacilityFieldsOf, OrganisationById};
 use crate::service::proposal::{self as service, changed_fields};
 
 /// A partner's proposal: a change to a facility, or a new facility, that
@@ -146,11 +144,9 @@ impl Proposal {
         else {
             return Ok(Vec::new());
         };
-        let Some(facility) = context::load(ctx, FacilityById(id)).await? else {
+        let Some(now) = context::load(ctx, FacilityFieldsOf(id)).await? else {
             return Ok(Vec::new());
         };
-        let now = FacilityRecord::fields_of(context::db(ctx), &facility).await?;
-        let now = serde_json::to_value(now).map_err(|e| AppError::Internal(e.into()))?;
         Ok(service::conflicts(base, &self.0.proposed, &now)
             .into_iter()
             .map(|c| ProposalConflict {
