@@ -1,6 +1,7 @@
 //! Reading guidelines and their versions. Drafts are visible only to callers
 //! allowed to see them; the caller says which through `drafts`.
 
+pub mod rules;
 pub mod write;
 
 use entity::value::GuidelineStatus;
@@ -326,11 +327,19 @@ fn diff_slots() -> &'static tokio::sync::Semaphore {
 /// # Errors
 /// Internal, if the diff thread fails.
 pub async fn bounded_diff(old: String, new: String) -> Result<Diff> {
+    bounded_diff_lines(old, new, MAX_DIFF_LINES).await
+}
+
+/// [`bounded_diff`] of at most `max_lines` lines.
+///
+/// # Errors
+/// Internal, if the diff thread fails.
+pub async fn bounded_diff_lines(old: String, new: String, max_lines: usize) -> Result<Diff> {
     let _slot = diff_slots()
         .acquire()
         .await
         .map_err(|err| AppError::Internal(err.into()))?;
-    tokio::task::spawn_blocking(move || diff(&old, &new, MAX_DIFF_LINES, DIFF_TIMEOUT))
+    tokio::task::spawn_blocking(move || diff(&old, &new, max_lines, DIFF_TIMEOUT))
         .await
         .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("while diffing")))
 }
