@@ -107,6 +107,18 @@ async fn rules_are_written_into_a_draft_and_render_its_body(backend: Backend) {
         "## 1 Scale\n\nFacilities are small.\n\n**1.1 Size**\n\nAt most a few dozen residents.\n\n> Small groups make relations possible.\n"
     );
 
+    // A rule's sources stay whole: the visit cannot be deleted from under it.
+    let before = fixtures::state(&app.db).await;
+    let (_, deleted) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "mutation($id: ID!) { deleteVisit(id: $id, expectedVersion: 1) }",
+            json!({ "id": gid(Kind::Visit, visit.id) }),
+        )
+        .await;
+    assert_error_code(&deleted, "CONFLICT");
+    assert_eq!(fixtures::state(&app.db).await, before);
+
     // French where there is French, English (and said so) where there is not.
     let read = "query($id: ID!, $lang: String) { guidelineVersion(id: $id) { rules {
         title(lang: $lang) titleLanguage(lang: $lang) text(lang: $lang) textLanguage(lang: $lang) } } }";
@@ -475,7 +487,50 @@ async fn many_rules_cost_a_fixed_number_of_statements(backend: Backend) {
     );
 }
 
+/// The GraphQL documents of the README's "Rules", in order.
+fn readme_documents() -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("**Rules.** A guideline version").unwrap();
+    let end = start + readme[start..].find("\n**Import.**").unwrap();
+    readme[start..end]
+        .split("```graphql\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+/// What the README shows runs: an editor's first draft with rules, and,
+/// once it is adopted, anyone's read of a rule with its history.
+async fn the_readme_examples_run(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let documents = readme_documents();
+    assert_eq!(documents.len(), 2, "{documents:?}");
+    let created = editor_call(&app, &documents[0], json!({})).await;
+    let draft = &created["data"]["createGuidelineVersion"];
+    assert_eq!(numbers(&draft["rules"]), ["1", "1.1"], "{created:#}");
+    assert!(
+        draft["body"]
+            .as_str()
+            .unwrap()
+            .starts_with("## 1 Title of part 1\n")
+    );
+    let hidden = app.query(&documents[1], json!({})).await;
+    assert_eq!(hidden["rule"], Value::Null);
+    advance(&app, &draft["id"], "CONSULTATION").await;
+    advance(&app, &draft["id"], "ADOPTED").await;
+    let read = app.query(&documents[1], json!({})).await;
+    assert_eq!(read["rule"]["number"], "1.1", "{read:#}");
+    assert_eq!(read["rule"]["titleLanguage"], "EN");
+    assert_eq!(
+        read["rule"]["history"][0]["guidelineVersion"]["status"],
+        "ADOPTED"
+    );
+}
+
 on_both_databases!(
+    the_readme_examples_run,
     rules_are_written_into_a_draft_and_render_its_body,
     every_problem_of_the_rules_is_listed_and_nothing_written,
     rules_freeze_and_the_next_draft_follows_them,

@@ -120,7 +120,14 @@ async fn rules(ctx: &Context<'_>, inputs: Vec<RuleInput>) -> Result<Vec<RuleFiel
             }
         };
         let sources = rule_sources(ctx, &at, &input.informed_by.unwrap_or_default()).await;
-        let sources = gather(&mut problems, sources);
+        let sources = match sources {
+            Ok(sources) => Some(sources),
+            Err(AppError::Invalid(list)) => {
+                problems.extend(list);
+                None
+            }
+            Err(other) => return Err(other),
+        };
         if let (Some(title), Some(text), Some(commentary), Some(lineage), Some(sources)) =
             (title, text, commentary, lineage, sources)
         {
