@@ -112,8 +112,9 @@ const LINKS: [Link; 3] = [
 ];
 
 /// A link table: deleting the rule (with its version) deletes the link. A
-/// source is deleted only when nothing published names it, which the
-/// source's own write checks; a draft's link then goes with it.
+/// visit or learning session that informs a rule is not deleted (their own
+/// writes check it); a deleted resource takes its links with it, as its
+/// links to versions do.
 async fn create_link(manager: &SchemaManager<'_>, link: &Link) -> Result<(), DbErr> {
     let table = Alias::new(link.table);
     let column = Alias::new(link.column);

@@ -178,6 +178,33 @@ async fn rules_are_written_into_a_draft_and_render_its_body(backend: Backend) {
             .contains("## 2 Openness\n\nFacilities open to their neighbourhood.\n")
     );
 
+    // One audit event per write, and the snapshot holds the rules.
+    let (_, log) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "query($id: ID!) { auditLog(entityId: $id) { nodes { action before after } } }",
+            json!({ "id": draft["id"] }),
+        )
+        .await;
+    let events = log["data"]["auditLog"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{log:#}"));
+    assert_eq!(events.len(), 2, "{log:#}");
+    let numbers_in = |state: &Value| -> Vec<String> {
+        state["rules"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{state:#}"))
+            .iter()
+            .map(|r| r["number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let update = events
+        .iter()
+        .find(|e| e["action"] == "UPDATED")
+        .unwrap_or_else(|| panic!("{log:#}"));
+    assert_eq!(numbers_in(&update["before"]), ["1", "1.1"]);
+    assert_eq!(numbers_in(&update["after"]), ["1", "1.1", "2"]);
+
     // A version without rules keeps its hand-written body.
     let plain = create(
         &app,
