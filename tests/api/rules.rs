@@ -514,6 +514,46 @@ async fn many_rules_cost_a_fixed_number_of_statements(backend: Backend) {
     );
 }
 
+/// A visit that informed a rule of a published version is that rule's
+/// public source: its partner cannot change it, as for a version's sources.
+async fn a_published_rules_visit_stays_as_it_was(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slug = fixtures::facility_slugs(&app.db).await.remove(0);
+    let rescaled = fixtures::organisation(&app.db, "rescaled").await;
+    let facility = fixtures::maintain(&app.db, &slug, &rescaled).await;
+    let visit = fixtures::visit(&app.db, facility.id, fixtures::day(2025, 2, 3), None, &[]).await;
+    let partner = token(Role::Partner, Some("rescaled"));
+    let change = "mutation($id: ID!, $v: Int!, $on: Date!) { updateVisit(id: $id,
+        expectedVersion: $v, input: { visitedOn: $on }) { version } }";
+    let mut sourced = rule("1", "Scale", "Facilities are small.");
+    sourced["informedBy"] = json!([gid(Kind::Visit, visit.id)]);
+    let draft = create(&app, json!({ "title": "Sourced", "rules": [sourced] })).await;
+
+    // While the version is a draft, the partner may still correct its visit.
+    let (_, changed) = app
+        .graphql_as(
+            &partner,
+            change,
+            json!({ "id": gid(Kind::Visit, visit.id), "v": 1, "on": "2025-02-04" }),
+        )
+        .await;
+    assert_eq!(changed["data"]["updateVisit"]["version"], 2, "{changed:#}");
+
+    advance(&app, &draft["id"], "CONSULTATION").await;
+    let before = fixtures::state(&app.db).await;
+    let (_, refused) = app
+        .graphql_as(
+            &partner,
+            change,
+            json!({ "id": gid(Kind::Visit, visit.id), "v": 2, "on": "2025-02-05" }),
+        )
+        .await;
+    assert_error_code(&refused, "CONFLICT");
+    assert_eq!(fixtures::state(&app.db).await, before);
+}
+
 /// The GraphQL documents of the README's "Rules", in order.
 fn readme_documents() -> Vec<String> {
     let readme = include_str!("../../README.md");
@@ -557,6 +597,7 @@ async fn the_readme_examples_run(backend: Backend) {
 }
 
 on_both_databases!(
+    a_published_rules_visit_stays_as_it_was,
     the_readme_examples_run,
     rules_are_written_into_a_draft_and_render_its_body,
     every_problem_of_the_rules_is_listed_and_nothing_written,
