@@ -307,6 +307,12 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         audit_event
     );
     all.extend(rows!(organisation, api_token, proposal));
+    all.extend(rows!(
+        guideline_rule,
+        guideline_rule_visit,
+        guideline_rule_session,
+        guideline_rule_resource
+    ));
     all.sort_by_key(|v| v.to_string());
     all
 }

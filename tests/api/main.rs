@@ -40,6 +40,7 @@ mod replicas;
 mod resilience;
 mod resources;
 mod roles;
+mod rules;
 mod schema;
 mod search;
 mod security_headers;

@@ -3,7 +3,8 @@
 
 use api::graphql::id::Kind;
 use entity::value::Role;
-use entity::value::{GuidelineStatus, SessionLevel, SessionTopic, StakeholderKind};
+use entity::value::{GuidelineStatus, LocalizedText, SessionLevel, SessionTopic, StakeholderKind};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
 use crate::fixtures;
@@ -33,6 +34,8 @@ struct Fixture {
     stakeholder: String,
     erasable: String,
     draft: String,
+    /// A rule of `draft`, hidden with it.
+    draft_rule: String,
     deletable: String,
     /// A token in the register, to revoke.
     jti: String,
@@ -83,6 +86,22 @@ async fn fixture(app: &TestApp) -> Fixture {
         "Draft text",
     )
     .await;
+    let draft_rule = entity::guideline_rule::ActiveModel {
+        uuid: Set(api::service::guideline::rules::rule_uuid(
+            draft.uuid, draft.uuid,
+        )),
+        guideline_version_id: Set(draft.id),
+        lineage: Set(draft.uuid),
+        number: Set("1".to_owned()),
+        position: Set(0),
+        title: Set(LocalizedText::english("Scale")),
+        text: Set(LocalizedText::english("Draft rule")),
+        commentary: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
     let signer = api::auth::Signer::from_settings(&crate::helpers::auth_settings())
         .unwrap()
         .unwrap();
@@ -121,6 +140,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         stakeholder: gid(Kind::Stakeholder, person.id),
         erasable: gid(Kind::Stakeholder, erasable.id),
         draft: gid(Kind::GuidelineVersion, draft.id),
+        draft_rule: gid(Kind::Rule, draft_rule.id),
         deletable: format!(
             "{}|{}",
             gid(Kind::Facility, deletable.id),
@@ -180,6 +200,12 @@ fn operations() -> Vec<Operation> {
             name: "read a guideline draft",
             document: "query($id: ID!) { guidelineVersion(id: $id) { body } }",
             variables: |f| json!({ "id": f.draft }),
+            outcomes: [Hidden, Hidden, Allowed, Allowed],
+        },
+        Operation {
+            name: "read a rule of a guideline draft",
+            document: "query($id: ID!) { node(id: $id) { id } }",
+            variables: |f| json!({ "id": f.draft_rule }),
             outcomes: [Hidden, Hidden, Allowed, Allowed],
         },
         Operation {
@@ -252,6 +278,12 @@ fn operations() -> Vec<Operation> {
             name: "create a guideline version",
             document: "mutation { createGuidelineVersion(guideline: \"relational-security\", input: { title: \"v1\", body: \"Text\" }) { number } }",
             variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "write the rules of a guideline draft",
+            document: "mutation($id: ID!) { updateGuidelineVersion(id: $id, expectedVersion: 1, input: { rules: [{ number: \"1\", title: [{ lang: \"en\", text: \"Scale\" }], text: [{ lang: \"en\", text: \"Small.\" }] }] }) { rules { number } } }",
+            variables: |f| json!({ "id": f.draft }),
             outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
         },
         Operation {

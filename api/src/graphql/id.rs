@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    facility, guideline_version, knowledge_workshop, learning_session, organisation, proposal,
-    resource, stakeholder, visit,
+    facility, guideline_rule, guideline_version, knowledge_workshop, learning_session,
+    organisation, proposal, resource, stakeholder, visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -111,6 +111,15 @@ pub async fn rows(
             }
             Kind::Resource => {
                 read::ids_by_uuid(db, resource::Column::Uuid, resource::Column::Id, &uuids).await?
+            }
+            Kind::Rule => {
+                read::ids_by_uuid(
+                    db,
+                    guideline_rule::Column::Uuid,
+                    guideline_rule::Column::Id,
+                    &uuids,
+                )
+                .await?
             }
         }
     };

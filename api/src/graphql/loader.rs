@@ -345,3 +345,52 @@ children_loader!(
     entity::resource::Model,
     service::resource::of_guideline_versions
 );
+
+async fn rules_by_version(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::guideline_rule::Model)>> {
+    let rules = service::guideline::rules::of_versions(db, ids).await?;
+    Ok(rules
+        .into_iter()
+        .map(|r| (r.guideline_version_id, r))
+        .collect())
+}
+children_loader!(
+    RulesOf,
+    entity::guideline_rule::Model,
+    rules_by_version,
+    bound = service::guideline::rules::MAX_RULES
+);
+children_loader!(
+    RuleSourcesOf,
+    service::guideline::rules::SourceRecord,
+    service::guideline::rules::source_records_of,
+    bound = service::guideline::rules::MAX_RULE_SOURCES
+);
+
+/// The rows of one rule's lineage, in the versions the caller may see.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RuleHistory(pub uuid::Uuid);
+
+impl async_graphql::dataloader::Loader<RuleHistory> for DbLoader {
+    type Value = Vec<(entity::guideline_rule::Model, guideline_version::Model)>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[RuleHistory]) -> LoadResult<RuleHistory, Self::Value> {
+        let lineages: Vec<uuid::Uuid> = keys.iter().map(|k| k.0).collect();
+        let rows = service::guideline::rules::history_of(&self.db, &lineages, self.drafts)
+            .await
+            .map_err(to_db_err)?;
+        let grouped = group(
+            keys,
+            rows.into_iter()
+                .map(|(r, v)| (RuleHistory(r.lineage), (r, v))),
+        );
+        Ok(cap(
+            grouped,
+            service::guideline::rules::MAX_RULE_HISTORY,
+            "RuleHistory",
+        ))
+    }
+}

@@ -146,6 +146,11 @@ pub const EXAMPLES: &[Example] = &[
         headers: Some("{ \"Authorization\": \"Bearer paste-your-token-here\" }"),
     },
     Example {
+        query: "# A rule of a guideline by its number, in the latest adopted version, with\n# every version of it (its lineage) and what informed it. Null until a\n# version with rules is adopted; GuidelineVersion.ruleDiff compares two.\nquery RuleHistory($guideline: String!, $number: String!) {\n  rule(guideline: $guideline, number: $number) {\n    id number title(lang: \"fr\") titleLanguage text commentary\n    informedBy { __typename ... on Visit { id visitedOn } ... on Resource { id title } }\n    history { number title guidelineVersion { number status publishedOn } }\n  }\n}\n",
+        variables: Some("{ \"guideline\": \"ecosystem-rules\", \"number\": \"1.1\" }"),
+        headers: None,
+    },
+    Example {
         query: "# Partners' proposals waiting for an editor, oldest first (a partner sees\n# its own). A proposal with conflicts is resolved (resolveProposal) before\n# approveProposal applies it; rejectProposal says why not.\nquery ProposalQueue {\n  proposals(filter: { status: [PENDING] }, first: 20) {\n    totalCount\n    nodes {\n      id version kind reason createdAt\n      organisation { slug name }\n      facility { id name version }\n      changedFields changes\n      source { url title }\n      conflicts { field base proposed current }\n    }\n  }\n}\n",
         variables: None,
         headers: Some("{ \"Authorization\": \"Bearer paste-your-token-here\" }"),

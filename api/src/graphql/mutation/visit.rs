@@ -152,7 +152,7 @@ impl VisitMutation {
         Ok(model.into())
     }
 
-    /// Deletes a visit that informed no guideline version (admins only); returns its id.
+    /// Deletes a visit that informed no guideline version nor rule (admins only); returns its id.
     async fn delete_visit(
         &self,
         ctx: &Context<'_>,

@@ -152,6 +152,7 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::Organisation => Some(AuditEntity::Organisation),
         id::Kind::Proposal => Some(AuditEntity::Proposal),
         id::Kind::Resource => Some(AuditEntity::Resource),
-        id::Kind::KnowledgeWorkshop => None,
+        // A rule's changes are its version's.
+        id::Kind::KnowledgeWorkshop | id::Kind::Rule => None,
     }
 }

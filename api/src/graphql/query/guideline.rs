@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::guideline::{Guideline, GuidelineVersion};
+use crate::graphql::types::guideline::{Guideline, GuidelineVersion, Rule};
 use crate::service;
 
 /// The reads of guidelines and their versions.
@@ -31,6 +31,18 @@ impl GuidelineQuery {
     ) -> Result<Option<GuidelineVersion>> {
         let row_id = id::row(context::db(ctx), &id, Kind::GuidelineVersion, "id").await?;
         Ok(GuidelineVersion::find_visible(ctx, row_id).await?)
+    }
+
+    /// A rule by its number (`4.2`) in the latest ADOPTED version of a
+    /// guideline; null when that version has no such rule, or none is adopted yet.
+    async fn rule(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The guideline's key: `ecosystem-rules` or `relational-security`.")]
+        guideline: String,
+        #[graphql(desc = "The rule's number, as `4.2`, or a part's, as `4`.")] number: String,
+    ) -> Result<Option<Rule>> {
+        Ok(Rule::in_latest_adopted(ctx, &guideline, &number).await?)
     }
 
     /// One guideline by key (`ecosystem-rules` or `relational-security`); null when there is none.

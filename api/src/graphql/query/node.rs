@@ -8,7 +8,7 @@ use entity::{
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::guideline::GuidelineVersion;
+use crate::graphql::types::guideline::{GuidelineVersion, Rule};
 use crate::graphql::types::node::Node;
 use crate::graphql::types::proposal::Proposal;
 use crate::service::kernel::read;
@@ -58,6 +58,7 @@ impl NodeQuery {
             Kind::Resource => read::find_by_id::<resource::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::Resource(m.into())),
+            Kind::Rule => Rule::find_visible(ctx, row_id).await?.map(Node::Rule),
         };
         Ok(node)
     }

@@ -6,16 +6,20 @@ use std::sync::Arc;
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use entity::value as db;
-use entity::{guideline, guideline_version};
+use entity::{guideline, guideline_rule, guideline_version};
 
 use super::connection::{connection, page_args, sliced};
+use super::label::Language;
 use super::learning_session::LearningSession;
+use super::resource::Resource;
 use super::scalar::Date;
 use super::visit::Visit;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{ProvenanceOf, Source, VersionsOf};
+use crate::graphql::loader::{
+    ProvenanceOf, RuleHistory, RuleSourcesOf, RulesOf, Source, VersionsOf,
+};
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
 
@@ -138,6 +142,37 @@ impl GuidelineVersion {
     }
 }
 
+impl GuidelineVersion {
+    /// The version a diff compares this one with: `against`, which must be
+    /// of the same guideline, else the previous one; none when the caller
+    /// may not see it, or for version 1.
+    async fn against(
+        &self,
+        ctx: &Context<'_>,
+        against: Option<ID>,
+    ) -> Result<Option<guideline_version::Model>, AppError> {
+        let db = context::db(ctx);
+        match against {
+            Some(other) => {
+                let other_id = id::row(db, &other, Kind::GuidelineVersion, "against").await?;
+                let version = GuidelineVersion::find_visible(ctx, other_id).await?;
+                let version = version
+                    .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
+                if version.model.guideline_id != self.model.guideline_id {
+                    return Err(AppError::bad_input(
+                        "against",
+                        "`against` must be a version of the same guideline",
+                    ));
+                }
+                Ok(Some(Arc::unwrap_or_clone(version.model)))
+            }
+            None => Ok(service::guideline::previous_version(db, &self.model)
+                .await?
+                .filter(|v| context::drafts(ctx).admit(v.status))),
+        }
+    }
+}
+
 connection!(
     GuidelineVersion,
     GuidelineVersionConnection,
@@ -222,30 +257,68 @@ impl GuidelineVersion {
         )]
         against: Option<ID>,
     ) -> Result<GuidelineDiff> {
-        let db = context::db(ctx);
-        let old_body = match against {
-            Some(other) => {
-                let other_id = id::row(db, &other, Kind::GuidelineVersion, "against").await?;
-                let version = GuidelineVersion::find_visible(ctx, other_id).await?;
-                let version = version
-                    .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
-                if version.model.guideline_id != self.model.guideline_id {
-                    return Err(AppError::bad_input(
-                        "against",
-                        "`against` must be a version of the same guideline",
-                    )
-                    .into());
-                }
-                Some(Arc::unwrap_or_clone(version.model).body)
-            }
-            None => service::guideline::previous_version(db, &self.model)
-                .await?
-                .filter(|v| context::drafts(ctx).admit(v.status))
-                .map(|v| v.body),
-        };
+        let old_body = self.against(ctx, against).await?.map(|v| v.body);
         let old_body = old_body.unwrap_or_default();
         let diff = service::guideline::bounded_diff(old_body, self.model.body.clone()).await?;
         Ok(diff.into())
+    }
+    /// Its numbered parts and rules, in order (at most 200). When there are
+    /// any, `body` is rendered from them.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::rules::MAX_RULES, child_complexity)"
+    )]
+    async fn rules(&self, ctx: &Context<'_>) -> Result<Vec<Rule>> {
+        let rules = context::load(ctx, RulesOf(self.model.id)).await?;
+        Ok(rules
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| Rule::new(r, self.model.clone(), self.guideline.clone()))
+            .collect())
+    }
+    /// How its rules differ from another version of the same guideline
+    /// (`against`; by default the previous version, or none for version 1),
+    /// rule by rule, matched by `lineage`.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 400) as usize * child_complexity + 1")]
+    async fn rule_diff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Another version of the same guideline; absent: the version before this one."
+        )]
+        against: Option<ID>,
+        #[graphql(desc = "How many changes to list, in rule order (default 20, at most 400).")]
+        first: Option<i32>,
+    ) -> Result<GuidelineRuleDiff> {
+        let old = self.against(ctx, against).await?;
+        let new_rules = context::load(ctx, RulesOf(self.model.id)).await?;
+        let old_rules = match &old {
+            Some(old) => context::load(ctx, RulesOf(old.id)).await?,
+            None => None,
+        };
+        let changes = service::guideline::rules::compare(
+            &old_rules.unwrap_or_default(),
+            &new_rules.unwrap_or_default(),
+        );
+        let total = changes.len();
+        let first = usize::try_from(first.unwrap_or(20).clamp(1, 400)).unwrap_or(20);
+        let old = old.map(Arc::new);
+        Ok(GuidelineRuleDiff {
+            total_count: i32::try_from(total).unwrap_or(i32::MAX),
+            changes: changes
+                .into_iter()
+                .take(first)
+                .map(|c| RuleChange {
+                    change: c.change.into(),
+                    old: c
+                        .old
+                        .zip(old.clone())
+                        .map(|(r, v)| Rule::new(r, v, self.guideline.clone())),
+                    new: c
+                        .new
+                        .map(|r| Rule::new(r, self.model.clone(), self.guideline.clone())),
+                })
+                .collect(),
+        })
     }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
@@ -359,5 +432,298 @@ impl From<Hunk> for DiffHunk {
                 })
                 .collect(),
         }
+    }
+}
+
+/// A numbered part ("4") or rule ("4.2") of a guideline version, with its
+/// text in several languages and what informed it. The same rule in other
+/// versions shares its `lineage`.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    model: Arc<guideline_rule::Model>,
+    version: Arc<guideline_version::Model>,
+    guideline: Arc<guideline::Model>,
+}
+
+impl Rule {
+    fn new(
+        model: guideline_rule::Model,
+        version: Arc<guideline_version::Model>,
+        guideline: Arc<guideline::Model>,
+    ) -> Self {
+        Self {
+            model: Arc::new(model),
+            version,
+            guideline,
+        }
+    }
+
+    /// The rule with this row id, unless its version is a draft the caller may not read.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn find_visible(ctx: &Context<'_>, row: i32) -> Result<Option<Self>, AppError> {
+        let db = context::db(ctx);
+        let Some(rule) =
+            crate::service::kernel::read::find_by_id::<guideline_rule::Entity>(db, row).await?
+        else {
+            return Ok(None);
+        };
+        let version = GuidelineVersion::find_visible(ctx, rule.guideline_version_id).await?;
+        Ok(version.map(|v| Self {
+            model: Arc::new(rule),
+            version: v.model,
+            guideline: v.guideline,
+        }))
+    }
+
+    /// The rule numbered `number` in the latest ADOPTED version of the guideline `key`.
+    ///
+    /// # Errors
+    /// Database errors.
+    pub async fn in_latest_adopted(
+        ctx: &Context<'_>,
+        key: &str,
+        number: &str,
+    ) -> Result<Option<Self>, AppError> {
+        let db = context::db(ctx);
+        let Some(guideline) = service::guideline::find_by_key(db, key).await? else {
+            return Ok(None);
+        };
+        let found = service::guideline::rules::in_latest_adopted(db, guideline.id, number).await?;
+        Ok(found.map(|(rule, version)| Self::new(rule, Arc::new(version), Arc::new(guideline))))
+    }
+}
+
+/// A numbered part ("4") or rule ("4.2") of a guideline version, with its
+/// text in several languages and what informed it. The same rule in other
+/// versions shares its `lineage`.
+#[Object]
+impl Rule {
+    /// Global id; a rule in another version has another id and the same `lineage`.
+    pub async fn id(&self) -> ID {
+        id::encode(Kind::Rule, self.model.uuid)
+    }
+    /// The identity of this rule across versions (a UUID): a new draft copies
+    /// the rules before it with their lineage, whatever their number becomes.
+    async fn lineage(&self) -> String {
+        self.model.lineage.to_string()
+    }
+    /// "4" for a part, "4.2" for a rule in part 4.
+    async fn number(&self) -> &str {
+        &self.model.number
+    }
+    /// Whether this is a part (a top-level number) rather than a rule in one.
+    async fn part(&self) -> bool {
+        service::guideline::rules::is_part(&self.model.number)
+    }
+    /// Title in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<String> {
+        let title = context::translated(ctx, lang.as_deref(), Some(&self.model.title))?;
+        Ok(title.unwrap_or_default())
+    }
+    /// The language `title(lang:)` serves for the same `lang`: the one asked
+    /// for when the rule has a title in it, else English, the fallback.
+    async fn title_language(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "As in `title(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<Language>> {
+        let served = context::served_language(ctx, lang.as_deref(), Some(&self.model.title))?;
+        Ok(served.map(Into::into))
+    }
+    /// Text in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    async fn text(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<String> {
+        let text = context::translated(ctx, lang.as_deref(), Some(&self.model.text))?;
+        Ok(text.unwrap_or_default())
+    }
+    /// The language `text(lang:)` serves for the same `lang`: the one asked
+    /// for when the rule has a text in it, else English, the fallback.
+    async fn text_language(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "As in `text(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<Language>> {
+        let served = context::served_language(ctx, lang.as_deref(), Some(&self.model.text))?;
+        Ok(served.map(Into::into))
+    }
+    /// Commentary (why the rule says what it says) in the caller's language,
+    /// falling back to English; null when there is none.
+    async fn commentary(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.model.commentary.as_ref(),
+        )?)
+    }
+    /// The visits, learning sessions and resources that informed this rule (at most 20).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::rules::MAX_RULE_SOURCES, child_complexity)"
+    )]
+    async fn informed_by(&self, ctx: &Context<'_>) -> Result<Vec<RuleProvenance>> {
+        Ok(context::load_all(ctx, RuleSourcesOf(self.model.id)).await?)
+    }
+    /// The version this rule is part of.
+    async fn guideline_version(&self) -> GuidelineVersion {
+        GuidelineVersion {
+            model: self.version.clone(),
+            guideline: self.guideline.clone(),
+        }
+    }
+    /// This rule in every version the caller may see (drafts: editors and
+    /// admins only), oldest version first, this one included (at most 50).
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::rules::MAX_RULE_HISTORY, child_complexity)"
+    )]
+    async fn history(&self, ctx: &Context<'_>) -> Result<Vec<Rule>> {
+        let rows = context::load(ctx, RuleHistory(self.model.lineage)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(rule, version)| Rule::new(rule, Arc::new(version), self.guideline.clone()))
+            .collect())
+    }
+}
+
+/// What informed a rule: a study visit, a learning session or a resource of
+/// the knowledge library.
+#[derive(Union, Clone, Debug)]
+pub enum RuleProvenance {
+    Visit(Visit),
+    LearningSession(LearningSession),
+    Resource(Resource),
+}
+
+impl From<service::guideline::rules::SourceRecord> for RuleProvenance {
+    fn from(source: service::guideline::rules::SourceRecord) -> Self {
+        use service::guideline::rules::SourceRecord;
+        match source {
+            SourceRecord::Visit(v) => RuleProvenance::Visit(v.into()),
+            SourceRecord::Session(s) => RuleProvenance::LearningSession(s.into()),
+            SourceRecord::Resource(r) => RuleProvenance::Resource(r.into()),
+        }
+    }
+}
+
+/// How the rules of a version differ from another's, rule by rule.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct GuidelineRuleDiff {
+    /// How many rules differ, all of them, however many `first` lists.
+    pub total_count: i32,
+    /// The rules that differ: those of the newer version in its order, then
+    /// the removed ones in the older version's order.
+    pub changes: Vec<RuleChange>,
+}
+
+/// What happened to one rule between two versions.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum RuleChangeKind {
+    /// Only in the newer version.
+    Added,
+    /// Only in the older version.
+    Removed,
+    /// In both with the same number; its title, text or commentary changed.
+    Changed,
+    /// In both with another number; its text may have changed too.
+    Renumbered,
+}
+
+impl From<service::guideline::rules::RuleChange> for RuleChangeKind {
+    fn from(change: service::guideline::rules::RuleChange) -> Self {
+        use service::guideline::rules::RuleChange as C;
+        match change {
+            C::Added => Self::Added,
+            C::Removed => Self::Removed,
+            C::Changed => Self::Changed,
+            C::Renumbered => Self::Renumbered,
+        }
+    }
+}
+
+/// One rule that differs between two versions.
+#[derive(Clone, Debug)]
+pub struct RuleChange {
+    change: RuleChangeKind,
+    old: Option<Rule>,
+    new: Option<Rule>,
+}
+
+/// One rule that differs between two versions.
+#[Object]
+impl RuleChange {
+    /// What happened to it.
+    async fn change(&self) -> RuleChangeKind {
+        self.change
+    }
+    /// Its number in the newer version, else (removed) in the older.
+    async fn number(&self) -> &str {
+        self.new
+            .as_ref()
+            .or(self.old.as_ref())
+            .map_or("", |r| r.model.number.as_str())
+    }
+    /// Its number in the older version; null when it was added.
+    async fn previous_number(&self) -> Option<&str> {
+        self.old.as_ref().map(|r| r.model.number.as_str())
+    }
+    /// The rule in the newer version; null when it was removed.
+    async fn rule(&self) -> Option<Rule> {
+        self.new.clone()
+    }
+    /// The rule in the older version; null when it was added.
+    async fn previous(&self) -> Option<Rule> {
+        self.old.clone()
+    }
+    /// A line diff of its English title, text and commentary, from the older
+    /// version to the newer, of at most 100 lines with three of context.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::rules::MAX_RULE_DIFF_LINES, child_complexity)"
+    )]
+    async fn text_diff(&self) -> Result<Vec<DiffLine>> {
+        let text = |r: &Option<Rule>| {
+            r.as_ref()
+                .map(|r| service::guideline::rules::english_text(&r.model))
+                .unwrap_or_default()
+        };
+        let diff = service::guideline::bounded_diff_lines(
+            text(&self.old),
+            text(&self.new),
+            service::guideline::rules::MAX_RULE_DIFF_LINES,
+        )
+        .await?;
+        Ok(diff
+            .hunks
+            .into_iter()
+            .flat_map(|h| DiffHunk::from(h).lines)
+            .collect())
     }
 }

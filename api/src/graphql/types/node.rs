@@ -3,7 +3,7 @@
 use async_graphql::{ID, Interface};
 
 use super::facility::Facility;
-use super::guideline::GuidelineVersion;
+use super::guideline::{GuidelineVersion, Rule};
 use super::learning_session::LearningSession;
 use super::organisation::Organisation;
 use super::proposal::Proposal;
@@ -31,4 +31,5 @@ pub enum Node {
     GuidelineVersion(GuidelineVersion),
     Organisation(Organisation),
     Proposal(Proposal),
+    Rule(Rule),
 }

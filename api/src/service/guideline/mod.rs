@@ -1,12 +1,13 @@
 //! Reading guidelines and their versions. Drafts are visible only to callers
 //! allowed to see them; the caller says which through `drafts`.
 
+pub mod rules;
 pub mod write;
 
 use entity::value::GuidelineStatus;
 use entity::{
-    guideline, guideline_version, guideline_version_session, guideline_version_visit,
-    learning_session, visit,
+    guideline, guideline_rule, guideline_rule_session, guideline_rule_visit, guideline_version,
+    guideline_version_session, guideline_version_visit, learning_session, visit,
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -201,8 +202,30 @@ pub async fn published_versions_informed_by(
             .and_where(guideline_version_session::Column::SessionId.eq(id))
             .to_owned(),
     };
+    // A rule's sources are its version's too.
+    let rule_links = match informer {
+        Informer::Visit(id) => Query::select()
+            .column(guideline_rule_visit::Column::RuleId)
+            .from(guideline_rule_visit::Entity)
+            .and_where(guideline_rule_visit::Column::VisitId.eq(id))
+            .to_owned(),
+        Informer::Session(id) => Query::select()
+            .column(guideline_rule_session::Column::RuleId)
+            .from(guideline_rule_session::Entity)
+            .and_where(guideline_rule_session::Column::SessionId.eq(id))
+            .to_owned(),
+    };
+    let rule_versions = Query::select()
+        .column(guideline_rule::Column::GuidelineVersionId)
+        .from(guideline_rule::Entity)
+        .and_where(guideline_rule::Column::Id.in_subquery(rule_links))
+        .to_owned();
     let rows = guideline_version::Entity::find()
-        .filter(guideline_version::Column::Id.in_subquery(links))
+        .filter(
+            Condition::any()
+                .add(guideline_version::Column::Id.in_subquery(links))
+                .add(guideline_version::Column::Id.in_subquery(rule_versions)),
+        )
         .filter(guideline_version::Column::Status.ne(GuidelineStatus::Draft))
         .find_also_related(guideline::Entity)
         .order_by_asc(guideline_version::Column::GuidelineId)
@@ -326,11 +349,19 @@ fn diff_slots() -> &'static tokio::sync::Semaphore {
 /// # Errors
 /// Internal, if the diff thread fails.
 pub async fn bounded_diff(old: String, new: String) -> Result<Diff> {
+    bounded_diff_lines(old, new, MAX_DIFF_LINES).await
+}
+
+/// [`bounded_diff`] of at most `max_lines` lines.
+///
+/// # Errors
+/// Internal, if the diff thread fails.
+pub async fn bounded_diff_lines(old: String, new: String, max_lines: usize) -> Result<Diff> {
     let _slot = diff_slots()
         .acquire()
         .await
         .map_err(|err| AppError::Internal(err.into()))?;
-    tokio::task::spawn_blocking(move || diff(&old, &new, MAX_DIFF_LINES, DIFF_TIMEOUT))
+    tokio::task::spawn_blocking(move || diff(&old, &new, max_lines, DIFF_TIMEOUT))
         .await
         .map_err(|err| AppError::Internal(anyhow::Error::new(err).context("while diffing")))
 }

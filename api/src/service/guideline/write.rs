@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use entity::value::{AuditAction, AuditEntity, GuidelineStatus};
 use entity::{
     guideline, guideline_version, guideline_version_session, guideline_version_visit,
-    learning_session, visit,
+    learning_session, resource, visit,
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -16,6 +16,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use super::rules::{self, RuleFields};
 use crate::error::{AppError, Result};
 use crate::service::kernel::record::{self, Record, Stamp};
 use crate::service::kernel::unit_of_work::{
@@ -47,6 +48,13 @@ pub struct VersionFields {
     pub body: String,
     pub informed_by_visits: Vec<i32>,
     pub informed_by_sessions: Vec<i32>,
+    /// The numbered parts and rules, in order; when there are any, `body`
+    /// is rendered from them.
+    pub rules: Vec<RuleFields>,
+    /// A new draft with no rules given starts as a copy of the latest
+    /// version's: set by a create that did not name its rules.
+    #[serde(skip)]
+    pub rules_from_latest: bool,
 }
 
 /// The columns of a version that the workflow sets, not the editor.
@@ -122,6 +130,8 @@ impl Record for GuidelineVersion {
                 guideline_version_session::Column::SessionId,
             )
             .await?,
+            rules: rules::fields_of(db, model.id).await?,
+            rules_from_latest: false,
         })
     }
 
@@ -141,6 +151,14 @@ impl Record for GuidelineVersion {
             None => guideline_id(db, &fields.guideline).await?,
         };
         fields.guideline = GuidelineRef::Id(guideline_id);
+        let base = match current {
+            Some(current) => rules::fields_of(db, current.id).await?,
+            None => latest_rules(db, guideline_id).await?,
+        };
+        if std::mem::take(&mut fields.rules_from_latest) {
+            fields.rules.clone_from(&base);
+        }
+        rules::resolve_lineages(&mut fields.rules, &base);
         check_fields(db, fields).await?;
         if let Some(current) = current {
             return Ok(Placement {
@@ -215,7 +233,32 @@ impl Record for GuidelineVersion {
                 session_id: Set(*s),
             },
         )
-        .await
+        .await?;
+        if before.map(|b| b.rules.as_slice()) == Some(fields.rules.as_slice()) {
+            return Ok(());
+        }
+        // Rules take their identity from their version's, which the row
+        // just stored holds.
+        let version_uuid = guideline_version::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|v| v.uuid)
+            .ok_or_else(|| AppError::not_found("no guideline version has this id"))?;
+        rules::save(db, id, version_uuid, &fields.rules).await
+    }
+}
+
+/// The rules of the version of a guideline with the highest number, which
+/// a new draft starts from.
+async fn latest_rules(db: &impl ConnectionTrait, guideline_id: i32) -> Result<Vec<RuleFields>> {
+    let latest = guideline_version::Entity::find()
+        .filter(guideline_version::Column::GuidelineId.eq(guideline_id))
+        .order_by_desc(guideline_version::Column::Number)
+        .one(db)
+        .await?;
+    match latest {
+        Some(latest) => rules::fields_of(db, latest.id).await,
+        None => Ok(Vec::new()),
     }
 }
 
@@ -239,6 +282,10 @@ async fn check_fields(db: &impl ConnectionTrait, fields: &mut VersionFields) -> 
     let mut problems = Problems::new();
     fields.title = fields.title.trim().to_owned();
     problems.check("input.title", validate::name(&fields.title));
+    rules::check(&mut problems, "input.rules", &mut fields.rules);
+    if !fields.rules.is_empty() {
+        fields.body = rules::render(&fields.rules);
+    }
     problems.check(
         "input.body",
         validate::prose(&fields.body, validate::MAX_BODY),
@@ -275,9 +322,55 @@ async fn check_fields(db: &impl ConnectionTrait, fields: &mut VersionFields) -> 
         &sessions,
         "learning session",
     );
+    check_rule_sources(db, &mut problems, &fields.rules).await?;
     problems.finish()?;
     fields.informed_by_visits.sort_unstable();
     fields.informed_by_sessions.sort_unstable();
+    Ok(())
+}
+
+/// Every source a rule names exists: one query per kind for all rules.
+async fn check_rule_sources(
+    db: &impl ConnectionTrait,
+    problems: &mut Problems,
+    rules: &[RuleFields],
+) -> Result<()> {
+    let all = |pick: fn(&RuleFields) -> &Vec<i32>| -> Vec<i32> {
+        rules.iter().flat_map(|r| pick(r).iter().copied()).collect()
+    };
+    let visits =
+        existing_ids::<visit::Entity>(db, visit::Column::Id, &all(|r| &r.informed_by_visits))
+            .await?;
+    let sessions = existing_ids::<learning_session::Entity>(
+        db,
+        learning_session::Column::Id,
+        &all(|r| &r.informed_by_sessions),
+    )
+    .await?;
+    let resources = existing_ids::<resource::Entity>(
+        db,
+        resource::Column::Id,
+        &all(|r| &r.informed_by_resources),
+    )
+    .await?;
+    for (i, rule) in rules.iter().enumerate() {
+        let field = format!("input.rules[{i}].informedBy");
+        check_references(problems, &field, &rule.informed_by_visits, &visits, "visit");
+        check_references(
+            problems,
+            &field,
+            &rule.informed_by_sessions,
+            &sessions,
+            "learning session",
+        );
+        check_references(
+            problems,
+            &field,
+            &rule.informed_by_resources,
+            &resources,
+            "resource",
+        );
+    }
     Ok(())
 }
 

@@ -27,10 +27,11 @@ pub enum Kind {
     Organisation,
     Proposal,
     Resource,
+    Rule,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -40,6 +41,7 @@ impl Kind {
         Kind::Organisation,
         Kind::Proposal,
         Kind::Resource,
+        Kind::Rule,
     ];
 
     #[must_use]
@@ -54,6 +56,7 @@ impl Kind {
             Kind::Organisation => "Organisation",
             Kind::Proposal => "Proposal",
             Kind::Resource => "Resource",
+            Kind::Rule => "Rule",
         }
     }
 }

@@ -150,10 +150,14 @@ impl Record for LearningSession {
         let informed = guideline_version_session::Entity::find()
             .filter(guideline_version_session::Column::SessionId.eq(current.id))
             .count(write.txn())
-            .await?;
+            .await?
+            + entity::guideline_rule_session::Entity::find()
+                .filter(entity::guideline_rule_session::Column::SessionId.eq(current.id))
+                .count(write.txn())
+                .await?;
         if informed > 0 {
             return Err(AppError::Conflict(format!(
-                "this learning session informed {informed} guideline version(s), whose provenance must stay whole; it cannot be deleted"
+                "this learning session informed {informed} guideline version(s) or rule(s), whose provenance must stay whole; it cannot be deleted"
             )));
         }
         Ok(())

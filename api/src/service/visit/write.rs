@@ -246,10 +246,14 @@ impl Record for Visit {
         let informed = guideline_version_visit::Entity::find()
             .filter(guideline_version_visit::Column::VisitId.eq(current.id))
             .count(write.txn())
-            .await?;
+            .await?
+            + entity::guideline_rule_visit::Entity::find()
+                .filter(entity::guideline_rule_visit::Column::VisitId.eq(current.id))
+                .count(write.txn())
+                .await?;
         if informed > 0 {
             return Err(AppError::Conflict(format!(
-                "this visit informed {informed} guideline version(s), whose provenance must stay whole; it cannot be deleted"
+                "this visit informed {informed} guideline version(s) or rule(s), whose provenance must stay whole; it cannot be deleted"
             )));
         }
         Ok(())
