@@ -311,7 +311,7 @@ mod tests {
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
     /// sort orders, the change feed, diffs, webhook deliveries), not facts a reader is shown.
-    const MACHINERY: [&str; 11] = [
+    const MACHINERY: [&str; 12] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
@@ -319,6 +319,7 @@ mod tests {
         "FacilityOrder",
         "Permission",
         "ResourceOrder",
+        "RuleChangeKind",
         "TokenRole",
         "TokenStatus",
         "ViewerRole",
