@@ -35,6 +35,8 @@ pub mod visit_participant;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
 pub mod workshop_membership;
+pub mod workshop_principle;
+pub mod workshop_theme;
 
 pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
@@ -67,4 +69,6 @@ pub mod prelude {
     pub use super::visit_finding::Entity as VisitFinding;
     pub use super::visit_participant::Entity as VisitParticipant;
     pub use super::workshop_membership::Entity as WorkshopMembership;
+    pub use super::workshop_principle::Entity as WorkshopPrinciple;
+    pub use super::workshop_theme::Entity as WorkshopTheme;
 }

@@ -146,6 +146,18 @@ string_enum!(
 );
 
 string_enum!(
+    /// The principles a knowledge workshop is built on, as the project names them.
+    WorkshopPrinciple {
+        FutureOriented,
+        InclusiveMultidisciplinary,
+        Collaboration,
+        AddedValue,
+        ConnectingTheDots,
+        EyeForThePublic,
+    }
+);
+
+string_enum!(
     /// The perspective a stakeholder brings.
     StakeholderKind { Practice, Policy, Research, LivedExperience, Education, Community }
 );
@@ -166,6 +178,7 @@ string_enum!(
         Organisation,
         Proposal,
         Resource,
+        KnowledgeWorkshop,
     }
 );
 

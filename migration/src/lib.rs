@@ -26,6 +26,7 @@ mod m20261202_000070_create_resource_table;
 mod m20261202_000071_audit_resources;
 mod m20261202_000080_audit_organisations;
 mod m20261202_000090_create_proposal_table;
+mod m20261202_000110_add_workshop_principles;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000071_audit_resources::Migration),
             Box::new(m20261202_000080_audit_organisations::Migration),
             Box::new(m20261202_000090_create_proposal_table::Migration),
+            Box::new(m20261202_000110_add_workshop_principles::Migration),
         ]
     }
 }

@@ -307,6 +307,11 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         audit_event
     );
     all.extend(rows!(organisation, api_token, proposal));
+    all.extend(rows!(
+        knowledge_workshop,
+        workshop_principle,
+        workshop_theme
+    ));
     all.sort_by_key(|v| v.to_string());
     all
 }

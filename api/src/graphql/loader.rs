@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use entity::value::{EcosystemDimension, Principle};
+use entity::value::{EcosystemDimension, Principle, SessionTopic, WorkshopPrinciple};
 use entity::{guideline_version, stakeholder};
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -120,6 +120,31 @@ async fn principles_by_facility(
         .collect())
 }
 children_loader!(PrinciplesOf, Principle, principles_by_facility);
+
+async fn principles_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, WorkshopPrinciple)>> {
+    let rows = service::workshop::principles_of(db, ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.workshop_id, r.principle))
+        .collect())
+}
+children_loader!(
+    WorkshopPrinciplesOf,
+    WorkshopPrinciple,
+    principles_by_workshop
+);
+
+async fn themes_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, SessionTopic)>> {
+    let rows = service::workshop::themes_of(db, ids).await?;
+    Ok(rows.into_iter().map(|r| (r.workshop_id, r.theme)).collect())
+}
+children_loader!(WorkshopThemesOf, SessionTopic, themes_by_workshop);
 
 async fn notes_by_facility(
     db: &DatabaseConnection,

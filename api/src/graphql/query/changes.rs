@@ -152,6 +152,6 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::Organisation => Some(AuditEntity::Organisation),
         id::Kind::Proposal => Some(AuditEntity::Proposal),
         id::Kind::Resource => Some(AuditEntity::Resource),
-        id::Kind::KnowledgeWorkshop => None,
+        id::Kind::KnowledgeWorkshop => Some(AuditEntity::KnowledgeWorkshop),
     }
 }

@@ -19,6 +19,7 @@ use super::proposal::{ProposalKind, ProposalStatus};
 use super::resource::ResourceKind;
 use super::source::FacilityFact;
 use super::stakeholder::StakeholderKind;
+use super::workshop::WorkshopPrinciple;
 use crate::graphql::context::Lang;
 
 /// A language the API serves prose and labels in.
@@ -208,6 +209,15 @@ labels!(SessionTopic {
     RelationalSecurity => ["Relational security", "Sécurité relationnelle", "Relationele veiligheid", "Seguridad relacional"],
 });
 
+labels!(WorkshopPrinciple {
+    FutureOriented => ["Future-oriented", "Tourné vers l’avenir", "Toekomstgericht", "Orientado al futuro"],
+    InclusiveMultidisciplinary => ["Inclusive and multidisciplinary", "Inclusif et multidisciplinaire", "Inclusief multidisciplinair", "Inclusivo y multidisciplinar"],
+    Collaboration => ["Collaboration", "Collaboration", "Samenwerking", "Colaboración"],
+    AddedValue => ["Added value", "Valeur ajoutée", "Toegevoegde waarde", "Valor añadido"],
+    ConnectingTheDots => ["Connecting the dots", "Relier les points", "Connecting the dots", "Conectar los puntos"],
+    EyeForThePublic => ["An eye for the public", "Attention au public", "Oog voor het publiek", "Atención al público"],
+});
+
 labels!(StakeholderKind {
     Practice => ["Practice", "Pratique", "Praktijk", "Práctica"],
     Policy => ["Policy", "Politique publique", "Beleid", "Políticas públicas"],
@@ -294,6 +304,7 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<EcosystemDimension>(lang, &mut out);
     labels_of::<SessionLevel>(lang, &mut out);
     labels_of::<SessionTopic>(lang, &mut out);
+    labels_of::<WorkshopPrinciple>(lang, &mut out);
     labels_of::<StakeholderKind>(lang, &mut out);
     labels_of::<GuidelineStatus>(lang, &mut out);
     labels_of::<ProposalKind>(lang, &mut out);

@@ -2,15 +2,35 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::knowledge_workshop;
+use entity::value as db;
 
+use super::learning_session::SessionTopic;
 use super::stakeholder::{Stakeholder, StakeholderConnection, StakeholderStats};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::MembersOf;
+use crate::graphql::loader::{MembersOf, WorkshopPrinciplesOf, WorkshopThemesOf};
 use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
+
+/// A principle a knowledge workshop is built on, as the project names them.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::WorkshopPrinciple")]
+pub enum WorkshopPrinciple {
+    /// Future-oriented.
+    FutureOriented,
+    /// Inclusive and multidisciplinary.
+    InclusiveMultidisciplinary,
+    /// Collaboration.
+    Collaboration,
+    /// Added value.
+    AddedValue,
+    /// Connecting the dots.
+    ConnectingTheDots,
+    /// An eye for the public.
+    EyeForThePublic,
+}
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[derive(Clone, Debug)]
@@ -40,6 +60,18 @@ impl KnowledgeWorkshop {
     /// Country of a national workshop; null for the European think tank.
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
+    }
+    /// The principles it is built on, in the order the project names them.
+    async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<WorkshopPrinciple>> {
+        Ok(context::load_all(ctx, WorkshopPrinciplesOf(self.0.id)).await?)
+    }
+    /// The themes it focuses on: the ecosystem of small-scale detention, relational security.
+    async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<SessionTopic>> {
+        Ok(context::load_all(ctx, WorkshopThemesOf(self.0.id)).await?)
+    }
+    /// Optimistic-concurrency token: pass it as `expectedVersion` to `updateKnowledgeWorkshop`.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// Its members, by name, a page at a time (`first` defaults to 50, at
     /// most 500). Callers other than editors and admins get only the members

@@ -1,6 +1,10 @@
-//! Reading knowledge workshops and their members.
+//! Reading knowledge workshops, their principles, themes and members.
 
-use entity::{knowledge_workshop, stakeholder, workshop_membership};
+pub mod write;
+
+use entity::{
+    knowledge_workshop, stakeholder, workshop_membership, workshop_principle, workshop_theme,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::error::Result;
@@ -66,4 +70,37 @@ pub async fn find_by_key(
         .filter(knowledge_workshop::Column::Key.eq(key))
         .one(db)
         .await?)
+}
+
+/// The principles of many workshops at once, in the order the project names them.
+///
+/// # Errors
+/// Database errors.
+pub async fn principles_of(
+    db: &impl ConnectionTrait,
+    workshop_ids: &[i32],
+) -> Result<Vec<workshop_principle::Model>> {
+    let mut rows = workshop_principle::Entity::find()
+        .filter(workshop_principle::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
+        .all(db)
+        .await?;
+    // The database orders by the stored text; the API by the project's order.
+    rows.sort_by_key(|r| (r.workshop_id, r.principle));
+    Ok(rows)
+}
+
+/// The focus themes of many workshops at once.
+///
+/// # Errors
+/// Database errors.
+pub async fn themes_of(
+    db: &impl ConnectionTrait,
+    workshop_ids: &[i32],
+) -> Result<Vec<workshop_theme::Model>> {
+    let mut rows = workshop_theme::Entity::find()
+        .filter(workshop_theme::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
+        .all(db)
+        .await?;
+    rows.sort_by_key(|r| (r.workshop_id, r.theme));
+    Ok(rows)
 }

@@ -1,0 +1,277 @@
+//! Knowledge workshops as the project describes them: the principles they
+//! are built on and the themes they focus on, in the demo data from the
+//! project's own text, and as editors change them through the API, audited
+//! and in the change feed.
+
+use api::graphql::id::{Kind, encode};
+use entity::value::Role;
+use serde_json::{Value, json};
+
+use crate::fixtures;
+use crate::helpers::{Backend, TestApp, assert_error_code, spawn_app, token};
+use crate::on_both_databases;
+
+const UPDATE: &str = "mutation($id: ID!, $v: Int!, $input: KnowledgeWorkshopPatch!) {
+  updateKnowledgeWorkshop(id: $id, expectedVersion: $v, input: $input) { key name version principles themes }
+}";
+
+const SIX_PRINCIPLES: [&str; 6] = [
+    "FUTURE_ORIENTED",
+    "INCLUSIVE_MULTIDISCIPLINARY",
+    "COLLABORATION",
+    "ADDED_VALUE",
+    "CONNECTING_THE_DOTS",
+    "EYE_FOR_THE_PUBLIC",
+];
+
+async fn workshop_id(app: &TestApp, key: &str) -> String {
+    let workshop = fixtures::workshop(&app.db, key).await;
+    encode(Kind::KnowledgeWorkshop, workshop.uuid).to_string()
+}
+
+fn editor() -> String {
+    token(Role::Editor, None)
+}
+
+async fn the_demo_workshops_carry_the_principles_and_themes_of_the_project(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+
+    let data = app
+        .query(
+            "{ knowledgeWorkshops { key version principles themes } }",
+            json!({}),
+        )
+        .await;
+
+    for workshop in data["knowledgeWorkshops"].as_array().unwrap() {
+        assert_eq!(
+            workshop["principles"],
+            json!(SIX_PRINCIPLES),
+            "{workshop:#}"
+        );
+        assert_eq!(
+            workshop["themes"],
+            json!(["ECOSYSTEM", "RELATIONAL_SECURITY"]),
+            "{workshop:#}"
+        );
+        assert_eq!(workshop["version"], 1);
+    }
+    let labels = app
+        .query("{ labels(lang: NL) { enum value label } }", json!({}))
+        .await;
+    let dutch: Vec<&str> = labels["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["enum"] == "WorkshopPrinciple")
+        .map(|l| l["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dutch,
+        [
+            "Toekomstgericht",
+            "Inclusief multidisciplinair",
+            "Samenwerking",
+            "Toegevoegde waarde",
+            "Connecting the dots",
+            "Oog voor het publiek"
+        ],
+        "the labels are the words of the project's Dutch text"
+    );
+}
+
+async fn editors_change_a_workshop_audited_and_in_the_feed(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let id = workshop_id(&app, "nl").await;
+
+    let (status, body) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": {
+                "name": "  Kenniswerkplaats DetentieHuizen  ",
+                "principles": ["COLLABORATION", "FUTURE_ORIENTED", "COLLABORATION"],
+                "themes": ["RELATIONAL_SECURITY"],
+            } }),
+        )
+        .await;
+
+    assert_eq!(status, 200);
+    assert_eq!(
+        body["data"]["updateKnowledgeWorkshop"],
+        json!({
+            "key": "nl",
+            "name": "Kenniswerkplaats DetentieHuizen",
+            "version": 2,
+            "principles": ["FUTURE_ORIENTED", "COLLABORATION"],
+            "themes": ["RELATIONAL_SECURITY"],
+        }),
+        "{body:#}"
+    );
+    let read = app
+        .query(
+            "query($id: ID!) { node(id: $id) { ... on KnowledgeWorkshop { principles themes } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        read["node"],
+        json!({ "principles": ["FUTURE_ORIENTED", "COLLABORATION"], "themes": ["RELATIONAL_SECURITY"] })
+    );
+
+    // The same fields again change nothing: no new version, no new event.
+    let (_, again) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 2, "input": { "principles": ["FUTURE_ORIENTED", "COLLABORATION"] } }),
+        )
+        .await;
+    assert_eq!(
+        again["data"]["updateKnowledgeWorkshop"]["version"], 2,
+        "{again:#}"
+    );
+
+    let feed = app
+        .query(
+            "{ changes(first: 500) { nodes { action entityType entityId entityVersion node { ... on KnowledgeWorkshop { key } } } } }",
+            json!({}),
+        )
+        .await;
+    let changes: Vec<&Value> = feed["changes"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["entityType"] == "KNOWLEDGE_WORKSHOP")
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            &json!({ "action": "UPDATED", "entityType": "KNOWLEDGE_WORKSHOP", "entityId": id, "entityVersion": 2, "node": { "key": "nl" } })
+        ]
+    );
+    let (_, log) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "query($id: ID!) { auditLog(entityId: $id) { nodes { action before after } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let events = log["data"]["auditLog"]["nodes"].as_array().unwrap();
+    assert_eq!(events.len(), 1, "{log:#}");
+    assert_eq!(events[0]["action"], "UPDATED");
+    assert_eq!(
+        events[0]["before"]["principles"],
+        json!([
+            "future_oriented",
+            "inclusive_multidisciplinary",
+            "collaboration",
+            "added_value",
+            "connecting_the_dots",
+            "eye_for_the_public"
+        ])
+    );
+    assert_eq!(
+        events[0]["after"]["principles"],
+        json!(["future_oriented", "collaboration"])
+    );
+    assert_eq!(events[0]["after"]["themes"], json!(["relational_security"]));
+    let (_, by_type) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "{ auditLog(entityType: KNOWLEDGE_WORKSHOP) { nodes { action } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        by_type["data"]["auditLog"]["nodes"],
+        json!([{ "action": "UPDATED" }]),
+        "{by_type:#}"
+    );
+}
+
+async fn only_editors_change_a_workshop_and_bad_writes_change_nothing(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    fixtures::organisation(&app.db, "rescaled").await;
+    let id = workshop_id(&app, "be").await;
+    let patch = json!({ "id": id, "v": 1, "input": { "themes": ["ECOSYSTEM"] } });
+    let before = fixtures::state(&app.db).await;
+
+    let anonymous = app.graphql(UPDATE, patch.clone()).await;
+    assert_error_code(&anonymous, "UNAUTHENTICATED");
+    let (_, partner) = app
+        .graphql_as(&token(Role::Partner, Some("rescaled")), UPDATE, patch)
+        .await;
+    assert_error_code(&partner, "FORBIDDEN");
+    let (_, stale) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 7, "input": { "themes": ["ECOSYSTEM"] } }),
+        )
+        .await;
+    assert_error_code(&stale, "CONFLICT");
+    let (_, blank) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": { "name": "   " } }),
+        )
+        .await;
+    assert_error_code(&blank, "BAD_USER_INPUT");
+    assert_eq!(
+        blank["errors"][0]["extensions"]["problems"][0]["field"], "name",
+        "{blank:#}"
+    );
+    let (_, unknown) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": { "principles": ["OPENNESS"] } }),
+        )
+        .await;
+    assert!(unknown.get("errors").is_some(), "{unknown:#}");
+
+    assert_eq!(
+        fixtures::state(&app.db).await,
+        before,
+        "no refused write changed anything"
+    );
+}
+
+async fn the_workshops_principles_and_themes_load_in_a_fixed_number_of_statements(
+    backend: Backend,
+) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let query = "{ knowledgeWorkshops { key } }";
+    let with_children = "{ knowledgeWorkshops { key principles themes } }";
+
+    let before_bare = app.statements.get();
+    app.query(query, json!({})).await;
+    let bare = app.statements.get() - before_bare;
+    let before_full = app.statements.get();
+    let data = app.query(with_children, json!({})).await;
+    let full = app.statements.get() - before_full;
+
+    assert_eq!(data["knowledgeWorkshops"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        full - bare,
+        2,
+        "one statement for the principles of all four workshops, one for their themes"
+    );
+}
+
+on_both_databases!(
+    the_demo_workshops_carry_the_principles_and_themes_of_the_project,
+    editors_change_a_workshop_audited_and_in_the_feed,
+    only_editors_change_a_workshop_and_bad_writes_change_nothing,
+    the_workshops_principles_and_themes_load_in_a_fixed_number_of_statements,
+);
