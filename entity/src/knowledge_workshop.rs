@@ -31,6 +31,10 @@ pub enum Relation {
     WorkshopPrinciple,
     #[sea_orm(has_many = "super::workshop_theme::Entity")]
     WorkshopTheme,
+    #[sea_orm(has_many = "super::workshop_goal::Entity")]
+    WorkshopGoal,
+    #[sea_orm(has_many = "super::workshop_activity::Entity")]
+    WorkshopActivity,
 }
 
 impl Related<super::workshop_membership::Entity> for Entity {

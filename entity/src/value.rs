@@ -158,6 +158,24 @@ string_enum!(
 );
 
 string_enum!(
+    /// The kinds of activity a workshop's change agenda attaches to its
+    /// goals, as the project names them.
+    AgendaActivityKind {
+        LastingConnection,
+        Research,
+        SpreadingKnowledge,
+        PolicyDevelopment,
+        StakeholderSupport,
+        ChangingPerceptionOfSanctions,
+    }
+);
+
+string_enum!(
+    /// Where an activity of a change agenda stands.
+    AgendaActivityStatus { Planned, UnderWay, Done, Dropped }
+);
+
+string_enum!(
     /// The perspective a stakeholder brings.
     StakeholderKind { Practice, Policy, Research, LivedExperience, Education, Community }
 );

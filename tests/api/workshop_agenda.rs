@@ -252,7 +252,30 @@ async fn the_workshops_principles_and_themes_load_in_a_fixed_number_of_statement
         return;
     };
     let query = "{ knowledgeWorkshops { key } }";
-    let with_children = "{ knowledgeWorkshops { key principles themes } }";
+    let with_children = "{ knowledgeWorkshops { key principles themes agenda { title activities { kind title } } } }";
+    let nl = workshop_id(&app, "nl").await;
+    let be = workshop_id(&app, "be").await;
+    for id in [nl, be] {
+        let (_, written) = app
+            .graphql_as(
+                &editor(),
+                UPDATE,
+                json!({ "id": id, "v": 1, "input": { "agenda": [
+                    { "title": [{ "lang": "en", "text": "First goal" }], "activities": [
+                        { "kind": "RESEARCH", "title": [{ "lang": "en", "text": "A study" }] },
+                        { "kind": "SPREADING_KNOWLEDGE", "title": [{ "lang": "en", "text": "A day of talks" }] }
+                    ] },
+                    { "title": [{ "lang": "en", "text": "Second goal" }], "activities": [
+                        { "kind": "POLICY_DEVELOPMENT", "title": [{ "lang": "en", "text": "A note" }] }
+                    ] }
+                ] } }),
+            )
+            .await;
+        assert_eq!(
+            written["data"]["updateKnowledgeWorkshop"]["version"], 2,
+            "{written:#}"
+        );
+    }
 
     let before_bare = app.statements.get();
     app.query(query, json!({})).await;
@@ -261,15 +284,169 @@ async fn the_workshops_principles_and_themes_load_in_a_fixed_number_of_statement
     let data = app.query(with_children, json!({})).await;
     let full = app.statements.get() - before_full;
 
-    assert_eq!(data["knowledgeWorkshops"].as_array().unwrap().len(), 4);
+    let workshops = data["knowledgeWorkshops"].as_array().unwrap();
+    assert_eq!(workshops.len(), 4);
+    assert_eq!(
+        workshops[0]["agenda"][0]["activities"][1]["kind"],
+        "SPREADING_KNOWLEDGE"
+    );
+    assert_eq!(
+        workshops[2]["agenda"][1]["activities"][0]["title"],
+        "A note"
+    );
     assert_eq!(
         full - bare,
-        2,
-        "one statement for the principles of all four workshops, one for their themes"
+        4,
+        "one statement each for the principles, themes, goals and activities of all four workshops"
     );
 }
 
+const AGENDA: &str = "query($id: ID!) { node(id: $id) { ... on KnowledgeWorkshop {
+  agenda { title(lang: \"nl\") description activities { kind title(lang: \"nl\") startsOn endsOn status outcome } }
+} } }";
+
+async fn editors_write_the_change_agenda_as_one_audited_field(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let id = workshop_id(&app, "fr").await;
+    let agenda = json!([
+        {
+            "title": [{ "lang": "en", "text": "  Support of politicians and society " }, { "lang": "nl", "text": "Steun van politici en de samenleving" }],
+            "description": [{ "lang": "en", "text": "Why it matters." }],
+            "activities": [
+                { "kind": "LASTING_CONNECTION", "title": [{ "lang": "en", "text": "Regular meetings" }],
+                  "startsOn": "2026-01-15", "status": "UNDER_WAY" },
+                { "kind": "CHANGING_PERCEPTION_OF_SANCTIONS", "title": [{ "lang": "en", "text": "A public debate" }],
+                  "startsOn": "2025-10-01", "endsOn": "2025-10-01", "status": "DONE",
+                  "outcome": [{ "lang": "en", "text": "Held." }] }
+            ]
+        },
+        { "title": [{ "lang": "en", "text": "A second goal" }] }
+    ]);
+
+    let (_, written) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": { "agenda": agenda } }),
+        )
+        .await;
+    assert_eq!(
+        written["data"]["updateKnowledgeWorkshop"]["version"], 2,
+        "{written:#}"
+    );
+
+    let read = app.query(AGENDA, json!({ "id": id })).await;
+    assert_eq!(
+        read["node"]["agenda"],
+        json!([
+            {
+                "title": "Steun van politici en de samenleving",
+                "description": "Why it matters.",
+                "activities": [
+                    { "kind": "LASTING_CONNECTION", "title": "Regular meetings", "startsOn": "2026-01-15", "endsOn": null, "status": "UNDER_WAY", "outcome": null },
+                    { "kind": "CHANGING_PERCEPTION_OF_SANCTIONS", "title": "A public debate", "startsOn": "2025-10-01", "endsOn": "2025-10-01", "status": "DONE", "outcome": "Held." }
+                ]
+            },
+            { "title": "A second goal", "description": null, "activities": [] }
+        ])
+    );
+
+    // Replacing the agenda with one goal of one planned activity drops the rest.
+    let (_, replaced) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 2, "input": { "agenda": [
+                { "title": [{ "lang": "en", "text": "A second goal" }], "activities": [
+                    { "kind": "STAKEHOLDER_SUPPORT", "title": [{ "lang": "en", "text": "Advice" }] }
+                ] }
+            ] } }),
+        )
+        .await;
+    assert_eq!(
+        replaced["data"]["updateKnowledgeWorkshop"]["version"], 3,
+        "{replaced:#}"
+    );
+    let read = app.query(AGENDA, json!({ "id": id })).await;
+    assert_eq!(
+        read["node"]["agenda"],
+        json!([{ "title": "A second goal", "description": null, "activities": [
+            { "kind": "STAKEHOLDER_SUPPORT", "title": "Advice", "startsOn": null, "endsOn": null, "status": "PLANNED", "outcome": null }
+        ] }])
+    );
+
+    let (_, log) = app
+        .graphql_as(
+            &token(Role::Admin, None),
+            "query($id: ID!) { auditLog(entityId: $id) { nodes { action entityVersion after } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let events = log["data"]["auditLog"]["nodes"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{log:#}");
+    let titles: Vec<&Value> = events
+        .iter()
+        .map(|e| &e["after"]["agenda"][0]["title"]["en"])
+        .collect();
+    assert!(
+        titles.contains(&&json!("Support of politicians and society")),
+        "the log keeps the agenda as written, trimmed: {log:#}"
+    );
+}
+
+async fn a_bad_agenda_is_refused_whole_with_every_problem(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let id = workshop_id(&app, "eu").await;
+    let before = fixtures::state(&app.db).await;
+
+    let (_, body) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": { "agenda": [
+                { "title": [{ "lang": "en", "text": "A goal" }], "activities": [
+                    { "kind": "RESEARCH", "title": [{ "lang": "en", "text": " " }],
+                      "startsOn": "2026-03-01", "endsOn": "2026-02-01" }
+                ] }
+            ] } }),
+        )
+        .await;
+
+    assert_error_code(&body, "BAD_USER_INPUT");
+    let mut fields: Vec<&str> = body["errors"][0]["extensions"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no problems: {body:#}"))
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "input.agenda[0].activities[0].endsOn",
+            "input.agenda[0].activities[0].title.en"
+        ]
+    );
+    let (_, no_english) = app
+        .graphql_as(
+            &editor(),
+            UPDATE,
+            json!({ "id": id, "v": 1, "input": { "agenda": [
+                { "title": [{ "lang": "nl", "text": "Een doel" }] }
+            ] } }),
+        )
+        .await;
+    assert_error_code(&no_english, "BAD_USER_INPUT");
+    assert_eq!(fixtures::state(&app.db).await, before);
+}
+
 on_both_databases!(
+    editors_write_the_change_agenda_as_one_audited_field,
+    a_bad_agenda_is_refused_whole_with_every_problem,
     the_demo_workshops_carry_the_principles_and_themes_of_the_project,
     editors_change_a_workshop_audited_and_in_the_feed,
     only_editors_change_a_workshop_and_bad_writes_change_nothing,

@@ -145,6 +145,12 @@ async fn themes_by_workshop(
     Ok(rows.into_iter().map(|r| (r.workshop_id, r.theme)).collect())
 }
 children_loader!(WorkshopThemesOf, SessionTopic, themes_by_workshop);
+children_loader!(
+    AgendaOf,
+    service::workshop::Goal,
+    service::workshop::agenda_of,
+    bound = service::workshop::write::MAX_GOALS
+);
 
 async fn notes_by_facility(
     db: &DatabaseConnection,

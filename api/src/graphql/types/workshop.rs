@@ -10,7 +10,7 @@ use super::learning_session::SessionTopic;
 use super::stakeholder::{Stakeholder, StakeholderConnection, StakeholderStats};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{MembersOf, WorkshopPrinciplesOf, WorkshopThemesOf};
+use crate::graphql::loader::{AgendaOf, MembersOf, WorkshopPrinciplesOf, WorkshopThemesOf};
 use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
 
@@ -30,6 +30,142 @@ pub enum WorkshopPrinciple {
     ConnectingTheDots,
     /// An eye for the public.
     EyeForThePublic,
+}
+
+/// The kinds of activity a change agenda attaches to its goals, as the project names them.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AgendaActivityKind")]
+pub enum AgendaActivityKind {
+    /// A lasting connection.
+    LastingConnection,
+    /// Research.
+    Research,
+    /// Spreading knowledge.
+    SpreadingKnowledge,
+    /// Policy development.
+    PolicyDevelopment,
+    /// Advice and support to stakeholders.
+    StakeholderSupport,
+    /// Changing how sanctions are perceived.
+    ChangingPerceptionOfSanctions,
+}
+
+/// Where an activity of a change agenda stands.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AgendaActivityStatus")]
+pub enum AgendaActivityStatus {
+    /// Planned, not started.
+    Planned,
+    /// Under way.
+    UnderWay,
+    /// Done; its outcome says what came of it.
+    Done,
+    /// Dropped.
+    Dropped,
+}
+
+/// A goal of a workshop's long-term change agenda, with the activities attached to it.
+#[derive(Clone, Debug)]
+pub struct AgendaGoal(pub service::workshop::Goal);
+
+impl From<service::workshop::Goal> for AgendaGoal {
+    fn from(goal: service::workshop::Goal) -> Self {
+        Self(goal)
+    }
+}
+
+/// A goal of a workshop's long-term change agenda, with the activities attached to it.
+#[Object]
+impl AgendaGoal {
+    /// Title in the caller's language, falling back to English.
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<String> {
+        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
+    }
+    /// Description in the caller's language, falling back to English.
+    async fn description(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.description.as_ref(),
+        )?)
+    }
+    /// The activities attached to it, in the workshop's order.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::write::MAX_ACTIVITIES, child_complexity)"
+    )]
+    async fn activities(&self) -> Vec<AgendaActivity> {
+        self.0
+            .activities
+            .iter()
+            .cloned()
+            .map(AgendaActivity)
+            .collect()
+    }
+}
+
+/// An activity of a change agenda, of one of the six kinds the project names.
+#[derive(Clone, Debug)]
+pub struct AgendaActivity(pub service::workshop::AgendaActivity);
+
+/// An activity of a change agenda, of one of the six kinds the project names.
+#[Object]
+impl AgendaActivity {
+    /// Which kind of activity it is.
+    async fn kind(&self) -> AgendaActivityKind {
+        self.0.kind.into()
+    }
+    /// Title in the caller's language, falling back to English.
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<String> {
+        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
+    }
+    /// The day it starts, when known.
+    async fn starts_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.starts_on
+    }
+    /// The day it ends, when known.
+    async fn ends_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.ends_on
+    }
+    /// Where it stands.
+    async fn status(&self) -> AgendaActivityStatus {
+        self.0.status.into()
+    }
+    /// What came of it, in the caller's language, falling back to English.
+    async fn outcome(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.outcome.as_ref(),
+        )?)
+    }
 }
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
@@ -68,6 +204,13 @@ impl KnowledgeWorkshop {
     /// The themes it focuses on: the ecosystem of small-scale detention, relational security.
     async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<SessionTopic>> {
         Ok(context::load_all(ctx, WorkshopThemesOf(self.0.id)).await?)
+    }
+    /// Its long-term change agenda: goals with the activities attached to them, in its order.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::write::MAX_GOALS, child_complexity)"
+    )]
+    async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaGoal>> {
+        Ok(context::load_all(ctx, AgendaOf(self.0.id)).await?)
     }
     /// Optimistic-concurrency token: pass it as `expectedVersion` to `updateKnowledgeWorkshop`.
     async fn version(&self) -> i32 {

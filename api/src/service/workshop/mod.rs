@@ -2,10 +2,13 @@
 
 pub mod write;
 
+use entity::value::{AgendaActivityKind, AgendaActivityStatus, LocalizedText};
 use entity::{
-    knowledge_workshop, stakeholder, workshop_membership, workshop_principle, workshop_theme,
+    knowledge_workshop, stakeholder, workshop_activity, workshop_goal, workshop_membership,
+    workshop_principle, workshop_theme,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
 
 use crate::error::Result;
 use crate::service::kernel::{page, read};
@@ -103,4 +106,79 @@ pub async fn themes_of(
         .await?;
     rows.sort_by_key(|r| (r.workshop_id, r.theme));
     Ok(rows)
+}
+
+/// One goal of a workshop's change agenda, with the activities attached to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Goal {
+    pub title: LocalizedText,
+    pub description: Option<LocalizedText>,
+    pub activities: Vec<AgendaActivity>,
+}
+
+/// One activity of a change agenda.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AgendaActivity {
+    pub kind: AgendaActivityKind,
+    pub title: LocalizedText,
+    pub starts_on: Option<chrono::NaiveDate>,
+    pub ends_on: Option<chrono::NaiveDate>,
+    pub status: AgendaActivityStatus,
+    pub outcome: Option<LocalizedText>,
+}
+
+/// The change agendas of many workshops at once, as (workshop id, goal)
+/// pairs in each workshop's order: two statements, whatever the number of
+/// workshops.
+///
+/// # Errors
+/// Database errors.
+pub async fn agenda_of(
+    db: &impl ConnectionTrait,
+    workshop_ids: &[i32],
+) -> Result<Vec<(i32, Goal)>> {
+    let goals = workshop_goal::Entity::find()
+        .filter(workshop_goal::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
+        .order_by_asc(workshop_goal::Column::WorkshopId)
+        .order_by_asc(workshop_goal::Column::Position)
+        .all(db)
+        .await?;
+    let activities = workshop_activity::Entity::find()
+        .filter(workshop_activity::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
+        .order_by_asc(workshop_activity::Column::WorkshopId)
+        .order_by_asc(workshop_activity::Column::GoalPosition)
+        .order_by_asc(workshop_activity::Column::Position)
+        .all(db)
+        .await?;
+    let mut by_goal: std::collections::HashMap<(i32, i32), Vec<AgendaActivity>> =
+        std::collections::HashMap::new();
+    for a in activities {
+        by_goal
+            .entry((a.workshop_id, a.goal_position))
+            .or_default()
+            .push(AgendaActivity {
+                kind: a.kind,
+                title: a.title,
+                starts_on: a.starts_on,
+                ends_on: a.ends_on,
+                status: a.status,
+                outcome: a.outcome,
+            });
+    }
+    Ok(goals
+        .into_iter()
+        .map(|g| {
+            let activities = by_goal
+                .remove(&(g.workshop_id, g.position))
+                .unwrap_or_default();
+            (
+                g.workshop_id,
+                Goal {
+                    title: g.title,
+                    description: g.description,
+                    activities,
+                },
+            )
+        })
+        .collect())
 }
