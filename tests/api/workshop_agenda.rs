@@ -444,7 +444,47 @@ async fn a_bad_agenda_is_refused_whole_with_every_problem(backend: Backend) {
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
+/// The GraphQL documents of the README's "Knowledge workshops", in order.
+fn readme_documents() -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme.find("## Knowledge workshops").unwrap();
+    let end = start + readme[start..].find("\n## Tokens").unwrap();
+    readme[start..end]
+        .split("```graphql\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+/// What the README shows runs: its mutation writes an agenda when an editor
+/// sends it, and its query then shows it.
+async fn the_readme_examples_run(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let documents = readme_documents();
+    assert_eq!(documents.len(), 2, "{documents:?}");
+    let id = workshop_id(&app, "be").await;
+
+    let (_, written) = app
+        .graphql_as(&editor(), &documents[1], json!({ "id": id, "version": 1 }))
+        .await;
+    let listed = app.query(&documents[0], json!({})).await;
+
+    assert_eq!(
+        written["data"]["updateKnowledgeWorkshop"]["agenda"],
+        json!([{ "title": "The goal as the workshop states it", "activities": [{ "kind": "RESEARCH", "status": "PLANNED" }] }]),
+        "{written:#}"
+    );
+    let be = &listed["knowledgeWorkshops"][0];
+    assert_eq!(be["key"], "be");
+    assert_eq!(be["version"], 2);
+    assert_eq!(be["agenda"][0]["activities"][0]["startsOn"], "2026-03-01");
+    assert_eq!(listed["knowledgeWorkshops"][1]["agenda"], json!([]));
+}
+
 on_both_databases!(
+    the_readme_examples_run,
     editors_write_the_change_agenda_as_one_audited_field,
     a_bad_agenda_is_refused_whole_with_every_problem,
     the_demo_workshops_carry_the_principles_and_themes_of_the_project,
