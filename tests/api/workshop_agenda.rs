@@ -4,7 +4,8 @@
 //! and in the change feed.
 
 use api::graphql::id::{Kind, encode};
-use entity::value::Role;
+use entity::value::{Role, SessionLevel, SessionTopic};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
 use crate::fixtures;
@@ -483,7 +484,79 @@ async fn the_readme_examples_run(backend: Backend) {
     assert_eq!(listed["knowledgeWorkshops"][1]["agenda"], json!([]));
 }
 
+async fn a_workshop_lists_its_visits_and_learning_sessions_batched(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let kortrijk = fixtures::facility(&app.db, "detentiehuis-kortrijk").await;
+    let be = fixtures::workshop(&app.db, "be").await;
+    let nl = fixtures::workshop(&app.db, "nl").await;
+    for (d, workshop) in [(1, be.id), (3, be.id), (2, be.id), (4, nl.id)] {
+        fixtures::visit(
+            &app.db,
+            kortrijk.id,
+            fixtures::day(2026, 1, d),
+            Some(workshop),
+            &[],
+        )
+        .await;
+    }
+    for (title, d) in [("Earlier session", 1), ("Later session", 9)] {
+        let session = fixtures::session(
+            &app.db,
+            title,
+            fixtures::day(2026, 2, d),
+            SessionLevel::National,
+            SessionTopic::RelationalSecurity,
+            &[],
+        )
+        .await;
+        let mut session: entity::learning_session::ActiveModel = session.into();
+        session.workshop_id = Set(Some(be.id));
+        session.update(&app.db).await.unwrap();
+    }
+    let bare = "{ knowledgeWorkshops { key } }";
+    let full = "{ knowledgeWorkshops { key
+        visits(first: 2) { totalCount pageInfo { hasNextPage } nodes { visitedOn facility { name } } }
+        learningSessions { totalCount nodes { title } } } }";
+
+    let before_bare = app.statements.get();
+    app.query(bare, json!({})).await;
+    let for_bare = app.statements.get() - before_bare;
+    let before_full = app.statements.get();
+    let data = app.query(full, json!({})).await;
+    let for_full = app.statements.get() - before_full;
+
+    let workshops = data["knowledgeWorkshops"].as_array().unwrap();
+    assert_eq!(workshops[0]["key"], "be");
+    assert_eq!(
+        workshops[0]["visits"],
+        json!({
+            "totalCount": 3,
+            "pageInfo": { "hasNextPage": true },
+            "nodes": [
+                { "visitedOn": "2026-01-03", "facility": { "name": kortrijk.name } },
+                { "visitedOn": "2026-01-02", "facility": { "name": kortrijk.name } }
+            ]
+        })
+    );
+    assert_eq!(
+        workshops[0]["learningSessions"],
+        json!({ "totalCount": 2, "nodes": [{ "title": "Later session" }, { "title": "Earlier session" }] })
+    );
+    assert_eq!(workshops[2]["key"], "nl");
+    assert_eq!(workshops[2]["visits"]["totalCount"], 1);
+    assert_eq!(workshops[2]["learningSessions"]["totalCount"], 0);
+    assert_eq!(workshops[3]["visits"]["totalCount"], 0);
+    assert!(
+        for_full - for_bare <= 3,
+        "visits, their facilities and sessions of all four workshops took {} more statements",
+        for_full - for_bare
+    );
+}
+
 on_both_databases!(
+    a_workshop_lists_its_visits_and_learning_sessions_batched,
     the_readme_examples_run,
     editors_write_the_change_agenda_as_one_audited_field,
     a_bad_agenda_is_refused_whole_with_every_problem,

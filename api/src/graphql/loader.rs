@@ -239,6 +239,34 @@ async fn visits_by_facility(
 }
 children_loader!(FacilityVisits, entity::visit::Model, visits_by_facility);
 
+async fn visits_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::visit::Model)>> {
+    let visits = service::workshop::visits_of(db, ids).await?;
+    Ok(visits
+        .into_iter()
+        .filter_map(|v| Some((v.workshop_id?, v)))
+        .collect())
+}
+children_loader!(WorkshopVisits, entity::visit::Model, visits_by_workshop);
+
+async fn sessions_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::learning_session::Model)>> {
+    let sessions = service::workshop::sessions_of(db, ids).await?;
+    Ok(sessions
+        .into_iter()
+        .filter_map(|s| Some((s.workshop_id?, s)))
+        .collect())
+}
+children_loader!(
+    WorkshopSessions,
+    entity::learning_session::Model,
+    sessions_by_workshop
+);
+
 async fn findings_by_visit(
     db: &DatabaseConnection,
     ids: &[i32],

@@ -6,11 +6,14 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::knowledge_workshop;
 use entity::value as db;
 
-use super::learning_session::SessionTopic;
+use super::learning_session::{LearningSession, LearningSessionConnection, SessionTopic};
 use super::stakeholder::{Stakeholder, StakeholderConnection, StakeholderStats};
+use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{AgendaOf, MembersOf, WorkshopPrinciplesOf, WorkshopThemesOf};
+use crate::graphql::loader::{
+    AgendaOf, MembersOf, WorkshopPrinciplesOf, WorkshopSessions, WorkshopThemesOf, WorkshopVisits,
+};
 use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
 
@@ -261,6 +264,64 @@ impl KnowledgeWorkshop {
         let rows = service::stakeholder::count_by_kind(context::db(ctx), Some(self.0.id)).await?;
         let withhold_small = !context::caller(ctx).is_editor();
         Ok(StakeholderStats::new(&rows, withhold_small))
+    }
+    /// The study visits it made, most recent first.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn visits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<VisitConnection> {
+        let visits = context::load(ctx, WorkshopVisits(self.0.id)).await?;
+        sliced(
+            visits.unwrap_or_default(),
+            &service::workshop::visits_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            Visit::from,
+        )
+        .await
+    }
+    /// The learning sessions it held, most recent first.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn learning_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<LearningSessionConnection> {
+        let sessions = context::load(ctx, WorkshopSessions(self.0.id)).await?;
+        sliced(
+            sessions.unwrap_or_default(),
+            &service::workshop::sessions_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            LearningSession::from,
+        )
+        .await
     }
     /// The resources of the knowledge library of this workshop, by title.
     #[graphql(

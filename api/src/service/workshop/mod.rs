@@ -4,8 +4,8 @@ pub mod write;
 
 use entity::value::{AgendaActivityKind, AgendaActivityStatus, LocalizedText};
 use entity::{
-    knowledge_workshop, stakeholder, workshop_activity, workshop_goal, workshop_membership,
-    workshop_principle, workshop_theme,
+    knowledge_workshop, learning_session, stakeholder, visit, workshop_activity, workshop_goal,
+    workshop_membership, workshop_principle, workshop_theme,
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -181,4 +181,50 @@ pub async fn agenda_of(
             )
         })
         .collect())
+}
+
+/// The fingerprint of a workshop's own list of visits, for cursors of `KnowledgeWorkshop.visits`.
+#[must_use]
+pub fn visits_fingerprint(workshop_id: i32) -> String {
+    page::fingerprint(&("workshop-visits", workshop_id))
+}
+
+/// The fingerprint of a workshop's own list of learning sessions, for
+/// cursors of `KnowledgeWorkshop.learningSessions`.
+#[must_use]
+pub fn sessions_fingerprint(workshop_id: i32) -> String {
+    page::fingerprint(&("workshop-sessions", workshop_id))
+}
+
+/// The study visits of many workshops at once, most recent first, as `visits` orders them.
+///
+/// # Errors
+/// Database errors.
+pub async fn visits_of(
+    db: &impl ConnectionTrait,
+    workshop_ids: &[i32],
+) -> Result<Vec<visit::Model>> {
+    Ok(visit::Entity::find()
+        .filter(visit::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
+        .order_by_desc(visit::Column::VisitedOn)
+        .order_by_desc(visit::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The learning sessions of many workshops at once, most recent first, as
+/// `learningSessions` orders them.
+///
+/// # Errors
+/// Database errors.
+pub async fn sessions_of(
+    db: &impl ConnectionTrait,
+    workshop_ids: &[i32],
+) -> Result<Vec<learning_session::Model>> {
+    Ok(learning_session::Entity::find()
+        .filter(learning_session::Column::WorkshopId.is_in(workshop_ids.iter().copied()))
+        .order_by_desc(learning_session::Column::HeldOn)
+        .order_by_desc(learning_session::Column::Id)
+        .all(db)
+        .await?)
 }
