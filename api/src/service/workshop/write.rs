@@ -1,7 +1,9 @@
-//! Knowledge workshops as editors write them: their name, principles and
-//! focus themes, through the write steps of the kernel, so that each change
-//! is one audit event and one entry of the change feed. The four workshops
-//! are the project's own: no write adds or removes one.
+//! Knowledge workshops as editors write them: their name, principles, focus
+//! themes and change agenda, through the write steps of the kernel, so that
+//! each change is one audit event and one entry of the change feed. The
+//! agenda is a field of the workshop, written whole, as a resource's links
+//! are. The four workshops are the project's own: the API offers no write
+//! that adds or removes one.
 
 use async_trait::async_trait;
 use entity::value::{AuditEntity, LocalizedText, SessionTopic, WorkshopPrinciple};
