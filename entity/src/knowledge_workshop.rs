@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "knowledge_workshop")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -27,6 +27,14 @@ pub enum Relation {
     Visit,
     #[sea_orm(has_many = "super::learning_session::Entity")]
     LearningSession,
+    #[sea_orm(has_many = "super::workshop_principle::Entity")]
+    WorkshopPrinciple,
+    #[sea_orm(has_many = "super::workshop_theme::Entity")]
+    WorkshopTheme,
+    #[sea_orm(has_many = "super::workshop_goal::Entity")]
+    WorkshopGoal,
+    #[sea_orm(has_many = "super::workshop_activity::Entity")]
+    WorkshopActivity,
 }
 
 impl Related<super::workshop_membership::Entity> for Entity {

@@ -38,7 +38,11 @@ pub mod visit_finding;
 pub mod visit_participant;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
+pub mod workshop_activity;
+pub mod workshop_goal;
 pub mod workshop_membership;
+pub mod workshop_principle;
+pub mod workshop_theme;
 
 pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
@@ -70,5 +74,9 @@ pub mod prelude {
     pub use super::visit::Entity as Visit;
     pub use super::visit_finding::Entity as VisitFinding;
     pub use super::visit_participant::Entity as VisitParticipant;
+    pub use super::workshop_activity::Entity as WorkshopActivity;
+    pub use super::workshop_goal::Entity as WorkshopGoal;
     pub use super::workshop_membership::Entity as WorkshopMembership;
+    pub use super::workshop_principle::Entity as WorkshopPrinciple;
+    pub use super::workshop_theme::Entity as WorkshopTheme;
 }

@@ -146,6 +146,36 @@ string_enum!(
 );
 
 string_enum!(
+    /// The principles a knowledge workshop is built on, as the project names them.
+    WorkshopPrinciple {
+        FutureOriented,
+        InclusiveMultidisciplinary,
+        Collaboration,
+        AddedValue,
+        ConnectingTheDots,
+        EyeForThePublic,
+    }
+);
+
+string_enum!(
+    /// The kinds of activity a workshop's change agenda attaches to its
+    /// goals, as the project names them.
+    AgendaActivityKind {
+        LastingConnection,
+        Research,
+        SpreadingKnowledge,
+        PolicyDevelopment,
+        StakeholderSupport,
+        ChangingPerceptionOfSanctions,
+    }
+);
+
+string_enum!(
+    /// Where an activity of a change agenda stands.
+    AgendaActivityStatus { Planned, UnderWay, Done, Dropped }
+);
+
+string_enum!(
     /// The perspective a stakeholder brings.
     StakeholderKind { Practice, Policy, Research, LivedExperience, Education, Community }
 );
@@ -166,6 +196,7 @@ string_enum!(
         Organisation,
         Proposal,
         Resource,
+        KnowledgeWorkshop,
     }
 );
 

@@ -42,5 +42,6 @@ versioned!(
     guideline_version,
     organisation,
     proposal,
-    resource
+    resource,
+    knowledge_workshop
 );

@@ -27,6 +27,8 @@ mod m20261202_000071_audit_resources;
 mod m20261202_000080_audit_organisations;
 mod m20261202_000090_create_proposal_table;
 mod m20261202_000100_create_guideline_rule_table;
+mod m20261202_000110_add_workshop_principles;
+mod m20261202_000111_create_workshop_agenda;
 
 pub struct Migrator;
 
@@ -57,6 +59,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000080_audit_organisations::Migration),
             Box::new(m20261202_000090_create_proposal_table::Migration),
             Box::new(m20261202_000100_create_guideline_rule_table::Migration),
+            Box::new(m20261202_000110_add_workshop_principles::Migration),
+            Box::new(m20261202_000111_create_workshop_agenda::Migration),
         ]
     }
 }

@@ -311,7 +311,10 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         guideline_rule,
         guideline_rule_visit,
         guideline_rule_session,
-        guideline_rule_resource
+        guideline_rule_resource,
+        knowledge_workshop,
+        workshop_principle,
+        workshop_theme
     ));
     all.sort_by_key(|v| v.to_string());
     all

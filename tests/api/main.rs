@@ -48,5 +48,6 @@ mod spec;
 mod subscriptions;
 mod tokens;
 mod webhooks;
+mod workshop_agenda;
 mod workshops_and_guidelines;
 mod writes;

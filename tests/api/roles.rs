@@ -41,6 +41,8 @@ struct Fixture {
     jti: String,
     /// A pending proposal of `other-partner` for the partner's own facility.
     proposal: String,
+    /// The Dutch knowledge workshop, at version 1.
+    workshop: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -126,7 +128,9 @@ async fn fixture(app: &TestApp) -> Fixture {
             json!({ "id": gid(Kind::Facility, own.id) }),
         )
         .await;
+    let workshop = fixtures::workshop(&app.db, "nl").await;
     Fixture {
+        workshop: gid(Kind::KnowledgeWorkshop, workshop.id),
         jti: issued.record.jti,
         proposal: proposed["data"]["proposeFacilityChange"]["id"]
             .as_str()
@@ -207,6 +211,12 @@ fn operations() -> Vec<Operation> {
             document: "query($id: ID!) { node(id: $id) { id } }",
             variables: |f| json!({ "id": f.draft_rule }),
             outcomes: [Hidden, Hidden, Allowed, Allowed],
+        },
+        Operation {
+            name: "update a knowledge workshop and its change agenda",
+            document: "mutation($id: ID!) { updateKnowledgeWorkshop(id: $id, expectedVersion: 1, input: { themes: [RELATIONAL_SECURITY], agenda: [{ title: [{ lang: \"en\", text: \"A goal\" }] }] }) { version } }",
+            variables: |f| json!({ "id": f.workshop }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
         },
         Operation {
             name: "create a facility",

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use entity::value::{EcosystemDimension, Principle};
+use entity::value::{EcosystemDimension, Principle, SessionTopic, WorkshopPrinciple};
 use entity::{guideline_version, stakeholder};
 use sea_orm::{DatabaseConnection, DbErr};
 
@@ -120,6 +120,37 @@ async fn principles_by_facility(
         .collect())
 }
 children_loader!(PrinciplesOf, Principle, principles_by_facility);
+
+async fn principles_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, WorkshopPrinciple)>> {
+    let rows = service::workshop::principles_of(db, ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.workshop_id, r.principle))
+        .collect())
+}
+children_loader!(
+    WorkshopPrinciplesOf,
+    WorkshopPrinciple,
+    principles_by_workshop
+);
+
+async fn themes_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, SessionTopic)>> {
+    let rows = service::workshop::themes_of(db, ids).await?;
+    Ok(rows.into_iter().map(|r| (r.workshop_id, r.theme)).collect())
+}
+children_loader!(WorkshopThemesOf, SessionTopic, themes_by_workshop);
+children_loader!(
+    AgendaOf,
+    service::workshop::Goal,
+    service::workshop::agenda_of,
+    bound = service::workshop::write::MAX_GOALS
+);
 
 async fn notes_by_facility(
     db: &DatabaseConnection,
@@ -237,6 +268,34 @@ async fn visits_by_facility(
     Ok(visits.into_iter().map(|v| (v.facility_id, v)).collect())
 }
 children_loader!(FacilityVisits, entity::visit::Model, visits_by_facility);
+
+async fn visits_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::visit::Model)>> {
+    let visits = service::workshop::visits_of(db, ids).await?;
+    Ok(visits
+        .into_iter()
+        .filter_map(|v| Some((v.workshop_id?, v)))
+        .collect())
+}
+children_loader!(WorkshopVisits, entity::visit::Model, visits_by_workshop);
+
+async fn sessions_by_workshop(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::learning_session::Model)>> {
+    let sessions = service::workshop::sessions_of(db, ids).await?;
+    Ok(sessions
+        .into_iter()
+        .filter_map(|s| Some((s.workshop_id?, s)))
+        .collect())
+}
+children_loader!(
+    WorkshopSessions,
+    entity::learning_session::Model,
+    sessions_by_workshop
+);
 
 async fn findings_by_visit(
     db: &DatabaseConnection,

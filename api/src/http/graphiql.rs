@@ -103,7 +103,7 @@ pub struct Example {
 
 /// The tabs GraphiQL opens with: the map, a filtered page, a facility with
 /// its visits, search, the change feed, a guideline diff, the knowledge
-/// library, a partner's write, the editors' queue of proposals.
+/// library, a workshop's agenda, a partner's write, the editors' queue of proposals.
 pub const EXAMPLES: &[Example] = &[
     Example {
         query: DEFAULT_QUERY,
@@ -138,6 +138,11 @@ pub const EXAMPLES: &[Example] = &[
     Example {
         query: "# The knowledge library: resources about one ecosystem dimension, newest first,\n# with their authors (people only by consent) and what they are linked to.\nquery Library($dimension: EcosystemDimension!) {\n  resources(filter: { dimension: [$dimension] }, orderBy: NEWEST, first: 20) {\n    totalCount\n    nodes {\n      kind title(lang: \"en\") titleLanguage(lang: \"en\") publisher publishedYear publishedOn\n      url openAccess languages dimensions\n      authors { name anonymous }\n      facilities(first: 5) { nodes { name countryCode } }\n      workshops { key }\n    }\n  }\n}\n",
         variables: Some("{ \"dimension\": \"SECURITY\" }"),
+        headers: None,
+    },
+    Example {
+        query: "# The knowledge workshops: the principles they are built on, their themes,\n# and their change agenda, goals with the activities attached to them.\nquery WorkshopAgenda {\n  knowledgeWorkshops {\n    key name principles themes version\n    agenda {\n      title(lang: \"en\") description(lang: \"en\")\n      activities { kind title(lang: \"en\") startsOn endsOn status outcome(lang: \"en\") }\n    }\n  }\n}\n",
+        variables: None,
         headers: None,
     },
     Example {

@@ -5,8 +5,13 @@
 
 use std::collections::HashSet;
 
-use entity::value::{EcosystemDimension, LocalizedText, ResourceKind};
-use entity::{app_state, facility, facility_external_ref, guideline, knowledge_workshop, resource};
+use entity::value::{
+    EcosystemDimension, LocalizedText, ResourceKind, SessionTopic, WorkshopPrinciple,
+};
+use entity::{
+    app_state, facility, facility_external_ref, guideline, knowledge_workshop, resource,
+    workshop_principle, workshop_theme,
+};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait,
@@ -66,6 +71,11 @@ struct Workshop {
     key: String,
     name: String,
     country_code: Option<String>,
+    /// As the project's own text names them for every workshop it sets up.
+    #[serde(default)]
+    principles: Vec<WorkshopPrinciple>,
+    #[serde(default)]
+    themes: Vec<SessionTopic>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +145,22 @@ where
 async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
     let project: Project = serde_json::from_str(PROJECT_JSON)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("demo project.json is invalid: {e}")))?;
+    let workshop_uuids: Vec<Uuid> = project.knowledge_workshops.iter().map(|w| w.id).collect();
+    let existing_workshops = read::ids_by_uuid(
+        db,
+        knowledge_workshop::Column::Uuid,
+        knowledge_workshop::Column::Id,
+        &workshop_uuids,
+    )
+    .await?;
+    // A workshop that exists keeps the principles and themes it has: an
+    // editor may have changed them.
+    let workshop_children: Vec<(Uuid, Vec<WorkshopPrinciple>, Vec<SessionTopic>)> = project
+        .knowledge_workshops
+        .iter()
+        .filter(|w| !existing_workshops.contains_key(&w.id))
+        .map(|w| (w.id, w.principles.clone(), w.themes.clone()))
+        .collect();
     let workshops = project.knowledge_workshops.into_iter().map(|w| {
         let row = knowledge_workshop::ActiveModel {
             key: Set(w.key.clone()),
@@ -158,6 +184,7 @@ async fn load_missing(db: &impl ConnectionTrait) -> Result<Report> {
         resources: insert_resources(db, project.resources).await?,
         ..Report::default()
     };
+    insert_workshop_children(db, workshop_children).await?;
 
     let rows = facility_csv::parse(FACILITIES_CSV).map_err(|errors| {
         AppError::Internal(anyhow::anyhow!(
@@ -231,6 +258,46 @@ where
         }
     }
     Ok(inserted)
+}
+
+/// Gives each workshop the demo data just added its principles and themes.
+async fn insert_workshop_children(
+    db: &impl ConnectionTrait,
+    children: Vec<(Uuid, Vec<WorkshopPrinciple>, Vec<SessionTopic>)>,
+) -> Result<()> {
+    let uuids: Vec<Uuid> = children.iter().map(|c| c.0).collect();
+    let ids = read::ids_by_uuid(
+        db,
+        knowledge_workshop::Column::Uuid,
+        knowledge_workshop::Column::Id,
+        &uuids,
+    )
+    .await?;
+    for (uuid, principles, themes) in children {
+        // A workshop whose key an older row holds was not inserted.
+        let Some(&id) = ids.get(&uuid) else { continue };
+        if !principles.is_empty() {
+            workshop_principle::Entity::insert_many(principles.into_iter().map(|p| {
+                workshop_principle::ActiveModel {
+                    workshop_id: Set(id),
+                    principle: Set(p),
+                }
+            }))
+            .exec_without_returning(db)
+            .await?;
+        }
+        if !themes.is_empty() {
+            workshop_theme::Entity::insert_many(themes.into_iter().map(|t| {
+                workshop_theme::ActiveModel {
+                    workshop_id: Set(id),
+                    theme: Set(t),
+                }
+            }))
+            .exec_without_returning(db)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Inserts each demo resource that no row has the UUID of yet, with its

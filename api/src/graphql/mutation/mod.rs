@@ -12,6 +12,7 @@ mod stakeholder;
 mod token;
 mod visit;
 mod webhook;
+mod workshop;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     token::TokenMutation,
     webhook::WebhookMutation,
     resource::ResourceMutation,
+    workshop::WorkshopMutation,
 );
 
 /// Prose in one language.

@@ -152,7 +152,8 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::Organisation => Some(AuditEntity::Organisation),
         id::Kind::Proposal => Some(AuditEntity::Proposal),
         id::Kind::Resource => Some(AuditEntity::Resource),
+        id::Kind::KnowledgeWorkshop => Some(AuditEntity::KnowledgeWorkshop),
         // A rule's changes are its version's.
-        id::Kind::KnowledgeWorkshop | id::Kind::Rule => None,
+        id::Kind::Rule => None,
     }
 }

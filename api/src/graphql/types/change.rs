@@ -14,7 +14,7 @@ use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
     FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, ProposalById,
-    ResourceById, SessionById, StakeholderById, VisitById,
+    ResourceById, SessionById, StakeholderById, VisitById, WorkshopById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::node::Node;
@@ -55,6 +55,8 @@ pub enum ChangeEntity {
     Proposal,
     /// A `Resource` of the knowledge library.
     Resource,
+    /// A `KnowledgeWorkshop`.
+    KnowledgeWorkshop,
 }
 
 /// Who made a change recorded in the audit log.
@@ -81,6 +83,7 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::Organisation => Kind::Organisation,
         db::AuditEntity::Proposal => Kind::Proposal,
         db::AuditEntity::Resource => Kind::Resource,
+        db::AuditEntity::KnowledgeWorkshop => Kind::KnowledgeWorkshop,
     }
 }
 
@@ -187,6 +190,9 @@ async fn current_node(
         db::AuditEntity::Resource => context::load(ctx, ResourceById(row))
             .await?
             .map(|m| Node::Resource(m.into())),
+        db::AuditEntity::KnowledgeWorkshop => context::load(ctx, WorkshopById(row))
+            .await?
+            .map(|m| Node::KnowledgeWorkshop(m.into())),
     };
     Ok(node)
 }

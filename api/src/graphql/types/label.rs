@@ -19,6 +19,7 @@ use super::proposal::{ProposalKind, ProposalStatus};
 use super::resource::ResourceKind;
 use super::source::FacilityFact;
 use super::stakeholder::StakeholderKind;
+use super::workshop::{AgendaActivityKind, AgendaActivityStatus, WorkshopPrinciple};
 use crate::graphql::context::Lang;
 
 /// A language the API serves prose and labels in.
@@ -208,6 +209,31 @@ labels!(SessionTopic {
     RelationalSecurity => ["Relational security", "Sécurité relationnelle", "Relationele veiligheid", "Seguridad relacional"],
 });
 
+labels!(WorkshopPrinciple {
+    FutureOriented => ["Future-oriented", "Tourné vers l’avenir", "Toekomstgericht", "Orientado al futuro"],
+    InclusiveMultidisciplinary => ["Inclusive and multidisciplinary", "Inclusif et multidisciplinaire", "Inclusief multidisciplinair", "Inclusivo y multidisciplinar"],
+    Collaboration => ["Collaboration", "Collaboration", "Samenwerking", "Colaboración"],
+    AddedValue => ["Added value", "Valeur ajoutée", "Toegevoegde waarde", "Valor añadido"],
+    ConnectingTheDots => ["Connecting the dots", "Relier les points", "Connecting the dots", "Conectar los puntos"],
+    EyeForThePublic => ["An eye for the public", "Attention au public", "Oog voor het publiek", "Atención al público"],
+});
+
+labels!(AgendaActivityKind {
+    LastingConnection => ["Lasting connection", "Lien durable", "Duurzame verbinding", "Conexión duradera"],
+    Research => ["Research", "Recherche", "Onderzoek", "Investigación"],
+    SpreadingKnowledge => ["Spreading knowledge", "Diffusion des connaissances", "Verspreiding van kennis", "Difusión del conocimiento"],
+    PolicyDevelopment => ["Policy development", "Élaboration des politiques", "Beleidsontwikkeling", "Desarrollo de políticas"],
+    StakeholderSupport => ["Advice and support to stakeholders", "Conseil et soutien aux parties prenantes", "Advies/ondersteuning van belanghebbenden", "Asesoramiento y apoyo a las partes interesadas"],
+    ChangingPerceptionOfSanctions => ["Changing how sanctions are perceived", "Changer la perception des sanctions", "Verandering van de perceptie van sancties", "Cambiar la percepción de las sanciones"],
+});
+
+labels!(AgendaActivityStatus {
+    Planned => ["Planned", "Prévue", "Gepland", "Prevista"],
+    UnderWay => ["Under way", "En cours", "Lopend", "En curso"],
+    Done => ["Done", "Réalisée", "Afgerond", "Realizada"],
+    Dropped => ["Dropped", "Abandonnée", "Geschrapt", "Descartada"],
+});
+
 labels!(StakeholderKind {
     Practice => ["Practice", "Pratique", "Praktijk", "Práctica"],
     Policy => ["Policy", "Politique publique", "Beleid", "Políticas públicas"],
@@ -294,6 +320,9 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<EcosystemDimension>(lang, &mut out);
     labels_of::<SessionLevel>(lang, &mut out);
     labels_of::<SessionTopic>(lang, &mut out);
+    labels_of::<WorkshopPrinciple>(lang, &mut out);
+    labels_of::<AgendaActivityKind>(lang, &mut out);
+    labels_of::<AgendaActivityStatus>(lang, &mut out);
     labels_of::<StakeholderKind>(lang, &mut out);
     labels_of::<GuidelineStatus>(lang, &mut out);
     labels_of::<ProposalKind>(lang, &mut out);

@@ -2,15 +2,174 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::knowledge_workshop;
+use entity::value as db;
 
+use super::learning_session::{LearningSession, LearningSessionConnection, SessionTopic};
 use super::stakeholder::{Stakeholder, StakeholderConnection, StakeholderStats};
+use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::MembersOf;
+use crate::graphql::loader::{
+    AgendaOf, MembersOf, WorkshopPrinciplesOf, WorkshopSessions, WorkshopThemesOf, WorkshopVisits,
+};
 use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
+
+/// A principle a knowledge workshop is built on, as the project names them.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::WorkshopPrinciple")]
+pub enum WorkshopPrinciple {
+    /// Future-oriented.
+    FutureOriented,
+    /// Inclusive and multidisciplinary.
+    InclusiveMultidisciplinary,
+    /// Collaboration.
+    Collaboration,
+    /// Added value.
+    AddedValue,
+    /// Connecting the dots.
+    ConnectingTheDots,
+    /// An eye for the public.
+    EyeForThePublic,
+}
+
+/// The kinds of activity a change agenda attaches to its goals, as the project names them.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AgendaActivityKind")]
+pub enum AgendaActivityKind {
+    /// A lasting connection.
+    LastingConnection,
+    /// Research.
+    Research,
+    /// Spreading knowledge.
+    SpreadingKnowledge,
+    /// Policy development.
+    PolicyDevelopment,
+    /// Advice and support to stakeholders.
+    StakeholderSupport,
+    /// Changing how sanctions are perceived.
+    ChangingPerceptionOfSanctions,
+}
+
+/// Where an activity of a change agenda stands.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AgendaActivityStatus")]
+pub enum AgendaActivityStatus {
+    /// Planned, not started.
+    Planned,
+    /// Under way.
+    UnderWay,
+    /// Done; its outcome says what came of it.
+    Done,
+    /// Dropped.
+    Dropped,
+}
+
+/// A goal of a workshop's long-term change agenda, with the activities attached to it.
+#[derive(Clone, Debug)]
+pub struct AgendaGoal(pub service::workshop::Goal);
+
+impl From<service::workshop::Goal> for AgendaGoal {
+    fn from(goal: service::workshop::Goal) -> Self {
+        Self(goal)
+    }
+}
+
+/// A goal of a workshop's long-term change agenda, with the activities attached to it.
+#[Object]
+impl AgendaGoal {
+    /// Title in the caller's language, falling back to English.
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<String> {
+        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
+    }
+    /// Description in the caller's language, falling back to English.
+    async fn description(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.description.as_ref(),
+        )?)
+    }
+    /// The activities attached to it, in the workshop's order.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::write::MAX_ACTIVITIES, child_complexity)"
+    )]
+    async fn activities(&self) -> Vec<AgendaActivity> {
+        self.0
+            .activities
+            .iter()
+            .cloned()
+            .map(AgendaActivity)
+            .collect()
+    }
+}
+
+/// An activity of a change agenda, of one of the six kinds the project names.
+#[derive(Clone, Debug)]
+pub struct AgendaActivity(pub service::workshop::AgendaActivity);
+
+/// An activity of a change agenda, of one of the six kinds the project names.
+#[Object]
+impl AgendaActivity {
+    /// Which kind of activity it is.
+    async fn kind(&self) -> AgendaActivityKind {
+        self.0.kind.into()
+    }
+    /// Title in the caller's language, falling back to English.
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<String> {
+        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
+    }
+    /// The day it starts, when known.
+    async fn starts_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.starts_on
+    }
+    /// The day it ends, when known.
+    async fn ends_on(&self) -> Option<chrono::NaiveDate> {
+        self.0.ends_on
+    }
+    /// Where it stands.
+    async fn status(&self) -> AgendaActivityStatus {
+        self.0.status.into()
+    }
+    /// What came of it, in the caller's language, falling back to English.
+    async fn outcome(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
+        )]
+        lang: Option<String>,
+    ) -> Result<Option<String>> {
+        Ok(context::translated(
+            ctx,
+            lang.as_deref(),
+            self.0.outcome.as_ref(),
+        )?)
+    }
+}
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
 #[derive(Clone, Debug)]
@@ -40,6 +199,25 @@ impl KnowledgeWorkshop {
     /// Country of a national workshop; null for the European think tank.
     async fn country_code(&self) -> Option<&str> {
         self.0.country_code.as_deref()
+    }
+    /// The principles it is built on, in the order the project names them.
+    async fn principles(&self, ctx: &Context<'_>) -> Result<Vec<WorkshopPrinciple>> {
+        Ok(context::load_all(ctx, WorkshopPrinciplesOf(self.0.id)).await?)
+    }
+    /// The themes it focuses on: the ecosystem of small-scale detention, relational security.
+    async fn themes(&self, ctx: &Context<'_>) -> Result<Vec<SessionTopic>> {
+        Ok(context::load_all(ctx, WorkshopThemesOf(self.0.id)).await?)
+    }
+    /// Its long-term change agenda: goals with the activities attached to them, in its order.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::write::MAX_GOALS, child_complexity)"
+    )]
+    async fn agenda(&self, ctx: &Context<'_>) -> Result<Vec<AgendaGoal>> {
+        Ok(context::load_all(ctx, AgendaOf(self.0.id)).await?)
+    }
+    /// Optimistic-concurrency token: pass it as `expectedVersion` to `updateKnowledgeWorkshop`.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// Its members, by name, a page at a time (`first` defaults to 50, at
     /// most 500). Callers other than editors and admins get only the members
@@ -86,6 +264,64 @@ impl KnowledgeWorkshop {
         let rows = service::stakeholder::count_by_kind(context::db(ctx), Some(self.0.id)).await?;
         let withhold_small = !context::caller(ctx).is_editor();
         Ok(StakeholderStats::new(&rows, withhold_small))
+    }
+    /// The study visits it made, most recent first.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn visits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<VisitConnection> {
+        let visits = context::load(ctx, WorkshopVisits(self.0.id)).await?;
+        sliced(
+            visits.unwrap_or_default(),
+            &service::workshop::visits_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            Visit::from,
+        )
+        .await
+    }
+    /// The learning sessions it held, most recent first.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn learning_sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<LearningSessionConnection> {
+        let sessions = context::load(ctx, WorkshopSessions(self.0.id)).await?;
+        sliced(
+            sessions.unwrap_or_default(),
+            &service::workshop::sessions_fingerprint(self.0.id),
+            &page_args(first, after, last, before),
+            LearningSession::from,
+        )
+        .await
     }
     /// The resources of the knowledge library of this workshop, by title.
     #[graphql(

@@ -106,8 +106,9 @@ stamped!(
     learning_session,
     stakeholder,
     guideline_version,
-    // Never written through the API; the demo data stamps its rows alike.
+    // Editors change workshops; the demo data stamps new ones alike.
     knowledge_workshop,
+    // Never written through the API; the demo data stamps its rows alike.
     guideline,
     // Registered when a partner's token first names one.
     organisation,
