@@ -14,6 +14,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::{Authenticator, Signer};
 use crate::config::{AuthSettings, DatabaseSettings, ServeSettings};
 use crate::data_version::DataVersion;
+use crate::graphql::documents::Documents;
 use crate::graphql::executor::Executor;
 use crate::graphql::limits::Limits;
 use crate::graphql::schema;
@@ -21,6 +22,10 @@ use crate::http::{self, AppState, graphiql::GraphiqlPage};
 use crate::service::token::Register;
 use crate::service::token::standing::Standing;
 use crate::{db, service};
+
+/// How many parsed GraphQL documents a server keeps: far more than the
+/// distinct documents its clients send, and at most a few megabytes.
+const KEPT_DOCUMENTS: usize = 512;
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -143,8 +148,10 @@ impl Application {
             request_timeout: Duration::from_millis(settings.request_timeout_ms.max(1)),
             db_budget: Duration::from_millis(settings.request_db_budget_ms),
             limits,
+            documents: Documents::new(KEPT_DOCUMENTS),
             authenticator,
             response_cache,
+            anonymous_reads: http::graphql::AnonymousReads::default(),
             graphiql: settings
                 .graphiql
                 .then(|| GraphiqlPage(http::graphiql::render_page())),

@@ -2,6 +2,7 @@
 //! thin: they read the request context and call [`crate::service`].
 
 pub mod context;
+pub mod documents;
 pub mod executed;
 pub mod executor;
 pub mod id;

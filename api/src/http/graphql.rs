@@ -16,6 +16,7 @@ use serde_json::json;
 use tracing::{Instrument, Span};
 
 use super::AppState;
+use super::coalesce::Flights;
 use super::media::Media;
 use super::observe::GraphqlOutcome;
 use super::response_cache::{Answer, ResponseCache};
@@ -199,22 +200,51 @@ async fn answer_anonymous(
         let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
         return (Answer::uncached(outcome.body), outcome.verdict);
     };
-    let version = cache.current_version().await;
-    if let Some(hit) = version.and_then(|v| cache.get(&key, v)) {
+    let Some(version) = cache.current_version().await else {
+        let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
+        return (Answer::uncached(outcome.body), outcome.verdict);
+    };
+    let operation = operation_of(&batch);
+    let answered = match cache.get(&key, version) {
+        Some(answer) => (answer, Verdict::OK),
+        None => {
+            let shared = state
+                .anonymous_reads
+                .0
+                .run((key, version, media), || async {
+                    let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
+                    Ok::<_, std::convert::Infallible>(if outcome.verdict.ok {
+                        // Tagged with the version read before executing: a write that
+                        // landed meanwhile makes this entry stale rather than wrongly fresh.
+                        (cache.put(key, version, outcome.body), outcome.verdict)
+                    } else {
+                        (Answer::uncached(outcome.body), outcome.verdict)
+                    })
+                })
+                .await;
+            match shared {
+                Ok(answered) => answered,
+                Err(never) => match never {},
+            }
+        }
+    };
+    // A hit, or an answer another request computed: logged and counted as
+    // this request's all the same.
+    if req.extensions().get::<GraphqlOutcome>().is_none() {
         req.extensions_mut().insert(GraphqlOutcome {
-            operation: operation_of(&batch),
+            operation,
             error_codes: Vec::new(),
         });
-        return (hit, Verdict::OK);
     }
-    let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
-    match (outcome.verdict.ok, version) {
-        // Tagged with the version read before executing: a write that landed
-        // meanwhile makes this entry stale rather than wrongly fresh.
-        (true, Some(version)) => (cache.put(key, version, outcome.body), outcome.verdict),
-        (_, _) => (Answer::uncached(outcome.body), outcome.verdict),
-    }
+    answered
 }
+
+/// Anonymous reads being computed, by cache key, data version and media
+/// type: the same question asked again before its first answer is made waits
+/// for that answer instead of computing it again (after every write, every
+/// cached answer is stale at once).
+#[derive(Default)]
+pub struct AnonymousReads(Flights<([u8; 32], i64, Media), (Answer, Verdict)>);
 
 /// What can change an anonymous answer: the document, its variables and
 /// extensions (a persisted query's hash), the operation, and the language.
@@ -630,7 +660,7 @@ async fn one(
     // An empty query is a persisted query sent by hash: async-graphql looks
     // it up, and the limits extension checks it.
     if !request.query.is_empty() {
-        let checked = limits::parse(&request.query).and_then(|document| {
+        let checked = state.documents.parse(&request.query).and_then(|document| {
             state
                 .limits
                 .check(&document, &request.variables)

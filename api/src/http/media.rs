@@ -10,7 +10,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header::ACCEPT;
 
 /// A media type a GraphQL answer can be sent in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Media {
     /// `application/json`: every well-formed request answers `200`, whatever
     /// its errors (the behaviour of every client that predates the draft).

@@ -20,7 +20,7 @@ use prometheus::{
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::data_version::DataVersion;
+use super::response_cache::ResponseCache;
 use crate::error::code;
 
 /// Upper bounds of the latency histogram, in seconds.
@@ -221,6 +221,7 @@ pub struct Metrics {
     pool_max: IntGauge,
     invalidation_live: IntGauge,
     version_reads: IntCounter,
+    cache_answers: IntCounterVec,
     webhook_deliveries: IntCounterVec,
     /// Which names are labels, and the endpoints and outcomes each has
     /// series under, so that a label that goes takes its series with it.
@@ -277,6 +278,17 @@ impl Metrics {
             "wish_cache_version_reads_total",
             "Data version reads on the request path, made while invalidation was not live.",
         )?;
+        // Brought up to the cache's own counts at each scrape.
+        let cache_answers = IntCounterVec::new(
+            Opts::new(
+                "wish_response_cache_answers_total",
+                "Anonymous answers by how the response cache gave them: hit (served as kept) or computed (made after a miss and kept; requests that missed the same answer at the same moment share one computation).",
+            ),
+            &["outcome"],
+        )?;
+        for outcome in ["hit", "computed"] {
+            cache_answers.with_label_values(&[outcome]);
+        }
         let webhook_deliveries = IntCounterVec::new(
             Opts::new(
                 "wish_webhook_deliveries_total",
@@ -296,6 +308,7 @@ impl Metrics {
             Box::new(pool_max.clone()),
             Box::new(invalidation_live.clone()),
             Box::new(version_reads.clone()),
+            Box::new(cache_answers.clone()),
             Box::new(webhook_deliveries.clone()),
         ] {
             registry.register(collector)?;
@@ -314,6 +327,7 @@ impl Metrics {
             pool_max,
             invalidation_live,
             version_reads,
+            cache_answers,
             webhook_deliveries,
             labels: Mutex::default(),
         })
@@ -382,12 +396,18 @@ impl Metrics {
 
     /// The text exposition of every series, the pool and the cache's
     /// invalidation read now.
-    fn render(&self, db: &DatabaseConnection, versions: Option<&DataVersion>) -> String {
-        if let Some(versions) = versions {
+    fn render(&self, db: &DatabaseConnection, cache: Option<&ResponseCache>) -> String {
+        if let Some(cache) = cache {
+            let versions = cache.versions();
             self.invalidation_live.set(i64::from(versions.is_live()));
             let reads = versions.reads();
             self.version_reads
                 .inc_by(reads.saturating_sub(self.version_reads.get()));
+            let (hits, stores) = cache.counts();
+            for (outcome, count) in [("hit", hits), ("computed", stores)] {
+                let counter = self.cache_answers.with_label_values(&[outcome]);
+                counter.inc_by(count.saturating_sub(counter.get()));
+            }
         }
         let (size, idle, max) = pool_use(db);
         self.pool.with_label_values(&["idle"]).set(idle);
@@ -434,10 +454,11 @@ pub async fn endpoint(state: web::Data<super::AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type(prometheus::TEXT_FORMAT)
         .insert_header(("Cache-Control", "no-store"))
-        .body(state.metrics.render(
-            &state.db,
-            state.response_cache.as_ref().map(|c| c.versions().as_ref()),
-        ))
+        .body(
+            state
+                .metrics
+                .render(&state.db, state.response_cache.as_ref()),
+        )
 }
 
 #[cfg(test)]

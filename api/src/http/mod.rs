@@ -5,6 +5,7 @@
 pub mod asset;
 pub mod cache;
 pub mod caller;
+pub mod coalesce;
 pub mod export;
 pub mod graphiql;
 pub mod graphql;
@@ -29,6 +30,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 use crate::auth::Authenticator;
+use crate::graphql::documents::Documents;
 use crate::graphql::executor::Executor;
 use crate::graphql::limits::Limits;
 use crate::graphql::schema::AppSchema;
@@ -47,12 +49,16 @@ pub struct AppState {
     /// Database time one request may use; zero: no budget.
     pub db_budget: Duration,
     pub limits: Limits,
+    /// Documents parsed before, by their text.
+    pub documents: Documents,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
     /// Revoked tokens and organisations, as this server last read them.
     pub standing: std::sync::Arc<crate::service::token::standing::Standing>,
     /// Anonymous answers, kept while the data does not change; `None`: off.
     pub response_cache: Option<response_cache::ResponseCache>,
+    /// Anonymous reads under way, which the same read arriving meanwhile waits for.
+    pub anonymous_reads: graphql::AnonymousReads,
     /// The GraphiQL page, made once; `None`: GraphiQL is off.
     pub graphiql: Option<graphiql::GraphiqlPage>,
     pub map: map::MapConfig,

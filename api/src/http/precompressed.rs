@@ -2,10 +2,12 @@
 //! instead of once per request. Browsers always ask for gzip or brotli, and
 //! the GeoJSON of every facility is megabytes: compressing it per request
 //! costs tens of milliseconds of a worker, compressing it once costs that
-//! once per change of the data.
+//! once per change of the data. Requests that want a copy while it is being
+//! made wait for it rather than make it again.
 
 use std::io::Write;
-use std::sync::OnceLock;
+
+use tokio::sync::OnceCell;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::{AcceptEncoding, ContentEncoding, Encoding, Header};
@@ -24,8 +26,8 @@ type Compressor = fn(&[u8]) -> std::io::Result<Vec<u8>>;
 /// Compressed copies of one answer, each made on first demand.
 #[derive(Default)]
 pub struct Compressed {
-    brotli: OnceLock<Bytes>,
-    gzip: OnceLock<Bytes>,
+    brotli: OnceCell<Bytes>,
+    gzip: OnceCell<Bytes>,
 }
 
 impl Compressed {
@@ -46,19 +48,19 @@ impl Compressed {
             ContentEncoding::Gzip => (&self.gzip, gzip),
             _ => return None,
         };
-        let compressed = match slot.get() {
-            Some(bytes) => bytes.clone(),
-            None => {
+        let compressed = slot
+            .get_or_try_init(|| async {
                 // Megabytes take tens of milliseconds: off the HTTP worker,
                 // which meanwhile serves its other connections.
                 let body = body.clone();
-                let made = actix_web::web::block(move || compress(&body))
-                    .await
-                    .ok()?
-                    .ok()?;
-                slot.get_or_init(|| Bytes::from(made)).clone()
-            }
-        };
+                match actix_web::web::block(move || compress(&body)).await {
+                    Ok(Ok(made)) => Ok(Bytes::from(made)),
+                    _ => Err(()),
+                }
+            })
+            .await
+            .ok()?
+            .clone();
         Some((encoding, compressed))
     }
 }

@@ -6,6 +6,7 @@
 //! write through any replica makes every replica's entries stale within
 //! moments, and a hit costs no database round trip.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use actix_web::HttpRequest;
@@ -14,6 +15,7 @@ use actix_web::web::Bytes;
 use lru::LruCache;
 use sha2::{Digest, Sha256};
 
+use super::coalesce::Flights;
 use super::precompressed::Compressed;
 use crate::data_version::DataVersion;
 
@@ -85,6 +87,11 @@ pub struct ResponseCache {
     versions: Arc<DataVersion>,
     entries: Mutex<Entries>,
     budget_bytes: usize,
+    /// Misses being computed, by key and data version.
+    misses: Flights<([u8; 32], i64), Answer>,
+    /// Answers served from the cache, and answers computed and kept.
+    hits: AtomicU64,
+    stores: AtomicU64,
 }
 
 struct Entries {
@@ -104,10 +111,15 @@ impl ResponseCache {
                 bytes: 0,
             }),
             budget_bytes,
+            misses: Flights::default(),
+            hits: AtomicU64::new(0),
+            stores: AtomicU64::new(0),
         })
     }
 
     /// A cached answer, or one computed now and kept when it succeeds.
+    /// Requests that miss the same key at the same data version while it is
+    /// being computed wait for that computation (see [`Flights`]).
     ///
     /// # Errors
     /// Those of `compute`.
@@ -115,15 +127,17 @@ impl ResponseCache {
     where
         F: std::future::Future<Output = Result<Vec<u8>, E>>,
     {
-        let version = self.current_version().await;
-        if let Some(hit) = version.and_then(|v| self.get(&key, v)) {
+        let Some(version) = self.current_version().await else {
+            return Ok(Answer::uncached(Bytes::from(compute.await?)));
+        };
+        if let Some(hit) = self.get(&key, version) {
             return Ok(hit);
         }
-        let body = Bytes::from(compute.await?);
-        Ok(match version {
-            Some(version) => self.put(key, version, body),
-            None => Answer::uncached(body),
-        })
+        self.misses
+            .run((key, version), || async {
+                Ok(self.put(key, version, Bytes::from(compute.await?)))
+            })
+            .await
     }
 
     /// The key of a request: everything that can change its answer.
@@ -152,9 +166,21 @@ impl ResponseCache {
     pub fn get(&self, key: &[u8; 32], version: i64) -> Option<Answer> {
         let mut entries = self.entries.lock().ok()?;
         match entries.lru.get(key) {
-            Some(cached) if cached.version == version => Some(cached.answer.clone()),
+            Some(cached) if cached.version == version => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                Some(cached.answer.clone())
+            }
             _ => None,
         }
+    }
+
+    /// Answers served from the cache so far, and answers computed and kept.
+    #[must_use]
+    pub fn counts(&self) -> (u64, u64) {
+        (
+            self.hits.load(Ordering::Relaxed),
+            self.stores.load(Ordering::Relaxed),
+        )
     }
 
     /// Keeps an answer computed at `version`, evicting the least recently used
@@ -165,6 +191,7 @@ impl ResponseCache {
         if body.len() > self.budget_bytes / 4 {
             return Answer::uncached(body);
         }
+        self.stores.fetch_add(1, Ordering::Relaxed);
         let answer = Answer {
             compressed: Some(Arc::default()),
             ..Answer::uncached(body)

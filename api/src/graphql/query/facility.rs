@@ -8,7 +8,7 @@ use super::list;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{fetched, page_args, wants_total};
 use crate::graphql::types::facility::{
     Facility, FacilityConnection, FacilityOrder, FacilityStatus, FacilityType, ManagedBy,
     Population, Principle, RefScheme, Regime, TargetAge, TargetGender,
@@ -248,7 +248,7 @@ impl FacilityQuery {
         let db = context::db(ctx);
         let filter: service::facility::Filter = filter.unwrap_or_default().into();
         let order: Vec<service::facility::Ordering> = list(order_by);
-        let args = page_args(first, after, last, before);
+        let args = page_args(first, after, last, before).with_total(wants_total(ctx));
         let page = service::facility::page(db, &filter, &order, &args);
         fetched(ctx, page, service::facility::count(db, &filter)).await
     }

@@ -8,7 +8,7 @@ use super::{by_id, list};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{fetched, page_args};
+use crate::graphql::types::connection::{fetched, page_args, wants_total};
 use crate::graphql::types::facility::EcosystemDimension;
 use crate::graphql::types::resource::{Resource, ResourceConnection, ResourceKind};
 use crate::service;
@@ -113,7 +113,7 @@ impl ResourceQuery {
     ) -> Result<ResourceConnection> {
         let filter = filter.unwrap_or_default().resolve(ctx).await?;
         let order = order_by.unwrap_or_default().into();
-        let args = page_args(first, after, last, before);
+        let args = page_args(first, after, last, before).with_total(wants_total(ctx));
         let db = context::db(ctx);
         fetched(
             ctx,

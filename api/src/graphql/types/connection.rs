@@ -115,12 +115,20 @@ pub fn page_args(
         after,
         last,
         before,
+        with_total: false,
     }
 }
 
+/// Whether the caller selects the `totalCount` of the connection being resolved.
+#[must_use]
+pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
 /// A page that the database reads, as a connection. `count` runs only when
-/// the caller selects `totalCount`, and after the page, whose errors about
-/// the arguments come first.
+/// the caller selects `totalCount` and the page was not counted with it
+/// (see [`page::fetch`]), and after the page, whose errors about the
+/// arguments come first.
 ///
 /// # Errors
 /// Those of `page`, then those of `count`.
@@ -134,7 +142,10 @@ where
     C::Node: From<M>,
 {
     let page = page.await?;
-    let total = total_count(ctx, count).await?;
+    let total = match page.total {
+        Some(total) if wants_total(ctx) => i32::try_from(total).unwrap_or(i32::MAX),
+        _ => total_count(ctx, count).await?,
+    };
     Ok(C::new(page.map(C::Node::from), total))
 }
 
@@ -154,7 +165,8 @@ where
     C::Node: From<<F::Entity as sea_orm::EntityTrait>::Model>,
 {
     let db = crate::graphql::context::db(ctx);
-    fetched(ctx, page::list(db, filter, args), page::count(db, filter)).await
+    let args = args.clone().with_total(wants_total(ctx));
+    fetched(ctx, page::list(db, filter, &args), page::count(db, filter)).await
 }
 
 /// A page cut from a list loaded whole (a parent's children, which the
@@ -182,7 +194,7 @@ pub async fn total_count(
     ctx: &async_graphql::Context<'_>,
     count: impl std::future::Future<Output = crate::error::Result<u64>>,
 ) -> crate::error::Result<i32> {
-    if ctx.look_ahead().field("totalCount").exists() {
+    if wants_total(ctx) {
         Ok(i32::try_from(count.await?).unwrap_or(i32::MAX))
     } else {
         Ok(0)

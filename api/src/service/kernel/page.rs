@@ -6,8 +6,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Select,
+    Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryResult, QuerySelect, Select,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -29,6 +31,17 @@ pub struct PageArgs {
     pub after: Option<String>,
     pub last: Option<i32>,
     pub before: Option<String>,
+    /// Whether the caller also wants the number of items on all pages:
+    /// then the page's own statement counts them (see [`fetch`]).
+    pub with_total: bool,
+}
+
+impl PageArgs {
+    /// The same page, with or without the total.
+    #[must_use]
+    pub fn with_total(self, with_total: bool) -> Self {
+        Self { with_total, ..self }
+    }
 }
 
 /// One page of rows, each with its cursor.
@@ -37,6 +50,8 @@ pub struct Page<T> {
     pub items: Vec<(String, T)>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+    /// The number of items on all pages, when it was counted with the page.
+    pub total: Option<u64>,
 }
 
 impl<T> Page<T> {
@@ -45,6 +60,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(|(c, t)| (c, f(t))).collect(),
             has_next_page: self.has_next_page,
             has_previous_page: self.has_previous_page,
+            total: self.total,
         }
     }
 }
@@ -155,7 +171,9 @@ pub async fn count<F: Listing>(db: &impl ConnectionTrait, filter: &F) -> Result<
         .await?)
 }
 
-/// Fetches the page that `args` ask for from an ordered `select`.
+/// Fetches the page that `args` ask for from an ordered `select`. With
+/// `args.with_total`, the same statement counts the rows on all pages
+/// (`COUNT(*) OVER ()`): one round trip to the database instead of two.
 ///
 /// # Errors
 /// `BAD_USER_INPUT` for a bad page size, a foreign or malformed cursor, or
@@ -172,15 +190,52 @@ where
     C: ConnectionTrait,
 {
     let count = select.clone();
-    let (offset, limit) = window(fingerprint, args, async { Ok(count.count(db).await?) }).await?;
+    let (offset, limit, counted) =
+        window(fingerprint, args, async { Ok(count.count(db).await?) }).await?;
     // One row more than asked tells whether another page follows.
-    let rows = select.offset(offset).limit(limit + 1).all(db).await?;
-    Ok(assemble(fingerprint, offset, limit, rows))
+    let select = select.offset(offset).limit(limit + 1);
+    if !args.with_total || counted.is_some() {
+        let rows = select.all(db).await?;
+        return Ok(assemble(fingerprint, offset, limit, rows).counted(counted));
+    }
+    let rows = select
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), TOTAL_COLUMN)
+        .into_model::<WithTotal<E::Model>>()
+        .all(db)
+        .await?;
+    // Past the end no row carries the total; it is counted on its own then.
+    let total = match rows.first() {
+        Some(row) => Some(row.total),
+        None if offset == 0 => Some(0),
+        None => None,
+    };
+    let rows = rows.into_iter().map(|row| row.model).collect();
+    Ok(assemble(fingerprint, offset, limit, rows).counted(total))
 }
 
-/// Which slice of an ordered result `args` ask for, as (offset, limit);
-/// `total` runs only when paging back from the end.
-async fn window<F>(fingerprint: &str, args: &PageArgs, total: F) -> Result<(u64, u64)>
+/// The column that carries the total beside each row of a page.
+const TOTAL_COLUMN: &str = "wish_page_total";
+
+/// A row of a page, and the number of rows on all pages.
+struct WithTotal<M> {
+    model: M,
+    total: u64,
+}
+
+impl<M: FromQueryResult> FromQueryResult for WithTotal<M> {
+    fn from_query_result(row: &QueryResult, prefix: &str) -> std::result::Result<Self, DbErr> {
+        let total: i64 = row.try_get(prefix, TOTAL_COLUMN)?;
+        Ok(Self {
+            model: M::from_query_result(row, prefix)?,
+            total: u64::try_from(total).unwrap_or_default(),
+        })
+    }
+}
+
+/// Which slice of an ordered result `args` ask for, as (offset, limit, and
+/// the total when it was needed): `total` runs only when paging back from
+/// the end.
+async fn window<F>(fingerprint: &str, args: &PageArgs, total: F) -> Result<(u64, u64, Option<u64>)>
 where
     F: std::future::Future<Output = Result<u64>>,
 {
@@ -201,17 +256,21 @@ where
         None => None,
     };
     if let Some(last) = last {
-        let end = match end {
-            Some(end) => end,
-            None => total.await?,
+        let (end, counted) = match end {
+            Some(end) => (end, None),
+            None => {
+                let total = total.await?;
+                (total, Some(total))
+            }
         };
         let offset = end.saturating_sub(last).max(start);
-        Ok((offset, end.saturating_sub(offset)))
+        Ok((offset, end.saturating_sub(offset), counted))
     } else {
         let size = first.unwrap_or(DEFAULT_PAGE_SIZE);
         Ok((
             start,
             end.map_or(size, |end| size.min(end.saturating_sub(start))),
+            None,
         ))
     }
 }
@@ -230,6 +289,13 @@ fn assemble<T>(fingerprint: &str, offset: u64, limit: u64, mut rows: Vec<T>) -> 
         items,
         has_next_page,
         has_previous_page: offset > 0,
+        total: None,
+    }
+}
+
+impl<T> Page<T> {
+    fn counted(self, total: Option<u64>) -> Self {
+        Self { total, ..self }
     }
 }
 
@@ -240,7 +306,7 @@ fn assemble<T>(fingerprint: &str, offset: u64, limit: u64, mut rows: Vec<T>) -> 
 /// As [`fetch`].
 pub async fn slice<T>(items: Vec<T>, fingerprint: &str, args: &PageArgs) -> Result<Page<T>> {
     let total = items.len() as u64;
-    let (offset, limit) = window(fingerprint, args, async { Ok(total) }).await?;
+    let (offset, limit, _) = window(fingerprint, args, async { Ok(total) }).await?;
     let rows = items
         .into_iter()
         .skip(usize::try_from(offset).unwrap_or(usize::MAX))
