@@ -340,7 +340,7 @@ mod tests {
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
     /// sort orders, the change feed, diffs, webhook deliveries), not facts a reader is shown.
-    const MACHINERY: [&str; 12] = [
+    const MACHINERY: [&str; 13] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
@@ -348,6 +348,7 @@ mod tests {
         "FacilityOrder",
         "Permission",
         "ResourceOrder",
+        "RuleChangeField",
         "RuleChangeKind",
         "TokenRole",
         "TokenStatus",
