@@ -9,6 +9,7 @@ use entity::value as db;
 use entity::{guideline, guideline_rule, guideline_version};
 
 use super::connection::{connection, page_args, sliced};
+use super::consultation::{ConsultationComment, ConsultationCommentConnection};
 use super::label::Language;
 use super::learning_session::LearningSession;
 use super::resource::Resource;
@@ -18,7 +19,8 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    ProvenanceOf, RuleHistory, RuleSourcesOf, RulesOf, Source, VersionsOf,
+    ProvenanceOf, RuleComments, RuleHistory, RuleSourcesOf, RulesOf, Source, VersionComments,
+    VersionsOf,
 };
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
@@ -321,6 +323,40 @@ impl GuidelineVersion {
                 .collect(),
         })
     }
+    /// The comments made during its consultation, on its rules and on the
+    /// version as a whole, in the order they came, a page at a time (`first`
+    /// defaults to 50, at most 500). While it is in CONSULTATION, a partner
+    /// sees its own organisation's, editors and admins all; once it is
+    /// ADOPTED, everyone sees every comment that was not withdrawn.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn consultation_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<ConsultationCommentConnection> {
+        let comments = context::load(ctx, VersionComments(self.model.id)).await?;
+        ConsultationComment::page(
+            ctx,
+            comments.unwrap_or_default(),
+            self.model.status,
+            ("version-comments", self.model.id),
+            page_args(first, after, last, before),
+        )
+        .await
+    }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
         self.model.version
@@ -447,7 +483,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn new(
+    pub(crate) fn new(
         model: guideline_rule::Model,
         version: Arc<guideline_version::Model>,
         guideline: Arc<guideline::Model>,
@@ -599,6 +635,38 @@ impl Rule {
             model: self.version.clone(),
             guideline: self.guideline.clone(),
         }
+    }
+    /// The comments made on this rule during its version's consultation, in
+    /// the order they came, a page at a time (`first` defaults to 50, at most
+    /// 500); who sees which is as in `GuidelineVersion.consultationComments`.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn consultation_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<ConsultationCommentConnection> {
+        let comments = context::load(ctx, RuleComments(self.model.id)).await?;
+        ConsultationComment::page(
+            ctx,
+            comments.unwrap_or_default(),
+            self.version.status,
+            ("rule-comments", self.model.id),
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// This rule in every version the caller may see (drafts: editors and
     /// admins only), oldest version first, this one included (at most 50).
