@@ -661,6 +661,21 @@ async fn add_comments(s: &Scene, range: std::ops::Range<usize>, person: i32) {
     }
 }
 
+/// The answer to `query` as an editor, and the fewest statements it took in
+/// three runs: the server's own background work (the token register's
+/// refresh, the webhook worker) may run statements while one is measured,
+/// never fewer.
+async fn fewest_statements(s: &Scene, query: &str) -> (Value, u64) {
+    let mut fewest = u64::MAX;
+    let mut answer = Value::Null;
+    for _ in 0..3 {
+        let before = s.app.statements.get();
+        answer = s.call(&s.editor, query, json!({})).await;
+        fewest = fewest.min(s.app.statements.get() - before);
+    }
+    (answer, fewest)
+}
+
 /// A page of versions with their rules and every rule's comments, each
 /// with its organisation, person and rule, costs the same statements for
 /// two comments as for eight.
@@ -673,13 +688,9 @@ async fn comment_lists_cost_a_fixed_number_of_statements(backend: Backend) {
         text organisation { name } person { name } rule { number } } }
         rules { consultationComments(first: 4) { totalCount nodes { text organisation { slug } person { name } } } } } } }";
     add_comments(&s, 0..2, person.id).await;
-    let before_two = s.app.statements.get();
-    let two = s.call(&s.editor, query, json!({})).await;
-    let for_two = s.app.statements.get() - before_two;
+    let (two, for_two) = fewest_statements(&s, query).await;
     add_comments(&s, 2..8, person.id).await;
-    let before_eight = s.app.statements.get();
-    let eight = s.call(&s.editor, query, json!({})).await;
-    let for_eight = s.app.statements.get() - before_eight;
+    let (eight, for_eight) = fewest_statements(&s, query).await;
 
     let count = |body: &Value| {
         body["data"]["guidelines"]
