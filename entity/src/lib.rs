@@ -4,6 +4,7 @@
 pub mod api_token;
 pub mod app_state;
 pub mod audit_event;
+pub mod consultation_comment;
 pub mod facility;
 pub mod facility_ecosystem_note;
 pub mod facility_external_ref;
@@ -48,6 +49,7 @@ pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
     pub use super::app_state::Entity as AppState;
     pub use super::audit_event::Entity as AuditEvent;
+    pub use super::consultation_comment::Entity as ConsultationComment;
     pub use super::facility::Entity as Facility;
     pub use super::facility_ecosystem_note::Entity as FacilityEcosystemNote;
     pub use super::facility_external_ref::Entity as FacilityExternalRef;

@@ -197,6 +197,20 @@ string_enum!(
         Proposal,
         Resource,
         KnowledgeWorkshop,
+        ConsultationComment,
+    }
+);
+
+string_enum!(
+    /// Where a consultation comment stands: open until an editor answers
+    /// it with one of the four marks, or its author withdraws it.
+    CommentStatus {
+        Open,
+        Accepted,
+        PartlyAccepted,
+        NotAccepted,
+        OutOfScope,
+        Withdrawn,
     }
 );
 

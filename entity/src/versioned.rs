@@ -43,5 +43,6 @@ versioned!(
     organisation,
     proposal,
     resource,
-    knowledge_workshop
+    knowledge_workshop,
+    consultation_comment
 );

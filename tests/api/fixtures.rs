@@ -314,7 +314,8 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         guideline_rule_resource,
         knowledge_workshop,
         workshop_principle,
-        workshop_theme
+        workshop_theme,
+        consultation_comment
     ));
     all.sort_by_key(|v| v.to_string());
     all

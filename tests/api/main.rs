@@ -13,6 +13,7 @@ mod bbox;
 mod browser;
 mod changes;
 mod cli;
+mod consultation;
 mod demo_data;
 mod errors;
 mod examples;

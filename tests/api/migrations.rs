@@ -233,6 +233,34 @@ async fn every_entity_round_trips(backend: Backend) {
     .insert(&db)
     .await
     .unwrap();
+    let comment = consultation_comment::ActiveModel {
+        uuid: Set(sea_orm::prelude::Uuid::now_v7()),
+        guideline_version_id: Set(v1.id),
+        rule_id: Set(None),
+        organisation_id: Set(Some(org.id)),
+        author: Set(Some("partner@example.org".into())),
+        stakeholder_id: Set(Some(person.id)),
+        text: Set("Say how small.".into()),
+        status: Set(CommentStatus::PartlyAccepted),
+        answer: Set(Some("In part.".into())),
+        answered_by: Set(Some("editor@example.org".into())),
+        answered_at: Set(Some(now)),
+        withdrawn_at: Set(None),
+        version: Set(2),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await
+    .unwrap();
+    assert_eq!(
+        consultation_comment::Entity::find_by_id(comment.id)
+            .one(&db)
+            .await
+            .unwrap(),
+        Some(comment)
+    );
 
     assert_eq!(
         facility::Entity::find_by_id(facility.id)

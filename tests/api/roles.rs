@@ -43,6 +43,10 @@ struct Fixture {
     proposal: String,
     /// The Dutch knowledge workshop, at version 1.
     workshop: String,
+    /// A version of `relational-security` in CONSULTATION.
+    consultation: String,
+    /// A comment of `other-partner` on it, at version 1.
+    comment: String,
 }
 
 async fn fixture(app: &TestApp) -> Fixture {
@@ -129,7 +133,27 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     let workshop = fixtures::workshop(&app.db, "nl").await;
+    let consultation = fixtures::guideline_version(
+        &app.db,
+        "relational-security",
+        1,
+        GuidelineStatus::Consultation,
+        "In consultation",
+    )
+    .await;
+    let (_, commented) = app
+        .graphql_as(
+            &crate::helpers::token(Role::Partner, Some("other-partner")),
+            "mutation($id: ID!) { addConsultationComment(input: { version: $id, text: \"Say more.\" }) { id } }",
+            json!({ "id": gid(Kind::GuidelineVersion, consultation.id) }),
+        )
+        .await;
     Fixture {
+        consultation: gid(Kind::GuidelineVersion, consultation.id),
+        comment: commented["data"]["addConsultationComment"]["id"]
+            .as_str()
+            .expect("a comment")
+            .to_owned(),
         workshop: gid(Kind::KnowledgeWorkshop, workshop.id),
         jti: issued.record.jti,
         proposal: proposed["data"]["proposeFacilityChange"]["id"]
@@ -375,6 +399,42 @@ fn operations() -> Vec<Operation> {
             name: "reject a proposal",
             document: "mutation($id: ID!) { rejectProposal(id: $id, expectedVersion: 1, reason: \"Not counted so.\") { status } }",
             variables: |f| json!({ "id": f.proposal }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "comment on a version in consultation",
+            document: "mutation($id: ID!) { addConsultationComment(input: { version: $id, text: \"Clearer, please.\" }) { status } }",
+            variables: |f| json!({ "id": f.consultation }),
+            outcomes: [UNAUTH, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "read another organisation's comment in consultation",
+            document: "query($id: ID!) { node(id: $id) { id } }",
+            variables: |f| json!({ "id": f.comment }),
+            outcomes: [Hidden, Hidden, Allowed, Allowed],
+        },
+        Operation {
+            name: "read the consultation report",
+            document: "query($id: ID!) { consultationReport(version: $id) { totalCount } }",
+            variables: |f| json!({ "id": f.consultation }),
+            outcomes: [Allowed, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "edit another organisation's comment",
+            document: "mutation($id: ID!) { updateConsultationComment(id: $id, expectedVersion: 1, input: { text: \"Not mine.\" }) { version } }",
+            variables: |f| json!({ "id": f.comment }),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        },
+        Operation {
+            name: "withdraw another organisation's comment",
+            document: "mutation($id: ID!) { withdrawConsultationComment(id: $id, expectedVersion: 1) { status } }",
+            variables: |f| json!({ "id": f.comment }),
+            outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, FORBIDDEN],
+        },
+        Operation {
+            name: "answer a consultation comment",
+            document: "mutation($id: ID!) { answerConsultationComment(id: $id, expectedVersion: 1, input: { status: ACCEPTED, answer: \"Taken up.\" }) { status } }",
+            variables: |f| json!({ "id": f.comment }),
             outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
         },
         Operation {

@@ -554,6 +554,67 @@ async fn a_published_rules_visit_stays_as_it_was(backend: Backend) {
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
+/// A rule whose text stays but whose sources change is CHANGED in
+/// `ruleDiff`, which says that only its sources changed, and which.
+async fn a_rule_whose_sources_alone_changed_is_in_the_diff(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let slug = fixtures::facility_slugs(&app.db).await.remove(0);
+    let facility = fixtures::facility(&app.db, &slug).await;
+    let visit = fixtures::visit(&app.db, facility.id, fixtures::day(2025, 2, 3), None, &[]).await;
+    let session = fixtures::session(
+        &app.db,
+        "Ecosystem",
+        fixtures::day(2025, 3, 4),
+        SessionLevel::European,
+        SessionTopic::Ecosystem,
+        &[],
+    )
+    .await;
+    let informed = |sources: Value| {
+        json!({ "number": "1", "title": en("Scale"), "text": en("Facilities are small."),
+                "informedBy": sources })
+    };
+    let first = create(
+        &app,
+        json!({ "title": "Version 1", "rules": [
+            informed(json!([gid(Kind::Visit, visit.id)])),
+            rule("2", "Place", "Close to home."),
+        ] }),
+    )
+    .await;
+    advance(&app, &first["id"], "CONSULTATION").await;
+    advance(&app, &first["id"], "ADOPTED").await;
+    let second = create(&app, json!({ "title": "Version 2" })).await;
+    let edited = editor_call(
+        &app,
+        UPDATE,
+        json!({ "id": second["id"], "v": second["version"], "input": { "rules": [
+            informed(json!([gid(Kind::LearningSession, session.id)])),
+            rule("2", "Place", "Close to home."),
+        ] } }),
+    )
+    .await;
+    assert!(edited.get("errors").is_none(), "{edited:#}");
+
+    let diff = "query($id: ID!) { guidelineVersion(id: $id) { ruleDiff { totalCount changes {
+        change number changedFields textDiff { kind }
+        informedByAdded { __typename ... on LearningSession { title } }
+        informedByRemoved { __typename ... on Visit { visitedOn } } } } } }";
+    let body = editor_call(&app, diff, json!({ "id": second["id"] })).await;
+    assert_eq!(
+        body["data"]["guidelineVersion"]["ruleDiff"],
+        json!({ "totalCount": 1, "changes": [{
+            "change": "CHANGED", "number": "1", "changedFields": ["INFORMED_BY"],
+            "textDiff": [],
+            "informedByAdded": [{ "__typename": "LearningSession", "title": "Ecosystem" }],
+            "informedByRemoved": [{ "__typename": "Visit", "visitedOn": "2025-02-03" }],
+        }] }),
+        "{body:#}"
+    );
+}
+
 /// The GraphQL documents of the README's "Rules", in order.
 fn readme_documents() -> Vec<String> {
     let readme = include_str!("../../README.md");
@@ -603,4 +664,5 @@ on_both_databases!(
     every_problem_of_the_rules_is_listed_and_nothing_written,
     rules_freeze_and_the_next_draft_follows_them,
     many_rules_cost_a_fixed_number_of_statements,
+    a_rule_whose_sources_alone_changed_is_in_the_diff,
 );

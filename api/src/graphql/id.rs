@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    facility, guideline_rule, guideline_version, knowledge_workshop, learning_session,
-    organisation, proposal, resource, stakeholder, visit,
+    consultation_comment, facility, guideline_rule, guideline_version, knowledge_workshop,
+    learning_session, organisation, proposal, resource, stakeholder, visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -117,6 +117,15 @@ pub async fn rows(
                     db,
                     guideline_rule::Column::Uuid,
                     guideline_rule::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::ConsultationComment => {
+                read::ids_by_uuid(
+                    db,
+                    consultation_comment::Column::Uuid,
+                    consultation_comment::Column::Id,
                     &uuids,
                 )
                 .await?

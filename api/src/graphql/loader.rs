@@ -453,3 +453,38 @@ impl async_graphql::dataloader::Loader<RuleHistory> for DbLoader {
         ))
     }
 }
+
+by_id_loader!(RuleById, guideline_rule);
+by_id_loader!(CommentById, consultation_comment);
+
+async fn comments_by_version(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::consultation_comment::Model)>> {
+    let comments = service::consultation::of_versions(db, ids).await?;
+    Ok(comments
+        .into_iter()
+        .map(|c| (c.guideline_version_id, c))
+        .collect())
+}
+children_loader!(
+    VersionComments,
+    entity::consultation_comment::Model,
+    comments_by_version
+);
+
+async fn comments_by_rule(
+    db: &DatabaseConnection,
+    ids: &[i32],
+) -> crate::error::Result<Vec<(i32, entity::consultation_comment::Model)>> {
+    let comments = service::consultation::of_rules(db, ids).await?;
+    Ok(comments
+        .into_iter()
+        .filter_map(|c| Some((c.rule_id?, c)))
+        .collect())
+}
+children_loader!(
+    RuleComments,
+    entity::consultation_comment::Model,
+    comments_by_rule
+);

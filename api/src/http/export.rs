@@ -302,3 +302,62 @@ fn read_params(params: &[(String, String)], max: usize) -> Result<Filter, AppErr
     })?;
     Ok(filter)
 }
+
+/// `GET /guidelines/{key}/{number}/consultation.csv`: the consultation on
+/// one version as CSV, one row per comment with its answer, as the caller
+/// may see it (the same rules as `consultationReport`). An anonymous answer
+/// is public and cacheable; with a token, it is the caller's own.
+pub async fn consultation_csv(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    caller: crate::auth::Caller,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let (key, number) = path.into_inner();
+    let reader = service::consultation::Reader::of_caller(&caller);
+    let made = consultation_report_csv(&state, &key, &number, &caller, &reader).await;
+    let body = match made {
+        Ok(body) => body,
+        Err(err) => return error_response(&err),
+    };
+    let file = format!("attachment; filename=\"wish-{key}-{number}-consultation.csv\"");
+    let mut response = if caller.role.is_none() {
+        let answer = Answer::uncached(body.into());
+        cache::public_answer(&req, "text/csv; charset=utf-8", &answer).await
+    } else {
+        HttpResponse::Ok()
+            .content_type("text/csv; charset=utf-8")
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+            .body(body)
+    };
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&file) {
+        response.headers_mut().insert(CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// The bytes of `consultation_csv`.
+async fn consultation_report_csv(
+    state: &AppState,
+    key: &str,
+    number: &str,
+    caller: &crate::auth::Caller,
+    reader: &service::consultation::Reader,
+) -> Result<Vec<u8>, AppError> {
+    let missing = || AppError::not_found("no version of this guideline has this number");
+    let guideline = service::guideline::find_by_key(&state.db, key)
+        .await?
+        .ok_or_else(|| {
+            AppError::not_found(
+                "no guideline has this key (there are `ecosystem-rules` and `relational-security`)",
+            )
+        })?;
+    let number: i32 = number.parse().map_err(|_| missing())?;
+    let drafts = service::guideline::Drafts::for_editor(caller.is_editor());
+    let version = service::guideline::version_by_number(&state.db, guideline.id, number)
+        .await?
+        .filter(|v| drafts.admit(v.status))
+        .ok_or_else(missing)?;
+    let report = service::consultation::report(&state.db, &version, reader).await?;
+    service::consultation::csv::write(&report, reader).map_err(|e| AppError::Internal(e.into()))
+}

@@ -103,7 +103,8 @@ pub struct Example {
 
 /// The tabs GraphiQL opens with: the map, a filtered page, a facility with
 /// its visits, search, the change feed, a guideline diff, the knowledge
-/// library, a workshop's agenda, a partner's write, the editors' queue of proposals.
+/// library, a workshop's agenda, a partner's write, the editors' queue of
+/// proposals, a rule's history and a consultation.
 pub const EXAMPLES: &[Example] = &[
     Example {
         query: DEFAULT_QUERY,
@@ -159,6 +160,11 @@ pub const EXAMPLES: &[Example] = &[
         query: "# Partners' proposals waiting for an editor, oldest first (a partner sees\n# its own). A proposal with conflicts is resolved (resolveProposal) before\n# approveProposal applies it; rejectProposal says why not.\nquery ProposalQueue {\n  proposals(filter: { status: [PENDING] }, first: 20) {\n    totalCount\n    nodes {\n      id version kind reason createdAt\n      organisation { slug name }\n      facility { id name version }\n      changedFields changes\n      source { url title }\n      conflicts { field base proposed current }\n    }\n  }\n}\n",
         variables: None,
         headers: Some("{ \"Authorization\": \"Bearer paste-your-token-here\" }"),
+    },
+    Example {
+        query: "# The consultation on a guideline's latest version: the comments you may\n# see (while in CONSULTATION, your organisation's; once ADOPTED, all but\n# the withdrawn) with the editors' answers, per rule. With a token, comment\n# with addConsultationComment(input: { version, rule, text }); editors answer\n# with answerConsultationComment. consultationReport(version:) counts them,\n# and GET /guidelines/{key}/{number}/consultation.csv is the same as CSV.\nquery Consultation($guideline: String!) {\n  guideline(key: $guideline) {\n    latest {\n      id number status\n      consultationComments(first: 20) {\n        totalCount\n        nodes {\n          id status text answer answeredAt\n          rule { number }\n          organisation { name }\n          person { name anonymous }\n        }\n      }\n      rules { number consultationComments(first: 5) { totalCount } }\n    }\n  }\n}\n",
+        variables: Some("{ \"guideline\": \"ecosystem-rules\" }"),
+        headers: None,
     },
 ];
 

@@ -111,6 +111,10 @@ pub fn create_app(
         .route("/graphql", read().to(graphql::get))
         .route("/facilities.geojson", read().to(export::geojson))
         .route("/facilities.csv", read().to(export::csv))
+        .route(
+            "/guidelines/{key}/{version}/consultation.csv",
+            read().to(export::consultation_csv),
+        )
         .route("/health", read().to(health::health))
         .route("/ready", read().to(health::ready))
         .route("/map", read().to(map::page))

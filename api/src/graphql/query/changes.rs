@@ -155,5 +155,6 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::KnowledgeWorkshop => Some(AuditEntity::KnowledgeWorkshop),
         // A rule's changes are its version's.
         id::Kind::Rule => None,
+        id::Kind::ConsultationComment => Some(AuditEntity::ConsultationComment),
     }
 }

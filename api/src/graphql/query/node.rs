@@ -8,6 +8,7 @@ use entity::{
 
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
+use crate::graphql::types::consultation::ConsultationComment;
 use crate::graphql::types::guideline::{GuidelineVersion, Rule};
 use crate::graphql::types::node::Node;
 use crate::graphql::types::proposal::Proposal;
@@ -59,6 +60,9 @@ impl NodeQuery {
                 .await?
                 .map(|m| Node::Resource(m.into())),
             Kind::Rule => Rule::find_visible(ctx, row_id).await?.map(Node::Rule),
+            Kind::ConsultationComment => ConsultationComment::find_visible(ctx, row_id)
+                .await?
+                .map(Node::ConsultationComment),
         };
         Ok(node)
     }

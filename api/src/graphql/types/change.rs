@@ -17,6 +17,7 @@ use crate::graphql::loader::{
     ResourceById, SessionById, StakeholderById, VisitById, WorkshopById,
 };
 use crate::graphql::types::connection::PageInfo;
+use crate::graphql::types::consultation::ConsultationComment;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::proposal::Proposal;
 
@@ -26,7 +27,9 @@ use crate::graphql::types::proposal::Proposal;
 pub enum ChangeAction {
     /// The record was created.
     Created,
-    /// The record was changed (for a guideline version: also when it left DRAFT and became public).
+    /// The record was changed (for a guideline version: also when it left
+    /// DRAFT and became public; for a consultation comment: also when its
+    /// version was adopted and it became public).
     Updated,
     /// The record was deleted; `node` is null.
     Deleted,
@@ -57,6 +60,9 @@ pub enum ChangeEntity {
     Resource,
     /// A `KnowledgeWorkshop`.
     KnowledgeWorkshop,
+    /// A `ConsultationComment` (in the change feed once its version is
+    /// adopted: its writes before are only in the audit log).
+    ConsultationComment,
 }
 
 /// Who made a change recorded in the audit log.
@@ -84,6 +90,7 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::Proposal => Kind::Proposal,
         db::AuditEntity::Resource => Kind::Resource,
         db::AuditEntity::KnowledgeWorkshop => Kind::KnowledgeWorkshop,
+        db::AuditEntity::ConsultationComment => Kind::ConsultationComment,
     }
 }
 
@@ -193,6 +200,9 @@ async fn current_node(
         db::AuditEntity::KnowledgeWorkshop => context::load(ctx, WorkshopById(row))
             .await?
             .map(|m| Node::KnowledgeWorkshop(m.into())),
+        db::AuditEntity::ConsultationComment => ConsultationComment::find_visible(ctx, row)
+            .await?
+            .map(Node::ConsultationComment),
     };
     Ok(node)
 }

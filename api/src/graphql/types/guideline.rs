@@ -9,6 +9,7 @@ use entity::value as db;
 use entity::{guideline, guideline_rule, guideline_version};
 
 use super::connection::{connection, page_args, sliced};
+use super::consultation::{ConsultationComment, ConsultationCommentConnection};
 use super::label::Language;
 use super::learning_session::LearningSession;
 use super::resource::Resource;
@@ -18,7 +19,8 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    ProvenanceOf, RuleHistory, RuleSourcesOf, RulesOf, Source, VersionsOf,
+    ProvenanceOf, RuleComments, RuleHistory, RuleSourcesOf, RulesOf, Source, VersionComments,
+    VersionsOf,
 };
 use crate::service;
 use crate::service::guideline::{Diff, Hunk, LineChange};
@@ -295,10 +297,10 @@ impl GuidelineVersion {
             Some(old) => context::load(ctx, RulesOf(old.id)).await?,
             None => None,
         };
-        let changes = service::guideline::rules::compare(
-            &old_rules.unwrap_or_default(),
-            &new_rules.unwrap_or_default(),
-        );
+        let (old_rules, new_rules) = (old_rules.unwrap_or_default(), new_rules.unwrap_or_default());
+        let ids: Vec<i32> = old_rules.iter().chain(&new_rules).map(|r| r.id).collect();
+        let sources = service::guideline::rules::sources_by_rule(context::db(ctx), &ids).await?;
+        let changes = service::guideline::rules::compare(&old_rules, &new_rules, &sources);
         let total = changes.len();
         let first = usize::try_from(first.unwrap_or(20).clamp(1, 400)).unwrap_or(20);
         let old = old.map(Arc::new);
@@ -309,6 +311,7 @@ impl GuidelineVersion {
                 .take(first)
                 .map(|c| RuleChange {
                     change: c.change.into(),
+                    aspects: c.aspects.into_iter().map(Into::into).collect(),
                     old: c
                         .old
                         .zip(old.clone())
@@ -319,6 +322,40 @@ impl GuidelineVersion {
                 })
                 .collect(),
         })
+    }
+    /// The comments made during its consultation, on its rules and on the
+    /// version as a whole, in the order they came, a page at a time (`first`
+    /// defaults to 50, at most 500). While it is in CONSULTATION, a partner
+    /// sees its own organisation's, editors and admins all; once it is
+    /// ADOPTED, everyone sees every comment that was not withdrawn.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn consultation_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<ConsultationCommentConnection> {
+        let comments = context::load(ctx, VersionComments(self.model.id)).await?;
+        ConsultationComment::page(
+            ctx,
+            comments.unwrap_or_default(),
+            self.model.status,
+            ("version-comments", self.model.id),
+            page_args(first, after, last, before),
+        )
+        .await
     }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
@@ -446,7 +483,7 @@ pub struct Rule {
 }
 
 impl Rule {
-    fn new(
+    pub(crate) fn new(
         model: guideline_rule::Model,
         version: Arc<guideline_version::Model>,
         guideline: Arc<guideline::Model>,
@@ -599,6 +636,38 @@ impl Rule {
             guideline: self.guideline.clone(),
         }
     }
+    /// The comments made on this rule during its version's consultation, in
+    /// the order they came, a page at a time (`first` defaults to 50, at most
+    /// 500); who sees which is as in `GuidelineVersion.consultationComments`.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn consultation_comments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<ConsultationCommentConnection> {
+        let comments = context::load(ctx, RuleComments(self.model.id)).await?;
+        ConsultationComment::page(
+            ctx,
+            comments.unwrap_or_default(),
+            self.version.status,
+            ("rule-comments", self.model.id),
+            page_args(first, after, last, before),
+        )
+        .await
+    }
     /// This rule in every version the caller may see (drafts: editors and
     /// admins only), oldest version first, this one included (at most 50).
     #[graphql(
@@ -651,7 +720,8 @@ pub enum RuleChangeKind {
     Added,
     /// Only in the older version.
     Removed,
-    /// In both with the same number; its title, text or commentary changed.
+    /// In both with the same number; its title, text, commentary or sources
+    /// changed (`changedFields` says which).
     Changed,
     /// In both with another number; its text may have changed too.
     Renumbered,
@@ -669,10 +739,40 @@ impl From<service::guideline::rules::RuleChange> for RuleChangeKind {
     }
 }
 
+/// What of a rule differs between two versions.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+pub enum RuleChangeField {
+    /// Its number.
+    Number,
+    /// Its title, in any language.
+    Title,
+    /// Its text, in any language.
+    Text,
+    /// Its commentary, in any language.
+    Commentary,
+    /// The visits, learning sessions and resources that informed it
+    /// (`informedByAdded`, `informedByRemoved`).
+    InformedBy,
+}
+
+impl From<service::guideline::rules::Aspect> for RuleChangeField {
+    fn from(aspect: service::guideline::rules::Aspect) -> Self {
+        use service::guideline::rules::Aspect as A;
+        match aspect {
+            A::Number => Self::Number,
+            A::Title => Self::Title,
+            A::Text => Self::Text,
+            A::Commentary => Self::Commentary,
+            A::Sources => Self::InformedBy,
+        }
+    }
+}
+
 /// One rule that differs between two versions.
 #[derive(Clone, Debug)]
 pub struct RuleChange {
     change: RuleChangeKind,
+    aspects: Vec<RuleChangeField>,
     old: Option<Rule>,
     new: Option<Rule>,
 }
@@ -683,6 +783,29 @@ impl RuleChange {
     /// What happened to it.
     async fn change(&self) -> RuleChangeKind {
         self.change
+    }
+    /// What of it differs, for a rule in both versions: its number, title,
+    /// text, commentary, sources; empty for an added or removed rule.
+    async fn changed_fields(&self) -> Vec<RuleChangeField> {
+        self.aspects.clone()
+    }
+    /// The visits, learning sessions and resources that inform it in the
+    /// newer version and did not in the older (at most 20); for an added
+    /// rule, all of its sources.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::rules::MAX_RULE_SOURCES, child_complexity)"
+    )]
+    async fn informed_by_added(&self, ctx: &Context<'_>) -> Result<Vec<RuleProvenance>> {
+        sources_only_in(ctx, self.new.as_ref(), self.old.as_ref()).await
+    }
+    /// The visits, learning sessions and resources that informed it in the
+    /// older version and do not in the newer (at most 20); for a removed
+    /// rule, all of its sources.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::rules::MAX_RULE_SOURCES, child_complexity)"
+    )]
+    async fn informed_by_removed(&self, ctx: &Context<'_>) -> Result<Vec<RuleProvenance>> {
+        sources_only_in(ctx, self.old.as_ref(), self.new.as_ref()).await
     }
     /// Its number in the newer version, else (removed) in the older.
     async fn number(&self) -> &str {
@@ -726,4 +849,38 @@ impl RuleChange {
             .flat_map(|h| DiffHunk::from(h).lines)
             .collect())
     }
+}
+
+/// The sources of `rule` that `other` does not have, through the request's
+/// batching loader.
+async fn sources_only_in(
+    ctx: &Context<'_>,
+    rule: Option<&Rule>,
+    other: Option<&Rule>,
+) -> Result<Vec<RuleProvenance>> {
+    use service::guideline::rules::SourceRecord;
+    let Some(rule) = rule else {
+        return Ok(Vec::new());
+    };
+    let key = |source: &SourceRecord| match source {
+        SourceRecord::Visit(v) => (0, v.id),
+        SourceRecord::Session(s) => (1, s.id),
+        SourceRecord::Resource(r) => (2, r.id),
+    };
+    let theirs: std::collections::HashSet<(u8, i32)> = match other {
+        Some(other) => context::load(ctx, RuleSourcesOf(other.model.id))
+            .await?
+            .unwrap_or_default()
+            .iter()
+            .map(key)
+            .collect(),
+        None => std::collections::HashSet::new(),
+    };
+    Ok(context::load(ctx, RuleSourcesOf(rule.model.id))
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| !theirs.contains(&key(s)))
+        .map(Into::into)
+        .collect())
 }

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use async_graphql::resolver_utils::EnumType;
 use async_graphql::{Enum, OutputType, SimpleObject};
 
+use super::consultation::{ConsultationAnswerMark, ConsultationCommentStatus};
 use super::facility::{
     EcosystemDimension, FacilityStatus, FacilityType, LocationPrecision, ManagedBy, Population,
     Principle, RefScheme, Regime, SecurityLevel, TargetAge, TargetGender,
@@ -275,6 +276,22 @@ labels!(ResourceKind {
     Other => ["Other", "Autre", "Andere", "Otro"],
 });
 
+labels!(ConsultationCommentStatus {
+    Open => ["Open", "Ouvert", "Open", "Abierto"],
+    Accepted => ["Accepted", "Accepté", "Aanvaard", "Aceptado"],
+    PartlyAccepted => ["Partly accepted", "Partiellement accepté", "Gedeeltelijk aanvaard", "Aceptado en parte"],
+    NotAccepted => ["Not accepted", "Non accepté", "Niet aanvaard", "No aceptado"],
+    OutOfScope => ["Out of scope", "Hors du champ", "Buiten het bestek", "Fuera del ámbito"],
+    Withdrawn => ["Withdrawn", "Retiré", "Ingetrokken", "Retirado"],
+});
+
+labels!(ConsultationAnswerMark {
+    Accepted => ["Accepted", "Accepté", "Aanvaard", "Aceptado"],
+    PartlyAccepted => ["Partly accepted", "Partiellement accepté", "Gedeeltelijk aanvaard", "Aceptado en parte"],
+    NotAccepted => ["Not accepted", "Non accepté", "Niet aanvaard", "No aceptado"],
+    OutOfScope => ["Out of scope", "Hors du champ", "Buiten het bestek", "Fuera del ámbito"],
+});
+
 // Each language in its own name, in every language, so that a switch can
 // say "Nederlands" to a Dutch reader and "Dutch" to an English one.
 labels!(Language {
@@ -328,6 +345,8 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<ProposalKind>(lang, &mut out);
     labels_of::<ProposalStatus>(lang, &mut out);
     labels_of::<ResourceKind>(lang, &mut out);
+    labels_of::<ConsultationCommentStatus>(lang, &mut out);
+    labels_of::<ConsultationAnswerMark>(lang, &mut out);
     labels_of::<Language>(lang, &mut out);
     out
 }
@@ -340,7 +359,7 @@ mod tests {
 
     /// Enumerations that name parts of the API's machinery (roles, permissions,
     /// sort orders, the change feed, diffs, webhook deliveries), not facts a reader is shown.
-    const MACHINERY: [&str; 12] = [
+    const MACHINERY: [&str; 13] = [
         "ActorRole",
         "ChangeAction",
         "ChangeEntity",
@@ -348,6 +367,7 @@ mod tests {
         "FacilityOrder",
         "Permission",
         "ResourceOrder",
+        "RuleChangeField",
         "RuleChangeKind",
         "TokenRole",
         "TokenStatus",

@@ -3,6 +3,7 @@
 
 pub mod change;
 pub mod connection;
+pub mod consultation;
 pub mod facility;
 pub mod guideline;
 pub mod label;

@@ -41,5 +41,6 @@ revision_of!(
     stakeholder,
     organisation,
     proposal,
-    resource
+    resource,
+    consultation_comment
 );

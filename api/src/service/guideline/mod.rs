@@ -133,6 +133,22 @@ pub async fn find_version(
     Ok(found.and_then(|(v, g)| g.map(|g| (v, g))))
 }
 
+/// The version numbered `number` of a guideline.
+///
+/// # Errors
+/// Database errors; an unknown number is `Ok(None)`.
+pub async fn version_by_number(
+    db: &impl ConnectionTrait,
+    guideline_id: i32,
+    number: i32,
+) -> Result<Option<guideline_version::Model>> {
+    Ok(guideline_version::Entity::find()
+        .filter(guideline_version::Column::GuidelineId.eq(guideline_id))
+        .filter(guideline_version::Column::Number.eq(number))
+        .one(db)
+        .await?)
+}
+
 /// What informed many versions: (version id, visit) and (version id, session) pairs.
 ///
 /// # Errors

@@ -585,54 +585,117 @@ pub enum RuleChange {
     Renumbered,
 }
 
-/// One rule of a diff: what happened to it, and its row in each version.
+/// What of a rule differs between two versions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Aspect {
+    Number,
+    Title,
+    Text,
+    Commentary,
+    /// The visits, learning sessions and resources that informed it.
+    Sources,
+}
+
+/// One rule of a diff: what happened to it, what of it changed, and its
+/// row in each version.
 #[derive(Debug, Clone)]
 pub struct RuleDiff {
     pub change: RuleChange,
+    /// For a rule in both versions, what differs, in the order of [`Aspect`].
+    pub aspects: Vec<Aspect>,
     pub old: Option<guideline_rule::Model>,
     pub new: Option<guideline_rule::Model>,
 }
 
+/// What differs between two rows of one rule, whose sources are in
+/// `sources` by rule id (as [`sources_of`] orders them).
+fn aspects(
+    was: &guideline_rule::Model,
+    is: &guideline_rule::Model,
+    sources: &HashMap<i32, Vec<RuleSource>>,
+) -> Vec<Aspect> {
+    let sources_of = |rule: &guideline_rule::Model| sources.get(&rule.id).map(Vec::as_slice);
+    [
+        (Aspect::Number, was.number != is.number),
+        (Aspect::Title, was.title != is.title),
+        (Aspect::Text, was.text != is.text),
+        (Aspect::Commentary, was.commentary != is.commentary),
+        (
+            Aspect::Sources,
+            sources_of(was).unwrap_or_default() != sources_of(is).unwrap_or_default(),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(aspect, differs)| differs.then_some(aspect))
+    .collect()
+}
+
 /// The rules that differ from `old` to `new`, matched by lineage: in the
 /// order of `new`, then the removed ones in the order of `old`. A rule
-/// that is renumbered is RENUMBERED even when its text changed too.
+/// that is renumbered is RENUMBERED even when its text changed too; one
+/// whose title, text, commentary or sources (`sources`, by rule id) alone
+/// changed is CHANGED.
 #[must_use]
-pub fn compare(old: &[guideline_rule::Model], new: &[guideline_rule::Model]) -> Vec<RuleDiff> {
+pub fn compare(
+    old: &[guideline_rule::Model],
+    new: &[guideline_rule::Model],
+    sources: &HashMap<i32, Vec<RuleSource>>,
+) -> Vec<RuleDiff> {
     let before: HashMap<Uuid, &guideline_rule::Model> =
         old.iter().map(|r| (r.lineage, r)).collect();
     let after: HashSet<Uuid> = new.iter().map(|r| r.lineage).collect();
     let mut out = Vec::new();
     for rule in new {
-        let change = match before.get(&rule.lineage) {
-            None => Some(RuleChange::Added),
-            Some(was) if was.number != rule.number => Some(RuleChange::Renumbered),
-            Some(was)
-                if was.title != rule.title
-                    || was.text != rule.text
-                    || was.commentary != rule.commentary =>
-            {
-                Some(RuleChange::Changed)
+        let was = before.get(&rule.lineage).copied();
+        let (change, aspects) = match was {
+            None => (RuleChange::Added, Vec::new()),
+            Some(was) => {
+                let aspects = aspects(was, rule, sources);
+                if aspects.is_empty() {
+                    continue;
+                }
+                let change = if aspects.contains(&Aspect::Number) {
+                    RuleChange::Renumbered
+                } else {
+                    RuleChange::Changed
+                };
+                (change, aspects)
             }
-            Some(_) => None,
         };
-        if let Some(change) = change {
-            out.push(RuleDiff {
-                change,
-                old: before.get(&rule.lineage).map(|r| (*r).clone()),
-                new: Some(rule.clone()),
-            });
-        }
+        out.push(RuleDiff {
+            change,
+            aspects,
+            old: was.cloned(),
+            new: Some(rule.clone()),
+        });
     }
     out.extend(
         old.iter()
             .filter(|r| !after.contains(&r.lineage))
             .map(|r| RuleDiff {
                 change: RuleChange::Removed,
+                aspects: Vec::new(),
                 old: Some(r.clone()),
                 new: None,
             }),
     );
     out
+}
+
+/// The sources of many rules, grouped by rule id, each rule's in the order
+/// of [`sources_of`]: what [`compare`] compares.
+///
+/// # Errors
+/// Database errors.
+pub async fn sources_by_rule(
+    db: &impl ConnectionTrait,
+    rule_ids: &[i32],
+) -> Result<HashMap<i32, Vec<RuleSource>>> {
+    let mut grouped: HashMap<i32, Vec<RuleSource>> = HashMap::new();
+    for (rule, source) in sources_of(db, rule_ids).await? {
+        grouped.entry(rule).or_default().push(source);
+    }
+    Ok(grouped)
 }
 
 #[cfg(test)]
@@ -684,6 +747,44 @@ mod tests {
         );
         assert_eq!(problems(&["1", "2", "1.1"]), ["input.rules[2].number"]);
         assert_eq!(problems(&["1", "1"]), ["input.rules[1].number"]);
+    }
+
+    fn row(id: i32, lineage: uuid::Uuid, number: &str) -> entity::guideline_rule::Model {
+        entity::guideline_rule::Model {
+            id,
+            uuid: uuid::Uuid::now_v7(),
+            guideline_version_id: id,
+            lineage,
+            number: number.to_owned(),
+            position: 0,
+            title: LocalizedText::english("Title"),
+            text: LocalizedText::english("Text."),
+            commentary: None,
+        }
+    }
+
+    #[test]
+    fn a_rule_whose_sources_alone_changed_is_changed_and_says_so() {
+        use super::{Aspect, RuleChange, RuleSource, compare};
+        let lineage = uuid::Uuid::now_v7();
+        let (old, new) = ([row(1, lineage, "1")], [row(2, lineage, "1")]);
+        let same = std::collections::HashMap::from([
+            (1, vec![RuleSource::Visit(7)]),
+            (2, vec![RuleSource::Visit(7)]),
+        ]);
+        assert!(compare(&old, &new, &same).is_empty());
+        let more = std::collections::HashMap::from([
+            (1, vec![RuleSource::Visit(7)]),
+            (2, vec![RuleSource::Visit(7), RuleSource::Resource(3)]),
+        ]);
+        let diff = compare(&old, &new, &more);
+        assert_eq!(diff.len(), 1);
+        assert_eq!(diff[0].change, RuleChange::Changed);
+        assert_eq!(diff[0].aspects, [Aspect::Sources]);
+        let renumbered = [row(2, lineage, "2")];
+        let diff = compare(&old, &renumbered, &more);
+        assert_eq!(diff[0].change, RuleChange::Renumbered);
+        assert_eq!(diff[0].aspects, [Aspect::Number, Aspect::Sources]);
     }
 
     #[test]

@@ -454,6 +454,9 @@ pub async fn advance(
         before: Some(record::snapshot::<GuidelineVersion>(&current, &fields)?),
         after: Some(record::snapshot::<GuidelineVersion>(&model, &fields)?),
     });
+    if to == GuidelineStatus::Adopted {
+        crate::service::consultation::write::publish(&mut write, &model).await?;
+    }
     write.commit().await?;
     Ok(model)
 }

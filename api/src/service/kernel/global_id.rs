@@ -28,10 +28,11 @@ pub enum Kind {
     Proposal,
     Resource,
     Rule,
+    ConsultationComment,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -42,6 +43,7 @@ impl Kind {
         Kind::Proposal,
         Kind::Resource,
         Kind::Rule,
+        Kind::ConsultationComment,
     ];
 
     #[must_use]
@@ -57,6 +59,7 @@ impl Kind {
             Kind::Proposal => "Proposal",
             Kind::Resource => "Resource",
             Kind::Rule => "Rule",
+            Kind::ConsultationComment => "ConsultationComment",
         }
     }
 }

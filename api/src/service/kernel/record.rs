@@ -113,7 +113,9 @@ stamped!(
     // Registered when a partner's token first names one.
     organisation,
     proposal,
-    resource
+    resource,
+    // Comments on a version in consultation have their own writes.
+    consultation_comment
 );
 
 /// One kind of record the API writes, as its hooks into the steps.
