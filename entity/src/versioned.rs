@@ -43,5 +43,7 @@ versioned!(
     organisation,
     proposal,
     resource,
-    knowledge_workshop
+    knowledge_workshop,
+    competence_area,
+    competence
 );

@@ -2,6 +2,7 @@
 //! helpers the domains share. Every mutation is one transaction: it is
 //! written whole, with its audit record, or not at all.
 
+mod competence;
 mod facility;
 mod guideline;
 mod learning_session;
@@ -39,6 +40,7 @@ pub struct MutationRoot(
     webhook::WebhookMutation,
     resource::ResourceMutation,
     workshop::WorkshopMutation,
+    competence::CompetenceMutation,
 );
 
 /// Prose in one language.

@@ -1,6 +1,7 @@
 //! The `Query` root, merged from one object per domain.
 
 mod changes;
+mod competence;
 mod facility;
 mod guideline;
 mod label;
@@ -44,6 +45,7 @@ pub struct QueryRoot(
     token::TokenQuery,
     webhook::WebhookQuery,
     resource::ResourceQuery,
+    competence::CompetenceQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every

@@ -13,8 +13,9 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, ProposalById,
-    ResourceById, SessionById, StakeholderById, VisitById, WorkshopById,
+    CompetenceAreaById, CompetenceById, FacilityById, GuidelineById, GuidelineVersionById,
+    OrganisationById, ProposalById, ResourceById, SessionById, StakeholderById, VisitById,
+    WorkshopById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::node::Node;
@@ -57,6 +58,10 @@ pub enum ChangeEntity {
     Resource,
     /// A `KnowledgeWorkshop`.
     KnowledgeWorkshop,
+    /// A `CompetenceArea` of the competence framework.
+    CompetenceArea,
+    /// A `Competence` of relational security.
+    Competence,
 }
 
 /// Who made a change recorded in the audit log.
@@ -84,6 +89,8 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::Proposal => Kind::Proposal,
         db::AuditEntity::Resource => Kind::Resource,
         db::AuditEntity::KnowledgeWorkshop => Kind::KnowledgeWorkshop,
+        db::AuditEntity::CompetenceArea => Kind::CompetenceArea,
+        db::AuditEntity::Competence => Kind::Competence,
     }
 }
 
@@ -193,6 +200,12 @@ async fn current_node(
         db::AuditEntity::KnowledgeWorkshop => context::load(ctx, WorkshopById(row))
             .await?
             .map(|m| Node::KnowledgeWorkshop(m.into())),
+        db::AuditEntity::CompetenceArea => context::load(ctx, CompetenceAreaById(row))
+            .await?
+            .map(|m| Node::CompetenceArea(m.into())),
+        db::AuditEntity::Competence => context::load(ctx, CompetenceById(row))
+            .await?
+            .map(|m| Node::Competence(m.into())),
     };
     Ok(node)
 }

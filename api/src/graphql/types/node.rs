@@ -2,6 +2,7 @@
 
 use async_graphql::{ID, Interface};
 
+use super::competence::{Competence, CompetenceArea};
 use super::facility::Facility;
 use super::guideline::{GuidelineVersion, Rule};
 use super::learning_session::LearningSession;
@@ -32,4 +33,6 @@ pub enum Node {
     Organisation(Organisation),
     Proposal(Proposal),
     Rule(Rule),
+    CompetenceArea(CompetenceArea),
+    Competence(Competence),
 }

@@ -41,5 +41,7 @@ revision_of!(
     stakeholder,
     organisation,
     proposal,
-    resource
+    resource,
+    competence_area,
+    competence
 );

@@ -28,10 +28,12 @@ pub enum Kind {
     Proposal,
     Resource,
     Rule,
+    CompetenceArea,
+    Competence,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 12] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -42,6 +44,8 @@ impl Kind {
         Kind::Proposal,
         Kind::Resource,
         Kind::Rule,
+        Kind::CompetenceArea,
+        Kind::Competence,
     ];
 
     #[must_use]
@@ -57,6 +61,8 @@ impl Kind {
             Kind::Proposal => "Proposal",
             Kind::Resource => "Resource",
             Kind::Rule => "Rule",
+            Kind::CompetenceArea => "CompetenceArea",
+            Kind::Competence => "Competence",
         }
     }
 }

@@ -113,7 +113,9 @@ stamped!(
     // Registered when a partner's token first names one.
     organisation,
     proposal,
-    resource
+    resource,
+    competence_area,
+    competence
 );
 
 /// One kind of record the API writes, as its hooks into the steps.
