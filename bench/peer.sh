@@ -148,8 +148,9 @@ summary() { # scenario answer-file
 import json, sys
 s, d = sys.argv[1], json.load(open(sys.argv[2]))["data"]
 if s == "a":
-    nodes = d["facilities"]["nodes"]
-    print(len(nodes), sorted(n["name"] for n in nodes)[:3])
+    # wish-api lists by name, PostGraphile by key (its cheapest order): the
+    # same number of rows, not the same rows.
+    print(len(d["facilities"]["nodes"]))
 elif s == "b":
     f = d.get("facility") or d.get("facilityBySlug")
     print(f["name"], f["visits"]["totalCount"], len(f["visits"]["nodes"]))

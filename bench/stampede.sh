@@ -74,7 +74,7 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 BASE="http://127.0.0.1:$PORT"
 "$WISH_BIN" serve --bind "127.0.0.1:$PORT" --database-url "$URL" --demo-data false \
   --workers "$WORKERS" --rate-limit-anonymous 0 --rate-limit-token 0 \
-  --response-cache-mb "${BENCH_RESPONSE_CACHE_MB:-128}" --log warn >"$WORK/server.log" 2>&1 &
+  --response-cache-mb "${BENCH_RESPONSE_CACHE_MB:-256}" --log warn >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 600); do
   kill -0 "$SERVER_PID" 2>/dev/null || { tail -n 30 "$WORK/server.log" >&2; die "the server exited"; }

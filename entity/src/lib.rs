@@ -4,6 +4,11 @@
 pub mod api_token;
 pub mod app_state;
 pub mod audit_event;
+pub mod competence;
+pub mod competence_area;
+pub mod competence_guideline_version;
+pub mod competence_learning_session;
+pub mod competence_resource;
 pub mod consultation_comment;
 pub mod facility;
 pub mod facility_ecosystem_note;
@@ -49,6 +54,11 @@ pub mod prelude {
     pub use super::api_token::Entity as ApiToken;
     pub use super::app_state::Entity as AppState;
     pub use super::audit_event::Entity as AuditEvent;
+    pub use super::competence::Entity as Competence;
+    pub use super::competence_area::Entity as CompetenceArea;
+    pub use super::competence_guideline_version::Entity as CompetenceGuidelineVersion;
+    pub use super::competence_learning_session::Entity as CompetenceLearningSession;
+    pub use super::competence_resource::Entity as CompetenceResource;
     pub use super::consultation_comment::Entity as ConsultationComment;
     pub use super::facility::Entity as Facility;
     pub use super::facility_ecosystem_note::Entity as FacilityEcosystemNote;

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::value::StakeholderKind;
+use crate::value::{AgeBand, Discipline, Gender, StakeholderKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "stakeholder")]
@@ -38,6 +38,16 @@ pub struct Model {
     /// When the person was erased: the row stays, anonymous, so that the
     /// visits and sessions they took part in stay whole.
     pub erased_at: Option<DateTimeUtc>,
+    /// The discipline they work in. Personal data: editors and admins only;
+    /// others see it only counted, in a workshop's balance.
+    pub discipline: Option<Discipline>,
+    /// Personal data, recorded only with `consent_demographics`.
+    pub gender: Option<Gender>,
+    /// Personal data, recorded only with `consent_demographics`.
+    pub age_band: Option<AgeBand>,
+    /// Whether they agreed that their gender and age band be recorded, to be
+    /// counted in the balance of the workshops they belong to.
+    pub consent_demographics: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -181,6 +181,40 @@ string_enum!(
 );
 
 string_enum!(
+    /// What a member does in a knowledge workshop's network, as the
+    /// project speaks of it: the workshop's coordinator, its partners, and
+    /// its members. A role says what one does, not how much one's voice
+    /// weighs: every member has an equal voice.
+    MemberRole { Coordinator, Partner, Member }
+);
+
+string_enum!(
+    /// The discipline a stakeholder works in, for a network's balance.
+    Discipline {
+        Law,
+        Criminology,
+        Psychology,
+        SocialWork,
+        HealthCare,
+        Education,
+        Architecture,
+        PublicAdministration,
+        Security,
+        Other,
+    }
+);
+
+string_enum!(
+    /// A stakeholder's gender, recorded only with their consent.
+    Gender { Woman, Man, NonBinary, Other }
+);
+
+string_enum!(
+    /// A stakeholder's age band, recorded only with their consent.
+    AgeBand { Under25, From25To34, From35To44, From45To54, From55To64, From65 }
+);
+
+string_enum!(
     /// The life cycle of a guideline version: one way, DRAFT to ADOPTED.
     GuidelineStatus { Draft, Consultation, Adopted }
 );
@@ -198,6 +232,8 @@ string_enum!(
         Resource,
         KnowledgeWorkshop,
         ConsultationComment,
+        CompetenceArea,
+        Competence,
     }
 );
 

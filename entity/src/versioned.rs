@@ -44,5 +44,7 @@ versioned!(
     proposal,
     resource,
     knowledge_workshop,
-    consultation_comment
+    consultation_comment,
+    competence_area,
+    competence
 );

@@ -1,6 +1,8 @@
-//! Which stakeholders belong to which knowledge workshop.
+//! Which stakeholders belong to which knowledge workshop, in which role.
 
 use sea_orm::entity::prelude::*;
+
+use crate::value::MemberRole;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "workshop_membership")]
@@ -9,6 +11,8 @@ pub struct Model {
     pub workshop_id: i32,
     #[sea_orm(primary_key, auto_increment = false)]
     pub stakeholder_id: i32,
+    /// What they do in the workshop's network.
+    pub role: MemberRole,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -30,6 +30,8 @@ mod m20261202_000100_create_guideline_rule_table;
 mod m20261202_000110_add_workshop_principles;
 mod m20261202_000111_create_workshop_agenda;
 mod m20261202_000120_create_consultation_comment_table;
+mod m20261202_000130_create_competence_tables;
+mod m20261202_000131_add_member_roles_and_balance;
 
 pub struct Migrator;
 
@@ -63,6 +65,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000110_add_workshop_principles::Migration),
             Box::new(m20261202_000111_create_workshop_agenda::Migration),
             Box::new(m20261202_000120_create_consultation_comment_table::Migration),
+            Box::new(m20261202_000130_create_competence_tables::Migration),
+            Box::new(m20261202_000131_add_member_roles_and_balance::Migration),
         ]
     }
 }

@@ -105,6 +105,7 @@ pub async fn person(
         workshop_membership::ActiveModel {
             workshop_id: Set(workshop.id),
             stakeholder_id: Set(person.id),
+            ..Default::default()
         }
         .insert(db)
         .await
@@ -301,6 +302,11 @@ pub async fn state(db: &DatabaseConnection) -> Vec<serde_json::Value> {
         learning_session_participant,
         stakeholder,
         workshop_membership,
+        competence_area,
+        competence,
+        competence_resource,
+        competence_learning_session,
+        competence_guideline_version,
         guideline_version,
         guideline_version_visit,
         guideline_version_session,

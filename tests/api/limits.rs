@@ -132,6 +132,7 @@ async fn nested_members_and_workshops_are_refused_before_anything_runs(backend: 
                 entity::workshop_membership::ActiveModel {
                     workshop_id: sea_orm::ActiveValue::Set(workshop.id),
                     stakeholder_id: sea_orm::ActiveValue::Set(person.id),
+                    ..Default::default()
                 },
                 &app.db,
             )

@@ -132,6 +132,7 @@ async fn every_entity_round_trips(backend: Backend) {
     workshop_membership::ActiveModel {
         workshop_id: Set(workshop.id),
         stakeholder_id: Set(person.id),
+        ..Default::default()
     }
     .insert(&db)
     .await

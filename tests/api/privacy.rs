@@ -652,6 +652,83 @@ async fn an_erased_person_leaves_no_trace_in_any_table(backend: Backend) {
     assert_error_code(&again, "CONFLICT");
 }
 
+/// Discipline, gender and age band are personal data: editors and admins
+/// read them, the audit log keeps only whether each is set, and erasure
+/// clears them with the consent to record them.
+async fn discipline_gender_and_age_band_are_personal_and_erased(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    fixtures::organisation(&app.db, "rescaled").await;
+    let admin = token(Role::Admin, None);
+    let (id, _) = create_person(
+        &app,
+        json!({ "name": "Dana Demographic", "kind": "RESEARCH", "discipline": "CRIMINOLOGY",
+                "gender": "NON_BINARY", "ageBand": "FROM_55_TO_64",
+                "consent": { "name": true, "demographics": true } }),
+    )
+    .await;
+    let document = "query($id: ID!) { stakeholder(id: $id) { discipline gender ageBand } }";
+    for caller in [None, Some(token(Role::Partner, Some("rescaled")))] {
+        let body = as_caller(&app, caller.as_deref(), document, json!({ "id": id })).await;
+        assert_error_code(&body, "FORBIDDEN");
+    }
+    let read = ok(
+        &app,
+        &token(Role::Editor, None),
+        document,
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(
+        read["stakeholder"],
+        json!({ "discipline": "CRIMINOLOGY", "gender": "NON_BINARY", "ageBand": "FROM_55_TO_64" })
+    );
+    let log = ok(
+        &app,
+        &admin,
+        "query($id: ID!) { auditLog(entityId: $id) { nodes { after } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let after = &log["auditLog"]["nodes"][0]["after"];
+    for field in ["discipline", "gender", "age_band"] {
+        assert_eq!(
+            after[field],
+            json!({ "set": true, "changed": true }),
+            "{after:#}"
+        );
+    }
+    assert!(!log.to_string().contains("criminology"));
+    assert!(!log.to_string().contains("non_binary"));
+
+    ok(
+        &app,
+        &admin,
+        "mutation($id: ID!) { eraseStakeholder(id: $id, expectedVersion: 1) { id } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let key = api::graphql::id::decode(&id, api::graphql::id::Kind::Stakeholder, "id").unwrap();
+    let row_id = api::graphql::id::rows(&app.db, api::graphql::id::Kind::Stakeholder, &[key])
+        .await
+        .unwrap()[0];
+    let row = <entity::stakeholder::Entity as sea_orm::EntityTrait>::find_by_id(row_id)
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            row.discipline,
+            row.gender,
+            row.age_band,
+            row.consent_demographics
+        ),
+        (None, None, None, false)
+    );
+}
+
 async fn personal_data_holds_everything_about_one_person(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
@@ -708,6 +785,7 @@ async fn personal_data_holds_everything_about_one_person(backend: Backend) {
 }
 
 on_both_databases!(
+    discipline_gender_and_age_band_are_personal_and_erased,
     consent_is_recorded_by_the_server_and_read_by_editors_only,
     no_unconsented_name_or_kind_reaches_anonymous_callers_or_partners,
     a_kind_in_the_open_describes_an_anonymous_participant,

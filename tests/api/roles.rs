@@ -243,6 +243,30 @@ fn operations() -> Vec<Operation> {
             outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
         },
         Operation {
+            name: "read the competence framework",
+            document: "{ competenceAreas { key competences { key } } competences(first: 5) { totalCount } competence(key: \"de-escalation\") { key } }",
+            variables: |_| json!({}),
+            outcomes: [Allowed, Allowed, Allowed, Allowed],
+        },
+        Operation {
+            name: "create a competence area",
+            document: "mutation { createCompetenceArea(input: { key: \"relations\", name: [{ lang: \"en\", text: \"Relations\" }] }) { version } }",
+            variables: |_| json!({}),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "read a stakeholder's discipline, gender and age band",
+            document: "query($id: ID!) { stakeholder(id: $id) { discipline gender ageBand } }",
+            variables: |f| json!({ "id": f.stakeholder }),
+            outcomes: [FORBIDDEN, FORBIDDEN, Allowed, Allowed],
+        },
+        Operation {
+            name: "read the balance of a workshop's network",
+            document: "{ knowledgeWorkshops { balance { members bySector { groups { value count } withheld } } } }",
+            variables: |_| json!({}),
+            outcomes: [Allowed, Allowed, Allowed, Allowed],
+        },
+        Operation {
             name: "create a facility",
             document: "mutation { createFacility(input: { name: \"Nieuw huis\", countryCode: \"NL\", facilityType: DETENTION_HOUSE, status: PLANNED }) { id } }",
             variables: |_| json!({}),
@@ -454,6 +478,14 @@ fn operations() -> Vec<Operation> {
             document: "mutation($jti: String!) { revokeToken(jti: $jti) { status } }",
             variables: |f| json!({ "jti": f.jti }),
             outcomes: [UNAUTH, FORBIDDEN, FORBIDDEN, Allowed],
+        },
+        // Last, after the consent above made the stakeholder's version 2 for
+        // those who may write it (others are refused before any version check).
+        Operation {
+            name: "set a member's role in a workshop",
+            document: "mutation($id: ID!, $w: ID!) { updateStakeholder(id: $id, expectedVersion: 2, input: { workshops: [$w], workshopRoles: [{ workshop: $w, role: COORDINATOR }] }) { version } }",
+            variables: |f| json!({ "id": f.stakeholder, "w": f.workshop }),
+            outcomes: [UNAUTH, FORBIDDEN, Allowed, Allowed],
         },
     ]
 }

@@ -449,7 +449,10 @@ async fn a_bad_agenda_is_refused_whole_with_every_problem(backend: Backend) {
 fn readme_documents() -> Vec<String> {
     let readme = include_str!("../../README.md");
     let start = readme.find("## Knowledge workshops").unwrap();
-    let end = start + readme[start..].find("\n## Tokens").unwrap();
+    let end = start
+        + readme[start..]
+            .find("\n## Members and the balance")
+            .unwrap();
     readme[start..end]
         .split("```graphql\n")
         .skip(1)

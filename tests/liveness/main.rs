@@ -427,6 +427,7 @@ async fn arrange(database: &TestDatabase) -> String {
                 entity::workshop_membership::ActiveModel {
                     workshop_id: sea_orm::ActiveValue::Set(workshop.id),
                     stakeholder_id: sea_orm::ActiveValue::Set(person.id),
+                    ..Default::default()
                 },
                 &db,
             )

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 
 use entity::{
-    consultation_comment, facility, guideline_rule, guideline_version, knowledge_workshop,
-    learning_session, organisation, proposal, resource, stakeholder, visit,
+    competence, competence_area, consultation_comment, facility, guideline_rule, guideline_version,
+    knowledge_workshop, learning_session, organisation, proposal, resource, stakeholder, visit,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -111,6 +111,19 @@ pub async fn rows(
             }
             Kind::Resource => {
                 read::ids_by_uuid(db, resource::Column::Uuid, resource::Column::Id, &uuids).await?
+            }
+            Kind::CompetenceArea => {
+                read::ids_by_uuid(
+                    db,
+                    competence_area::Column::Uuid,
+                    competence_area::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::Competence => {
+                read::ids_by_uuid(db, competence::Column::Uuid, competence::Column::Id, &uuids)
+                    .await?
             }
             Kind::Rule => {
                 read::ids_by_uuid(

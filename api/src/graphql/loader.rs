@@ -488,3 +488,47 @@ children_loader!(
     entity::consultation_comment::Model,
     comments_by_rule
 );
+by_id_loader!(CompetenceById, competence);
+by_id_loader!(CompetenceAreaById, competence_area);
+children_loader!(
+    AreaCompetences,
+    entity::competence::Model,
+    service::competence::of_areas,
+    bound = service::competence::MAX_PER_AREA
+);
+children_loader!(
+    CompetenceResources,
+    entity::resource::Model,
+    service::competence::resources_of
+);
+children_loader!(
+    CompetenceSessions,
+    entity::learning_session::Model,
+    service::competence::sessions_of
+);
+children_loader!(
+    CompetenceGuidelineVersions,
+    (guideline_version::Model, entity::guideline::Model),
+    service::competence::guideline_versions_of
+);
+children_loader!(
+    ResourceCompetences,
+    entity::competence::Model,
+    service::competence::of_resources
+);
+children_loader!(
+    SessionCompetences,
+    entity::competence::Model,
+    service::competence::of_sessions
+);
+children_loader!(
+    GuidelineVersionCompetences,
+    entity::competence::Model,
+    service::competence::of_guideline_versions
+);
+children_loader!(
+    StakeholderMemberships,
+    (entity::knowledge_workshop::Model, entity::value::MemberRole),
+    service::stakeholder::memberships_of,
+    bound = service::workshop::MAX_WORKSHOPS
+);

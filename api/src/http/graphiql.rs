@@ -103,8 +103,9 @@ pub struct Example {
 
 /// The tabs GraphiQL opens with: the map, a filtered page, a facility with
 /// its visits, search, the change feed, a guideline diff, the knowledge
-/// library, a workshop's agenda, a partner's write, the editors' queue of
-/// proposals, a rule's history and a consultation.
+/// library, a workshop's agenda, a competence of relational security, a
+/// partner's write, the editors' queue of proposals, a rule's history and a
+/// consultation.
 pub const EXAMPLES: &[Example] = &[
     Example {
         query: DEFAULT_QUERY,
@@ -144,6 +145,11 @@ pub const EXAMPLES: &[Example] = &[
     Example {
         query: "# The knowledge workshops: the principles they are built on, their themes,\n# and their change agenda, goals with the activities attached to them.\nquery WorkshopAgenda {\n  knowledgeWorkshops {\n    key name principles themes version\n    agenda {\n      title(lang: \"en\") description(lang: \"en\")\n      activities { kind title(lang: \"en\") startsOn endsOn status outcome(lang: \"en\") }\n    }\n  }\n}\n",
         variables: None,
+        headers: None,
+    },
+    Example {
+        query: "# The competences of relational security: what do we know about one, and\n# where was it seen in practice? Its resources, the learning sessions that\n# treated it with their workshop's visits, and the guideline versions.\nquery Competence($key: String!) {\n  competence(key: $key) {\n    key name(lang: \"en\") description(lang: \"en\") area { name(lang: \"en\") }\n    resources(first: 20) { totalCount nodes { kind title url visits(first: 5) { nodes { visitedOn facility { name } } } } }\n    learningSessions(first: 20) {\n      totalCount\n      nodes { title heldOn level workshop { key visits(first: 5) { nodes { visitedOn facility { name countryCode } } } } }\n    }\n    guidelineVersions(first: 20) { totalCount nodes { number status guideline { key } } }\n  }\n}\n",
+        variables: Some("{ \"key\": \"de-escalation\" }"),
         headers: None,
     },
     Example {

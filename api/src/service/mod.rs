@@ -5,6 +5,7 @@
 //! and one shared [`kernel`] that every domain builds on.
 
 pub mod changes;
+pub mod competence;
 pub mod consultation;
 pub mod demo;
 pub mod facility;

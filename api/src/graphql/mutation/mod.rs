@@ -2,6 +2,7 @@
 //! helpers the domains share. Every mutation is one transaction: it is
 //! written whole, with its audit record, or not at all.
 
+mod competence;
 mod consultation;
 mod facility;
 mod guideline;
@@ -41,6 +42,7 @@ pub struct MutationRoot(
     resource::ResourceMutation,
     workshop::WorkshopMutation,
     consultation::ConsultationMutation,
+    competence::CompetenceMutation,
 );
 
 /// Prose in one language.

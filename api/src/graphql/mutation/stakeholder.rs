@@ -7,10 +7,13 @@ use super::{create, decode_ids, decode_list, delete, update, writer};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::stakeholder::{Stakeholder, StakeholderKind};
+use crate::graphql::types::stakeholder::{
+    AgeBand, Discipline, Gender, Stakeholder, StakeholderKind,
+};
+use crate::graphql::types::workshop::MemberRole;
 use crate::service::stakeholder::erase;
 use crate::service::stakeholder::write::{
-    Consent, Stakeholder as StakeholderRecord, StakeholderFields,
+    Consent, Stakeholder as StakeholderRecord, StakeholderFields, WorkshopRole,
 };
 
 /// What a person agreed to make public; each is false unless given. The
@@ -26,6 +29,20 @@ pub struct ConsentInput {
     /// Their kind may be public.
     #[graphql(default)]
     pub kind: bool,
+    /// Their gender and age band may be recorded, to be counted (never
+    /// shown one by one) in the balance of their workshops. Without it,
+    /// `gender` and `ageBand` are refused, and withdrawing it clears them.
+    #[graphql(default)]
+    pub demographics: bool,
+}
+
+/// A member's role in one of the workshops of `workshops`.
+#[derive(InputObject, Debug, Clone)]
+pub struct WorkshopRoleInput {
+    /// The workshop (one of the stakeholder's `workshops`).
+    pub workshop: ID,
+    /// What they do in its network.
+    pub role: MemberRole,
 }
 
 impl From<ConsentInput> for Consent {
@@ -34,6 +51,7 @@ impl From<ConsentInput> for Consent {
             name: input.name,
             affiliation: input.affiliation,
             kind: input.kind,
+            demographics: input.demographics,
         }
     }
 }
@@ -55,6 +73,14 @@ pub struct StakeholderInput {
     pub phone: Option<String>,
     /// The knowledge workshops they are a member of.
     pub workshops: Option<Vec<ID>>,
+    /// Their role in some of those workshops; in the others they are a `MEMBER`.
+    pub workshop_roles: Option<Vec<WorkshopRoleInput>>,
+    /// The discipline they work in (personal data: editors and admins read it).
+    pub discipline: Option<Discipline>,
+    /// Their gender, only with `consent.demographics` (personal data).
+    pub gender: Option<Gender>,
+    /// Their age band, only with `consent.demographics` (personal data).
+    pub age_band: Option<AgeBand>,
     /// What they consented to make public; absent: nothing.
     pub consent: Option<ConsentInput>,
 }
@@ -74,10 +100,36 @@ pub struct StakeholderPatch {
     pub email: MaybeUndefined<String>,
     /// Phone number.
     pub phone: MaybeUndefined<String>,
-    /// Knowledge workshops (replaces the list).
+    /// Knowledge workshops (replaces the list; roles in workshops left go with them).
     pub workshops: Option<Vec<ID>>,
-    /// What they consented to make public (replaces the whole consent).
+    /// Their roles (replaces the list; in workshops not named they are a `MEMBER`).
+    pub workshop_roles: Option<Vec<WorkshopRoleInput>>,
+    /// The discipline they work in.
+    pub discipline: MaybeUndefined<Discipline>,
+    /// Their gender, only with `consent.demographics`.
+    pub gender: MaybeUndefined<Gender>,
+    /// Their age band, only with `consent.demographics`.
+    pub age_band: MaybeUndefined<AgeBand>,
+    /// What they consented to make public (replaces the whole consent;
+    /// without `demographics`, gender and age band are cleared).
     pub consent: Option<ConsentInput>,
+}
+
+/// The roles of an input, their workshops' ids looked up in one query.
+async fn roles(
+    ctx: &Context<'_>,
+    items: Vec<WorkshopRoleInput>,
+) -> Result<Vec<WorkshopRole>, AppError> {
+    let ids: Vec<ID> = items.iter().map(|r| r.workshop.clone()).collect();
+    let rows = decode_ids(ctx, &ids, Kind::KnowledgeWorkshop, "input.workshopRoles").await?;
+    Ok(rows
+        .into_iter()
+        .zip(items)
+        .map(|(workshop, item)| WorkshopRole {
+            workshop,
+            role: item.role.into(),
+        })
+        .collect())
 }
 
 impl StakeholderInput {
@@ -96,6 +148,10 @@ impl StakeholderInput {
                 "input.workshops",
             )
             .await?,
+            roles: roles(ctx, self.workshop_roles.unwrap_or_default()).await?,
+            discipline: self.discipline.map(Into::into),
+            gender: self.gender.map(Into::into),
+            age_band: self.age_band.map(Into::into),
             consent: self.consent.map(Into::into).unwrap_or_default(),
         })
     }
@@ -115,10 +171,18 @@ impl StakeholderPatch {
             email,
             phone,
             workshops,
+            workshop_roles,
+            discipline,
+            gender,
+            age_band,
             consent,
         } = self;
         let workshops =
             decode_list(ctx, workshops, Kind::KnowledgeWorkshop, "input.workshops").await?;
+        let workshop_roles = match workshop_roles {
+            Some(items) => Some(roles(ctx, items).await?),
+            None => None,
+        };
         Ok(move |f: &mut StakeholderFields| {
             if let Some(v) = name {
                 f.name = v;
@@ -131,10 +195,30 @@ impl StakeholderPatch {
             email.update_to(&mut f.email);
             phone.update_to(&mut f.phone);
             if let Some(v) = workshops {
+                f.roles.retain(|r| v.contains(&r.workshop));
                 f.workshops = v;
             }
+            if let Some(v) = workshop_roles {
+                f.roles = v;
+            }
+            discipline
+                .map_value(Into::into)
+                .update_to(&mut f.discipline);
             if let Some(v) = consent {
                 f.consent = v.into();
+            }
+            // Withdrawn consent takes what it covered with it, unless this
+            // very patch sets it again, which the check then refuses.
+            let (gender_given, age_given) = (!gender.is_undefined(), !age_band.is_undefined());
+            gender.map_value(Into::into).update_to(&mut f.gender);
+            age_band.map_value(Into::into).update_to(&mut f.age_band);
+            if !f.consent.demographics {
+                if !gender_given {
+                    f.gender = None;
+                }
+                if !age_given {
+                    f.age_band = None;
+                }
             }
         })
     }

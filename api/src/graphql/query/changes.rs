@@ -153,6 +153,8 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         id::Kind::Proposal => Some(AuditEntity::Proposal),
         id::Kind::Resource => Some(AuditEntity::Resource),
         id::Kind::KnowledgeWorkshop => Some(AuditEntity::KnowledgeWorkshop),
+        id::Kind::CompetenceArea => Some(AuditEntity::CompetenceArea),
+        id::Kind::Competence => Some(AuditEntity::Competence),
         // A rule's changes are its version's.
         id::Kind::Rule => None,
         id::Kind::ConsultationComment => Some(AuditEntity::ConsultationComment),

@@ -1,6 +1,7 @@
 //! The `Query` root, merged from one object per domain.
 
 mod changes;
+mod competence;
 mod consultation;
 mod facility;
 mod guideline;
@@ -46,6 +47,7 @@ pub struct QueryRoot(
     webhook::WebhookQuery,
     resource::ResourceQuery,
     consultation::ConsultationQuery,
+    competence::CompetenceQuery,
 );
 
 /// The record of `E` that `id` names; `None` when there is none: every

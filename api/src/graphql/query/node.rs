@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, ID, Object, Result};
 use entity::{
-    facility, knowledge_workshop, learning_session, organisation, proposal, resource, stakeholder,
-    visit,
+    competence, competence_area, facility, knowledge_workshop, learning_session, organisation,
+    proposal, resource, stakeholder, visit,
 };
 
 use crate::graphql::context;
@@ -63,6 +63,12 @@ impl NodeQuery {
             Kind::ConsultationComment => ConsultationComment::find_visible(ctx, row_id)
                 .await?
                 .map(Node::ConsultationComment),
+            Kind::CompetenceArea => read::find_by_id::<competence_area::Entity>(db, row_id)
+                .await?
+                .map(|m| Node::CompetenceArea(m.into())),
+            Kind::Competence => read::find_by_id::<competence::Entity>(db, row_id)
+                .await?
+                .map(|m| Node::Competence(m.into())),
         };
         Ok(node)
     }

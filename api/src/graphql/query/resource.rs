@@ -29,6 +29,8 @@ pub struct ResourceFilter {
     pub country_code: Option<Vec<String>>,
     /// Of this knowledge workshop (its key: `be`, `fr`, `nl` or `eu`).
     pub workshop: Option<String>,
+    /// Treating any of these competences of relational security (their keys: `de-escalation`, ...).
+    pub competence: Option<Vec<String>>,
     /// Published in or after this year (undated works are left out).
     pub year_from: Option<i32>,
     /// Published in or before this year (undated works are left out).
@@ -48,6 +50,7 @@ impl ResourceFilter {
             language: self.language.unwrap_or_default(),
             country_code: self.country_code.unwrap_or_default(),
             workshop_id: workshop_id(ctx, self.workshop.as_deref()).await?,
+            competence: self.competence.unwrap_or_default(),
             year_from: self.year_from,
             year_to: self.year_to,
             text: self.text,

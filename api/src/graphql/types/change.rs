@@ -13,8 +13,9 @@ use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, GuidelineById, GuidelineVersionById, OrganisationById, ProposalById,
-    ResourceById, SessionById, StakeholderById, VisitById, WorkshopById,
+    CompetenceAreaById, CompetenceById, FacilityById, GuidelineById, GuidelineVersionById,
+    OrganisationById, ProposalById, ResourceById, SessionById, StakeholderById, VisitById,
+    WorkshopById,
 };
 use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::consultation::ConsultationComment;
@@ -63,6 +64,10 @@ pub enum ChangeEntity {
     /// A `ConsultationComment` (in the change feed once its version is
     /// adopted: its writes before are only in the audit log).
     ConsultationComment,
+    /// A `CompetenceArea` of the competence framework.
+    CompetenceArea,
+    /// A `Competence` of relational security.
+    Competence,
 }
 
 /// Who made a change recorded in the audit log.
@@ -91,6 +96,8 @@ fn kind_of(entity: db::AuditEntity) -> Kind {
         db::AuditEntity::Resource => Kind::Resource,
         db::AuditEntity::KnowledgeWorkshop => Kind::KnowledgeWorkshop,
         db::AuditEntity::ConsultationComment => Kind::ConsultationComment,
+        db::AuditEntity::CompetenceArea => Kind::CompetenceArea,
+        db::AuditEntity::Competence => Kind::Competence,
     }
 }
 
@@ -203,6 +210,12 @@ async fn current_node(
         db::AuditEntity::ConsultationComment => ConsultationComment::find_visible(ctx, row)
             .await?
             .map(Node::ConsultationComment),
+        db::AuditEntity::CompetenceArea => context::load(ctx, CompetenceAreaById(row))
+            .await?
+            .map(|m| Node::CompetenceArea(m.into())),
+        db::AuditEntity::Competence => context::load(ctx, CompetenceById(row))
+            .await?
+            .map(|m| Node::Competence(m.into())),
     };
     Ok(node)
 }

@@ -241,6 +241,36 @@ impl GuidelineVersion {
         )
         .await
     }
+    /// The competences of relational security this version treats, in the
+    /// framework's order. The other way: `Competence.guidelineVersions`.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn competences(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<crate::graphql::types::competence::CompetenceConnection> {
+        crate::graphql::types::competence::linked_competences(
+            ctx,
+            crate::graphql::loader::GuidelineVersionCompetences(self.model.id),
+            "guideline-version",
+            self.model.id,
+            page_args(first, after, last, before),
+        )
+        .await
+    }
     /// The visits and learning sessions that informed this version (at most 100 together).
     #[graphql(
         complexity = "crate::graphql::types::connection::list_cost(crate::service::guideline::write::MAX_INFORMED_BY, child_complexity)"

@@ -19,8 +19,8 @@ use super::learning_session::{SessionLevel, SessionTopic};
 use super::proposal::{ProposalKind, ProposalStatus};
 use super::resource::ResourceKind;
 use super::source::FacilityFact;
-use super::stakeholder::StakeholderKind;
-use super::workshop::{AgendaActivityKind, AgendaActivityStatus, WorkshopPrinciple};
+use super::stakeholder::{AgeBand, Discipline, Gender, StakeholderKind};
+use super::workshop::{AgendaActivityKind, AgendaActivityStatus, MemberRole, WorkshopPrinciple};
 use crate::graphql::context::Lang;
 
 /// A language the API serves prose and labels in.
@@ -292,6 +292,41 @@ labels!(ConsultationAnswerMark {
     OutOfScope => ["Out of scope", "Hors du champ", "Buiten het bestek", "Fuera del ámbito"],
 });
 
+labels!(MemberRole {
+    Coordinator => ["Coordinator", "Coordinateur", "Coördinator", "Coordinador"],
+    Partner => ["Partner", "Partenaire", "Partner", "Socio"],
+    Member => ["Member", "Membre", "Lid", "Miembro"],
+});
+
+labels!(Discipline {
+    Law => ["Law", "Droit", "Recht", "Derecho"],
+    Criminology => ["Criminology", "Criminologie", "Criminologie", "Criminología"],
+    Psychology => ["Psychology", "Psychologie", "Psychologie", "Psicología"],
+    SocialWork => ["Social work", "Travail social", "Sociaal werk", "Trabajo social"],
+    HealthCare => ["Health care", "Soins de santé", "Gezondheidszorg", "Atención sanitaria"],
+    Education => ["Education", "Éducation", "Onderwijs", "Educación"],
+    Architecture => ["Architecture", "Architecture", "Architectuur", "Arquitectura"],
+    PublicAdministration => ["Public administration", "Administration publique", "Openbaar bestuur", "Administración pública"],
+    Security => ["Security", "Sécurité", "Veiligheid", "Seguridad"],
+    Other => ["Other", "Autre", "Andere", "Otra"],
+});
+
+labels!(Gender {
+    Woman => ["Woman", "Femme", "Vrouw", "Mujer"],
+    Man => ["Man", "Homme", "Man", "Hombre"],
+    NonBinary => ["Non-binary", "Non binaire", "Non-binair", "No binario"],
+    Other => ["Another gender", "Autre genre", "Ander gender", "Otro género"],
+});
+
+labels!(AgeBand {
+    Under25 => ["Under 25", "Moins de 25 ans", "Jonger dan 25", "Menos de 25"],
+    From25To34 => ["25 to 34", "25 à 34 ans", "25 tot 34", "De 25 a 34"],
+    From35To44 => ["35 to 44", "35 à 44 ans", "35 tot 44", "De 35 a 44"],
+    From45To54 => ["45 to 54", "45 à 54 ans", "45 tot 54", "De 45 a 54"],
+    From55To64 => ["55 to 64", "55 à 64 ans", "55 tot 64", "De 55 a 64"],
+    From65 => ["65 and over", "65 ans et plus", "65 en ouder", "65 o más"],
+});
+
 // Each language in its own name, in every language, so that a switch can
 // say "Nederlands" to a Dutch reader and "Dutch" to an English one.
 labels!(Language {
@@ -341,6 +376,10 @@ pub fn all(lang: Lang) -> Vec<EnumLabel> {
     labels_of::<AgendaActivityKind>(lang, &mut out);
     labels_of::<AgendaActivityStatus>(lang, &mut out);
     labels_of::<StakeholderKind>(lang, &mut out);
+    labels_of::<MemberRole>(lang, &mut out);
+    labels_of::<Discipline>(lang, &mut out);
+    labels_of::<Gender>(lang, &mut out);
+    labels_of::<AgeBand>(lang, &mut out);
     labels_of::<GuidelineStatus>(lang, &mut out);
     labels_of::<ProposalKind>(lang, &mut out);
     labels_of::<ProposalStatus>(lang, &mut out);

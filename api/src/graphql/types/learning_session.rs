@@ -145,6 +145,36 @@ impl LearningSession {
         )
         .await
     }
+    /// The competences of relational security this session treated, in the
+    /// framework's order. The other way: `Competence.learningSessions`.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+    )]
+    async fn competences(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many items from the start, or after `after` (default 50, at most 500)."
+        )]
+        first: Option<i32>,
+        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
+            String,
+        >,
+        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+        last: Option<i32>,
+        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
+            String,
+        >,
+    ) -> Result<crate::graphql::types::competence::CompetenceConnection> {
+        crate::graphql::types::competence::linked_competences(
+            ctx,
+            crate::graphql::loader::SessionCompetences(self.0.id),
+            "learning-session",
+            self.0.id,
+            page_args(first, after, last, before),
+        )
+        .await
+    }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]
     async fn revision(&self) -> Revision {

@@ -2,6 +2,7 @@
 //! one file per domain, each with its enums and its connection.
 
 pub mod change;
+pub mod competence;
 pub mod connection;
 pub mod consultation;
 pub mod facility;

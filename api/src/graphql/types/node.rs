@@ -2,6 +2,7 @@
 
 use async_graphql::{ID, Interface};
 
+use super::competence::{Competence, CompetenceArea};
 use super::consultation::ConsultationComment;
 use super::facility::Facility;
 use super::guideline::{GuidelineVersion, Rule};
@@ -34,4 +35,6 @@ pub enum Node {
     Proposal(Proposal),
     Rule(Rule),
     ConsultationComment(ConsultationComment),
+    CompetenceArea(CompetenceArea),
+    Competence(Competence),
 }

@@ -42,5 +42,7 @@ revision_of!(
     organisation,
     proposal,
     resource,
-    consultation_comment
+    consultation_comment,
+    competence_area,
+    competence
 );

@@ -16,11 +16,11 @@ use super::connection::connection;
 use super::learning_session::LearningSession;
 use super::revision::Revision;
 use super::visit::Visit;
-use super::workshop::KnowledgeWorkshop;
+use super::workshop::{KnowledgeWorkshop, MemberRole};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::StakeholderWorkshops;
+use crate::graphql::loader::{StakeholderMemberships, StakeholderWorkshops};
 use crate::service::stakeholder::{Audience, MIN_PUBLIC_COUNT, erase};
 
 /// The perspective a stakeholder brings.
@@ -39,6 +39,90 @@ pub enum StakeholderKind {
     Education,
     /// The community around a facility.
     Community,
+}
+
+/// The discipline a stakeholder works in.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::Discipline")]
+pub enum Discipline {
+    /// Law.
+    Law,
+    /// Criminology.
+    Criminology,
+    /// Psychology.
+    Psychology,
+    /// Social work.
+    SocialWork,
+    /// Health care, forensic care among it.
+    HealthCare,
+    /// Education and training.
+    Education,
+    /// Architecture and design.
+    Architecture,
+    /// Public administration and policy.
+    PublicAdministration,
+    /// Security.
+    Security,
+    /// Another discipline.
+    Other,
+}
+
+/// A stakeholder's gender, recorded only with their consent.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::Gender")]
+pub enum Gender {
+    /// A woman.
+    Woman,
+    /// A man.
+    Man,
+    /// Non-binary.
+    NonBinary,
+    /// Another gender.
+    Other,
+}
+
+/// A stakeholder's age band, recorded only with their consent.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::AgeBand")]
+pub enum AgeBand {
+    /// Under 25.
+    #[graphql(name = "UNDER_25")]
+    Under25,
+    /// 25 to 34.
+    #[graphql(name = "FROM_25_TO_34")]
+    From25To34,
+    /// 35 to 44.
+    #[graphql(name = "FROM_35_TO_44")]
+    From35To44,
+    /// 45 to 54.
+    #[graphql(name = "FROM_45_TO_54")]
+    From45To54,
+    /// 55 to 64.
+    #[graphql(name = "FROM_55_TO_64")]
+    From55To64,
+    /// 65 and over.
+    #[graphql(name = "FROM_65")]
+    From65,
+}
+
+/// One of a stakeholder's memberships: a knowledge workshop and their role in it.
+#[derive(Clone, Debug)]
+pub struct WorkshopMembership {
+    pub workshop: entity::knowledge_workshop::Model,
+    pub role: db::MemberRole,
+}
+
+/// One of a stakeholder's memberships: a knowledge workshop and their role in it.
+#[Object]
+impl WorkshopMembership {
+    /// The workshop.
+    async fn workshop(&self) -> KnowledgeWorkshop {
+        self.workshop.clone().into()
+    }
+    /// What they do in its network.
+    async fn role(&self) -> MemberRole {
+        self.role.into()
+    }
 }
 
 /// A person or organisation taking part in a knowledge workshop.
@@ -80,6 +164,9 @@ pub struct Consent {
     pub affiliation: bool,
     /// Their kind may be public (for `LIVED_EXPERIENCE`: that they were detained).
     pub kind: bool,
+    /// Their gender and age band may be recorded, to be counted (never shown
+    /// one by one) in the balance of their workshops.
+    pub demographics: bool,
     /// When the consent was last recorded (the server sets it when a write
     /// changes the consent); null while none was ever recorded.
     pub recorded_at: Option<DateTime<Utc>>,
@@ -129,6 +216,39 @@ impl Stakeholder {
     async fn workshops(&self, ctx: &Context<'_>) -> Result<Vec<KnowledgeWorkshop>> {
         Ok(context::load_all(ctx, StakeholderWorkshops(self.0.id)).await?)
     }
+    /// The knowledge workshops they belong to with their role in each (at
+    /// most the project's four), by workshop key.
+    #[graphql(
+        complexity = "crate::graphql::types::connection::list_cost(crate::service::workshop::MAX_WORKSHOPS, child_complexity)"
+    )]
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<WorkshopMembership>> {
+        let rows = context::load(ctx, StakeholderMemberships(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows
+            .into_iter()
+            .map(|(workshop, role)| WorkshopMembership { workshop, role })
+            .collect())
+    }
+    /// The discipline they work in. Personal data: editors and admins
+    /// only; others get `FORBIDDEN`, and see it only counted, in
+    /// `KnowledgeWorkshop.balance`.
+    async fn discipline(&self, ctx: &Context<'_>) -> Result<Option<Discipline>> {
+        editors_only(ctx, "discipline")?;
+        Ok(self.0.discipline.map(Into::into))
+    }
+    /// Their gender, recorded only with their consent
+    /// (`consent.demographics`). Personal data: editors and admins only.
+    async fn gender(&self, ctx: &Context<'_>) -> Result<Option<Gender>> {
+        editors_only(ctx, "gender")?;
+        Ok(self.0.gender.map(Into::into))
+    }
+    /// Their age band, recorded only with their consent
+    /// (`consent.demographics`). Personal data: editors and admins only.
+    async fn age_band(&self, ctx: &Context<'_>) -> Result<Option<AgeBand>> {
+        editors_only(ctx, "ageBand")?;
+        Ok(self.0.age_band.map(Into::into))
+    }
     /// E-mail address. Personal data: editors and admins only; others get `FORBIDDEN`.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         personal_data(ctx, self.0.email.as_deref(), "email")
@@ -145,6 +265,7 @@ impl Stakeholder {
             name: self.0.consent_name,
             affiliation: self.0.consent_affiliation,
             kind: self.0.consent_kind,
+            demographics: self.0.consent_demographics,
             recorded_at: self.0.consent_recorded_at,
             recorded_by: self.0.consent_recorded_by.clone(),
         })

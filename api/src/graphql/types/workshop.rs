@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use entity::knowledge_workshop;
 use entity::value as db;
 
 use super::learning_session::{LearningSession, LearningSessionConnection, SessionTopic};
-use super::stakeholder::{Stakeholder, StakeholderConnection, StakeholderStats};
+use super::stakeholder::{
+    AgeBand, Discipline, Gender, Stakeholder, StakeholderConnection, StakeholderKind,
+    StakeholderStats,
+};
 use super::visit::{Visit, VisitConnection};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -16,6 +19,7 @@ use crate::graphql::loader::{
 };
 use crate::graphql::types::connection::{page_args, sliced};
 use crate::service;
+use crate::service::workshop::balance;
 
 /// A principle a knowledge workshop is built on, as the project names them.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -65,6 +69,104 @@ pub enum AgendaActivityStatus {
     Done,
     /// Dropped.
     Dropped,
+}
+
+/// What a member does in a knowledge workshop's network, as the project
+/// speaks of it. A role says what one does, not how much one's voice
+/// weighs: every member has an equal voice.
+#[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
+#[graphql(remote = "db::MemberRole")]
+pub enum MemberRole {
+    /// Convenes the workshop and keeps its change agenda going.
+    Coordinator,
+    /// A partner organisation of the workshop, representing policy,
+    /// practice, research or lived experience.
+    Partner,
+    /// A member of the network.
+    Member,
+}
+
+fn to_i32(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+/// Declares the two types of one breakdown of a network's balance: a
+/// group's count, and the breakdown.
+macro_rules! breakdown {
+    ($value:ty, $count:ident, $breakdown:ident, $what:literal) => {
+        #[doc = concat!("How many members of a network are of one ", $what, ".")]
+        #[derive(SimpleObject, Clone, Debug)]
+        pub struct $count {
+            #[doc = concat!("The ", $what, ".")]
+            pub value: $value,
+            /// How many members: always five or more.
+            pub count: i32,
+        }
+
+        #[doc = concat!("A network's members per ", $what, ": the groups of five or more, and how many members are in none of them.")]
+        #[derive(SimpleObject, Clone, Debug)]
+        pub struct $breakdown {
+            /// The groups shown, each of five members or more, in the values' order.
+            pub groups: Vec<$count>,
+            /// Members in no group shown: those of groups under five, those
+            /// whose value is not recorded, and, for gender and age band,
+            /// those who did not consent to record them. Always 0 or at least
+            /// five (the smallest groups are folded in until it is); null for
+            /// a network of fewer than five members.
+            pub withheld: Option<i32>,
+        }
+
+        impl<D: Copy + Into<$value>> From<balance::Breakdown<D>> for $breakdown {
+            fn from(b: balance::Breakdown<D>) -> Self {
+                Self {
+                    groups: b
+                        .groups
+                        .into_iter()
+                        .map(|(value, count)| $count {
+                            value: value.into(),
+                            count: to_i32(count),
+                        })
+                        .collect(),
+                    withheld: b.withheld.map(to_i32),
+                }
+            }
+        }
+    };
+}
+
+breakdown!(StakeholderKind, SectorCount, SectorBalance, "sector");
+breakdown!(Discipline, DisciplineCount, DisciplineBalance, "discipline");
+breakdown!(Gender, GenderCount, GenderBalance, "gender");
+breakdown!(AgeBand, AgeBandCount, AgeBandBalance, "age band");
+
+/// The balance of a knowledge workshop's network: counts of its members per
+/// sector and discipline, and, of those who consented to record them, per
+/// gender and age band. Never a list of people's attributes; no count below
+/// five is shown, to anyone (see `withheld`).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct WorkshopBalance {
+    /// How many members it has (erased people are not counted); null below five.
+    pub members: Option<i32>,
+    /// Per sector: the perspective members bring (their kind).
+    pub by_sector: SectorBalance,
+    /// Per discipline.
+    pub by_discipline: DisciplineBalance,
+    /// Per gender, of the members who consented to record it.
+    pub by_gender: GenderBalance,
+    /// Per age band, of the members who consented to record it.
+    pub by_age_band: AgeBandBalance,
+}
+
+impl From<balance::Balance> for WorkshopBalance {
+    fn from(b: balance::Balance) -> Self {
+        Self {
+            members: b.members.map(to_i32),
+            by_sector: b.by_sector.into(),
+            by_discipline: b.by_discipline.into(),
+            by_gender: b.by_gender.into(),
+            by_age_band: b.by_age_band.into(),
+        }
+    }
 }
 
 /// A goal of a workshop's long-term change agenda, with the activities attached to it.
@@ -264,6 +366,13 @@ impl KnowledgeWorkshop {
         let rows = service::stakeholder::count_by_kind(context::db(ctx), Some(self.0.id)).await?;
         let withhold_small = !context::caller(ctx).is_editor();
         Ok(StakeholderStats::new(&rows, withhold_small))
+    }
+    /// The balance of its network: counts per sector and discipline, and,
+    /// where members consented to record them, per gender and age band;
+    /// no count below five (see `WorkshopBalance`).
+    async fn balance(&self, ctx: &Context<'_>) -> Result<WorkshopBalance> {
+        let balance = service::workshop::balance::of_workshop(context::db(ctx), self.0.id).await?;
+        Ok(balance.into())
     }
     /// The study visits it made, most recent first.
     #[graphql(

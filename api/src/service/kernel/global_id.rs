@@ -29,10 +29,12 @@ pub enum Kind {
     Resource,
     Rule,
     ConsultationComment,
+    CompetenceArea,
+    Competence,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 13] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -44,6 +46,8 @@ impl Kind {
         Kind::Resource,
         Kind::Rule,
         Kind::ConsultationComment,
+        Kind::CompetenceArea,
+        Kind::Competence,
     ];
 
     #[must_use]
@@ -60,6 +64,8 @@ impl Kind {
             Kind::Resource => "Resource",
             Kind::Rule => "Rule",
             Kind::ConsultationComment => "ConsultationComment",
+            Kind::CompetenceArea => "CompetenceArea",
+            Kind::Competence => "Competence",
         }
     }
 }

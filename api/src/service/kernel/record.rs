@@ -115,7 +115,9 @@ stamped!(
     proposal,
     resource,
     // Comments on a version in consultation have their own writes.
-    consultation_comment
+    consultation_comment,
+    competence_area,
+    competence
 );
 
 /// One kind of record the API writes, as its hooks into the steps.

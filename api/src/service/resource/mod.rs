@@ -7,10 +7,10 @@ pub mod write;
 
 use entity::value::{EcosystemDimension, ResourceKind};
 use entity::{
-    facility, guideline, guideline_version, knowledge_workshop, learning_session, resource,
-    resource_author, resource_dimension, resource_facility, resource_guideline_version,
-    resource_language, resource_learning_session, resource_visit, resource_workshop, stakeholder,
-    visit,
+    competence, competence_resource, facility, guideline, guideline_version, knowledge_workshop,
+    learning_session, resource, resource_author, resource_dimension, resource_facility,
+    resource_guideline_version, resource_language, resource_learning_session, resource_visit,
+    resource_workshop, stakeholder, visit,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{
@@ -35,6 +35,8 @@ pub struct Filter {
     /// Countries of a linked facility or knowledge workshop.
     pub country_code: Vec<String>,
     pub workshop_id: Option<i32>,
+    /// Keys of competences the resource treats.
+    pub competence: Vec<String>,
     pub year_from: Option<i32>,
     pub year_to: Option<i32>,
     pub text: Option<String>,
@@ -136,6 +138,19 @@ impl Filter {
                 resource_workshop::Entity,
                 resource_workshop::Column::ResourceId,
                 resource_workshop::Column::WorkshopId.eq(workshop_id),
+            ));
+        }
+        if !self.competence.is_empty() {
+            cond = cond.add(linked_where(
+                competence_resource::Entity,
+                competence_resource::Column::ResourceId,
+                competence_resource::Column::CompetenceId.in_subquery(
+                    Query::select()
+                        .column(competence::Column::Id)
+                        .from(competence::Entity)
+                        .and_where(competence::Column::Key.is_in(distinct(&self.competence)))
+                        .to_owned(),
+                ),
             ));
         }
         if let (Some(from), Some(to)) = (self.year_from, self.year_to)

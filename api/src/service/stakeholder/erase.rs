@@ -2,8 +2,8 @@
 //!
 //! Erasure keeps the row, so that the visits and sessions the person took
 //! part in, and the guideline versions those informed, stay whole: the row
-//! loses its name, organisation, country, contact details and consent, and
-//! is marked erased. Every audit snapshot of the person is replaced by a
+//! loses its name, organisation, country, contact details, discipline,
+//! gender, age band and consents, and is marked erased. Every audit snapshot of the person is replaced by a
 //! marker that keeps only their UUID, and one `erased` event, with that
 //! marker as its only state, records that an erasure happened, not what it
 //! erased. Snapshots of other records hold
@@ -62,6 +62,10 @@ pub async fn erase(
         consent_kind: Set(false),
         consent_recorded_at: Set(None),
         consent_recorded_by: Set(None),
+        discipline: Set(None),
+        gender: Set(None),
+        age_band: Set(None),
+        consent_demographics: Set(false),
         erased_at: Set(Some(now())),
         ..Stamp::next(&current).into()
     }

@@ -163,6 +163,28 @@ pub async fn workshops_of(
     read::linked(db, parent, stakeholder_ids, &by_key).await
 }
 
+/// The memberships of many stakeholders, as (stakeholder id, (workshop,
+/// role)), by workshop key.
+///
+/// # Errors
+/// Database errors.
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    stakeholder_ids: &[i32],
+) -> Result<Vec<(i32, (knowledge_workshop::Model, entity::value::MemberRole))>> {
+    use sea_orm::QueryOrder;
+    let rows = workshop_membership::Entity::find()
+        .filter(workshop_membership::Column::StakeholderId.is_in(stakeholder_ids.iter().copied()))
+        .find_also_related(knowledge_workshop::Entity)
+        .order_by_asc(knowledge_workshop::Column::Key)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, w)| Some((m.stakeholder_id, (w?, m.role))))
+        .collect())
+}
+
 /// How many stakeholders there are of each kind (erased people left out),
 /// of one workshop's members or of all; kinds without anyone are absent.
 ///

@@ -2,18 +2,21 @@
 //! admins write them): the hooks of [`Record`] for the write steps of the
 //! kernel. E-mail and phone are personal data: they are stored, never
 //! searched, and the audit log keeps only whether each is set and whether a
-//! write changed it. A write that changes only what the public does not see
+//! write changed it; so are discipline, gender and age band, which others
+//! see only counted in a workshop's balance, and gender and age band are
+//! recorded only with the person's consent. A write that changes only what the public does not see
 //! stays out of the public change feed.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use entity::value::{AuditEntity, StakeholderKind};
+use entity::value::{AgeBand, AuditEntity, Discipline, Gender, MemberRole, StakeholderKind};
 use entity::{
     knowledge_workshop, learning_session_participant, stakeholder, visit_participant,
     workshop_membership,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::Serialize;
 
@@ -37,7 +40,21 @@ pub struct StakeholderFields {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub workshops: Vec<i32>,
+    /// Their role in the workshops where it is not plain `member`, by workshop.
+    pub roles: Vec<WorkshopRole>,
+    pub discipline: Option<Discipline>,
+    /// Only with `consent.demographics`.
+    pub gender: Option<Gender>,
+    /// Only with `consent.demographics`.
+    pub age_band: Option<AgeBand>,
     pub consent: Consent,
+}
+
+/// A member's role in one of their workshops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct WorkshopRole {
+    pub workshop: i32,
+    pub role: MemberRole,
 }
 
 /// What a person agreed to make public.
@@ -49,6 +66,9 @@ pub struct Consent {
     pub affiliation: bool,
     /// Their kind.
     pub kind: bool,
+    /// That their gender and age band be recorded, to be counted (never
+    /// shown one by one) in the balance of their workshops.
+    pub demographics: bool,
 }
 
 impl Consent {
@@ -59,6 +79,7 @@ impl Consent {
             name: person.consent_name,
             affiliation: person.consent_affiliation,
             kind: person.consent_kind,
+            demographics: person.consent_demographics,
         }
     }
 }
@@ -79,6 +100,7 @@ struct PublicView<'a> {
     affiliation: Option<(&'a Option<String>, &'a Option<String>)>,
     kind: Option<StakeholderKind>,
     workshops: &'a [i32],
+    roles: &'a [WorkshopRole],
 }
 
 /// What the public sees of `fields` under `consent`; nothing without a public name.
@@ -90,11 +112,12 @@ fn public_view(fields: &StakeholderFields, consent: Consent) -> Option<PublicVie
             .then_some((&fields.organisation, &fields.country_code)),
         kind: consent.kind.then_some(fields.kind),
         workshops: &fields.workshops,
+        roles: &fields.roles,
     })
 }
 
 /// The fields whose values the audit log never keeps.
-const PRIVATE_FIELDS: [&str; 2] = ["email", "phone"];
+const PRIVATE_FIELDS: [&str; 5] = ["email", "phone", "discipline", "gender", "age_band"];
 
 /// A stakeholder, as the write steps see it.
 pub struct Stakeholder;
@@ -207,6 +230,10 @@ impl Record for Stakeholder {
             consent_name: Set(fields.consent.name),
             consent_affiliation: Set(fields.consent.affiliation),
             consent_kind: Set(fields.consent.kind),
+            consent_demographics: Set(fields.consent.demographics),
+            discipline: Set(fields.discipline),
+            gender: Set(fields.gender),
+            age_band: Set(fields.age_band),
             consent_recorded_at: Set(recorded.at),
             consent_recorded_by: Set(recorded.by.clone()),
             ..stamp.into()
@@ -219,15 +246,17 @@ impl Record for Stakeholder {
         fields: &StakeholderFields,
         before: Option<&StakeholderFields>,
     ) -> Result<()> {
+        let before = before.map(memberships);
         unit_of_work::replace_children(
             db,
             workshop_membership::Column::StakeholderId,
             id,
-            &fields.workshops,
-            before.map(|b| b.workshops.as_slice()),
-            |w| workshop_membership::ActiveModel {
-                workshop_id: Set(*w),
+            &memberships(fields),
+            before.as_deref(),
+            |(workshop, role)| workshop_membership::ActiveModel {
+                workshop_id: Set(*workshop),
                 stakeholder_id: Set(id),
+                role: Set(*role),
             },
         )
         .await
@@ -314,9 +343,54 @@ async fn check(db: &impl ConnectionTrait, fields: &mut StakeholderFields) -> Res
             "knowledge workshop",
         );
     }
+    // A role is stored with the membership, so it names one of theirs.
+    let mut seen = std::collections::HashSet::new();
+    for (i, role) in fields.roles.iter().enumerate() {
+        let field = format!("input.workshopRoles[{i}]");
+        if !fields.workshops.contains(&role.workshop) {
+            problems.add(
+                format!("{field}.workshop"),
+                "they are not a member of this workshop: add it to `workshops`",
+            );
+        } else if !seen.insert(role.workshop) {
+            problems.add(format!("{field}.workshop"), "this workshop appears twice");
+        }
+    }
+    if !fields.consent.demographics {
+        for (field, set) in [
+            ("input.gender", fields.gender.is_some()),
+            ("input.ageBand", fields.age_band.is_some()),
+        ] {
+            if set {
+                problems.add(
+                    field,
+                    "recorded only with the person's consent: set `consent.demographics`",
+                );
+            }
+        }
+    }
     problems.finish()?;
     fields.workshops.sort_unstable();
+    // As `fields_of` reads them back: plain members are not listed.
+    fields.roles.retain(|r| r.role != MemberRole::Member);
+    fields.roles.sort_unstable();
     Ok(())
+}
+
+/// The membership rows of `fields`: each workshop with the person's role in it.
+fn memberships(fields: &StakeholderFields) -> Vec<(i32, MemberRole)> {
+    fields
+        .workshops
+        .iter()
+        .map(|w| {
+            let role = fields
+                .roles
+                .iter()
+                .find(|r| r.workshop == *w)
+                .map_or(MemberRole::Member, |r| r.role);
+            (*w, role)
+        })
+        .collect()
 }
 
 /// The current fields of a stored stakeholder.
@@ -327,13 +401,20 @@ async fn fields_of(
     db: &impl ConnectionTrait,
     model: &stakeholder::Model,
 ) -> Result<StakeholderFields> {
-    let workshops = unit_of_work::child_ids(
-        db,
-        workshop_membership::Column::StakeholderId,
-        model.id,
-        workshop_membership::Column::WorkshopId,
-    )
-    .await?;
+    let rows = workshop_membership::Entity::find()
+        .filter(workshop_membership::Column::StakeholderId.eq(model.id))
+        .order_by_asc(workshop_membership::Column::WorkshopId)
+        .all(db)
+        .await?;
+    let workshops = rows.iter().map(|m| m.workshop_id).collect();
+    let roles = rows
+        .iter()
+        .filter(|m| m.role != MemberRole::Member)
+        .map(|m| WorkshopRole {
+            workshop: m.workshop_id,
+            role: m.role,
+        })
+        .collect();
     Ok(StakeholderFields {
         name: model.name.clone(),
         kind: model.kind,
@@ -342,6 +423,10 @@ async fn fields_of(
         email: model.email.clone(),
         phone: model.phone.clone(),
         workshops,
+        roles,
+        discipline: model.discipline,
+        gender: model.gender,
+        age_band: model.age_band,
         consent: Consent::of(model),
     })
 }

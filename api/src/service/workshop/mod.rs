@@ -1,5 +1,6 @@
 //! Reading knowledge workshops, their principles, themes and members.
 
+pub mod balance;
 pub mod write;
 
 use entity::value::{AgendaActivityKind, AgendaActivityStatus, LocalizedText};

@@ -1,0 +1,325 @@
+//! Creating, changing and deleting the competence framework: areas, and
+//! competences with their links in the same write.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+
+use super::{
+    TranslationInput, create, decode_ids, decode_list, delete, localized, localized_opt,
+    prose_maybe, update,
+};
+use crate::error::AppError;
+use crate::graphql::context;
+use crate::graphql::id::{self, Kind};
+use crate::graphql::types::competence::{Competence, CompetenceArea};
+use crate::service::competence::write::{
+    Area as AreaRecord, AreaFields, Competence as CompetenceRecord, CompetenceFields,
+};
+
+/// A new area of the competence framework (editors and admins).
+#[derive(InputObject, Debug)]
+pub struct CompetenceAreaInput {
+    /// Stable key: lower-case letters and digits in words joined by `-` (at most 60 characters).
+    pub key: String,
+    /// Where it goes in the framework's order (smallest first; default 0, ties by creation).
+    pub position: Option<i32>,
+    /// Name in one or more languages; English is required.
+    pub name: Vec<TranslationInput>,
+    /// Description in one or more languages; English is required when any is given.
+    pub description: Option<Vec<TranslationInput>>,
+}
+
+/// Changes to an area: an absent field stays; `null` clears the description.
+#[derive(InputObject, Debug, Default)]
+pub struct CompetenceAreaPatch {
+    /// Stable key (changing it changes what filters name).
+    pub key: Option<String>,
+    /// Where it goes in the framework's order.
+    pub position: Option<i32>,
+    /// Name (replaces every translation; English is required).
+    pub name: Option<Vec<TranslationInput>>,
+    /// Description (replaces every translation).
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
+}
+
+/// A new competence (editors and admins), with its links.
+#[derive(InputObject, Debug)]
+pub struct CompetenceInput {
+    /// Stable key: lower-case letters and digits in words joined by `-` (at most 60 characters).
+    pub key: String,
+    /// The area it belongs to (its id).
+    pub area: ID,
+    /// Where it goes within its area (smallest first; default 0, ties by creation).
+    pub position: Option<i32>,
+    /// Name in one or more languages; English is required.
+    pub name: Vec<TranslationInput>,
+    /// Description in one or more languages; English is required when any is given.
+    pub description: Option<Vec<TranslationInput>>,
+    /// The resources of the knowledge library that treat it.
+    pub resources: Option<Vec<ID>>,
+    /// The learning sessions that treated it.
+    pub learning_sessions: Option<Vec<ID>>,
+    /// The guideline versions that treat it.
+    pub guideline_versions: Option<Vec<ID>>,
+}
+
+/// Changes to a competence: an absent field stays; `null` clears the
+/// description; a list replaces the list.
+#[derive(InputObject, Debug, Default)]
+pub struct CompetencePatch {
+    /// Stable key.
+    pub key: Option<String>,
+    /// The area it belongs to.
+    pub area: Option<ID>,
+    /// Where it goes within its area.
+    pub position: Option<i32>,
+    /// Name (replaces every translation; English is required).
+    pub name: Option<Vec<TranslationInput>>,
+    /// Description (replaces every translation).
+    pub description: MaybeUndefined<Vec<TranslationInput>>,
+    /// The resources that treat it (replaces the list).
+    pub resources: Option<Vec<ID>>,
+    /// The learning sessions that treated it (replaces the list).
+    pub learning_sessions: Option<Vec<ID>>,
+    /// The guideline versions that treat it (replaces the list).
+    pub guideline_versions: Option<Vec<ID>>,
+}
+
+async fn ids(
+    ctx: &Context<'_>,
+    ids: Option<Vec<ID>>,
+    kind: Kind,
+    field: &str,
+) -> Result<Vec<i32>, AppError> {
+    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
+}
+
+impl CompetenceAreaInput {
+    fn into_fields(self) -> Result<AreaFields, AppError> {
+        Ok(AreaFields {
+            key: self.key,
+            position: self.position.unwrap_or(0),
+            name: localized("input.name", self.name)?,
+            description: localized_opt("input.description", self.description)?,
+        })
+    }
+}
+
+impl CompetenceAreaPatch {
+    fn changes(self) -> Result<impl FnOnce(&mut AreaFields) + Send, AppError> {
+        let name = self.name.map(|t| localized("input.name", t)).transpose()?;
+        let description = prose_maybe(self.description, "input.description")?;
+        let (key, position) = (self.key, self.position);
+        Ok(move |f: &mut AreaFields| {
+            if let Some(v) = key {
+                f.key = v;
+            }
+            if let Some(v) = position {
+                f.position = v;
+            }
+            if let Some(v) = name {
+                f.name = v;
+            }
+            description.update_to(&mut f.description);
+        })
+    }
+}
+
+impl CompetenceInput {
+    async fn into_fields(self, ctx: &Context<'_>) -> Result<CompetenceFields, AppError> {
+        Ok(CompetenceFields {
+            area: id::row(
+                context::db(ctx),
+                &self.area,
+                Kind::CompetenceArea,
+                "input.area",
+            )
+            .await?,
+            key: self.key,
+            position: self.position.unwrap_or(0),
+            name: localized("input.name", self.name)?,
+            description: localized_opt("input.description", self.description)?,
+            resources: ids(ctx, self.resources, Kind::Resource, "input.resources").await?,
+            learning_sessions: ids(
+                ctx,
+                self.learning_sessions,
+                Kind::LearningSession,
+                "input.learningSessions",
+            )
+            .await?,
+            guideline_versions: ids(
+                ctx,
+                self.guideline_versions,
+                Kind::GuidelineVersion,
+                "input.guidelineVersions",
+            )
+            .await?,
+        })
+    }
+}
+
+impl CompetencePatch {
+    async fn changes(
+        self,
+        ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut CompetenceFields) + Send, AppError> {
+        let Self {
+            key,
+            area,
+            position,
+            name,
+            description,
+            resources,
+            learning_sessions,
+            guideline_versions,
+        } = self;
+        let area = match area {
+            Some(area) => {
+                Some(id::row(context::db(ctx), &area, Kind::CompetenceArea, "input.area").await?)
+            }
+            None => None,
+        };
+        let name = name.map(|t| localized("input.name", t)).transpose()?;
+        let description = prose_maybe(description, "input.description")?;
+        let resources = decode_list(ctx, resources, Kind::Resource, "input.resources").await?;
+        let learning_sessions = decode_list(
+            ctx,
+            learning_sessions,
+            Kind::LearningSession,
+            "input.learningSessions",
+        )
+        .await?;
+        let guideline_versions = decode_list(
+            ctx,
+            guideline_versions,
+            Kind::GuidelineVersion,
+            "input.guidelineVersions",
+        )
+        .await?;
+        Ok(move |f: &mut CompetenceFields| {
+            if let Some(v) = key {
+                f.key = v;
+            }
+            if let Some(v) = area {
+                f.area = v;
+            }
+            if let Some(v) = position {
+                f.position = v;
+            }
+            if let Some(v) = name {
+                f.name = v;
+            }
+            description.update_to(&mut f.description);
+            if let Some(v) = resources {
+                f.resources = v;
+            }
+            if let Some(v) = learning_sessions {
+                f.learning_sessions = v;
+            }
+            if let Some(v) = guideline_versions {
+                f.guideline_versions = v;
+            }
+        })
+    }
+}
+
+/// The writes of the competence framework.
+#[derive(Default)]
+pub struct CompetenceMutation;
+
+#[Object]
+impl CompetenceMutation {
+    /// Adds an area to the competence framework (editors and admins;
+    /// partners get `FORBIDDEN`).
+    async fn create_competence_area(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to write.")] input: CompetenceAreaInput,
+    ) -> Result<CompetenceArea> {
+        let model = create::<AreaRecord>(ctx, async move { input.into_fields() }).await?;
+        Ok(model.into())
+    }
+
+    /// Changes an area (editors and admins); a stale `expectedVersion` is a
+    /// `CONFLICT` and changes nothing.
+    async fn update_competence_area(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+        #[graphql(desc = "The fields to write.")] input: CompetenceAreaPatch,
+    ) -> Result<CompetenceArea> {
+        let model = update::<AreaRecord, _>(
+            ctx,
+            &id,
+            Kind::CompetenceArea,
+            expected_version,
+            async move { input.changes() },
+        )
+        .await?;
+        Ok(model.into())
+    }
+
+    /// Deletes an area that holds no competence (editors and admins; one
+    /// that holds some is a `CONFLICT`); returns its id.
+    async fn delete_competence_area(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<ID> {
+        delete::<AreaRecord>(ctx, id, Kind::CompetenceArea, expected_version).await
+    }
+
+    /// Adds a competence, with its links to the resources, learning
+    /// sessions and guideline versions that treat it (editors and admins).
+    async fn create_competence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The fields to write.")] input: CompetenceInput,
+    ) -> Result<Competence> {
+        let model = create::<CompetenceRecord>(ctx, input.into_fields(ctx)).await?;
+        Ok(model.into())
+    }
+
+    /// Changes a competence, its links included (editors and admins); a
+    /// stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    async fn update_competence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+        #[graphql(desc = "The fields to write.")] input: CompetencePatch,
+    ) -> Result<Competence> {
+        let model = update::<CompetenceRecord, _>(
+            ctx,
+            &id,
+            Kind::Competence,
+            expected_version,
+            input.changes(ctx),
+        )
+        .await?;
+        Ok(model.into())
+    }
+
+    /// Deletes a competence with its links (editors and admins); returns its id.
+    async fn delete_competence(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the record.")] id: ID,
+        #[graphql(
+            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+        )]
+        expected_version: i32,
+    ) -> Result<ID> {
+        delete::<CompetenceRecord>(ctx, id, Kind::Competence, expected_version).await
+    }
+}
