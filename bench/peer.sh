@@ -32,10 +32,9 @@ PG_CLUSTER=${BENCH_PG_CLUSTER:-"15 main"}
 WISH_BIN=${WISH_BIN:-$REPO_ROOT/target/release/wish-api}
 PEER_DIR="$BENCH_DIR/peer"
 
-log() { printf '[peer %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+LOG_PREFIX=peer
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 # The same three questions in each server's schema. wish-api orders a
 # facility's visits newest first and PostGraphile by key; both read ten.
@@ -103,16 +102,7 @@ if [[ ! -x $PEER_DIR/node_modules/.bin/postgraphile ]]; then
   log "installing PostGraphile (npm ci in bench/peer)"
   (cd "$PEER_DIR" && npm ci --no-audit --no-fund --silent)
 fi
-if ! psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null 2>&1; then
-  log "starting PostgreSQL ($PG_CLUSTER)"
-  # shellcheck disable=SC2086  # "15 main" is two arguments
-  pg_ctlcluster --skip-systemctl-redirect $PG_CLUSTER start || true
-  for _ in $(seq 30); do
-    psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null 2>&1 && break
-    sleep 1
-  done
-  psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null || die "PostgreSQL is not reachable at $PG_URL"
-fi
+ensure_postgres
 
 # ---------------------------------------------------------------- helpers --
 # Ready once a GraphQL POST of `{ __typename }` succeeds (PostGraphile has no GET).
@@ -165,15 +155,9 @@ run_wrk() { # duration url body-file
   local out="$WORK/wrk.out"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --timeout 30s --latency -s "$BENCH_DIR/wrk/post.lua" "$2" -- "$3" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk failed"; }
-  python3 - "$out" <<'EOF' || { cat "$out" >&2; die "no BENCH line in wrk's output"; }
-import re, sys
-m = re.search(r"^BENCH (.*)$", open(sys.argv[1]).read(), re.M)
-if not m:
-    sys.exit(1)
-v = {k: int(x) for k, x in (p.split("=") for p in m.group(1).split())}
-errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-print(f'{v["requests"] / (v["duration_us"] / 1e6):.1f} {v["p50_us"]} {v["p99_us"]} {errors}')
-EOF
+  local requests rest
+  read -r requests rest < <(wrk_summary "$out") || { cat "$out" >&2; die "no BENCH line in wrk's output"; }
+  echo "$rest"
 }
 
 ROWS="$WORK/rows.tsv"

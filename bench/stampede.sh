@@ -26,8 +26,9 @@ PG_SSLMODE=${BENCH_PG_SSLMODE-disable}
 PG_CLUSTER=${BENCH_PG_CLUSTER:-"15 main"}
 WISH_BIN=${WISH_BIN:-$REPO_ROOT/target/release/wish-api}
 
-log() { printf '[stampede %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+LOG_PREFIX=stampede
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wish-stampede.XXXXXX")
 SERVER_PID=""
@@ -56,12 +57,7 @@ if [[ ! -x $WISH_BIN ]]; then
   log "building the release binary (cargo build --release)"
   (cd "$REPO_ROOT" && cargo build --release --locked)
 fi
-if ! psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null 2>&1; then
-  # shellcheck disable=SC2086  # "15 main" is two arguments
-  pg_ctlcluster --skip-systemctl-redirect $PG_CLUSTER start || true
-  sleep 2
-  psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null || die "PostgreSQL is not reachable at $PG_URL"
-fi
+ensure_postgres
 
 PG_DB="wish_stampede_$$"
 psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL/postgres" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
@@ -70,7 +66,7 @@ log "N=$N: migrate and generate"
 "$WISH_BIN" migrate --database-url "$URL" >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "migrate failed"; }
 python3 "$BENCH_DIR/generate.py" --n "$N" --database-url "$URL"
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
 "$WISH_BIN" serve --bind "127.0.0.1:$PORT" --database-url "$URL" --demo-data false \
   --workers "$WORKERS" --rate-limit-anonymous 0 --rate-limit-token 0 \
@@ -100,13 +96,7 @@ run_wrk() { # lua url
   local out="$WORK/wrk.out"
   BENCH_ACCEPT_ENCODING=br wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --timeout 30s --latency -s "$BENCH_DIR/wrk/$1" "$2" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk failed"; }
-  python3 - "$out" <<'EOF'
-import re, sys
-m = re.search(r"^BENCH (.*)$", open(sys.argv[1]).read(), re.M)
-v = {k: int(x) for k, x in (p.split("=") for p in m.group(1).split())}
-errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-print(f'{v["requests"]} {v["requests"] / (v["duration_us"] / 1e6):.1f} {v["p50_us"]} {v["p99_us"]} {errors}')
-EOF
+  wrk_summary "$out" || { cat "$out" >&2; die "no BENCH line in wrk's output"; }
 }
 
 ROWS="$WORK/rows.tsv"
