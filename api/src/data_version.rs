@@ -63,8 +63,10 @@ impl DataVersion {
         });
         let weak = Arc::downgrade(&this);
         match backend {
-            DbBackend::Postgres if listen => drop(tokio::spawn(follow_notifications(weak))),
-            _ => drop(tokio::spawn(check(weak, listen))),
+            DbBackend::Postgres if listen => {
+                drop(tokio::spawn(crate::db::upkeep(follow_notifications(weak))))
+            }
+            _ => drop(tokio::spawn(crate::db::upkeep(check(weak, listen)))),
         }
         this
     }

@@ -84,7 +84,15 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
 /// Database errors.
 pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let db = db.clone();
-    match tokio::spawn(async move { db.begin().await }).await {
+    let for_upkeep = UPKEEP.try_with(|()| ()).is_ok();
+    let begin = async move {
+        if for_upkeep {
+            UPKEEP.scope((), db.begin()).await
+        } else {
+            db.begin().await
+        }
+    };
+    match tokio::spawn(begin).await {
         Ok(begun) => begun,
         Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
         Err(_) => Err(DbErr::Custom(
@@ -192,8 +200,11 @@ fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// How many SQL statements a connection has run: the measure of batching
-/// (a page of facilities with nested data costs a fixed handful, not one per row).
+/// How many SQL statements a connection has run for its callers: the
+/// measure of batching (a page of facilities with nested data costs a fixed
+/// handful, not one per row). The server's own [`upkeep`] is left out, so
+/// that a count taken around a request does not depend on when a background
+/// task last woke.
 #[derive(Debug, Clone, Default)]
 pub struct StatementCounter(Arc<AtomicU64>);
 
@@ -205,7 +216,9 @@ impl StatementCounter {
         let counter = Self::default();
         let count = counter.0.clone();
         db.set_metric_callback(move |info| {
-            count.fetch_add(1, Ordering::Relaxed);
+            if UPKEEP.try_with(|()| ()).is_err() {
+                count.fetch_add(1, Ordering::Relaxed);
+            }
             let _ = BUDGET.try_with(|budget| budget.spend(info.elapsed));
         });
         counter
@@ -219,6 +232,14 @@ impl StatementCounter {
 
 tokio::task_local! {
     static BUDGET: Arc<Budget>;
+    static UPKEEP: ();
+}
+
+/// Runs `work` as the server's own upkeep (following the data version,
+/// delivering webhooks, refreshing the standing of tokens): its statements
+/// are not counted as any caller's.
+pub async fn upkeep<F: std::future::Future>(work: F) -> F::Output {
+    UPKEEP.scope((), work).await
 }
 
 /// The database time one request may use, summed over its statements.

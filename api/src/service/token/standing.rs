@@ -115,7 +115,7 @@ impl Standing {
     /// Refreshes every `every` for as long as the server holds this view.
     pub fn watch(self: &Arc<Self>, db: DatabaseConnection, every: Duration) {
         let standing: Weak<Self> = Arc::downgrade(self);
-        actix_web::rt::spawn(async move {
+        actix_web::rt::spawn(crate::db::upkeep(async move {
             let mut ticks = actix_web::rt::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -128,7 +128,7 @@ impl Standing {
                     err.log_if_internal();
                 }
             }
-        });
+        }));
     }
 }
 

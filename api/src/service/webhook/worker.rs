@@ -59,7 +59,7 @@ pub fn spawn(
     let tick = policy
         .retry_base
         .clamp(Duration::from_millis(20), Duration::from_secs(1));
-    drop(tokio::spawn(async move {
+    drop(tokio::spawn(crate::db::upkeep(async move {
         loop {
             if let Err(err) = run_once(&db, &policy, &owner, counter.as_ref()).await {
                 err.log_if_internal();
@@ -69,7 +69,7 @@ pub fn spawn(
                 () = tokio::time::sleep(tick) => {}
             }
         }
-    }));
+    })));
 }
 
 /// Fans out what is new, then sends what is due until nothing is left.
