@@ -8,9 +8,6 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::Response;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-
 /// Request data that learns whether its request was executed.
 #[derive(Debug, Clone, Default)]
 pub struct Execution(Arc<AtomicBool>);
@@ -22,30 +19,8 @@ impl Execution {
     pub fn ran(&self) -> bool {
         self.0.load(Ordering::Acquire)
     }
-}
 
-/// The extension that marks a request's [`Execution`].
-pub struct MarkExecution;
-
-impl ExtensionFactory for MarkExecution {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Marker)
-    }
-}
-
-struct Marker;
-
-#[async_trait::async_trait]
-impl Extension for Marker {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        if let Some(execution) = ctx.data_opt::<Execution>() {
-            execution.0.store(true, Ordering::Release);
-        }
-        next.run(ctx, operation_name).await
+    pub(super) fn mark(&self) {
+        self.0.store(true, Ordering::Release);
     }
 }

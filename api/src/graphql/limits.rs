@@ -12,20 +12,14 @@
 //! number of items and no string holding control or bidirectional-override
 //! characters, whether written in the document or sent as a variable.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
-
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
-};
 use async_graphql::parser::types::{
     Directive, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{
-    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ServerResult, ValidationResult,
-    Variables,
+    ErrorExtensionValues, Name, Pos, Positioned, ServerError, ValidationResult, Variables,
 };
 use async_graphql_value::{ConstValue, Value};
+use std::collections::{HashMap, HashSet};
 
 use crate::error::code;
 use crate::service::kernel::text;
@@ -529,53 +523,28 @@ impl Limits {
     }
 }
 
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-/// The same checks for a document the HTTP layer did not see: a persisted
-/// query sent by its hash, looked up by async-graphql (it was checked when
-/// it was first sent whole; its variables are new). And depth and cost,
-/// which async-graphql measures while it validates: they are compared here
-/// rather than by async-graphql's own limits, so that each refusal carries
-/// its code and names its setting without anyone reading its message.
-#[async_trait::async_trait]
-impl Extension for Limits {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if ctx.data_opt::<Checked>().is_none() {
-            self.check(&document, variables)?;
-        }
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
+impl Limits {
+    /// Depth and cost, which async-graphql measures while it validates: they
+    /// are compared here rather than by async-graphql's own limits, so that
+    /// each refusal carries its code and names its setting without anyone
+    /// reading its message.
+    ///
+    /// # Errors
+    /// `QUERY_TOO_COMPLEX`.
+    pub fn check_validated(&self, result: &ValidationResult) -> Result<(), ServerError> {
         if result.depth > self.depth {
-            return Err(vec![too_complex(format!(
+            return Err(too_complex(format!(
                 "the query is nested too deep: {} levels, and the limit is {} (WISH_MAX_QUERY_DEPTH)",
                 result.depth, self.depth
-            ))]);
+            )));
         }
         if result.complexity > self.complexity {
-            return Err(vec![too_complex(format!(
+            return Err(too_complex(format!(
                 "the query is too complex: its cost is {}, over the limit of {} (WISH_MAX_QUERY_COMPLEXITY); ask for fewer fields or smaller pages (`first`)",
                 result.complexity, self.complexity
-            ))]);
+            )));
         }
-        Ok(result)
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ pub mod context;
 pub mod documents;
 pub mod executed;
 pub mod executor;
+pub mod extension;
 pub mod id;
 pub mod limits;
 pub mod loader;

@@ -11,7 +11,7 @@
 //! that normalise a cache (Apollo, urql) refuse such an answer, since a
 //! selected key is missing.
 //!
-//! This extension sits on every field and list item as it resolves, and
+//! This sits on every field and list item as it resolves, and
 //! knows each one's type (`ResolveInfo::return_type` is the qualified type,
 //! `Facility!` or `[Visit!]!`). A failure of a nullable one answers `null`
 //! and keeps the error; a failure of a non-null one marks its parent, and
@@ -22,26 +22,15 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
-};
+use async_graphql::extensions::{ExtensionContext, NextResolve, ResolveInfo};
 use async_graphql::{QueryPathNode, QueryPathSegment, Response, ServerError, ServerResult, Value};
-
-/// The extension that makes field errors null their nearest nullable parent.
-pub struct SpecNullPropagation;
-
-impl ExtensionFactory for SpecNullPropagation {
-    fn create(&self) -> std::sync::Arc<dyn Extension> {
-        std::sync::Arc::new(Propagation::default())
-    }
-}
 
 /// A path in the answer: field response keys and list indexes.
 type Path = Vec<String>;
 
 /// The state of one operation.
 #[derive(Default)]
-struct Propagation {
+pub struct Propagation {
     /// Fields and items that must answer null because a non-null child failed;
     /// the empty path is `data`.
     nulled: Mutex<HashSet<Path>>,
@@ -92,15 +81,10 @@ fn path_of(node: &QueryPathNode<'_>) -> Path {
     path
 }
 
-#[async_trait::async_trait]
-impl Extension for Propagation {
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        let mut response = next.run(ctx, operation_name).await;
+impl Propagation {
+    /// The answer of the whole operation, nulled up to `data` where a
+    /// non-null root field failed, with the errors answered here as null.
+    pub fn finish(&self, mut response: Response) -> Response {
         if self.take_mark(&Path::new()) {
             response.data = Value::Null;
         }
@@ -114,7 +98,11 @@ impl Extension for Propagation {
         response
     }
 
-    async fn resolve(
+    /// Resolves one field or list item, answering `null` for a failure.
+    ///
+    /// # Errors
+    /// None of its own: a failure is kept and answered as `null`.
+    pub async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
         info: ResolveInfo<'_>,

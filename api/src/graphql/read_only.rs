@@ -8,9 +8,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Variables};
+use async_graphql::{ErrorExtensionValues, ServerError, ServerResult};
 
 use crate::error::code;
 
@@ -38,35 +37,15 @@ impl ReadOnly {
     pub fn refused(&self) -> bool {
         self.refused.load(Ordering::Acquire)
     }
-}
 
-/// The extension that enforces [`ReadOnly`].
-pub struct RefuseWritesWhenReadOnly;
-
-impl ExtensionFactory for RefuseWritesWhenReadOnly {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Refuser)
-    }
-}
-
-struct Refuser;
-
-#[async_trait::async_trait]
-impl Extension for Refuser {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        let Some(read_only) = ctx.data_opt::<ReadOnly>() else {
-            return Ok(document);
-        };
+    /// Refuses `document` when the operation it would run is a mutation.
+    ///
+    /// # Errors
+    /// `BAD_USER_INPUT`, and [`Self::refused`] learns of it.
+    pub fn refuse_mutation(&self, document: &ExecutableDocument) -> ServerResult<()> {
         // An unknown name, or no name for several operations, is for
         // async-graphql to refuse as it does on POST.
-        let selected = match &read_only.operation_name {
+        let selected = match &self.operation_name {
             Some(name) => document
                 .operations
                 .iter()
@@ -81,7 +60,7 @@ impl Extension for Refuser {
             }
         };
         if selected.is_some_and(|op| op.node.ty == OperationType::Mutation) {
-            read_only.refused.store(true, Ordering::Release);
+            self.refused.store(true, Ordering::Release);
             let mut error = ServerError::new(
                 "mutations must be sent with POST: a GET request only reads",
                 None,
@@ -91,6 +70,6 @@ impl Extension for Refuser {
             error.extensions = Some(extensions);
             return Err(error);
         }
-        Ok(document)
+        Ok(())
     }
 }

@@ -1,8 +1,5 @@
 //! Building the schema, once per process.
 
-use async_graphql::extensions::apollo_persisted_queries::{
-    ApolloPersistedQueries, LruCacheStorage,
-};
 use async_graphql::{Schema, SchemaBuilder};
 use chrono::{DateTime, Utc};
 
@@ -10,9 +7,6 @@ use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 use crate::data_version::DataVersion;
-
-/// How many persisted queries one server remembers (the least recently used go first).
-const PERSISTED_QUERIES: usize = 1024;
 
 use super::limits::Limits;
 use super::mutation::MutationRoot;
@@ -42,16 +36,7 @@ pub fn build(
         .limit_recursive_depth(super::limits::MAX_RECURSION)
         // A misspelt field gets no "did you mean": suggestions map the schema for a prober.
         .disable_suggestions()
-        .extension(limits)
-        // Automatic persisted queries: the map can send only a query's hash by GET,
-        // which makes its requests cacheable by URL.
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-            PERSISTED_QUERIES,
-        )))
-        .extension(super::read_only::RefuseWritesWhenReadOnly)
-        .extension(super::null_propagation::SpecNullPropagation)
-        .extension(super::executed::MarkExecution)
-        .extension(super::own_writes::SeeOwnWrites)
+        .extension(super::extension::Pipeline::new(limits))
         .finish()
 }
 
