@@ -671,8 +671,14 @@ async fn statements_for(s: &Scene, query: &str) -> (Value, u64) {
 }
 
 /// A page of versions with their rules and every rule's comments, each
-/// with its organisation, person and rule, costs the same statements for
-/// two comments as for eight.
+/// with its organisation, person and rule, costs a fixed number of
+/// statements, for two comments as for eight.
+///
+/// The version's comments and each rule's read people and organisations at
+/// two depths of the answer; whether a loader serves both depths with one
+/// statement depends on when each is asked for, so the fixed number is a
+/// ceiling (ten when the depths meet, twelve when they do not). One
+/// statement per comment would pass it at eight.
 async fn comment_lists_cost_a_fixed_number_of_statements(backend: Backend) {
     let Some(s) = scene(backend).await else {
         return;
@@ -697,10 +703,12 @@ async fn comment_lists_cost_a_fixed_number_of_statements(backend: Backend) {
     };
     assert_eq!(count(&two), 2, "{two:#}");
     assert_eq!(count(&eight), 8);
-    assert_eq!(
-        for_two, for_eight,
-        "2 comments took {for_two} statements, 8 took {for_eight}"
-    );
+    for (comments, statements) in [(2, for_two), (8, for_eight)] {
+        assert!(
+            (10..=12).contains(&statements),
+            "{comments} comments took {statements} statements"
+        );
+    }
 }
 
 on_both_databases!(
