@@ -62,13 +62,6 @@ WISH_PID=""
 PEER_PID=""
 PG_DB=""
 
-stop() { # pid
-  [[ -n $1 ]] || return 0
-  kill "$1" 2>/dev/null || true
-  for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-  kill -9 "$1" 2>/dev/null || true
-  wait "$1" 2>/dev/null || true
-}
 
 cleanup() {
   local status=$?
@@ -105,33 +98,6 @@ fi
 ensure_postgres
 
 # ---------------------------------------------------------------- helpers --
-# Ready once a GraphQL POST of `{ __typename }` succeeds (PostGraphile has no GET).
-wait_ready() { # pid url log name
-  for _ in $(seq 600); do
-    kill -0 "$1" 2>/dev/null || { tail -n 30 "$3" >&2; die "$4 exited before it was ready"; }
-    curl -fsS -o /dev/null -H 'Content-Type: application/json' --data '{"query":"{ __typename }"}' "$2" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  tail -n 30 "$3" >&2
-  die "$4 was not ready after 60 s"
-}
-
-body_of() { # query variables-json
-  python3 -c 'import json, sys; print(json.dumps({"query": sys.argv[1], "variables": json.loads(sys.argv[2])}))' "$1" "$2"
-}
-
-# POSTs a body; dies unless the answer is 200 with data and without errors.
-check() { # name url body-file out
-  local code
-  code=$(curl -sS -o "$4" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$3" "$2") \
-    || die "$1: curl failed"
-  python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-sys.exit(1 if "errors" in d or not d.get("data") else 0)' "$4" 2>/dev/null && [[ $code == 200 ]] \
-    || { head -c 2000 "$4" >&2; echo >&2; die "$1: HTTP $code, not a clean answer"; }
-}
-
 # What both answers must agree on, so that the two servers did the same work.
 summary() { # scenario answer-file
   python3 - "$1" "$2" <<'EOF'
@@ -151,14 +117,6 @@ EOF
 }
 
 # Runs wrk; prints "rps p50_us p99_us errors".
-run_wrk() { # duration url body-file
-  local out="$WORK/wrk.out"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$1" --timeout 30s --latency -s "$BENCH_DIR/wrk/post.lua" "$2" -- "$3" >"$out" 2>&1 \
-    || { cat "$out" >&2; die "wrk failed"; }
-  local requests rest
-  read -r requests rest < <(wrk_summary "$out") || { cat "$out" >&2; die "no BENCH line in wrk's output"; }
-  echo "$rest"
-}
 
 ROWS="$WORK/rows.tsv"
 : >"$ROWS"
@@ -167,15 +125,8 @@ ROWS="$WORK/rows.tsv"
 bench_size() { # n
   local n=$1 url wish_port peer_port wish_url peer_url slug
   PG_DB="wish_peer_${n}_$$"
-  psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL/postgres" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
-  url="$PG_URL/$PG_DB${PG_SSLMODE:+?sslmode=$PG_SSLMODE}"
-  log "N=$n: migrate and generate"
-  "$WISH_BIN" migrate --database-url "$url" >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "migrate failed"; }
-  python3 "$BENCH_DIR/generate.py" --n "$n" --database-url "$url"
-  psql -X -q -d "$PG_URL/$PG_DB" -c 'VACUUM ANALYZE' >/dev/null
-  # The facility with the most visits: (b) reads a full page of ten.
-  slug=$(psql -X -A -t -d "$PG_URL/$PG_DB" -c \
-    'SELECT f.slug FROM facility f JOIN visit v ON v.facility_id = f.id GROUP BY f.id ORDER BY count(*) DESC, f.id LIMIT 1')
+  url=$(make_database "$PG_DB" "$n")
+  slug=$(busiest_slug "$PG_DB")
 
   wish_port=$(free_port)
   peer_port=$(free_port)
@@ -217,8 +168,8 @@ bench_size() { # n
       for server in $order; do
         local target=$wish_url
         [[ $server == peer ]] && target=$peer_url
-        [[ $WARMUP == 0 || $WARMUP == 0s ]] || run_wrk "$WARMUP" "$target" "$WORK/$server-$s.json" >/dev/null
-        read -r rps p50 p99 err < <(run_wrk "$DURATION" "$target" "$WORK/$server-$s.json")
+        [[ $WARMUP == 0 || $WARMUP == 0s ]] || wrk_post "$WARMUP" "$target" "$WORK/$server-$s.json" >/dev/null
+        read -r rps p50 p99 err < <(wrk_post "$DURATION" "$target" "$WORK/$server-$s.json")
         log "N=$n round $round $s $server: $rps req/s, p50 $p50 us, p99 $p99 us, $err errors"
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$s" "$server" "$rps" "$p50" "$p99" "$err" >>"$ROWS"
       done

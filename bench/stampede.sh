@@ -60,11 +60,7 @@ fi
 ensure_postgres
 
 PG_DB="wish_stampede_$$"
-psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL/postgres" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
-URL="$PG_URL/$PG_DB${PG_SSLMODE:+?sslmode=$PG_SSLMODE}"
-log "N=$N: migrate and generate"
-"$WISH_BIN" migrate --database-url "$URL" >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "migrate failed"; }
-python3 "$BENCH_DIR/generate.py" --n "$N" --database-url "$URL"
+URL=$(make_database "$PG_DB" "$N")
 
 PORT=$(free_port)
 BASE="http://127.0.0.1:$PORT"
