@@ -11,6 +11,7 @@ use super::connection::{connection, page_args, sliced};
 use super::guideline::{GuidelineVersion, GuidelineVersionConnection};
 use super::label::Language;
 use super::learning_session::{LearningSession, LearningSessionConnection};
+use super::record::record;
 use super::resource::{Resource, ResourceConnection};
 use super::revision::Revision;
 use crate::error::AppError;
@@ -23,24 +24,14 @@ use crate::graphql::loader::{
 use crate::service::competence::links_fingerprint;
 use crate::service::kernel::page::PageArgs;
 
-/// An area of the competence framework of relational security.
-#[derive(Clone, Debug)]
-pub struct CompetenceArea(pub Arc<competence_area::Model>);
-
-impl From<competence_area::Model> for CompetenceArea {
-    fn from(model: competence_area::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// An area of the competence framework of relational security.
+    CompetenceArea(competence_area::Model)
 }
 
-/// A competence of relational security.
-#[derive(Clone, Debug)]
-pub struct Competence(pub Arc<competence::Model>);
-
-impl From<competence::Model> for Competence {
-    fn from(model: competence::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A competence of relational security.
+    Competence(competence::Model)
 }
 
 connection!(Competence, CompetenceConnection, CompetenceEdge);

@@ -12,6 +12,7 @@ use entity::{consultation_comment, guideline_version};
 use super::connection::{connection, page_args, sliced};
 use super::guideline::{GuidelineVersion, Rule};
 use super::organisation::Organisation;
+use super::record::record;
 use super::revision::Revision;
 use super::stakeholder::Participant;
 use crate::error::AppError;
@@ -83,17 +84,12 @@ fn fingerprint(list: &str, id: i32, reader: &Reader) -> String {
     ))
 }
 
-/// A comment made during the consultation on a guideline version, with the
-/// editors' answer. While the version is in CONSULTATION, only the
-/// commenting organisation, editors and admins see it; once the version is
-/// ADOPTED, everyone does, unless it was withdrawn.
-#[derive(Clone, Debug)]
-pub struct ConsultationComment(pub Arc<consultation_comment::Model>);
-
-impl From<consultation_comment::Model> for ConsultationComment {
-    fn from(model: consultation_comment::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A comment made during the consultation on a guideline version, with the
+    /// editors' answer. While the version is in CONSULTATION, only the
+    /// commenting organisation, editors and admins see it; once the version is
+    /// ADOPTED, everyone does, unless it was withdrawn.
+    ConsultationComment(consultation_comment::Model)
 }
 
 connection!(

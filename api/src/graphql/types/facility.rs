@@ -3,14 +3,13 @@
 //! The enums stored in the database mirror the entity enums, and the order
 //! the service's, through `remote`, which generates the conversions both ways.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use entity::facility;
 use entity::value as db;
 
 use super::connection::{connection, page_args, sliced};
 use super::label::Language;
+use super::record::record;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::source::Source;
@@ -25,14 +24,9 @@ use crate::service;
 /// RESCALED's bound for a small-scale facility.
 pub const SMALL_SCALE_CAPACITY: i32 = 30;
 
-/// A small-scale detention facility in Europe.
-#[derive(Clone, Debug)]
-pub struct Facility(pub Arc<facility::Model>);
-
-impl From<facility::Model> for Facility {
-    fn from(model: facility::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A small-scale detention facility in Europe.
+    Facility(facility::Model)
 }
 
 connection!(Facility, FacilityConnection, FacilityEdge);

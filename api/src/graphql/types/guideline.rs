@@ -12,6 +12,7 @@ use super::connection::{connection, page_args, sliced};
 use super::consultation::{ConsultationComment, ConsultationCommentConnection};
 use super::label::Language;
 use super::learning_session::LearningSession;
+use super::record::record;
 use super::resource::Resource;
 use super::scalar::Date;
 use super::visit::Visit;
@@ -37,16 +38,11 @@ pub enum GuidelineStatus {
     Adopted,
 }
 
-/// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
-/// the ecosystem of small-scale detention facilities) or `relational-security` (European
-/// guidelines on relational security).
-#[derive(Clone, Debug)]
-pub struct Guideline(pub Arc<guideline::Model>);
-
-impl From<guideline::Model> for Guideline {
-    fn from(model: guideline::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
+    /// the ecosystem of small-scale detention facilities) or `relational-security` (European
+    /// guidelines on relational security).
+    Guideline(guideline::Model)
 }
 
 impl Guideline {

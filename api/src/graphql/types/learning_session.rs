@@ -1,14 +1,13 @@
 //! Learning sessions: the expert sessions of the knowledge workshops, their
 //! levels and topics, and their connection.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::learning_session;
 use entity::value as db;
 
 use super::connection::{connection, page_args};
 use super::label::Language;
+use super::record::record;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::visit::{Activity, Participants};
@@ -35,14 +34,9 @@ pub enum SessionTopic {
     RelationalSecurity,
 }
 
-/// An expert learning session, national or European.
-#[derive(Clone, Debug)]
-pub struct LearningSession(pub Arc<learning_session::Model>);
-
-impl From<learning_session::Model> for LearningSession {
-    fn from(model: learning_session::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// An expert learning session, national or European.
+    LearningSession(learning_session::Model)
 }
 
 connection!(

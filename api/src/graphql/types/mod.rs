@@ -12,6 +12,7 @@ pub mod learning_session;
 pub mod node;
 pub mod organisation;
 pub mod proposal;
+pub mod record;
 pub mod resource;
 pub mod revision;
 pub mod scalar;

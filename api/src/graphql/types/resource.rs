@@ -12,6 +12,7 @@ use super::facility::{EcosystemDimension, Facility, FacilityConnection};
 use super::guideline::{GuidelineVersion, GuidelineVersionConnection};
 use super::label::Language;
 use super::learning_session::{LearningSession, LearningSessionConnection};
+use super::record::record;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::stakeholder::Stakeholder;
@@ -54,14 +55,9 @@ pub enum ResourceKind {
     Other,
 }
 
-/// A work of the knowledge library: a report, a study, a video, a toolkit…
-#[derive(Clone, Debug)]
-pub struct Resource(pub Arc<resource::Model>);
-
-impl From<resource::Model> for Resource {
-    fn from(model: resource::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A work of the knowledge library: a report, a study, a video, a toolkit…
+    Resource(resource::Model)
 }
 
 connection!(Resource, ResourceConnection, ResourceEdge);

@@ -1,13 +1,12 @@
 //! Study visits of the knowledge workshops to facilities, and their connection.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result};
 use entity::{visit, visit_finding};
 
 use super::connection::{connection, page_args};
 use super::facility::{EcosystemNote, Facility};
 use super::label::Language;
+use super::record::record;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::stakeholder::Participant;
@@ -19,14 +18,9 @@ use crate::graphql::loader::{
     FacilityById, SessionParticipants, VisitFindings, VisitParticipants, WorkshopById,
 };
 
-/// A study visit of a knowledge workshop to a facility.
-#[derive(Clone, Debug)]
-pub struct Visit(pub Arc<visit::Model>);
-
-impl From<visit::Model> for Visit {
-    fn from(model: visit::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A study visit of a knowledge workshop to a facility.
+    Visit(visit::Model)
 }
 
 connection!(Visit, VisitConnection, VisitEdge);

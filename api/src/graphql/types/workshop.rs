@@ -1,12 +1,11 @@
 //! Knowledge workshops: the three national ones and the European think tank.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use entity::knowledge_workshop;
 use entity::value as db;
 
 use super::learning_session::{LearningSession, LearningSessionConnection, SessionTopic};
+use super::record::record;
 use super::stakeholder::{
     AgeBand, Discipline, Gender, Stakeholder, StakeholderConnection, StakeholderKind,
     StakeholderStats,
@@ -273,14 +272,9 @@ impl AgendaActivity {
     }
 }
 
-/// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
-#[derive(Clone, Debug)]
-pub struct KnowledgeWorkshop(pub Arc<knowledge_workshop::Model>);
-
-impl From<knowledge_workshop::Model> for KnowledgeWorkshop {
-    fn from(model: knowledge_workshop::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
+    KnowledgeWorkshop(knowledge_workshop::Model)
 }
 
 /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
