@@ -14,9 +14,14 @@
 //! carry the fingerprint of the filter and order they came from.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use async_graphql::SimpleObject;
+use async_graphql::dataloader::Loader;
+use sea_orm::DbErr;
 
+use crate::graphql::context;
+use crate::graphql::loader::DbLoader;
 use crate::service::kernel::page::{self, Listing, Page, PageArgs};
 
 /// Where a page sits in the whole result.
@@ -90,6 +95,77 @@ macro_rules! connection {
     };
 }
 pub(crate) use connection;
+
+/// Declares an object of paginated fields, which the type that flattens it
+/// (`#[graphql(flatten)]`) shows as its own: no type of its name is in the
+/// schema. Each field is written as a method that takes, after its own
+/// arguments, the page asked for as one, `args`:
+///
+/// ```ignore
+/// paginated! {
+///     pub(crate) struct FacilityLinks(Arc<facility::Model>);
+///
+///     /// Study visits to this facility, most recent first.
+///     async fn visits(&self, ctx, args) -> VisitConnection {
+///         linked(ctx, FacilityVisits(self.0.id), &fingerprint, &args).await
+///     }
+/// }
+/// ```
+///
+/// and gets the four Relay arguments, described alike on every list, and
+/// the cost of the page they ask for.
+// A macro, not a generic type: async-graphql reads a field's name,
+// description and arguments off its method, and those vary by field; a
+// macro inside an `#[Object]` impl is not expanded before async-graphql
+// reads it, so the macro writes the whole impl.
+macro_rules! paginated {
+    (
+        $(#[doc = $holder_doc:tt])*
+        $vis:vis struct $holder:ident $(($held:ty))?;
+        $(
+            $(#[doc = $doc:tt])*
+            async fn $field:ident(
+                &$this:tt,
+                $ctx:ident,
+                $(#[graphql(desc = $desc:tt)] $arg:ident: $arg_ty:ty,)*
+                $args:ident $(,)?
+            ) -> $connection:ty $body:block
+        )+
+    ) => {
+        $(#[doc = $holder_doc])*
+        $vis struct $holder $(($held))?;
+
+        #[async_graphql::Object]
+        impl $holder {
+            $(
+                $(#[doc = $doc])*
+                #[graphql(
+                    complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+                )]
+                async fn $field(
+                    &$this,
+                    $ctx: &async_graphql::Context<'_>,
+                    $(#[graphql(desc = $desc)] $arg: $arg_ty,)*
+                    #[graphql(
+                        desc = "How many items from the start, or after `after` (default 50, at most 500)."
+                    )]
+                    first: Option<i32>,
+                    #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")]
+                    after: Option<String>,
+                    #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+                    last: Option<i32>,
+                    #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")]
+                    before: Option<String>,
+                ) -> async_graphql::Result<$connection> {
+                    let $args =
+                        $crate::graphql::types::connection::page_args(first, after, last, before);
+                    $body
+                }
+            )+
+        }
+    };
+}
+pub(crate) use paginated;
 
 impl PageInfo {
     pub(crate) fn of<T>(page: &Page<T>) -> Self {
@@ -167,6 +243,29 @@ where
     let db = crate::graphql::context::db(ctx);
     let args = args.clone().with_total(wants_total(ctx));
     fetched(ctx, page::list(db, filter, &args), page::count(db, filter)).await
+}
+
+/// The page `args` ask for of a record's links (`Facility.resources`, ...),
+/// as a connection: the loader reads the links of every record of the
+/// request that asks for the same kind of link in one query, and each
+/// record takes its page out of its own list.
+///
+/// # Errors
+/// Database errors; `BAD_USER_INPUT` for bad page arguments.
+pub async fn linked<C, K, M>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+    fingerprint: &str,
+    args: &PageArgs,
+) -> async_graphql::Result<C>
+where
+    C: Connection,
+    C::Node: From<M>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Vec<M>, Error = Arc<DbErr>>,
+{
+    let items = context::load(ctx, key).await?.unwrap_or_default();
+    sliced(items, fingerprint, args, C::Node::from).await
 }
 
 /// A page cut from a list loaded whole (a parent's children, which the

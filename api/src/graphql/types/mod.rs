@@ -20,6 +20,7 @@ pub mod source;
 pub mod stakeholder;
 pub mod stats;
 pub mod token;
+pub mod translated;
 pub mod visit;
 pub mod webhook;
 pub mod workshop;
