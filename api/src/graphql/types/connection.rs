@@ -120,7 +120,7 @@ pub(crate) use connection;
 // reads it, so the macro writes the whole impl.
 macro_rules! paginated {
     (
-        $(#[doc = $holder_doc:tt])*
+        $(#[$holder_attr:meta])*
         $vis:vis struct $holder:ident $(($held:ty))?;
         $(
             $(#[doc = $doc:tt])*
@@ -132,7 +132,7 @@ macro_rules! paginated {
             ) -> $connection:ty $body:block
         )+
     ) => {
-        $(#[doc = $holder_doc])*
+        $(#[$holder_attr])*
         $vis struct $holder $(($held))?;
 
         #[async_graphql::Object]
