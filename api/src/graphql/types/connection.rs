@@ -195,6 +195,27 @@ pub fn page_args(
     }
 }
 
+/// How many items `first` asks for of a list read forward from a cursor
+/// alone (the change feed, a webhook's deliveries): the default page size
+/// without it.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for `first` outside 1 to the largest page.
+pub fn forward_limit(first: Option<i32>) -> crate::error::Result<u64> {
+    match first {
+        None => Ok(page::DEFAULT_PAGE_SIZE),
+        Some(n) => u64::try_from(n)
+            .ok()
+            .filter(|n| (1..=page::MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| {
+                crate::error::AppError::bad_input(
+                    "first",
+                    format!("`first` must be 1 to {}, got {n}", page::MAX_PAGE_SIZE),
+                )
+            }),
+    }
+}
+
 /// Whether the caller selects the `totalCount` of the connection being resolved.
 #[must_use]
 pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
