@@ -1,9 +1,10 @@
 //! Relay connections: `PageInfo`, the macro that each node's file invokes
-//! to declare its `<Type>Connection`, the helpers that answer a paginated
-//! field, and what lists cost in the complexity limit. Every list is either
-//! a connection, costed by the page asked for, or bounded by the API and
-//! costed by its bound: a list that costs less than it can hold lets a
-//! short query nest into a huge answer.
+//! to declare its `<Type>Connection`, the macro that declares the paginated
+//! fields answering with one, the helpers those fields call, and what lists
+//! cost in the complexity limit. Every list is either a connection, costed
+//! by the page asked for, or bounded by the API and costed by its bound: a
+//! list that costs less than it can hold lets a short query nest into a
+//! huge answer.
 //!
 //! Why not async-graphql's own `connection` types: they describe their
 //! fields with fixed English texts ("A list of edges.", "A cursor for use in
@@ -113,11 +114,15 @@ pub(crate) use connection;
 /// ```
 ///
 /// and gets the four Relay arguments, described alike on every list, and
-/// the cost of the page they ask for.
+/// the cost of the page they ask for. An object that holds nothing
+/// (`struct VisitList;`) serves a list of the Query root.
 // A macro, not a generic type: async-graphql reads a field's name,
 // description and arguments off its method, and those vary by field; a
 // macro inside an `#[Object]` impl is not expanded before async-graphql
-// reads it, so the macro writes the whole impl.
+// reads it, so the macro writes the whole impl. Each object it declares is
+// flattened by one type only: async-graphql copies a flattened object's
+// fields when it registers the type that flattens it, and a second type met
+// while the object registers would copy none (see `Node`).
 macro_rules! paginated {
     (
         $(#[$holder_attr:meta])*

@@ -1,5 +1,7 @@
 //! GraphQL types, kept apart from the database models they are read from:
-//! one file per domain, each with its enums and its connection.
+//! one file per domain, each with its enums and its connection, and the
+//! shapes the domains share (a record's handle, its revision, translated
+//! texts, connections and the fields that page through them).
 
 pub mod change;
 pub mod competence;
