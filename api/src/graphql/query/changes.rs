@@ -12,23 +12,11 @@ use crate::graphql::types::change::{
     AuditEvent, AuditEventConnection, Change, ChangeConnection, ChangeEdge, ChangeEntity,
     decode_cursor, encode_cursor,
 };
-use crate::graphql::types::connection::PageInfo;
+use crate::graphql::types::connection::{PageInfo, forward_limit};
 use crate::service::changes::{self, Range};
-use crate::service::kernel::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 fn range(after: Option<&str>, first: Option<i32>) -> Result<Range, AppError> {
-    let limit = match first {
-        None => DEFAULT_PAGE_SIZE,
-        Some(n) => u64::try_from(n)
-            .ok()
-            .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-            .ok_or_else(|| {
-                AppError::bad_input(
-                    "first",
-                    format!("`first` must be 1 to {MAX_PAGE_SIZE}, got {n}"),
-                )
-            })?,
-    };
+    let limit = forward_limit(first)?;
     let after = after.map(|c| decode_cursor(c, "after")).transpose()?;
     Ok(Range { after, limit })
 }
@@ -51,30 +39,59 @@ fn page(
     (rows.into_iter().map(Arc::new).collect(), page_info)
 }
 
-/// The change feed and the audit log.
-#[derive(Default)]
-pub struct ChangesQuery;
+/// Declares `ChangesQuery`, whose fields read the audit log forward from a
+/// cursor: each takes `after` and `first`, described and costed alike,
+/// before the arguments of its own.
+// A macro for the reasons `paginated!` is one.
+macro_rules! read_forward {
+    (
+        $(
+            $(#[doc = $doc:tt])*
+            async fn $field:ident(
+                &$this:tt,
+                $ctx:ident,
+                $after:ident,
+                $first:ident
+                $(, #[graphql(desc = $desc:tt)] $arg:ident: $arg_ty:ty)* $(,)?
+            ) -> $result:ty $body:block
+        )+
+    ) => {
+        /// The change feed and the audit log.
+        #[derive(Default)]
+        pub struct ChangesQuery;
 
-#[Object]
-impl ChangesQuery {
+        #[Object]
+        impl ChangesQuery {
+            $(
+                $(#[doc = $doc])*
+                #[graphql(
+                    complexity = "crate::graphql::types::connection::page_cost(first, None, 50, child_complexity)"
+                )]
+                async fn $field(
+                    &$this,
+                    $ctx: &Context<'_>,
+                    #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")]
+                    after: Option<String>,
+                    #[graphql(
+                        desc = "How many items from the start, or after `after` (default 50, at most 500)."
+                    )]
+                    first: Option<i32>,
+                    $(#[graphql(desc = $desc)] $arg: $arg_ty,)*
+                ) -> Result<$result> {
+                    let ($after, $first) = (after, first);
+                    $body
+                }
+            )+
+        }
+    };
+}
+
+read_forward! {
     /// Change feed for partners that sync: every create, update and delete of
     /// public data, in commit order. Start without `after`; then pass the
     /// `endCursor` you received as `after` to get only what changed since,
     /// without missing or repeating a change. `first` defaults to 50, at most 500.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, None, 50, child_complexity)"
-    )]
-    async fn changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-    ) -> Result<ChangeConnection> {
+    async fn changes(&self, ctx, after, first) -> ChangeConnection {
         let range = range(after.as_deref(), first)?;
         let rows = changes::feed(context::db(ctx), range).await?;
         let (rows, page_info) = page(rows, range);
@@ -95,22 +112,14 @@ impl ChangesQuery {
     /// The audit log (admins only): every write with who made it and the record
     /// before and after, oldest first. Narrow it to one kind of record, or to
     /// one record with `entityId`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, None, 50, child_complexity)"
-    )]
     async fn audit_log(
         &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
+        ctx,
+        after,
+        first,
         #[graphql(desc = "Only events of this kind of record.")] entity_type: Option<ChangeEntity>,
         #[graphql(desc = "Only events of this record (its global id).")] entity_id: Option<ID>,
-    ) -> Result<AuditEventConnection> {
+    ) -> AuditEventConnection {
         context::actor(ctx)?.require_admin("reading the audit log")?;
         let range = range(after.as_deref(), first)?;
         let entity = match (entity_type, entity_id) {

@@ -5,7 +5,7 @@ use async_graphql::{Context, InputObject, Object, Result};
 
 use crate::graphql::context;
 use crate::graphql::types::competence::{Competence, CompetenceArea, CompetenceConnection};
-use crate::graphql::types::connection::{listed, page_args};
+use crate::graphql::types::connection::{listed, paginated};
 use crate::service;
 
 /// Which competences to return. Every field narrows the list.
@@ -16,6 +16,28 @@ pub struct CompetenceFilter {
     /// Every word appears in the key, a name or a description, ignoring
     /// case and accents.
     pub text: Option<String>,
+}
+
+paginated! {
+    /// `competences`, which `CompetenceQuery` shows as its own.
+    struct CompetenceList;
+
+    /// The competences of relational security matching `filter`, in the
+    /// framework's order (by area, then within it), a page at a time
+    /// (`first` defaults to 50, at most 500).
+    async fn competences(
+        &self,
+        ctx,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<CompetenceFilter>,
+        args,
+    ) -> CompetenceConnection {
+        let filter = filter.unwrap_or_default();
+        let filter = service::competence::Filter {
+            area: filter.area.unwrap_or_default(),
+            text: filter.text,
+        };
+        listed(ctx, &filter, &args).await
+    }
 }
 
 /// The reads of the competence framework.
@@ -34,37 +56,10 @@ impl CompetenceQuery {
         Ok(areas.into_iter().map(Into::into).collect())
     }
 
-    /// The competences of relational security matching `filter`, in the
-    /// framework's order (by area, then within it), a page at a time
-    /// (`first` defaults to 50, at most 500).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn competences(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
-            CompetenceFilter,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<CompetenceConnection> {
-        let filter = filter.unwrap_or_default();
-        let filter = service::competence::Filter {
-            area: filter.area.unwrap_or_default(),
-            text: filter.text,
-        };
-        listed(ctx, &filter, &page_args(first, after, last, before)).await
+    /// `competences`.
+    #[graphql(flatten)]
+    async fn list(&self) -> CompetenceList {
+        CompetenceList
     }
 
     /// One competence by its key (`de-escalation`); null when none has it.

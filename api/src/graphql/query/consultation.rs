@@ -1,6 +1,8 @@
 //! `consultationReport`: the consultation on one guideline version, as the
 //! caller may see it.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, Object, Result};
 
 use crate::graphql::context;
@@ -38,6 +40,9 @@ impl ConsultationQuery {
         };
         let report =
             service::consultation::report(context::db(ctx), &version.model, &reader(ctx)).await?;
-        Ok(Some(ConsultationReport { version, report }))
+        Ok(Some(ConsultationReport {
+            version,
+            report: Arc::new(report),
+        }))
     }
 }

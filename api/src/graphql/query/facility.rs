@@ -8,7 +8,7 @@ use super::list;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{fetched, page_args, wants_total};
+use crate::graphql::types::connection::{fetched, paginated, wants_total};
 use crate::graphql::types::facility::{
     Facility, FacilityConnection, FacilityOrder, FacilityStatus, FacilityType, ManagedBy,
     Population, Principle, RefScheme, Regime, TargetAge, TargetGender,
@@ -129,6 +129,28 @@ impl From<FacilityFilter> for service::facility::Filter {
     }
 }
 
+paginated! {
+    /// `facilities`, which `FacilityQuery` shows as its own.
+    struct FacilityList;
+
+    /// Facilities matching `filter`, in `orderBy` order (default: by name), a page at a time.
+    /// `first` defaults to 50 and is at most 500; page back with `last` and `before`.
+    async fn facilities(
+        &self,
+        ctx,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<FacilityFilter>,
+        #[graphql(desc = "Sort keys, the first deciding (default: by name).")] order_by: Option<Vec<FacilityOrder>>,
+        args,
+    ) -> FacilityConnection {
+        let db = context::db(ctx);
+        let filter: service::facility::Filter = filter.unwrap_or_default().into();
+        let order: Vec<service::facility::Ordering> = list(order_by);
+        let args = args.with_total(wants_total(ctx));
+        let page = service::facility::page(db, &filter, &order, &args);
+        fetched(ctx, page, service::facility::count(db, &filter)).await
+    }
+}
+
 /// The reads of facilities, for lists and for the map.
 #[derive(Default)]
 pub struct FacilityQuery;
@@ -218,38 +240,9 @@ impl FacilityQuery {
         Ok(FacilityStats::new(filter))
     }
 
-    /// Facilities matching `filter`, in `orderBy` order (default: by name), a page at a time.
-    /// `first` defaults to 50 and is at most 500; page back with `last` and `before`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn facilities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
-            FacilityFilter,
-        >,
-        #[graphql(desc = "Sort keys, the first deciding (default: by name).")] order_by: Option<
-            Vec<FacilityOrder>,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<FacilityConnection> {
-        let db = context::db(ctx);
-        let filter: service::facility::Filter = filter.unwrap_or_default().into();
-        let order: Vec<service::facility::Ordering> = list(order_by);
-        let args = page_args(first, after, last, before).with_total(wants_total(ctx));
-        let page = service::facility::page(db, &filter, &order, &args);
-        fetched(ctx, page, service::facility::count(db, &filter)).await
+    /// `facilities`.
+    #[graphql(flatten)]
+    async fn list(&self) -> FacilityList {
+        FacilityList
     }
 }

@@ -8,7 +8,7 @@ use super::workshop::workshop_id;
 use super::{by_id, list};
 use crate::error::AppError;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{listed, page_args};
+use crate::graphql::types::connection::{listed, paginated};
 use crate::graphql::types::learning_session::{
     LearningSession, LearningSessionConnection, SessionLevel, SessionTopic,
 };
@@ -52,6 +52,22 @@ impl LearningSessionFilter {
     }
 }
 
+paginated! {
+    /// `learningSessions`, which `LearningSessionQuery` shows as its own.
+    struct LearningSessionList;
+
+    /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).
+    async fn learning_sessions(
+        &self,
+        ctx,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<LearningSessionFilter>,
+        args,
+    ) -> LearningSessionConnection {
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        listed(ctx, &filter, &args).await
+    }
+}
+
 /// The reads of learning sessions.
 #[derive(Default)]
 pub struct LearningSessionQuery;
@@ -67,30 +83,9 @@ impl LearningSessionQuery {
         by_id::<learning_session::Entity, _>(ctx, &id, Kind::LearningSession).await
     }
 
-    /// Learning sessions, most recent first, a page at a time (`first` defaults to 50, at most 500).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn learning_sessions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
-            LearningSessionFilter,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<LearningSessionConnection> {
-        let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        listed(ctx, &filter, &page_args(first, after, last, before)).await
+    /// `learningSessions`.
+    #[graphql(flatten)]
+    async fn list(&self) -> LearningSessionList {
+        LearningSessionList
     }
 }

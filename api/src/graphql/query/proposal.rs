@@ -8,7 +8,7 @@ use super::list;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{listed, page_args};
+use crate::graphql::types::connection::{listed, paginated};
 use crate::graphql::types::proposal::{Proposal, ProposalConnection, ProposalStatus};
 use crate::service;
 use crate::service::kernel::read;
@@ -22,52 +22,19 @@ pub struct ProposalFilter {
     pub facility: Option<ID>,
 }
 
-/// The reads of proposals.
-#[derive(Default)]
-pub struct ProposalQuery;
-
-#[Object]
-impl ProposalQuery {
-    /// One proposal; null when none has this id or the caller may not see it
-    /// (editors and admins see all, a partner its organisation's).
-    async fn proposal(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the proposal.")] id: ID,
-    ) -> Result<Option<Proposal>> {
-        let db = context::db(ctx);
-        let row = id::row(db, &id, Kind::Proposal, "id").await?;
-        Ok(read::find_by_id::<proposal::Entity>(db, row)
-            .await?
-            .filter(|m| Proposal::visible_to(&context::caller(ctx), m))
-            .map(Into::into))
-    }
+paginated! {
+    /// `proposals`, which `ProposalQuery` shows as its own.
+    struct ProposalList;
 
     /// Proposals, oldest first, a page at a time (`first` defaults to 50, at
     /// most 500): for editors and admins all of them, for a partner its
     /// organisation's. Anonymous callers get `UNAUTHENTICATED`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
     async fn proposals(
         &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which proposals to include; absent: all you may see.")] filter: Option<
-            ProposalFilter,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<ProposalConnection> {
+        ctx,
+        #[graphql(desc = "Which proposals to include; absent: all you may see.")] filter: Option<ProposalFilter>,
+        args,
+    ) -> ProposalConnection {
         let caller = context::caller(ctx);
         if caller.role.is_none() {
             return Err(AppError::Unauthenticated(
@@ -98,6 +65,34 @@ impl ProposalQuery {
             facility_id,
             organisation_id,
         };
-        listed(ctx, &filter, &page_args(first, after, last, before)).await
+        listed(ctx, &filter, &args).await
+    }
+}
+
+/// The reads of proposals.
+#[derive(Default)]
+pub struct ProposalQuery;
+
+#[Object]
+impl ProposalQuery {
+    /// One proposal; null when none has this id or the caller may not see it
+    /// (editors and admins see all, a partner its organisation's).
+    async fn proposal(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the proposal.")] id: ID,
+    ) -> Result<Option<Proposal>> {
+        let db = context::db(ctx);
+        let row = id::row(db, &id, Kind::Proposal, "id").await?;
+        Ok(read::find_by_id::<proposal::Entity>(db, row)
+            .await?
+            .filter(|m| Proposal::visible_to(&context::caller(ctx), m))
+            .map(Into::into))
+    }
+
+    /// `proposals`.
+    #[graphql(flatten)]
+    async fn list(&self) -> ProposalList {
+        ProposalList
     }
 }

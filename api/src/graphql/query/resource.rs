@@ -8,7 +8,7 @@ use super::{by_id, list};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::Kind;
-use crate::graphql::types::connection::{fetched, page_args, wants_total};
+use crate::graphql::types::connection::{fetched, paginated, wants_total};
 use crate::graphql::types::facility::EcosystemDimension;
 use crate::graphql::types::resource::{Resource, ResourceConnection, ResourceKind};
 use crate::service;
@@ -71,6 +71,33 @@ pub enum ResourceOrder {
     Title,
 }
 
+paginated! {
+    /// `resources`, which `ResourceQuery` shows as its own.
+    struct ResourceList;
+
+    /// The knowledge library: resources matching `filter`, in `orderBy` order
+    /// (default: most recently published first), a page at a time (`first`
+    /// defaults to 50, at most 500).
+    async fn resources(
+        &self,
+        ctx,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<ResourceFilter>,
+        #[graphql(desc = "The order (default: `NEWEST`).")] order_by: Option<ResourceOrder>,
+        args,
+    ) -> ResourceConnection {
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        let order = order_by.unwrap_or_default().into();
+        let args = args.with_total(wants_total(ctx));
+        let db = context::db(ctx);
+        fetched(
+            ctx,
+            service::resource::page(db, &filter, order, &args),
+            service::resource::count(db, &filter),
+        )
+        .await
+    }
+}
+
 /// The reads of the knowledge library.
 #[derive(Default)]
 pub struct ResourceQuery;
@@ -87,42 +114,9 @@ impl ResourceQuery {
         by_id::<resource::Entity, _>(ctx, &id, Kind::Resource).await
     }
 
-    /// The knowledge library: resources matching `filter`, in `orderBy` order
-    /// (default: most recently published first), a page at a time (`first`
-    /// defaults to 50, at most 500).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    #[allow(clippy::too_many_arguments)]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
-            ResourceFilter,
-        >,
-        #[graphql(desc = "The order (default: `NEWEST`).")] order_by: Option<ResourceOrder>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<ResourceConnection> {
-        let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        let order = order_by.unwrap_or_default().into();
-        let args = page_args(first, after, last, before).with_total(wants_total(ctx));
-        let db = context::db(ctx);
-        fetched(
-            ctx,
-            service::resource::page(db, &filter, order, &args),
-            service::resource::count(db, &filter),
-        )
-        .await
+    /// `resources`.
+    #[graphql(flatten)]
+    async fn list(&self) -> ResourceList {
+        ResourceList
     }
 }

@@ -10,7 +10,7 @@ use super::workshop::workshop_id;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{listed, page_args};
+use crate::graphql::types::connection::{listed, paginated};
 use crate::graphql::types::stakeholder::{
     PersonalData, Stakeholder, StakeholderConnection, StakeholderKind, StakeholderStats,
 };
@@ -45,6 +45,26 @@ impl StakeholderFilter {
     }
 }
 
+paginated! {
+    /// `stakeholders`, which `StakeholderQuery` shows as its own.
+    struct StakeholderList;
+
+    /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).
+    /// Callers other than editors and admins get only the people who
+    /// consented to a public name (`totalCount` counts those), and their
+    /// organisation, country and kind only where each consented to those.
+    /// `email`, `phone` and `consent` are for editors and admins only.
+    async fn stakeholders(
+        &self,
+        ctx,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<StakeholderFilter>,
+        args,
+    ) -> StakeholderConnection {
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        listed(ctx, &filter, &args).await
+    }
+}
+
 /// The reads of stakeholders.
 #[derive(Default)]
 pub struct StakeholderQuery;
@@ -67,35 +87,10 @@ impl StakeholderQuery {
         Ok(person.filter(|p| audience.sees_record(p)).map(Into::into))
     }
 
-    /// Stakeholders by name, a page at a time (`first` defaults to 50, at most 500).
-    /// Callers other than editors and admins get only the people who
-    /// consented to a public name (`totalCount` counts those), and their
-    /// organisation, country and kind only where each consented to those.
-    /// `email`, `phone` and `consent` are for editors and admins only.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn stakeholders(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
-            StakeholderFilter,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<StakeholderConnection> {
-        let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        listed(ctx, &filter, &page_args(first, after, last, before)).await
+    /// `stakeholders`.
+    #[graphql(flatten)]
+    async fn list(&self) -> StakeholderList {
+        StakeholderList
     }
 
     /// How many stakeholders there are of each kind, everyone counted, erased

@@ -8,7 +8,7 @@ use super::workshop::workshop_id;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::types::connection::{listed, page_args};
+use crate::graphql::types::connection::{listed, paginated};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::visit::{Visit, VisitConnection};
 use crate::service;
@@ -45,6 +45,22 @@ impl VisitFilter {
     }
 }
 
+paginated! {
+    /// `visits`, which `VisitQuery` shows as its own.
+    struct VisitList;
+
+    /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).
+    async fn visits(
+        &self,
+        ctx,
+        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<VisitFilter>,
+        args,
+    ) -> VisitConnection {
+        let filter = filter.unwrap_or_default().resolve(ctx).await?;
+        listed(ctx, &filter, &args).await
+    }
+}
+
 /// The reads of study visits.
 #[derive(Default)]
 pub struct VisitQuery;
@@ -59,31 +75,9 @@ impl VisitQuery {
     ) -> Result<Option<Visit>> {
         by_id::<visit::Entity, _>(ctx, &id, Kind::Visit).await
     }
-
-    /// Study visits, most recent first, a page at a time (`first` defaults to 50, at most 500).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn visits(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Which records to include; absent: all of them.")] filter: Option<
-            VisitFilter,
-        >,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<VisitConnection> {
-        let filter = filter.unwrap_or_default().resolve(ctx).await?;
-        listed(ctx, &filter, &page_args(first, after, last, before)).await
+    /// `visits`.
+    #[graphql(flatten)]
+    async fn list(&self) -> VisitList {
+        VisitList
     }
 }

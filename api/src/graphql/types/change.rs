@@ -124,6 +124,63 @@ pub fn decode_cursor(cursor: &str, field: &str) -> Result<i64, AppError> {
         .ok_or_else(bad)
 }
 
+/// Declares an object of the fields that say what a write did to which
+/// record, which the type that flattens it (`#[graphql(flatten)]`) shows as
+/// its own, with that type's descriptions of the record's id and version.
+// A macro for the reasons `paginated!` is one: the descriptions are read
+// off the methods.
+macro_rules! write_fields {
+    (
+        $(#[doc = $holder_doc:tt])*
+        struct $holder:ident;
+        $(#[doc = $id_doc:tt])*
+        entity_id;
+        $(#[doc = $version_doc:tt])*
+        entity_version;
+    ) => {
+        $(#[doc = $holder_doc])*
+        pub(crate) struct $holder(Arc<audit_event::Model>);
+
+        #[Object]
+        impl $holder {
+            /// What happened.
+            async fn action(&self) -> ChangeAction {
+                self.0.action.into()
+            }
+            /// The kind of record.
+            async fn entity_type(&self) -> ChangeEntity {
+                self.0.entity_type.into()
+            }
+            $(#[doc = $id_doc])*
+            async fn entity_id(&self) -> ID {
+                global_id(&self.0)
+            }
+            $(#[doc = $version_doc])*
+            async fn entity_version(&self) -> Option<i32> {
+                self.0.entity_version
+            }
+        }
+    };
+}
+
+write_fields! {
+    /// What a change did, which `Change` shows as its own.
+    struct ChangeWrite;
+    /// The record's global id (also after a delete).
+    entity_id;
+    /// The record's `version` after the change; null after a delete.
+    entity_version;
+}
+
+write_fields! {
+    /// What a write in the audit log did, which `AuditEvent` shows as its own.
+    struct AuditWrite;
+    /// The record's global id.
+    entity_id;
+    /// The record's `version` after the write; null after a delete.
+    entity_version;
+}
+
 /// One create, update or delete of public data.
 #[derive(Clone, Debug)]
 pub struct Change(pub Arc<audit_event::Model>);
@@ -135,21 +192,10 @@ impl Change {
     async fn cursor(&self) -> String {
         encode_cursor(self.0.id)
     }
-    /// What happened.
-    async fn action(&self) -> ChangeAction {
-        self.0.action.into()
-    }
-    /// The kind of record.
-    async fn entity_type(&self) -> ChangeEntity {
-        self.0.entity_type.into()
-    }
-    /// The record's global id (also after a delete).
-    async fn entity_id(&self) -> ID {
-        global_id(&self.0)
-    }
-    /// The record's `version` after the change; null after a delete.
-    async fn entity_version(&self) -> Option<i32> {
-        self.0.entity_version
+    /// `action`, `entityType`, `entityId` and `entityVersion`.
+    #[graphql(flatten)]
+    async fn write(&self) -> ChangeWrite {
+        ChangeWrite(self.0.clone())
     }
     /// When the change was committed.
     async fn occurred_at(&self) -> DateTime<Utc> {
@@ -268,21 +314,10 @@ impl AuditEvent {
     async fn actor_organisation(&self) -> Option<&str> {
         self.0.actor_organisation.as_deref()
     }
-    /// What happened.
-    async fn action(&self) -> ChangeAction {
-        self.0.action.into()
-    }
-    /// The kind of record.
-    async fn entity_type(&self) -> ChangeEntity {
-        self.0.entity_type.into()
-    }
-    /// The record's global id.
-    async fn entity_id(&self) -> ID {
-        global_id(&self.0)
-    }
-    /// The record's `version` after the write; null after a delete.
-    async fn entity_version(&self) -> Option<i32> {
-        self.0.entity_version
+    /// `action`, `entityType`, `entityId` and `entityVersion`.
+    #[graphql(flatten)]
+    async fn write(&self) -> AuditWrite {
+        AuditWrite(self.0.clone())
     }
     /// `api` for a GraphQL write, `import` for a bulk import.
     async fn origin(&self) -> &str {

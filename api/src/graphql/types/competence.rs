@@ -7,12 +7,13 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result};
 use entity::{competence, competence_area};
 
-use super::connection::{connection, page_args, sliced};
-use super::guideline::{GuidelineVersion, GuidelineVersionConnection};
-use super::label::Language;
-use super::learning_session::{LearningSession, LearningSessionConnection};
-use super::resource::{Resource, ResourceConnection};
+use super::connection::{connection, linked, paginated};
+use super::guideline::{GuidelineVersionConnection, linked_versions};
+use super::learning_session::LearningSessionConnection;
+use super::record::record;
+use super::resource::ResourceConnection;
 use super::revision::Revision;
+use super::translated::translated;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -21,29 +22,35 @@ use crate::graphql::loader::{
     CompetenceSessions,
 };
 use crate::service::competence::links_fingerprint;
-use crate::service::kernel::page::PageArgs;
 
-/// An area of the competence framework of relational security.
-#[derive(Clone, Debug)]
-pub struct CompetenceArea(pub Arc<competence_area::Model>);
-
-impl From<competence_area::Model> for CompetenceArea {
-    fn from(model: competence_area::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// An area of the competence framework of relational security.
+    CompetenceArea(competence_area::Model)
 }
 
-/// A competence of relational security.
-#[derive(Clone, Debug)]
-pub struct Competence(pub Arc<competence::Model>);
-
-impl From<competence::Model> for Competence {
-    fn from(model: competence::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A competence of relational security.
+    Competence(competence::Model)
 }
 
 connection!(Competence, CompetenceConnection, CompetenceEdge);
+
+translated! {
+    /// The name and description of an area, which `CompetenceArea` shows as its own.
+    pub(crate) struct AreaTexts(Arc<competence_area::Model>);
+
+    /// Name in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    name: String,
+    /// The language `name(lang:)` serves for the same `lang`: the one asked
+    /// for when the area has a name in it, else English, the fallback.
+    name_language("As in `name(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+    /// Description in the caller's language, falling back to English.
+    description: Option<String>,
+    /// The language `description(lang:)` serves for the same `lang`; null
+    /// without a description.
+    description_language("As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+}
 
 /// An area of the competence framework of relational security: a part of
 /// the work, with the competences it groups.
@@ -61,58 +68,10 @@ impl CompetenceArea {
     async fn position(&self) -> i32 {
         self.0.position
     }
-    /// Name in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn name(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.name))?.unwrap_or_default())
-    }
-    /// The language `name(lang:)` serves for the same `lang`: the one asked
-    /// for when the area has a name in it, else English, the fallback.
-    async fn name_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `name(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), Some(&self.0.name))?;
-        Ok(served.map(Into::into))
-    }
-    /// Description in the caller's language, falling back to English.
-    async fn description(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.description.as_ref(),
-        )?)
-    }
-    /// The language `description(lang:)` serves for the same `lang`; null
-    /// without a description.
-    async fn description_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), self.0.description.as_ref())?;
-        Ok(served.map(Into::into))
+    /// `name`, `nameLanguage`, `description` and `descriptionLanguage`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> AreaTexts {
+        AreaTexts(self.0.clone())
     }
     /// Its competences, in their order (at most 100).
     #[graphql(
@@ -125,6 +84,49 @@ impl CompetenceArea {
     #[graphql(flatten)]
     async fn revision(&self) -> Revision {
         self.0.as_ref().into()
+    }
+}
+
+translated! {
+    /// The name and description of a competence, which `Competence` shows as its own.
+    pub(crate) struct CompetenceTexts(Arc<competence::Model>);
+
+    /// Name in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    name: String,
+    /// The language `name(lang:)` serves for the same `lang`: the one asked
+    /// for when the competence has a name in it, else English, the fallback.
+    name_language("As in `name(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+    /// Description in the caller's language, falling back to English.
+    description: Option<String>,
+    /// The language `description(lang:)` serves for the same `lang`; null
+    /// without a description.
+    description_language("As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+}
+
+paginated! {
+    /// What a competence is linked to, which `Competence` shows as its own.
+    pub(crate) struct CompetenceLinks(Arc<competence::Model>);
+
+    /// The resources of the knowledge library that treat it, by title. The
+    /// other way: `Resource.competences`.
+    async fn resources(&self, ctx, args) -> ResourceConnection {
+        let fingerprint = links_fingerprint("resources", self.0.id);
+        linked(ctx, CompetenceResources(self.0.id), &fingerprint, &args).await
+    }
+    /// The learning sessions that treated it, oldest first: where it was
+    /// seen in practice, with their visits through the workshop. The other
+    /// way: `LearningSession.competences`.
+    async fn learning_sessions(&self, ctx, args) -> LearningSessionConnection {
+        let fingerprint = links_fingerprint("learning-sessions", self.0.id);
+        linked(ctx, CompetenceSessions(self.0.id), &fingerprint, &args).await
+    }
+    /// The guideline versions that treat it, by guideline and number; for
+    /// callers other than editors and admins, drafts are left out. The other
+    /// way: `GuidelineVersion.competences`.
+    async fn guideline_versions(&self, ctx, args) -> GuidelineVersionConnection {
+        let key = CompetenceGuidelineVersions(self.0.id);
+        linked_versions(ctx, key, |list| links_fingerprint(list, self.0.id), &args).await
     }
 }
 
@@ -156,183 +158,19 @@ impl Competence {
     async fn position(&self) -> i32 {
         self.0.position
     }
-    /// Name in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn name(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.name))?.unwrap_or_default())
+    /// `name`, `nameLanguage`, `description` and `descriptionLanguage`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> CompetenceTexts {
+        CompetenceTexts(self.0.clone())
     }
-    /// The language `name(lang:)` serves for the same `lang`: the one asked
-    /// for when the competence has a name in it, else English, the fallback.
-    async fn name_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `name(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), Some(&self.0.name))?;
-        Ok(served.map(Into::into))
-    }
-    /// Description in the caller's language, falling back to English.
-    async fn description(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.description.as_ref(),
-        )?)
-    }
-    /// The language `description(lang:)` serves for the same `lang`; null
-    /// without a description.
-    async fn description_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), self.0.description.as_ref())?;
-        Ok(served.map(Into::into))
-    }
-    /// The resources of the knowledge library that treat it, by title. The
-    /// other way: `Resource.competences`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<ResourceConnection> {
-        let items = context::load(ctx, CompetenceResources(self.0.id)).await?;
-        sliced(
-            items.unwrap_or_default(),
-            &links_fingerprint("resources", self.0.id),
-            &page_args(first, after, last, before),
-            Resource::from,
-        )
-        .await
-    }
-    /// The learning sessions that treated it, oldest first: where it was
-    /// seen in practice, with their visits through the workshop. The other
-    /// way: `LearningSession.competences`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn learning_sessions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<LearningSessionConnection> {
-        let items = context::load(ctx, CompetenceSessions(self.0.id)).await?;
-        sliced(
-            items.unwrap_or_default(),
-            &links_fingerprint("learning-sessions", self.0.id),
-            &page_args(first, after, last, before),
-            LearningSession::from,
-        )
-        .await
-    }
-    /// The guideline versions that treat it, by guideline and number; for
-    /// callers other than editors and admins, drafts are left out. The other
-    /// way: `GuidelineVersion.competences`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn guideline_versions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<GuidelineVersionConnection> {
-        let drafts = context::drafts(ctx);
-        let mut items = context::load(ctx, CompetenceGuidelineVersions(self.0.id))
-            .await?
-            .unwrap_or_default();
-        items.retain(|(v, _)| drafts.admit(v.status));
-        sliced(
-            items,
-            &links_fingerprint(&format!("guideline-versions-{drafts:?}"), self.0.id),
-            &page_args(first, after, last, before),
-            GuidelineVersion::from,
-        )
-        .await
+    /// `resources`, `learningSessions` and `guidelineVersions`.
+    #[graphql(flatten)]
+    async fn links(&self) -> CompetenceLinks {
+        CompetenceLinks(self.0.clone())
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]
     async fn revision(&self) -> Revision {
         self.0.as_ref().into()
     }
-}
-
-/// The page of a record's competences that `args` ask for
-/// (`Resource.competences`, ...): every record of the request asking for
-/// the same kind of link is served by one query.
-///
-/// # Errors
-/// Database errors; `BAD_USER_INPUT` for bad page arguments.
-pub(crate) async fn linked_competences<K>(
-    ctx: &Context<'_>,
-    key: K,
-    list: &str,
-    id: i32,
-    args: PageArgs,
-) -> Result<CompetenceConnection>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    crate::graphql::loader::DbLoader: async_graphql::dataloader::Loader<
-            K,
-            Value = Vec<competence::Model>,
-            Error = Arc<sea_orm::DbErr>,
-        >,
-{
-    let items = context::load(ctx, key).await?.unwrap_or_default();
-    sliced(items, &links_fingerprint(list, id), &args, Competence::from).await
 }

@@ -1,9 +1,10 @@
 //! Relay connections: `PageInfo`, the macro that each node's file invokes
-//! to declare its `<Type>Connection`, the helpers that answer a paginated
-//! field, and what lists cost in the complexity limit. Every list is either
-//! a connection, costed by the page asked for, or bounded by the API and
-//! costed by its bound: a list that costs less than it can hold lets a
-//! short query nest into a huge answer.
+//! to declare its `<Type>Connection`, the macro that declares the paginated
+//! fields answering with one, the helpers those fields call, and what lists
+//! cost in the complexity limit. Every list is either a connection, costed
+//! by the page asked for, or bounded by the API and costed by its bound: a
+//! list that costs less than it can hold lets a short query nest into a
+//! huge answer.
 //!
 //! Why not async-graphql's own `connection` types: they describe their
 //! fields with fixed English texts ("A list of edges.", "A cursor for use in
@@ -14,9 +15,14 @@
 //! carry the fingerprint of the filter and order they came from.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use async_graphql::SimpleObject;
+use async_graphql::dataloader::Loader;
+use sea_orm::DbErr;
 
+use crate::graphql::context;
+use crate::graphql::loader::DbLoader;
 use crate::service::kernel::page::{self, Listing, Page, PageArgs};
 
 /// Where a page sits in the whole result.
@@ -91,6 +97,81 @@ macro_rules! connection {
 }
 pub(crate) use connection;
 
+/// Declares an object of paginated fields, which the type that flattens it
+/// (`#[graphql(flatten)]`) shows as its own: no type of its name is in the
+/// schema. Each field is written as a method that takes, after its own
+/// arguments, the page asked for as one, `args`:
+///
+/// ```ignore
+/// paginated! {
+///     pub(crate) struct FacilityLinks(Arc<facility::Model>);
+///
+///     /// Study visits to this facility, most recent first.
+///     async fn visits(&self, ctx, args) -> VisitConnection {
+///         linked(ctx, FacilityVisits(self.0.id), &fingerprint, &args).await
+///     }
+/// }
+/// ```
+///
+/// and gets the four Relay arguments, described alike on every list, and
+/// the cost of the page they ask for. An object that holds nothing
+/// (`struct VisitList;`) serves a list of the Query root.
+// A macro, not a generic type: async-graphql reads a field's name,
+// description and arguments off its method, and those vary by field; a
+// macro inside an `#[Object]` impl is not expanded before async-graphql
+// reads it, so the macro writes the whole impl. Each object it declares is
+// flattened by one type only: async-graphql copies a flattened object's
+// fields when it registers the type that flattens it, and a second type met
+// while the object registers would copy none (see `Node`).
+macro_rules! paginated {
+    (
+        $(#[$holder_attr:meta])*
+        $vis:vis struct $holder:ident $(($held:ty))?;
+        $(
+            $(#[doc = $doc:tt])*
+            async fn $field:ident(
+                &$this:tt,
+                $ctx:ident,
+                $(#[graphql(desc = $desc:tt)] $arg:ident: $arg_ty:ty,)*
+                $args:ident $(,)?
+            ) -> $connection:ty $body:block
+        )+
+    ) => {
+        $(#[$holder_attr])*
+        $vis struct $holder $(($held))?;
+
+        #[async_graphql::Object]
+        impl $holder {
+            $(
+                $(#[doc = $doc])*
+                #[graphql(
+                    complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
+                )]
+                async fn $field(
+                    &$this,
+                    $ctx: &async_graphql::Context<'_>,
+                    $(#[graphql(desc = $desc)] $arg: $arg_ty,)*
+                    #[graphql(
+                        desc = "How many items from the start, or after `after` (default 50, at most 500)."
+                    )]
+                    first: Option<i32>,
+                    #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")]
+                    after: Option<String>,
+                    #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
+                    last: Option<i32>,
+                    #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")]
+                    before: Option<String>,
+                ) -> async_graphql::Result<$connection> {
+                    let $args =
+                        $crate::graphql::types::connection::page_args(first, after, last, before);
+                    $body
+                }
+            )+
+        }
+    };
+}
+pub(crate) use paginated;
+
 impl PageInfo {
     pub(crate) fn of<T>(page: &Page<T>) -> Self {
         Self {
@@ -116,6 +197,27 @@ pub fn page_args(
         last,
         before,
         with_total: false,
+    }
+}
+
+/// How many items `first` asks for of a list read forward from a cursor
+/// alone (the change feed, a webhook's deliveries): the default page size
+/// without it.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for `first` outside 1 to the largest page.
+pub fn forward_limit(first: Option<i32>) -> crate::error::Result<u64> {
+    match first {
+        None => Ok(page::DEFAULT_PAGE_SIZE),
+        Some(n) => u64::try_from(n)
+            .ok()
+            .filter(|n| (1..=page::MAX_PAGE_SIZE).contains(n))
+            .ok_or_else(|| {
+                crate::error::AppError::bad_input(
+                    "first",
+                    format!("`first` must be 1 to {}, got {n}", page::MAX_PAGE_SIZE),
+                )
+            }),
     }
 }
 
@@ -167,6 +269,29 @@ where
     let db = crate::graphql::context::db(ctx);
     let args = args.clone().with_total(wants_total(ctx));
     fetched(ctx, page::list(db, filter, &args), page::count(db, filter)).await
+}
+
+/// The page `args` ask for of a record's links (`Facility.resources`, ...),
+/// as a connection: the loader reads the links of every record of the
+/// request that asks for the same kind of link in one query, and each
+/// record takes its page out of its own list.
+///
+/// # Errors
+/// Database errors; `BAD_USER_INPUT` for bad page arguments.
+pub async fn linked<C, K, M>(
+    ctx: &async_graphql::Context<'_>,
+    key: K,
+    fingerprint: &str,
+    args: &PageArgs,
+) -> async_graphql::Result<C>
+where
+    C: Connection,
+    C::Node: From<M>,
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Value = Vec<M>, Error = Arc<DbErr>>,
+{
+    let items = context::load(ctx, key).await?.unwrap_or_default();
+    sliced(items, fingerprint, args, C::Node::from).await
 }
 
 /// A page cut from a list loaded whole (a parent's children, which the

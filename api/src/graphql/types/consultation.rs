@@ -9,9 +9,10 @@ use chrono::{DateTime, Utc};
 use entity::value as db;
 use entity::{consultation_comment, guideline_version};
 
-use super::connection::{connection, page_args, sliced};
+use super::connection::{connection, paginated, sliced};
 use super::guideline::{GuidelineVersion, Rule};
 use super::organisation::Organisation;
+use super::record::record;
 use super::revision::Revision;
 use super::stakeholder::Participant;
 use crate::error::AppError;
@@ -83,17 +84,12 @@ fn fingerprint(list: &str, id: i32, reader: &Reader) -> String {
     ))
 }
 
-/// A comment made during the consultation on a guideline version, with the
-/// editors' answer. While the version is in CONSULTATION, only the
-/// commenting organisation, editors and admins see it; once the version is
-/// ADOPTED, everyone does, unless it was withdrawn.
-#[derive(Clone, Debug)]
-pub struct ConsultationComment(pub Arc<consultation_comment::Model>);
-
-impl From<consultation_comment::Model> for ConsultationComment {
-    fn from(model: consultation_comment::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A comment made during the consultation on a guideline version, with the
+    /// editors' answer. While the version is in CONSULTATION, only the
+    /// commenting organisation, editors and admins see it; once the version is
+    /// ADOPTED, everyone does, unless it was withdrawn.
+    ConsultationComment(consultation_comment::Model)
 }
 
 connection!(
@@ -262,13 +258,29 @@ pub struct ConsultationStatusCount {
 
 /// The consultation on one guideline version as the caller may see it:
 /// every comment with its answer, counted per rule and per status.
+#[derive(Clone)]
 pub struct ConsultationReport {
     pub version: GuidelineVersion,
-    pub report: service::Report,
+    pub report: Arc<service::Report>,
 }
 
 fn count(n: usize) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+paginated! {
+    /// The comments of a report, which `ConsultationReport` shows as its own.
+    pub(crate) struct ReportComments(ConsultationReport);
+
+    /// The comments, with their answers: those on the version as a whole
+    /// first, then rule by rule, each in the order they came; a page at a
+    /// time (`first` defaults to 50, at most 500).
+    async fn comments(&self, ctx, args) -> ConsultationCommentConnection {
+        let ConsultationReport { version, report } = &self.0;
+        let comments = report.entries.iter().map(|e| e.comment.clone()).collect();
+        let fingerprint = fingerprint("consultation-report", version.model.id, &reader(ctx));
+        sliced(comments, &fingerprint, &args, ConsultationComment::from).await
+    }
 }
 
 /// The consultation on one guideline version as the caller may see it:
@@ -283,41 +295,10 @@ impl ConsultationReport {
     async fn total_count(&self) -> i32 {
         count(self.report.entries.len())
     }
-    /// The comments, with their answers: those on the version as a whole
-    /// first, then rule by rule, each in the order they came; a page at a
-    /// time (`first` defaults to 50, at most 500).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn comments(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<ConsultationCommentConnection> {
-        let comments = self
-            .report
-            .entries
-            .iter()
-            .map(|e| e.comment.clone())
-            .collect();
-        sliced(
-            comments,
-            &fingerprint("consultation-report", self.version.model.id, &reader(ctx)),
-            &page_args(first, after, last, before),
-            ConsultationComment::from,
-        )
-        .await
+    /// `comments`.
+    #[graphql(flatten)]
+    async fn comments(&self) -> ReportComments {
+        ReportComments(self.clone())
     }
     /// How many comments each rule drew, every part and rule listed in
     /// order, after the count for the version as a whole (at most 201).

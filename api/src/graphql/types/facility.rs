@@ -9,30 +9,27 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use entity::facility;
 use entity::value as db;
 
-use super::connection::{connection, page_args, sliced};
-use super::label::Language;
+use super::connection::{connection, linked, paginated};
+use super::record::record;
+use super::resource::ResourceConnection;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::source::Source;
-use super::visit::{Visit, VisitConnection};
+use super::translated::translated;
+use super::visit::VisitConnection;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    EcosystemOf, ExternalRefsOf, FacilityVisits, OrganisationById, PrinciplesOf,
+    EcosystemOf, ExternalRefsOf, FacilityResources, FacilityVisits, OrganisationById, PrinciplesOf,
 };
 use crate::service;
 
 /// RESCALED's bound for a small-scale facility.
 pub const SMALL_SCALE_CAPACITY: i32 = 30;
 
-/// A small-scale detention facility in Europe.
-#[derive(Clone, Debug)]
-pub struct Facility(pub Arc<facility::Model>);
-
-impl From<facility::Model> for Facility {
-    fn from(model: facility::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A small-scale detention facility in Europe.
+    Facility(facility::Model)
 }
 
 connection!(Facility, FacilityConnection, FacilityEdge);
@@ -91,6 +88,35 @@ pub enum RefScheme {
     Osm,
     /// Any other register.
     Other,
+}
+
+translated! {
+    /// The description of a facility, which `Facility` shows as its own.
+    pub(crate) struct FacilityTexts(Arc<facility::Model>);
+
+    /// Description in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    description: Option<String>,
+    /// The language `description(lang:)` serves for the same `lang`: the one
+    /// asked for when the facility has a text in it, else English, the fallback;
+    /// null without a text.
+    description_language("As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+}
+
+paginated! {
+    /// What a facility is linked to, which `Facility` shows as its own.
+    pub(crate) struct FacilityLinks(Arc<facility::Model>);
+
+    /// Study visits to this facility, most recent first.
+    async fn visits(&self, ctx, args) -> VisitConnection {
+        let fingerprint = service::visit::facility_visits_fingerprint(self.0.id);
+        linked(ctx, FacilityVisits(self.0.id), &fingerprint, &args).await
+    }
+    /// The resources of the knowledge library about this facility, by title.
+    async fn resources(&self, ctx, args) -> ResourceConnection {
+        let fingerprint = service::resource::links_fingerprint("facility", self.0.id);
+        linked(ctx, FacilityResources(self.0.id), &fingerprint, &args).await
+    }
 }
 
 /// A small-scale detention facility in Europe.
@@ -190,35 +216,10 @@ impl Facility {
     async fn social_enterprise(&self) -> Option<bool> {
         self.0.social_enterprise
     }
-    /// Description in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn description(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.description.as_ref(),
-        )?)
-    }
-    /// The language `description(lang:)` serves for the same `lang`: the one
-    /// asked for when the facility has a text in it, else English, the fallback;
-    /// null without a text.
-    async fn description_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `description(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), self.0.description.as_ref())?;
-        Ok(served.map(Into::into))
+    /// `description` and `descriptionLanguage`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> FacilityTexts {
+        FacilityTexts(self.0.clone())
     }
     /// The facility's own website.
     async fn website(&self) -> Option<&str> {
@@ -257,63 +258,10 @@ impl Facility {
     async fn ecosystem(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         Ok(context::load_all(ctx, EcosystemOf(self.0.id)).await?)
     }
-    /// Study visits to this facility, most recent first.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn visits(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<VisitConnection> {
-        let visits = context::load(ctx, FacilityVisits(self.0.id)).await?;
-        sliced(
-            visits.unwrap_or_default(),
-            &service::visit::facility_visits_fingerprint(self.0.id),
-            &page_args(first, after, last, before),
-            Visit::from,
-        )
-        .await
-    }
-    /// The resources of the knowledge library about this facility, by title.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
-        crate::graphql::types::resource::linked_resources(
-            ctx,
-            crate::graphql::loader::FacilityResources(self.0.id),
-            "facility",
-            self.0.id,
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `visits` and `resources`.
+    #[graphql(flatten)]
+    async fn links(&self) -> FacilityLinks {
+        FacilityLinks(self.0.clone())
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]

@@ -3,27 +3,33 @@
 
 use std::sync::Arc;
 
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 use entity::value as db;
 use entity::{guideline, guideline_rule, guideline_version};
 
-use super::connection::{connection, page_args, sliced};
+use super::competence::CompetenceConnection;
+use super::connection::{connection, linked, paginated, sliced};
 use super::consultation::{ConsultationComment, ConsultationCommentConnection};
-use super::label::Language;
 use super::learning_session::LearningSession;
-use super::resource::Resource;
+use super::record::record;
+use super::resource::{Resource, ResourceConnection};
 use super::scalar::Date;
+use super::translated::translated;
 use super::visit::Visit;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    ProvenanceOf, RuleComments, RuleHistory, RuleSourcesOf, RulesOf, Source, VersionComments,
-    VersionsOf,
+    DbLoader, GuidelineVersionCompetences, GuidelineVersionResources, ProvenanceOf, RuleComments,
+    RuleHistory, RuleSourcesOf, RulesOf, Source, VersionComments, VersionsOf,
 };
 use crate::service;
+use crate::service::competence::links_fingerprint as competence_fingerprint;
 use crate::service::guideline::{Diff, Hunk, LineChange};
+use crate::service::kernel::page::PageArgs;
+use crate::service::resource::links_fingerprint as resource_fingerprint;
 
 /// The life cycle of a guideline version: DRAFT, then CONSULTATION, then ADOPTED.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -37,16 +43,11 @@ pub enum GuidelineStatus {
     Adopted,
 }
 
-/// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
-/// the ecosystem of small-scale detention facilities) or `relational-security` (European
-/// guidelines on relational security).
-#[derive(Clone, Debug)]
-pub struct Guideline(pub Arc<guideline::Model>);
-
-impl From<guideline::Model> for Guideline {
-    fn from(model: guideline::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on
+    /// the ecosystem of small-scale detention facilities) or `relational-security` (European
+    /// guidelines on relational security).
+    Guideline(guideline::Model)
 }
 
 impl Guideline {
@@ -63,6 +64,21 @@ impl Guideline {
     }
 }
 
+paginated! {
+    /// The versions of a guideline, which `Guideline` shows as its own.
+    pub(crate) struct GuidelineVersions(Guideline);
+
+    /// Its versions that the caller may see (drafts: editors and admins only), by number,
+    /// a page at a time (`first` defaults to 50, at most 500).
+    async fn versions(&self, ctx, args) -> GuidelineVersionConnection {
+        let guideline = &self.0;
+        let drafts = context::drafts(ctx);
+        let fingerprint = service::guideline::versions_fingerprint(guideline.0.id, drafts);
+        let versions = guideline.visible_versions(ctx).await?;
+        sliced(versions, &fingerprint, &args, |v| guideline.with_version(v)).await
+    }
+}
+
 /// A text the project writes in successive versions: `ecosystem-rules` (European Rules on the
 /// ecosystem of small-scale detention facilities) or `relational-security` (European
 /// guidelines on relational security).
@@ -76,34 +92,10 @@ impl Guideline {
     async fn title(&self) -> &str {
         &self.0.title
     }
-    /// Its versions that the caller may see (drafts: editors and admins only), by number,
-    /// a page at a time (`first` defaults to 50, at most 500).
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn versions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<GuidelineVersionConnection> {
-        sliced(
-            self.visible_versions(ctx).await?,
-            &service::guideline::versions_fingerprint(self.0.id, context::drafts(ctx)),
-            &page_args(first, after, last, before),
-            |v| self.with_version(v),
-        )
-        .await
+    /// `versions`.
+    #[graphql(flatten)]
+    async fn versions(&self) -> GuidelineVersions {
+        GuidelineVersions(self.clone())
     }
     /// The version with the highest number that the caller may see.
     async fn latest(&self, ctx: &Context<'_>) -> Result<Option<GuidelineVersion>> {
@@ -181,6 +173,40 @@ connection!(
     GuidelineVersionEdge
 );
 
+paginated! {
+    /// What a guideline version is linked to, which `GuidelineVersion` shows as its own.
+    pub(crate) struct GuidelineVersionLinks(Arc<guideline_version::Model>);
+
+    /// The resources of the knowledge library that informed this version, by title.
+    async fn resources(&self, ctx, args) -> ResourceConnection {
+        let fingerprint = resource_fingerprint("guideline-version", self.0.id);
+        linked(ctx, GuidelineVersionResources(self.0.id), &fingerprint, &args).await
+    }
+    /// The competences of relational security this version treats, in the
+    /// framework's order. The other way: `Competence.guidelineVersions`.
+    async fn competences(&self, ctx, args) -> CompetenceConnection {
+        let fingerprint = competence_fingerprint("guideline-version", self.0.id);
+        linked(ctx, GuidelineVersionCompetences(self.0.id), &fingerprint, &args).await
+    }
+}
+
+paginated! {
+    /// The consultation on a guideline version, which `GuidelineVersion` shows as its own.
+    pub(crate) struct VersionConsultation(Arc<guideline_version::Model>);
+
+    /// The comments made during its consultation, on its rules and on the
+    /// version as a whole, in the order they came, a page at a time (`first`
+    /// defaults to 50, at most 500). While it is in CONSULTATION, a partner
+    /// sees its own organisation's, editors and admins all; once it is
+    /// ADOPTED, everyone sees every comment that was not withdrawn.
+    async fn consultation_comments(&self, ctx, args) -> ConsultationCommentConnection {
+        let comments = context::load(ctx, VersionComments(self.0.id)).await?;
+        let list = ("version-comments", self.0.id);
+        let comments = comments.unwrap_or_default();
+        ConsultationComment::page(ctx, comments, self.0.status, list, args).await
+    }
+}
+
 /// One numbered version of a guideline. A version that left DRAFT never changes again.
 #[Object]
 impl GuidelineVersion {
@@ -212,64 +238,10 @@ impl GuidelineVersion {
     async fn published_on(&self) -> Option<Date> {
         self.model.published_on.map(Date)
     }
-    /// The resources of the knowledge library that informed this version, by title.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
-        crate::graphql::types::resource::linked_resources(
-            ctx,
-            crate::graphql::loader::GuidelineVersionResources(self.model.id),
-            "guideline-version",
-            self.model.id,
-            page_args(first, after, last, before),
-        )
-        .await
-    }
-    /// The competences of relational security this version treats, in the
-    /// framework's order. The other way: `Competence.guidelineVersions`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn competences(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::competence::CompetenceConnection> {
-        crate::graphql::types::competence::linked_competences(
-            ctx,
-            crate::graphql::loader::GuidelineVersionCompetences(self.model.id),
-            "guideline-version",
-            self.model.id,
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `resources` and `competences`.
+    #[graphql(flatten)]
+    async fn links(&self) -> GuidelineVersionLinks {
+        GuidelineVersionLinks(self.model.clone())
     }
     /// The visits and learning sessions that informed this version (at most 100 together).
     #[graphql(
@@ -353,39 +325,10 @@ impl GuidelineVersion {
                 .collect(),
         })
     }
-    /// The comments made during its consultation, on its rules and on the
-    /// version as a whole, in the order they came, a page at a time (`first`
-    /// defaults to 50, at most 500). While it is in CONSULTATION, a partner
-    /// sees its own organisation's, editors and admins all; once it is
-    /// ADOPTED, everyone sees every comment that was not withdrawn.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn consultation_comments(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<ConsultationCommentConnection> {
-        let comments = context::load(ctx, VersionComments(self.model.id)).await?;
-        ConsultationComment::page(
-            ctx,
-            comments.unwrap_or_default(),
-            self.model.status,
-            ("version-comments", self.model.id),
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `consultationComments`.
+    #[graphql(flatten)]
+    async fn consultation(&self) -> VersionConsultation {
+        VersionConsultation(self.model.clone())
     }
     /// Optimistic-concurrency version of the record (not the version number).
     async fn version(&self) -> i32 {
@@ -562,6 +505,43 @@ impl Rule {
     }
 }
 
+translated! {
+    /// The texts of a rule, which `Rule` shows as its own.
+    pub(crate) struct RuleTexts(Arc<guideline_rule::Model>);
+
+    /// Title in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    title: String,
+    /// The language `title(lang:)` serves for the same `lang`: the one asked
+    /// for when the rule has a title in it, else English, the fallback.
+    title_language("As in `title(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+    /// Text in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    text: String,
+    /// The language `text(lang:)` serves for the same `lang`: the one asked
+    /// for when the rule has a text in it, else English, the fallback.
+    text_language("As in `text(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+    /// Commentary (why the rule says what it says) in the caller's language,
+    /// falling back to English; null when there is none.
+    commentary: Option<String>;
+}
+
+paginated! {
+    /// The consultation on a rule, which `Rule` shows as its own.
+    pub(crate) struct RuleConsultation(Rule);
+
+    /// The comments made on this rule during its version's consultation, in
+    /// the order they came, a page at a time (`first` defaults to 50, at most
+    /// 500); who sees which is as in `GuidelineVersion.consultationComments`.
+    async fn consultation_comments(&self, ctx, args) -> ConsultationCommentConnection {
+        let rule = &self.0;
+        let comments = context::load(ctx, RuleComments(rule.model.id)).await?;
+        let list = ("rule-comments", rule.model.id);
+        let comments = comments.unwrap_or_default();
+        ConsultationComment::page(ctx, comments, rule.version.status, list, args).await
+    }
+}
+
 /// A numbered part ("4") or rule ("4.2") of a guideline version, with its
 /// text in several languages and what informed it. The same rule in other
 /// versions shares its `lineage`.
@@ -584,73 +564,10 @@ impl Rule {
     async fn part(&self) -> bool {
         service::guideline::rules::is_part(&self.model.number)
     }
-    /// Title in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn title(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        let title = context::translated(ctx, lang.as_deref(), Some(&self.model.title))?;
-        Ok(title.unwrap_or_default())
-    }
-    /// The language `title(lang:)` serves for the same `lang`: the one asked
-    /// for when the rule has a title in it, else English, the fallback.
-    async fn title_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `title(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), Some(&self.model.title))?;
-        Ok(served.map(Into::into))
-    }
-    /// Text in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn text(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        let text = context::translated(ctx, lang.as_deref(), Some(&self.model.text))?;
-        Ok(text.unwrap_or_default())
-    }
-    /// The language `text(lang:)` serves for the same `lang`: the one asked
-    /// for when the rule has a text in it, else English, the fallback.
-    async fn text_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `text(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), Some(&self.model.text))?;
-        Ok(served.map(Into::into))
-    }
-    /// Commentary (why the rule says what it says) in the caller's language,
-    /// falling back to English; null when there is none.
-    async fn commentary(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.model.commentary.as_ref(),
-        )?)
+    /// `title`, `titleLanguage`, `text`, `textLanguage` and `commentary`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> RuleTexts {
+        RuleTexts(self.model.clone())
     }
     /// The visits, learning sessions and resources that informed this rule (at most 20).
     #[graphql(
@@ -666,37 +583,10 @@ impl Rule {
             guideline: self.guideline.clone(),
         }
     }
-    /// The comments made on this rule during its version's consultation, in
-    /// the order they came, a page at a time (`first` defaults to 50, at most
-    /// 500); who sees which is as in `GuidelineVersion.consultationComments`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn consultation_comments(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<ConsultationCommentConnection> {
-        let comments = context::load(ctx, RuleComments(self.model.id)).await?;
-        ConsultationComment::page(
-            ctx,
-            comments.unwrap_or_default(),
-            self.version.status,
-            ("rule-comments", self.model.id),
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `consultationComments`.
+    #[graphql(flatten)]
+    async fn consultation(&self) -> RuleConsultation {
+        RuleConsultation(self.clone())
     }
     /// This rule in every version the caller may see (drafts: editors and
     /// admins only), oldest version first, this one included (at most 50).
@@ -913,4 +803,32 @@ async fn sources_only_in(
         .filter(|s| !theirs.contains(&key(s)))
         .map(Into::into)
         .collect())
+}
+
+/// The page `args` ask for of the guideline versions linked to a record
+/// (`Resource.guidelineVersions`, ...) that the caller may see: drafts for
+/// editors and admins only, so each sees a list of their own, which
+/// `fingerprint` tells apart by the name it gets.
+///
+/// # Errors
+/// Database errors; `BAD_USER_INPUT` for bad page arguments.
+pub(crate) async fn linked_versions<K>(
+    ctx: &Context<'_>,
+    key: K,
+    fingerprint: impl FnOnce(&str) -> String,
+    args: &PageArgs,
+) -> Result<GuidelineVersionConnection>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<
+            K,
+            Value = Vec<(guideline_version::Model, guideline::Model)>,
+            Error = Arc<sea_orm::DbErr>,
+        >,
+{
+    let drafts = context::drafts(ctx);
+    let mut items = context::load(ctx, key).await?.unwrap_or_default();
+    items.retain(|(v, _)| drafts.admit(v.status));
+    let fingerprint = fingerprint(&format!("guideline-versions-{drafts:?}"));
+    sliced(items, &fingerprint, args, GuidelineVersion::from).await
 }

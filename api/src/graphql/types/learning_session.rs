@@ -3,17 +3,21 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, Object, Result};
+use async_graphql::{Enum, ID, Object};
 use entity::learning_session;
 use entity::value as db;
 
-use super::connection::{connection, page_args};
-use super::label::Language;
+use super::competence::CompetenceConnection;
+use super::connection::{connection, linked, paginated};
+use super::record::record;
+use super::resource::ResourceConnection;
 use super::revision::Revision;
 use super::scalar::Date;
+use super::translated::translated;
 use super::visit::{Activity, Participants};
-use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
+use crate::graphql::loader::{SessionCompetences, SessionResources};
+use crate::service;
 
 /// Where a learning session is held.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -35,14 +39,9 @@ pub enum SessionTopic {
     RelationalSecurity,
 }
 
-/// An expert learning session, national or European.
-#[derive(Clone, Debug)]
-pub struct LearningSession(pub Arc<learning_session::Model>);
-
-impl From<learning_session::Model> for LearningSession {
-    fn from(model: learning_session::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// An expert learning session, national or European.
+    LearningSession(learning_session::Model)
 }
 
 connection!(
@@ -50,6 +49,36 @@ connection!(
     LearningSessionConnection,
     LearningSessionEdge
 );
+
+translated! {
+    /// The outcomes of a learning session, which `LearningSession` shows as its own.
+    pub(crate) struct LearningSessionTexts(Arc<learning_session::Model>);
+
+    /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    outcomes: Option<String>,
+    /// The language `outcomes(lang:)` serves for the same `lang`: the one
+    /// asked for when the session has a text in it, else English, the fallback;
+    /// null without a text.
+    outcomes_language("As in `outcomes(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+}
+
+paginated! {
+    /// What a learning session is linked to, which `LearningSession` shows as its own.
+    pub(crate) struct LearningSessionLinks(Arc<learning_session::Model>);
+
+    /// The resources of the knowledge library that came out of this session, by title.
+    async fn resources(&self, ctx, args) -> ResourceConnection {
+        let fingerprint = service::resource::links_fingerprint("learning-session", self.0.id);
+        linked(ctx, SessionResources(self.0.id), &fingerprint, &args).await
+    }
+    /// The competences of relational security this session treated, in the
+    /// framework's order. The other way: `Competence.learningSessions`.
+    async fn competences(&self, ctx, args) -> CompetenceConnection {
+        let fingerprint = service::competence::links_fingerprint("learning-session", self.0.id);
+        linked(ctx, SessionCompetences(self.0.id), &fingerprint, &args).await
+    }
+}
 
 /// An expert learning session, national or European.
 #[Object]
@@ -86,94 +115,15 @@ impl LearningSession {
             participants: Participants::OfSession(self.0.id),
         }
     }
-    /// Outcomes in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn outcomes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.outcomes.as_ref(),
-        )?)
+    /// `outcomes` and `outcomesLanguage`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> LearningSessionTexts {
+        LearningSessionTexts(self.0.clone())
     }
-    /// The language `outcomes(lang:)` serves for the same `lang`: the one
-    /// asked for when the session has a text in it, else English, the fallback;
-    /// null without a text.
-    async fn outcomes_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `outcomes(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), self.0.outcomes.as_ref())?;
-        Ok(served.map(Into::into))
-    }
-    /// The resources of the knowledge library that came out of this session, by title.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
-        crate::graphql::types::resource::linked_resources(
-            ctx,
-            crate::graphql::loader::SessionResources(self.0.id),
-            "learning-session",
-            self.0.id,
-            page_args(first, after, last, before),
-        )
-        .await
-    }
-    /// The competences of relational security this session treated, in the
-    /// framework's order. The other way: `Competence.learningSessions`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn competences(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::competence::CompetenceConnection> {
-        crate::graphql::types::competence::linked_competences(
-            ctx,
-            crate::graphql::loader::SessionCompetences(self.0.id),
-            "learning-session",
-            self.0.id,
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `resources` and `competences`.
+    #[graphql(flatten)]
+    async fn links(&self) -> LearningSessionLinks {
+        LearningSessionLinks(self.0.clone())
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]

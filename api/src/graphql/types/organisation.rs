@@ -1,24 +1,18 @@
 //! Partner organisations: who maintains facilities and holds partner tokens.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, ID, Object, Result};
 use entity::organisation;
 
 use super::connection::connection;
+use super::record::record;
 use super::revision::Revision;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 
-/// A partner organisation, known by its slug.
-#[derive(Clone, Debug)]
-pub struct Organisation(pub Arc<organisation::Model>);
-
-impl From<organisation::Model> for Organisation {
-    fn from(model: organisation::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A partner organisation, known by its slug.
+    Organisation(organisation::Model)
 }
 
 connection!(Organisation, OrganisationConnection, OrganisationEdge);

@@ -1,8 +1,6 @@
 //! Partners' proposals to change a facility, or to add one, as editors
 //! review them.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::proposal;
@@ -11,6 +9,7 @@ use entity::value as db;
 use super::connection::connection;
 use super::facility::Facility;
 use super::organisation::Organisation;
+use super::record::record;
 use super::revision::Revision;
 use super::source::Source;
 use crate::auth::Caller;
@@ -20,16 +19,11 @@ use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{FacilityById, FacilityFieldsOf, OrganisationById};
 use crate::service::proposal::{self as service, changed_fields};
 
-/// A partner's proposal: a change to a facility, or a new facility, that
-/// an editor approves or rejects. Only editors, admins and the proposing
-/// organisation see it.
-#[derive(Clone, Debug)]
-pub struct Proposal(pub Arc<proposal::Model>);
-
-impl From<proposal::Model> for Proposal {
-    fn from(model: proposal::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A partner's proposal: a change to a facility, or a new facility, that
+    /// an editor approves or rejects. Only editors, admins and the proposing
+    /// organisation see it.
+    Proposal(proposal::Model)
 }
 
 connection!(Proposal, ProposalConnection, ProposalEdge);

@@ -7,23 +7,26 @@ use async_graphql::{Context, Enum, ID, Object, Result};
 use entity::resource;
 use entity::value as db;
 
-use super::connection::{connection, page_args, sliced};
-use super::facility::{EcosystemDimension, Facility, FacilityConnection};
-use super::guideline::{GuidelineVersion, GuidelineVersionConnection};
-use super::label::Language;
-use super::learning_session::{LearningSession, LearningSessionConnection};
+use super::competence::CompetenceConnection;
+use super::connection::{connection, linked, paginated};
+use super::facility::{EcosystemDimension, FacilityConnection};
+use super::guideline::{GuidelineVersionConnection, linked_versions};
+use super::learning_session::LearningSessionConnection;
+use super::record::record;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::stakeholder::Stakeholder;
-use super::visit::{Visit, VisitConnection};
+use super::translated::translated;
+use super::visit::VisitConnection;
 use super::workshop::KnowledgeWorkshop;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    ResourceAuthors, ResourceDimensions, ResourceFacilities, ResourceGuidelineVersions,
-    ResourceLanguages, ResourceSessions, ResourceVisits, ResourceWorkshops,
+    ResourceAuthors, ResourceCompetences, ResourceDimensions, ResourceFacilities,
+    ResourceGuidelineVersions, ResourceLanguages, ResourceSessions, ResourceVisits,
+    ResourceWorkshops,
 };
-use crate::service::kernel::page::PageArgs;
+use crate::service::competence::links_fingerprint as competence_fingerprint;
 use crate::service::resource::{StoredAuthor, links_fingerprint};
 
 /// What kind of work a resource is.
@@ -54,14 +57,9 @@ pub enum ResourceKind {
     Other,
 }
 
-/// A work of the knowledge library: a report, a study, a video, a toolkit…
-#[derive(Clone, Debug)]
-pub struct Resource(pub Arc<resource::Model>);
-
-impl From<resource::Model> for Resource {
-    fn from(model: resource::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A work of the knowledge library: a report, a study, a video, a toolkit…
+    Resource(resource::Model)
 }
 
 connection!(Resource, ResourceConnection, ResourceEdge);
@@ -123,14 +121,58 @@ impl ResourceAuthor {
     }
 }
 
-/// The arguments of a paginated link, in the order every paginated field declares them.
-fn args(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> PageArgs {
-    page_args(first, after, last, before)
+translated! {
+    /// The title and summary of a resource, which `Resource` shows as its own.
+    pub(crate) struct ResourceTexts(Arc<resource::Model>);
+
+    /// Title in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    title: String,
+    /// The language `title(lang:)` serves for the same `lang`: the one asked
+    /// for when the resource has a title in it, else English, the fallback.
+    title_language("As in `title(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+    /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    summary: Option<String>,
+    /// The language `summary(lang:)` serves for the same `lang`: the one
+    /// asked for when the resource has a summary in it, else English, the
+    /// fallback; null without a summary.
+    summary_language("As in `summary(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+}
+
+paginated! {
+    /// What a resource is linked to, which `Resource` shows as its own.
+    pub(crate) struct ResourceLinks(Arc<resource::Model>);
+
+    /// The facilities it is about or names, by name. The other way: `Facility.resources`.
+    async fn facilities(&self, ctx, args) -> FacilityConnection {
+        let fingerprint = links_fingerprint("facilities", self.0.id);
+        linked(ctx, ResourceFacilities(self.0.id), &fingerprint, &args).await
+    }
+    /// The study visits it came out of, oldest first. The other way: `Visit.resources`.
+    async fn visits(&self, ctx, args) -> VisitConnection {
+        let fingerprint = links_fingerprint("visits", self.0.id);
+        linked(ctx, ResourceVisits(self.0.id), &fingerprint, &args).await
+    }
+    /// The learning sessions it came out of, oldest first. The other way:
+    /// `LearningSession.resources`.
+    async fn learning_sessions(&self, ctx, args) -> LearningSessionConnection {
+        let fingerprint = links_fingerprint("learning-sessions", self.0.id);
+        linked(ctx, ResourceSessions(self.0.id), &fingerprint, &args).await
+    }
+    /// The guideline versions it informed, by guideline and number; for
+    /// callers other than editors and admins, drafts are left out. The other
+    /// way: `GuidelineVersion.resources`.
+    async fn guideline_versions(&self, ctx, args) -> GuidelineVersionConnection {
+        let key = ResourceGuidelineVersions(self.0.id);
+        linked_versions(ctx, key, |list| links_fingerprint(list, self.0.id), &args).await
+    }
+    /// The competences of relational security it treats, in the framework's
+    /// order. The other way: `Competence.resources`; write the link on the competence.
+    async fn competences(&self, ctx, args) -> CompetenceConnection {
+        let fingerprint = competence_fingerprint("resource", self.0.id);
+        linked(ctx, ResourceCompetences(self.0.id), &fingerprint, &args).await
+    }
 }
 
 /// A work of the knowledge library: a report, a study, a video, a toolkit…
@@ -146,60 +188,10 @@ impl Resource {
     async fn kind(&self) -> ResourceKind {
         self.0.kind.into()
     }
-    /// Title in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn title(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
-    }
-    /// The language `title(lang:)` serves for the same `lang`: the one asked
-    /// for when the resource has a title in it, else English, the fallback.
-    async fn title_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `title(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), Some(&self.0.title))?;
-        Ok(served.map(Into::into))
-    }
-    /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn summary(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.summary.as_ref(),
-        )?)
-    }
-    /// The language `summary(lang:)` serves for the same `lang`: the one
-    /// asked for when the resource has a summary in it, else English, the
-    /// fallback; null without a summary.
-    async fn summary_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `summary(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), self.0.summary.as_ref())?;
-        Ok(served.map(Into::into))
+    /// `title`, `titleLanguage`, `summary` and `summaryLanguage`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> ResourceTexts {
+        ResourceTexts(self.0.clone())
     }
     /// The languages the work itself exists in, as ISO 639-1 codes (`en`,
     /// `nl`, `de`, ...), alphabetically; any language, not only the four the
@@ -257,187 +249,14 @@ impl Resource {
     async fn workshops(&self, ctx: &Context<'_>) -> Result<Vec<KnowledgeWorkshop>> {
         Ok(context::load_all(ctx, ResourceWorkshops(self.0.id)).await?)
     }
-    /// The facilities it is about or names, by name. The other way: `Facility.resources`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn facilities(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<FacilityConnection> {
-        let items = context::load(ctx, ResourceFacilities(self.0.id)).await?;
-        sliced(
-            items.unwrap_or_default(),
-            &links_fingerprint("facilities", self.0.id),
-            &args(first, after, last, before),
-            Facility::from,
-        )
-        .await
-    }
-    /// The study visits it came out of, oldest first. The other way: `Visit.resources`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn visits(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<VisitConnection> {
-        let items = context::load(ctx, ResourceVisits(self.0.id)).await?;
-        sliced(
-            items.unwrap_or_default(),
-            &links_fingerprint("visits", self.0.id),
-            &args(first, after, last, before),
-            Visit::from,
-        )
-        .await
-    }
-    /// The learning sessions it came out of, oldest first. The other way:
-    /// `LearningSession.resources`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn learning_sessions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<LearningSessionConnection> {
-        let items = context::load(ctx, ResourceSessions(self.0.id)).await?;
-        sliced(
-            items.unwrap_or_default(),
-            &links_fingerprint("learning-sessions", self.0.id),
-            &args(first, after, last, before),
-            LearningSession::from,
-        )
-        .await
-    }
-    /// The guideline versions it informed, by guideline and number; for
-    /// callers other than editors and admins, drafts are left out. The other
-    /// way: `GuidelineVersion.resources`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn guideline_versions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<GuidelineVersionConnection> {
-        let drafts = context::drafts(ctx);
-        let mut items = context::load(ctx, ResourceGuidelineVersions(self.0.id))
-            .await?
-            .unwrap_or_default();
-        items.retain(|(v, _)| drafts.admit(v.status));
-        sliced(
-            items,
-            &links_fingerprint(&format!("guideline-versions-{drafts:?}"), self.0.id),
-            &args(first, after, last, before),
-            GuidelineVersion::from,
-        )
-        .await
-    }
-    /// The competences of relational security it treats, in the framework's
-    /// order. The other way: `Competence.resources`; write the link on the competence.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn competences(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::competence::CompetenceConnection> {
-        crate::graphql::types::competence::linked_competences(
-            ctx,
-            crate::graphql::loader::ResourceCompetences(self.0.id),
-            "resource",
-            self.0.id,
-            args(first, after, last, before),
-        )
-        .await
+    /// `facilities`, `visits`, `learningSessions`, `guidelineVersions` and `competences`.
+    #[graphql(flatten)]
+    async fn links(&self) -> ResourceLinks {
+        ResourceLinks(self.0.clone())
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]
     async fn revision(&self) -> Revision {
         self.0.as_ref().into()
     }
-}
-
-/// The page of a record's resources that `args` ask for (`Facility.resources`,
-/// ...): every record of the request asking for the same kind of link is
-/// served by one query, and each takes its page out of its own list.
-///
-/// # Errors
-/// Database errors; `BAD_USER_INPUT` for bad page arguments.
-pub(crate) async fn linked_resources<K>(
-    ctx: &Context<'_>,
-    key: K,
-    list: &str,
-    id: i32,
-    args: PageArgs,
-) -> Result<ResourceConnection>
-where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    crate::graphql::loader::DbLoader: async_graphql::dataloader::Loader<
-            K,
-            Value = Vec<resource::Model>,
-            Error = Arc<sea_orm::DbErr>,
-        >,
-{
-    let items = context::load(ctx, key).await?.unwrap_or_default();
-    sliced(items, &links_fingerprint(list, id), &args, Resource::from).await
 }

@@ -14,6 +14,7 @@ use entity::value as db;
 use super::change::AuditEvent;
 use super::connection::connection;
 use super::learning_session::LearningSession;
+use super::record::record;
 use super::revision::Revision;
 use super::visit::Visit;
 use super::workshop::{KnowledgeWorkshop, MemberRole};
@@ -125,14 +126,9 @@ impl WorkshopMembership {
     }
 }
 
-/// A person or organisation taking part in a knowledge workshop.
-#[derive(Clone, Debug)]
-pub struct Stakeholder(pub Arc<stakeholder::Model>);
-
-impl From<stakeholder::Model> for Stakeholder {
-    fn from(model: stakeholder::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A person or organisation taking part in a knowledge workshop.
+    Stakeholder(stakeholder::Model)
 }
 
 connection!(Stakeholder, StakeholderConnection, StakeholderEdge);
@@ -281,15 +277,10 @@ impl Stakeholder {
     }
 }
 
-/// Someone who took part in a visit or a learning session, as the caller
-/// may see them: by name with their record, or anonymous.
-#[derive(Clone, Debug)]
-pub struct Participant(pub Arc<stakeholder::Model>);
-
-impl From<stakeholder::Model> for Participant {
-    fn from(model: stakeholder::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// Someone who took part in a visit or a learning session, as the caller
+    /// may see them: by name with their record, or anonymous.
+    Participant(stakeholder::Model)
 }
 
 impl Participant {

@@ -1,14 +1,13 @@
 //! The register of issued tokens, as admins read it: what each token is
 //! for, until when, and whether it was revoked. Never the token itself.
 
-use std::sync::Arc;
-
 use async_graphql::{Enum, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::api_token;
 use entity::value::Role;
 
 use super::connection::connection;
+use super::record::record;
 use crate::service::token::Status;
 
 /// The role a token gives its bearer.
@@ -55,14 +54,9 @@ pub enum TokenStatus {
     Revoked,
 }
 
-/// A token in the register of issued tokens (the token itself is never kept).
-#[derive(Clone, Debug)]
-pub struct ApiToken(pub Arc<api_token::Model>);
-
-impl From<api_token::Model> for ApiToken {
-    fn from(model: api_token::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A token in the register of issued tokens (the token itself is never kept).
+    ApiToken(api_token::Model)
 }
 
 connection!(ApiToken, ApiTokenConnection, ApiTokenEdge);

@@ -5,28 +5,27 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, Object, Result};
 use entity::{visit, visit_finding};
 
-use super::connection::{connection, page_args};
+use super::connection::{connection, linked, paginated};
 use super::facility::{EcosystemNote, Facility};
-use super::label::Language;
+use super::record::record;
+use super::resource::ResourceConnection;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::stakeholder::Participant;
+use super::translated::translated;
 use super::workshop::KnowledgeWorkshop;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    FacilityById, SessionParticipants, VisitFindings, VisitParticipants, WorkshopById,
+    FacilityById, SessionParticipants, VisitFindings, VisitParticipants, VisitResources,
+    WorkshopById,
 };
+use crate::service;
 
-/// A study visit of a knowledge workshop to a facility.
-#[derive(Clone, Debug)]
-pub struct Visit(pub Arc<visit::Model>);
-
-impl From<visit::Model> for Visit {
-    fn from(model: visit::Model) -> Self {
-        Self(Arc::new(model))
-    }
+record! {
+    /// A study visit of a knowledge workshop to a facility.
+    Visit(visit::Model)
 }
 
 connection!(Visit, VisitConnection, VisitEdge);
@@ -80,6 +79,30 @@ impl Activity {
     }
 }
 
+translated! {
+    /// The summary of a visit, which `Visit` shows as its own.
+    pub(crate) struct VisitTexts(Arc<visit::Model>);
+
+    /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
+    /// `Accept-Language` header), falling back to English.
+    summary: Option<String>,
+    /// The language `summary(lang:)` serves for the same `lang`: the one
+    /// asked for when the visit has a text in it, else English, the fallback;
+    /// null without a text.
+    summary_language("As in `summary(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English.");
+}
+
+paginated! {
+    /// What a visit is linked to, which `Visit` shows as its own.
+    pub(crate) struct VisitLinks(Arc<visit::Model>);
+
+    /// The resources of the knowledge library that came out of this visit, by title.
+    async fn resources(&self, ctx, args) -> ResourceConnection {
+        let fingerprint = service::resource::links_fingerprint("visit", self.0.id);
+        linked(ctx, VisitResources(self.0.id), &fingerprint, &args).await
+    }
+}
+
 /// A study visit of a knowledge workshop to a facility.
 #[Object]
 impl Visit {
@@ -106,35 +129,10 @@ impl Visit {
             participants: Participants::OfVisit(self.0.id),
         }
     }
-    /// Summary in the caller's language (`lang`: en, fr, nl or es; else the
-    /// `Accept-Language` header), falling back to English.
-    async fn summary(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.summary.as_ref(),
-        )?)
-    }
-    /// The language `summary(lang:)` serves for the same `lang`: the one
-    /// asked for when the visit has a text in it, else English, the fallback;
-    /// null without a text.
-    async fn summary_language(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "As in `summary(lang:)`: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<Language>> {
-        let served = context::served_language(ctx, lang.as_deref(), self.0.summary.as_ref())?;
-        Ok(served.map(Into::into))
+    /// `summary` and `summaryLanguage`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> VisitTexts {
+        VisitTexts(self.0.clone())
     }
     /// What the visit found, per ecosystem dimension, in the dimensions' order (one per dimension).
     #[graphql(
@@ -143,34 +141,10 @@ impl Visit {
     async fn findings(&self, ctx: &Context<'_>) -> Result<Vec<EcosystemNote>> {
         Ok(context::load_all(ctx, VisitFindings(self.0.id)).await?)
     }
-    /// The resources of the knowledge library that came out of this visit, by title.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
-        crate::graphql::types::resource::linked_resources(
-            ctx,
-            crate::graphql::loader::VisitResources(self.0.id),
-            "visit",
-            self.0.id,
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `resources`.
+    #[graphql(flatten)]
+    async fn links(&self) -> VisitLinks {
+        VisitLinks(self.0.clone())
     }
     /// `version`, `createdAt` and `updatedAt`.
     #[graphql(flatten)]

@@ -11,8 +11,7 @@ use entity::webhook_delivery;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::types::change::{ChangeEntity, encode_cursor};
-use crate::graphql::types::connection::PageInfo;
-use crate::service::kernel::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use crate::graphql::types::connection::{PageInfo, forward_limit};
 use crate::service::webhook::{self, Owned};
 
 /// Where a delivery stands.
@@ -120,18 +119,7 @@ impl WebhookEndpoint {
         after: Option<String>,
         #[graphql(desc = "Only deliveries in this state.")] status: Option<WebhookDeliveryStatus>,
     ) -> Result<WebhookDeliveryConnection> {
-        let limit = match first {
-            None => DEFAULT_PAGE_SIZE,
-            Some(n) => u64::try_from(n)
-                .ok()
-                .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
-                .ok_or_else(|| {
-                    AppError::bad_input(
-                        "first",
-                        format!("`first` must be 1 to {MAX_PAGE_SIZE}, got {n}"),
-                    )
-                })?,
-        };
+        let limit = forward_limit(first)?;
         let before = after.as_deref().map(decode_cursor).transpose()?;
         let mut rows = webhook::deliveries(
             context::db(ctx),

@@ -6,18 +6,22 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 use entity::knowledge_workshop;
 use entity::value as db;
 
-use super::learning_session::{LearningSession, LearningSessionConnection, SessionTopic};
+use super::learning_session::{LearningSessionConnection, SessionTopic};
+use super::record::record;
+use super::resource::ResourceConnection;
 use super::stakeholder::{
     AgeBand, Discipline, Gender, Stakeholder, StakeholderConnection, StakeholderKind,
     StakeholderStats,
 };
-use super::visit::{Visit, VisitConnection};
+use super::translated::translated;
+use super::visit::VisitConnection;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
-    AgendaOf, MembersOf, WorkshopPrinciplesOf, WorkshopSessions, WorkshopThemesOf, WorkshopVisits,
+    AgendaOf, MembersOf, WorkshopPrinciplesOf, WorkshopResources, WorkshopSessions,
+    WorkshopThemesOf, WorkshopVisits,
 };
-use crate::graphql::types::connection::{page_args, sliced};
+use crate::graphql::types::connection::{linked, paginated, sliced};
 use crate::service;
 use crate::service::workshop::balance;
 
@@ -169,44 +173,28 @@ impl From<balance::Balance> for WorkshopBalance {
     }
 }
 
-/// A goal of a workshop's long-term change agenda, with the activities attached to it.
-#[derive(Clone, Debug)]
-pub struct AgendaGoal(pub service::workshop::Goal);
+record! {
+    /// A goal of a workshop's long-term change agenda, with the activities attached to it.
+    AgendaGoal(service::workshop::Goal)
+}
 
-impl From<service::workshop::Goal> for AgendaGoal {
-    fn from(goal: service::workshop::Goal) -> Self {
-        Self(goal)
-    }
+translated! {
+    /// The texts of a goal, which `AgendaGoal` shows as its own.
+    pub(crate) struct GoalTexts(Arc<service::workshop::Goal>);
+
+    /// Title in the caller's language, falling back to English.
+    title: String;
+    /// Description in the caller's language, falling back to English.
+    description: Option<String>;
 }
 
 /// A goal of a workshop's long-term change agenda, with the activities attached to it.
 #[Object]
 impl AgendaGoal {
-    /// Title in the caller's language, falling back to English.
-    async fn title(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
-    }
-    /// Description in the caller's language, falling back to English.
-    async fn description(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.description.as_ref(),
-        )?)
+    /// `title` and `description`.
+    #[graphql(flatten)]
+    async fn texts(&self) -> GoalTexts {
+        GoalTexts(self.0.clone())
     }
     /// The activities attached to it, in the workshop's order.
     #[graphql(
@@ -217,14 +205,31 @@ impl AgendaGoal {
             .activities
             .iter()
             .cloned()
-            .map(AgendaActivity)
+            .map(AgendaActivity::from)
             .collect()
     }
 }
 
-/// An activity of a change agenda, of one of the six kinds the project names.
-#[derive(Clone, Debug)]
-pub struct AgendaActivity(pub service::workshop::AgendaActivity);
+record! {
+    /// An activity of a change agenda, of one of the six kinds the project names.
+    AgendaActivity(service::workshop::AgendaActivity)
+}
+
+translated! {
+    /// The title of an activity, which `AgendaActivity` shows as its own.
+    pub(crate) struct ActivityTitle(Arc<service::workshop::AgendaActivity>);
+
+    /// Title in the caller's language, falling back to English.
+    title: String;
+}
+
+translated! {
+    /// The outcome of an activity, which `AgendaActivity` shows as its own.
+    pub(crate) struct ActivityOutcome(Arc<service::workshop::AgendaActivity>);
+
+    /// What came of it, in the caller's language, falling back to English.
+    outcome: Option<String>;
+}
 
 /// An activity of a change agenda, of one of the six kinds the project names.
 #[Object]
@@ -233,16 +238,10 @@ impl AgendaActivity {
     async fn kind(&self) -> AgendaActivityKind {
         self.0.kind.into()
     }
-    /// Title in the caller's language, falling back to English.
-    async fn title(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<String> {
-        Ok(context::translated(ctx, lang.as_deref(), Some(&self.0.title))?.unwrap_or_default())
+    /// `title`.
+    #[graphql(flatten)]
+    async fn title(&self) -> ActivityTitle {
+        ActivityTitle(self.0.clone())
     }
     /// The day it starts, when known.
     async fn starts_on(&self) -> Option<chrono::NaiveDate> {
@@ -256,30 +255,55 @@ impl AgendaActivity {
     async fn status(&self) -> AgendaActivityStatus {
         self.0.status.into()
     }
-    /// What came of it, in the caller's language, falling back to English.
-    async fn outcome(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Language: `en`, `fr`, `nl` or `es`; absent: the `Accept-Language` header, then English."
-        )]
-        lang: Option<String>,
-    ) -> Result<Option<String>> {
-        Ok(context::translated(
-            ctx,
-            lang.as_deref(),
-            self.0.outcome.as_ref(),
-        )?)
+    /// `outcome`.
+    #[graphql(flatten)]
+    async fn outcome(&self) -> ActivityOutcome {
+        ActivityOutcome(self.0.clone())
     }
 }
 
-/// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
-#[derive(Clone, Debug)]
-pub struct KnowledgeWorkshop(pub Arc<knowledge_workshop::Model>);
+record! {
+    /// A knowledge workshop: a national one (Belgium, France, the Netherlands) or the European think tank.
+    KnowledgeWorkshop(knowledge_workshop::Model)
+}
 
-impl From<knowledge_workshop::Model> for KnowledgeWorkshop {
-    fn from(model: knowledge_workshop::Model) -> Self {
-        Self(Arc::new(model))
+paginated! {
+    /// The members of a workshop, which `KnowledgeWorkshop` shows as its own.
+    pub(crate) struct WorkshopMembers(Arc<knowledge_workshop::Model>);
+
+    /// Its members, by name, a page at a time (`first` defaults to 50, at
+    /// most 500). Callers other than editors and admins get only the members
+    /// who consented to a public name (`totalCount` counts those); the
+    /// others are in `memberStats`.
+    async fn members(&self, ctx, args) -> StakeholderConnection {
+        // Every member of every workshop asked for comes in one query; each
+        // workshop then takes its page out of its own list.
+        let audience = context::audience(ctx);
+        let mut members = context::load(ctx, MembersOf(self.0.id)).await?.unwrap_or_default();
+        members.retain(|m| audience.sees_record(m));
+        let fingerprint = service::workshop::members_fingerprint(self.0.id);
+        sliced(members, &fingerprint, &args, Stakeholder::from).await
+    }
+}
+
+paginated! {
+    /// What a workshop did and gathered, which `KnowledgeWorkshop` shows as its own.
+    pub(crate) struct WorkshopLinks(Arc<knowledge_workshop::Model>);
+
+    /// The study visits it made, most recent first.
+    async fn visits(&self, ctx, args) -> VisitConnection {
+        let fingerprint = service::workshop::visits_fingerprint(self.0.id);
+        linked(ctx, WorkshopVisits(self.0.id), &fingerprint, &args).await
+    }
+    /// The learning sessions it held, most recent first.
+    async fn learning_sessions(&self, ctx, args) -> LearningSessionConnection {
+        let fingerprint = service::workshop::sessions_fingerprint(self.0.id);
+        linked(ctx, WorkshopSessions(self.0.id), &fingerprint, &args).await
+    }
+    /// The resources of the knowledge library of this workshop, by title.
+    async fn resources(&self, ctx, args) -> ResourceConnection {
+        let fingerprint = service::resource::links_fingerprint("workshop", self.0.id);
+        linked(ctx, WorkshopResources(self.0.id), &fingerprint, &args).await
     }
 }
 
@@ -321,43 +345,10 @@ impl KnowledgeWorkshop {
     async fn version(&self) -> i32 {
         self.0.version
     }
-    /// Its members, by name, a page at a time (`first` defaults to 50, at
-    /// most 500). Callers other than editors and admins get only the members
-    /// who consented to a public name (`totalCount` counts those); the
-    /// others are in `memberStats`.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn members(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<StakeholderConnection> {
-        // Every member of every workshop asked for comes in one query; each
-        // workshop then takes its page out of its own list.
-        let audience = context::audience(ctx);
-        let mut members = context::load(ctx, MembersOf(self.0.id))
-            .await?
-            .unwrap_or_default();
-        members.retain(|m| audience.sees_record(m));
-        sliced(
-            members,
-            &service::workshop::members_fingerprint(self.0.id),
-            &page_args(first, after, last, before),
-            Stakeholder::from,
-        )
-        .await
+    /// `members`.
+    #[graphql(flatten)]
+    async fn members(&self) -> WorkshopMembers {
+        WorkshopMembers(self.0.clone())
     }
     /// How many members it has of each kind, everyone counted; for callers
     /// other than editors and admins, counts below 5 are withheld (see
@@ -374,91 +365,9 @@ impl KnowledgeWorkshop {
         let balance = service::workshop::balance::of_workshop(context::db(ctx), self.0.id).await?;
         Ok(balance.into())
     }
-    /// The study visits it made, most recent first.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn visits(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<VisitConnection> {
-        let visits = context::load(ctx, WorkshopVisits(self.0.id)).await?;
-        sliced(
-            visits.unwrap_or_default(),
-            &service::workshop::visits_fingerprint(self.0.id),
-            &page_args(first, after, last, before),
-            Visit::from,
-        )
-        .await
-    }
-    /// The learning sessions it held, most recent first.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn learning_sessions(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<LearningSessionConnection> {
-        let sessions = context::load(ctx, WorkshopSessions(self.0.id)).await?;
-        sliced(
-            sessions.unwrap_or_default(),
-            &service::workshop::sessions_fingerprint(self.0.id),
-            &page_args(first, after, last, before),
-            LearningSession::from,
-        )
-        .await
-    }
-    /// The resources of the knowledge library of this workshop, by title.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::page_cost(first, last, 50, child_complexity)"
-    )]
-    async fn resources(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many items from the start, or after `after` (default 50, at most 500)."
-        )]
-        first: Option<i32>,
-        #[graphql(desc = "Continue after this cursor (a `pageInfo.endCursor`).")] after: Option<
-            String,
-        >,
-        #[graphql(desc = "How many items from the end, or before `before` (at most 500).")]
-        last: Option<i32>,
-        #[graphql(desc = "Continue before this cursor (a `pageInfo.startCursor`).")] before: Option<
-            String,
-        >,
-    ) -> Result<crate::graphql::types::resource::ResourceConnection> {
-        crate::graphql::types::resource::linked_resources(
-            ctx,
-            crate::graphql::loader::WorkshopResources(self.0.id),
-            "workshop",
-            self.0.id,
-            page_args(first, after, last, before),
-        )
-        .await
+    /// `visits`, `learningSessions` and `resources`.
+    #[graphql(flatten)]
+    async fn links(&self) -> WorkshopLinks {
+        WorkshopLinks(self.0.clone())
     }
 }
