@@ -18,7 +18,6 @@ mod workshop;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
-use sea_orm::{EntityTrait, PrimaryKeyTrait};
 
 use crate::error::{AppError, Problem};
 use crate::graphql::context::{self, Lang};
@@ -227,7 +226,7 @@ pub async fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i3
 pub async fn create<R: Record>(
     ctx: &Context<'_>,
     input: impl Future<Output = Result<R::Fields, AppError>>,
-) -> async_graphql::Result<R::Model> {
+) -> async_graphql::Result<record::Model<R>> {
     let actor = context::actor(ctx)?;
     let fields = input.await?;
     Ok(record::create::<R>(context::db(ctx), actor, fields).await?)
@@ -244,11 +243,10 @@ pub async fn update<R, F>(
     kind: Kind,
     expected_version: i32,
     patch: impl Future<Output = Result<F, AppError>>,
-) -> async_graphql::Result<R::Model>
+) -> async_graphql::Result<record::Model<R>>
 where
     R: Record,
     F: FnOnce(&mut R::Fields) + Send,
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
     let (actor, row) = writer(ctx, id, kind).await?;
     let apply = patch.await?;
@@ -267,7 +265,6 @@ pub async fn delete<R>(
 ) -> async_graphql::Result<ID>
 where
     R: Record,
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
     let (actor, row) = writer(ctx, &id, kind).await?;
     record::delete::<R>(context::db(ctx), actor, row, expected_version).await?;

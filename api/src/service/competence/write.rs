@@ -85,13 +85,10 @@ pub struct Area;
 #[async_trait]
 impl Record for Area {
     type Entity = competence_area::Entity;
-    type Model = competence_area::Model;
-    type ActiveModel = competence_area::ActiveModel;
     type Fields = AreaFields;
     type Resolved = ();
 
     const ENTITY: AuditEntity = AuditEntity::CompetenceArea;
-    const NAME: &'static str = "competence area";
     const EDITORS_ONLY: Option<&'static str> = Some("writing the competence framework");
 
     fn may_delete(actor: &Actor) -> Result<()> {
@@ -217,13 +214,10 @@ async fn check_link<E: EntityTrait>(
 #[async_trait]
 impl Record for Competence {
     type Entity = competence::Entity;
-    type Model = competence::Model;
-    type ActiveModel = competence::ActiveModel;
     type Fields = CompetenceFields;
     type Resolved = ();
 
     const ENTITY: AuditEntity = AuditEntity::Competence;
-    const NAME: &'static str = "competence";
     const EDITORS_ONLY: Option<&'static str> = Some("writing the competence framework");
 
     fn may_delete(actor: &Actor) -> Result<()> {

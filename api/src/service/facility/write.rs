@@ -284,13 +284,10 @@ pub struct Facility;
 #[async_trait]
 impl Record for Facility {
     type Entity = facility::Entity;
-    type Model = facility::Model;
-    type ActiveModel = facility::ActiveModel;
     type Fields = FacilityFields;
     type Resolved = Maintainer;
 
     const ENTITY: AuditEntity = AuditEntity::Facility;
-    const NAME: &'static str = "facility";
 
     fn describe(model: &facility::Model) -> String {
         format!("facility `{}`", model.slug)

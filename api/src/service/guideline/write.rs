@@ -72,13 +72,10 @@ pub struct GuidelineVersion;
 #[async_trait]
 impl Record for GuidelineVersion {
     type Entity = guideline_version::Entity;
-    type Model = guideline_version::Model;
-    type ActiveModel = guideline_version::ActiveModel;
     type Fields = VersionFields;
     type Resolved = Placement;
 
     const ENTITY: AuditEntity = AuditEntity::GuidelineVersion;
-    const NAME: &'static str = "guideline version";
 
     /// Drafts are the editors' own until they are published.
     fn public(model: &guideline_version::Model) -> bool {

@@ -36,13 +36,10 @@ pub struct LearningSession;
 #[async_trait]
 impl Record for LearningSession {
     type Entity = learning_session::Entity;
-    type Model = learning_session::Model;
-    type ActiveModel = learning_session::ActiveModel;
     type Fields = SessionFields;
     type Resolved = ();
 
     const ENTITY: AuditEntity = AuditEntity::LearningSession;
-    const NAME: &'static str = "learning session";
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing learning sessions");
 

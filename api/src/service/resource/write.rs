@@ -110,13 +110,10 @@ async fn check_link<E: EntityTrait>(
 #[async_trait]
 impl Record for Resource {
     type Entity = resource::Entity;
-    type Model = resource::Model;
-    type ActiveModel = resource::ActiveModel;
     type Fields = ResourceFields;
     type Resolved = ();
 
     const ENTITY: AuditEntity = AuditEntity::Resource;
-    const NAME: &'static str = "resource";
     const EDITORS_ONLY: Option<&'static str> = Some("writing the knowledge library");
 
     async fn fields_of(

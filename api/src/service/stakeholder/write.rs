@@ -125,13 +125,10 @@ pub struct Stakeholder;
 #[async_trait]
 impl Record for Stakeholder {
     type Entity = stakeholder::Entity;
-    type Model = stakeholder::Model;
-    type ActiveModel = stakeholder::ActiveModel;
     type Fields = StakeholderFields;
     type Resolved = Recorded;
 
     const ENTITY: AuditEntity = AuditEntity::Stakeholder;
-    const NAME: &'static str = "stakeholder";
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing stakeholders");
 

@@ -53,13 +53,10 @@ pub struct Visit;
 #[async_trait]
 impl Record for Visit {
     type Entity = visit::Entity;
-    type Model = visit::Model;
-    type ActiveModel = visit::ActiveModel;
     type Fields = VisitFields;
     type Resolved = ();
 
     const ENTITY: AuditEntity = AuditEntity::Visit;
-    const NAME: &'static str = "visit";
 
     /// A partner changes the visits to the facilities its organisation
     /// maintains; where a visit moves to, [`Record::check`] answers for.

@@ -49,13 +49,10 @@ pub struct Workshop;
 #[async_trait]
 impl Record for Workshop {
     type Entity = knowledge_workshop::Entity;
-    type Model = knowledge_workshop::Model;
-    type ActiveModel = knowledge_workshop::ActiveModel;
     type Fields = WorkshopFields;
     type Resolved = ();
 
     const ENTITY: AuditEntity = AuditEntity::KnowledgeWorkshop;
-    const NAME: &'static str = "knowledge workshop";
     const EDITORS_ONLY: Option<&'static str> = Some("writing knowledge workshops");
 
     fn describe(model: &knowledge_workshop::Model) -> String {
