@@ -1,9 +1,9 @@
 //! Creating, changing and deleting facilities, one at a time or by import.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation, Source};
 
-use super::{TranslationInput, create, delete, localized_opt, prose_maybe, update};
+use super::{RecordInput, RecordPatch, TranslationInput, localized_opt, prose_maybe};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -259,6 +259,25 @@ impl FacilityInput {
     }
 }
 
+impl RecordInput for FacilityInput {
+    type Record = FacilityRecord;
+
+    async fn decode(self, _ctx: &Context<'_>) -> Result<FacilityFields, AppError> {
+        self.into_fields()
+    }
+}
+
+impl RecordPatch for FacilityPatch {
+    type Record = FacilityRecord;
+
+    async fn decode(
+        self,
+        _ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut FacilityFields) + Send, AppError> {
+        self.changes()
+    }
+}
+
 /// A patch whose input-level problems are already resolved, ready to apply.
 struct CheckedPatch {
     patch: FacilityPatch,
@@ -411,60 +430,27 @@ impl From<Report> for ImportReport {
     }
 }
 
-/// The writes of facilities.
+record_writes! {
+    /// The writes of facilities, one at a time.
+    FacilityMutation {
+        FacilityRecord => Facility, Kind::Facility;
+        /// Creates a facility (partners, for their own organisation; editors and admins).
+        /// Every bad field is reported at once, in `extensions.problems`.
+        create_facility(FacilityInput);
+        /// Changes a facility. `expectedVersion` is the `version` you read: if the
+        /// facility changed since, nothing is written and the error is `CONFLICT`.
+        update_facility(FacilityPatch);
+        /// Deletes a facility without visits (admins only); returns its id.
+        delete_facility;
+    }
+}
+
+/// Facilities written many at a time, from a file.
 #[derive(Default)]
-pub struct FacilityMutation;
+pub struct FacilityImport;
 
 #[Object]
-impl FacilityMutation {
-    /// Creates a facility (partners, for their own organisation; editors and admins).
-    /// Every bad field is reported at once, in `extensions.problems`.
-    async fn create_facility(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: FacilityInput,
-    ) -> Result<Facility> {
-        let model = create::<FacilityRecord>(ctx, std::future::ready(input.into_fields())).await?;
-        Ok(model.into())
-    }
-
-    /// Changes a facility. `expectedVersion` is the `version` you read: if the
-    /// facility changed since, nothing is written and the error is `CONFLICT`.
-    async fn update_facility(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: FacilityPatch,
-    ) -> Result<Facility> {
-        let kind = Kind::Facility;
-        let model = update::<FacilityRecord, _>(
-            ctx,
-            &id,
-            kind,
-            expected_version,
-            std::future::ready(input.changes()),
-        )
-        .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a facility without visits (admins only); returns its id.
-    async fn delete_facility(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<FacilityRecord>(ctx, id, Kind::Facility, expected_version).await
-    }
-
+impl FacilityImport {
     /// Imports facilities from CSV text with the columns of `GET /facilities.csv`
     /// (so an export imports back unchanged). A row with a `slug` updates the
     /// facility with that slug, or creates it; a row without one updates the

@@ -1,10 +1,10 @@
 //! Creating, changing and deleting learning sessions (editors and admins).
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    TranslationInput, create, decode_ids, decode_list, decode_maybe, decode_opt, delete,
-    localized_opt, prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt,
+    localized_opt, prose_maybe,
 };
 use crate::error::AppError;
 use crate::graphql::id::Kind;
@@ -54,8 +54,10 @@ pub struct LearningSessionPatch {
     pub outcomes: MaybeUndefined<Vec<TranslationInput>>,
 }
 
-impl LearningSessionInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<SessionFields, AppError> {
+impl RecordInput for LearningSessionInput {
+    type Record = SessionRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<SessionFields, AppError> {
         Ok(SessionFields {
             title: self.title,
             held_on: self.held_on.0,
@@ -81,9 +83,10 @@ impl LearningSessionInput {
     }
 }
 
-impl LearningSessionPatch {
-    /// The patch with its ids and prose decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for LearningSessionPatch {
+    type Record = SessionRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut SessionFields) + Send, AppError> {
@@ -125,50 +128,15 @@ impl LearningSessionPatch {
     }
 }
 
-/// The writes of learning sessions.
-#[derive(Default)]
-pub struct LearningSessionMutation;
-
-#[Object]
-impl LearningSessionMutation {
-    /// Records a learning session (editors and admins).
-    async fn create_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
-    ) -> Result<LearningSession> {
-        let model = create::<SessionRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
-    /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
-    ) -> Result<LearningSession> {
-        let kind = Kind::LearningSession;
-        let model =
-            update::<SessionRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
-                .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a learning session that informed no guideline version (admins only); returns its id.
-    async fn delete_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<SessionRecord>(ctx, id, Kind::LearningSession, expected_version).await
+record_writes! {
+    /// The writes of learning sessions.
+    LearningSessionMutation {
+        SessionRecord => LearningSession, Kind::LearningSession;
+        /// Records a learning session (editors and admins).
+        create_learning_session(LearningSessionInput);
+        /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+        update_learning_session(LearningSessionPatch);
+        /// Deletes a learning session that informed no guideline version (admins only); returns its id.
+        delete_learning_session;
     }
 }

@@ -2,6 +2,84 @@
 //! helpers the domains share. Every mutation is one transaction: it is
 //! written whole, with its audit record, or not at all.
 
+/// The `create…`, `update…` and `delete…` mutations of kinds of record, as
+/// one object: for each kind, its [`Record`], the object it answers, the
+/// kind of its ids, then the name and description of each mutation, with
+/// the [`RecordInput`] and [`RecordPatch`] they take. A macro, not a
+/// generic object, because `#[Object]` takes every field written out with
+/// its own name and description; what each field does is [`create`],
+/// [`update`] and [`delete`].
+macro_rules! record_writes {
+    (
+        $(#[doc = $doc:tt])*
+        $object:ident {
+            $(
+                $record:ty => $answer:ty, $kind:expr;
+                $(#[doc = $create_doc:tt])* $create:ident($input:ty);
+                $(#[doc = $update_doc:tt])* $update:ident($patch:ty);
+                $(#[doc = $delete_doc:tt])* $delete:ident;
+            )+
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Default)]
+        pub struct $object;
+
+        #[async_graphql::Object]
+        impl $object {
+            $(
+                $(#[doc = $create_doc])*
+                async fn $create(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "The fields to write.")] input: $input,
+                ) -> async_graphql::Result<$answer> {
+                    let fields = $crate::graphql::mutation::RecordInput::decode(input, ctx);
+                    let model = $crate::graphql::mutation::create::<$record>(ctx, fields).await?;
+                    Ok(model.into())
+                }
+
+                $(#[doc = $update_doc])*
+                async fn $update(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "Global id of the record.")] id: async_graphql::ID,
+                    #[graphql(
+                        desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+                    )]
+                    expected_version: i32,
+                    #[graphql(desc = "The fields to write.")] input: $patch,
+                ) -> async_graphql::Result<$answer> {
+                    let apply = $crate::graphql::mutation::RecordPatch::decode(input, ctx);
+                    let model = $crate::graphql::mutation::update::<$record, _>(
+                        ctx,
+                        &id,
+                        $kind,
+                        expected_version,
+                        apply,
+                    )
+                    .await?;
+                    Ok(model.into())
+                }
+
+                $(#[doc = $delete_doc])*
+                async fn $delete(
+                    &self,
+                    ctx: &async_graphql::Context<'_>,
+                    #[graphql(desc = "Global id of the record.")] id: async_graphql::ID,
+                    #[graphql(
+                        desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+                    )]
+                    expected_version: i32,
+                ) -> async_graphql::Result<async_graphql::ID> {
+                    $crate::graphql::mutation::delete::<$record>(ctx, id, $kind, expected_version)
+                        .await
+                }
+            )+
+        }
+    };
+}
+
 mod competence;
 mod consultation;
 mod facility;
@@ -30,9 +108,11 @@ use crate::service::kernel::unit_of_work::Actor;
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     facility::FacilityMutation,
+    facility::FacilityImport,
     visit::VisitMutation,
     learning_session::LearningSessionMutation,
     stakeholder::StakeholderMutation,
+    stakeholder::StakeholderErasure,
     guideline::GuidelineMutation,
     organisation::OrganisationMutation,
     proposal::ProposalMutation,
@@ -202,6 +282,34 @@ pub fn prose_maybe(
             None => MaybeUndefined::Null,
         }),
     }
+}
+
+/// An input of a `create…` mutation: the fields of a new record of its
+/// [`Record`], with every id and text decoded.
+pub trait RecordInput {
+    type Record: Record;
+
+    /// # Errors
+    /// `BAD_USER_INPUT` for a malformed id, text or list; database errors.
+    fn decode(
+        self,
+        ctx: &Context<'_>,
+    ) -> impl Future<Output = Result<<Self::Record as Record>::Fields, AppError>> + Send;
+}
+
+/// An input of an `update…` mutation: what it changes of the stored fields
+/// of its [`Record`], with every id and text decoded.
+pub trait RecordPatch {
+    type Record: Record;
+
+    /// # Errors
+    /// `BAD_USER_INPUT` for a malformed id, text or list; database errors.
+    fn decode(
+        self,
+        ctx: &Context<'_>,
+    ) -> impl Future<
+        Output = Result<impl FnOnce(&mut <Self::Record as Record>::Fields) + Send, AppError>,
+    > + Send;
 }
 
 /// The caller as a writer, and the row of the record that `id` names. The

@@ -1,11 +1,11 @@
 //! Creating, changing and deleting resources of the knowledge library, with
 //! their authors and links in the same write.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    TranslationInput, create, decode_ids, decode_list, delete, localized, localized_opt,
-    prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, localized, localized_opt,
+    prose_maybe,
 };
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
@@ -161,8 +161,10 @@ async fn ids(
     decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
 }
 
-impl ResourceInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<ResourceFields, AppError> {
+impl RecordInput for ResourceInput {
+    type Record = ResourceRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<ResourceFields, AppError> {
         Ok(ResourceFields {
             kind: self.kind.into(),
             title: localized("input.title", self.title)?,
@@ -208,9 +210,10 @@ impl ResourceInput {
     }
 }
 
-impl ResourcePatch {
-    /// The patch with its ids and prose decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for ResourcePatch {
+    type Record = ResourceRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut ResourceFields) + Send, AppError> {
@@ -305,56 +308,17 @@ impl ResourcePatch {
     }
 }
 
-/// The writes of the knowledge library.
-#[derive(Default)]
-pub struct ResourceMutation;
-
-#[Object]
-impl ResourceMutation {
-    /// Adds a resource to the knowledge library, with its authors and links
-    /// (editors and admins; partners get `FORBIDDEN`).
-    async fn create_resource(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: ResourceInput,
-    ) -> Result<Resource> {
-        let model = create::<ResourceRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
-    /// Changes a resource, its authors and links included (editors and
-    /// admins); a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_resource(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: ResourcePatch,
-    ) -> Result<Resource> {
-        let model = update::<ResourceRecord, _>(
-            ctx,
-            &id,
-            Kind::Resource,
-            expected_version,
-            input.changes(ctx),
-        )
-        .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a resource with its authors and links (admins only); returns its id.
-    async fn delete_resource(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<ResourceRecord>(ctx, id, Kind::Resource, expected_version).await
+record_writes! {
+    /// The writes of the knowledge library.
+    ResourceMutation {
+        ResourceRecord => Resource, Kind::Resource;
+        /// Adds a resource to the knowledge library, with its authors and links
+        /// (editors and admins; partners get `FORBIDDEN`).
+        create_resource(ResourceInput);
+        /// Changes a resource, its authors and links included (editors and
+        /// admins); a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+        update_resource(ResourcePatch);
+        /// Deletes a resource with its authors and links (admins only); returns its id.
+        delete_resource;
     }
 }

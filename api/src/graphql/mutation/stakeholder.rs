@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{create, decode_ids, decode_list, delete, update, writer};
+use super::{RecordInput, RecordPatch, decode_ids, decode_list, writer};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -132,8 +132,10 @@ async fn roles(
         .collect())
 }
 
-impl StakeholderInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<StakeholderFields, AppError> {
+impl RecordInput for StakeholderInput {
+    type Record = StakeholderRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<StakeholderFields, AppError> {
         Ok(StakeholderFields {
             name: self.name,
             kind: self.kind.into(),
@@ -157,9 +159,10 @@ impl StakeholderInput {
     }
 }
 
-impl StakeholderPatch {
-    /// The patch with its ids decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for StakeholderPatch {
+    type Record = StakeholderRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut StakeholderFields) + Send, AppError> {
@@ -224,53 +227,25 @@ impl StakeholderPatch {
     }
 }
 
-/// The writes of stakeholders.
+record_writes! {
+    /// The writes of stakeholders.
+    StakeholderMutation {
+        StakeholderRecord => Stakeholder, Kind::Stakeholder;
+        /// Records a stakeholder (editors and admins).
+        create_stakeholder(StakeholderInput);
+        /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+        update_stakeholder(StakeholderPatch);
+        /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
+        delete_stakeholder;
+    }
+}
+
+/// The erasure of a person: the record stays, anonymous.
 #[derive(Default)]
-pub struct StakeholderMutation;
+pub struct StakeholderErasure;
 
 #[Object]
-impl StakeholderMutation {
-    /// Records a stakeholder (editors and admins).
-    async fn create_stakeholder(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: StakeholderInput,
-    ) -> Result<Stakeholder> {
-        let model = create::<StakeholderRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
-    /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_stakeholder(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
-    ) -> Result<Stakeholder> {
-        let kind = Kind::Stakeholder;
-        let model =
-            update::<StakeholderRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
-                .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
-    async fn delete_stakeholder(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<StakeholderRecord>(ctx, id, Kind::Stakeholder, expected_version).await
-    }
-
+impl StakeholderErasure {
     /// Erases a person (admins only): their name, organisation, country,
     /// contact details and consent leave the record and every audit
     /// snapshot; the record stays as an anonymous participant, so visits,

@@ -1,11 +1,11 @@
 //! Creating, changing and deleting study visits.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::facility::{EcosystemNoteInput, notes};
 use super::{
-    TranslationInput, create, decode_ids, decode_list, decode_maybe, decode_opt, delete,
-    localized_opt, prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt,
+    localized_opt, prose_maybe,
 };
 use crate::error::AppError;
 use crate::graphql::context;
@@ -48,8 +48,10 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
-impl VisitInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<VisitFields, AppError> {
+impl RecordInput for VisitInput {
+    type Record = VisitRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<VisitFields, AppError> {
         Ok(VisitFields {
             facility_id: id::row(
                 context::db(ctx),
@@ -79,9 +81,10 @@ impl VisitInput {
     }
 }
 
-impl VisitPatch {
-    /// The patch with its ids and prose decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for VisitPatch {
+    type Record = VisitRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut VisitFields) + Send, AppError> {
@@ -119,49 +122,15 @@ impl VisitPatch {
     }
 }
 
-/// The writes of study visits.
-#[derive(Default)]
-pub struct VisitMutation;
-
-#[Object]
-impl VisitMutation {
-    /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
-    async fn create_visit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: VisitInput,
-    ) -> Result<Visit> {
-        let model = create::<VisitRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
-    /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_visit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: VisitPatch,
-    ) -> Result<Visit> {
-        let model =
-            update::<VisitRecord, _>(ctx, &id, Kind::Visit, expected_version, input.changes(ctx))
-                .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a visit that informed no guideline version nor rule (admins only); returns its id.
-    async fn delete_visit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<VisitRecord>(ctx, id, Kind::Visit, expected_version).await
+record_writes! {
+    /// The writes of study visits.
+    VisitMutation {
+        VisitRecord => Visit, Kind::Visit;
+        /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
+        create_visit(VisitInput);
+        /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+        update_visit(VisitPatch);
+        /// Deletes a visit that informed no guideline version nor rule (admins only); returns its id.
+        delete_visit;
     }
 }
