@@ -6,6 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
+use entity::facility_principle::Column as PrincipleLink;
 use entity::value::{
     AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
     LocationPrecision, ManagedBy, Population, Principle, RefScheme, Regime, SecurityLevel, Source,
@@ -24,6 +25,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
+use crate::service::kernel::link::Link;
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{self as unit_of_work, Actor, Write};
@@ -281,6 +283,9 @@ pub struct Maintainer(pub Option<i32>);
 /// A facility, as the write steps see it.
 pub struct Facility;
 
+/// The lists of a facility that link tables hold.
+const PRINCIPLES: Link<PrincipleLink> = Link(PrincipleLink::FacilityId, PrincipleLink::Principle);
+
 #[async_trait]
 impl Record for Facility {
     type Entity = facility::Entity;
@@ -390,18 +395,9 @@ impl Record for Facility {
         fields: &FacilityFields,
         before: Option<&FacilityFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            facility_principle::Column::FacilityId,
-            id,
-            &fields.principles,
-            before.map(|b| b.principles.as_slice()),
-            |p| facility_principle::ActiveModel {
-                facility_id: Set(id),
-                principle: Set(*p),
-            },
-        )
-        .await?;
+        PRINCIPLES
+            .save(db, id, fields, before, |f| &f.principles)
+            .await?;
         unit_of_work::replace_children(
             db,
             facility_ecosystem_note::Column::FacilityId,

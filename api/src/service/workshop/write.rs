@@ -7,13 +7,14 @@
 
 use async_trait::async_trait;
 use entity::value::{AuditEntity, LocalizedText, SessionTopic, WorkshopPrinciple};
-use entity::{
-    knowledge_workshop, workshop_activity, workshop_goal, workshop_principle, workshop_theme,
-};
+use entity::workshop_principle::Column as PrincipleLink;
+use entity::workshop_theme::Column as ThemeLink;
+use entity::{knowledge_workshop, workshop_activity, workshop_goal};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::service::kernel::link::Link;
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
 use crate::service::kernel::validate::{self, Problems};
@@ -45,6 +46,10 @@ pub struct WorkshopFields {
 
 /// A knowledge workshop, as the write steps see it.
 pub struct Workshop;
+
+/// The lists of a knowledge workshop that link tables hold.
+const PRINCIPLES: Link<PrincipleLink> = Link(PrincipleLink::WorkshopId, PrincipleLink::Principle);
+const THEMES: Link<ThemeLink> = Link(ThemeLink::WorkshopId, ThemeLink::Theme);
 
 #[async_trait]
 impl Record for Workshop {
@@ -109,30 +114,10 @@ impl Record for Workshop {
         fields: &WorkshopFields,
         before: Option<&WorkshopFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            workshop_principle::Column::WorkshopId,
-            id,
-            &fields.principles,
-            before.map(|b| b.principles.as_slice()),
-            |principle| workshop_principle::ActiveModel {
-                workshop_id: Set(id),
-                principle: Set(*principle),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            workshop_theme::Column::WorkshopId,
-            id,
-            &fields.themes,
-            before.map(|b| b.themes.as_slice()),
-            |theme| workshop_theme::ActiveModel {
-                workshop_id: Set(id),
-                theme: Set(*theme),
-            },
-        )
-        .await?;
+        PRINCIPLES
+            .save(db, id, fields, before, |f| &f.principles)
+            .await?;
+        THEMES.save(db, id, fields, before, |f| &f.themes).await?;
         save_agenda(db, id, &fields.agenda, before.map(|b| b.agenda.as_slice())).await
     }
 }
