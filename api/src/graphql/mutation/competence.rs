@@ -4,8 +4,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, localized, localized_opt,
-    prose_maybe,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, localized, localized_opt,
+    prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::context;
@@ -84,15 +84,6 @@ pub struct CompetencePatch {
     pub guideline_versions: Option<Vec<ID>>,
 }
 
-async fn ids(
-    ctx: &Context<'_>,
-    ids: Option<Vec<ID>>,
-    kind: Kind,
-    field: &str,
-) -> Result<Vec<i32>, AppError> {
-    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
-}
-
 impl RecordInput for CompetenceAreaInput {
     type Record = AreaRecord;
 
@@ -117,15 +108,9 @@ impl RecordPatch for CompetenceAreaPatch {
         let description = prose_maybe(self.description, "input.description")?;
         let (key, position) = (self.key, self.position);
         Ok(move |f: &mut AreaFields| {
-            if let Some(v) = key {
-                f.key = v;
-            }
-            if let Some(v) = position {
-                f.position = v;
-            }
-            if let Some(v) = name {
-                f.name = v;
-            }
+            set(&mut f.key, key);
+            set(&mut f.position, position);
+            set(&mut f.name, name);
             description.update_to(&mut f.description);
         })
     }
@@ -147,15 +132,15 @@ impl RecordInput for CompetenceInput {
             position: self.position.unwrap_or(0),
             name: localized("input.name", self.name)?,
             description: localized_opt("input.description", self.description)?,
-            resources: ids(ctx, self.resources, Kind::Resource, "input.resources").await?,
-            learning_sessions: ids(
+            resources: decode_all(ctx, self.resources, Kind::Resource, "input.resources").await?,
+            learning_sessions: decode_all(
                 ctx,
                 self.learning_sessions,
                 Kind::LearningSession,
                 "input.learningSessions",
             )
             .await?,
-            guideline_versions: ids(
+            guideline_versions: decode_all(
                 ctx,
                 self.guideline_versions,
                 Kind::GuidelineVersion,
@@ -207,28 +192,14 @@ impl RecordPatch for CompetencePatch {
         )
         .await?;
         Ok(move |f: &mut CompetenceFields| {
-            if let Some(v) = key {
-                f.key = v;
-            }
-            if let Some(v) = area {
-                f.area = v;
-            }
-            if let Some(v) = position {
-                f.position = v;
-            }
-            if let Some(v) = name {
-                f.name = v;
-            }
+            set(&mut f.key, key);
+            set(&mut f.area, area);
+            set(&mut f.position, position);
+            set(&mut f.name, name);
             description.update_to(&mut f.description);
-            if let Some(v) = resources {
-                f.resources = v;
-            }
-            if let Some(v) = learning_sessions {
-                f.learning_sessions = v;
-            }
-            if let Some(v) = guideline_versions {
-                f.guideline_versions = v;
-            }
+            set(&mut f.resources, resources);
+            set(&mut f.learning_sessions, learning_sessions);
+            set(&mut f.guideline_versions, guideline_versions);
         })
     }
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation, Source};
 
-use super::{RecordInput, RecordPatch, TranslationInput, localized_opt, prose_maybe};
+use super::{RecordInput, RecordPatch, TranslationInput, localized_opt, prose_maybe, set};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -312,24 +312,16 @@ impl CheckedPatch {
         if let Some(v) = p.slug {
             f.slug = Some(v);
         }
-        if let Some(v) = p.name {
-            f.name = v;
-        }
-        if let Some(v) = p.country_code {
-            f.country_code = v;
-        }
+        set(&mut f.name, p.name);
+        set(&mut f.country_code, p.country_code);
         p.city.update_to(&mut f.city);
         p.latitude.update_to(&mut f.latitude);
         p.longitude.update_to(&mut f.longitude);
         p.location_precision
             .map_value(Into::into)
             .update_to(&mut f.location_precision);
-        if let Some(v) = p.facility_type {
-            f.facility_type = v.into();
-        }
-        if let Some(v) = p.status {
-            f.status = v.into();
-        }
+        set(&mut f.facility_type, p.facility_type.map(Into::into));
+        set(&mut f.status, p.status.map(Into::into));
         p.capacity.update_to(&mut f.capacity);
         p.opened_year.update_to(&mut f.opened_year);
         p.operator.update_to(&mut f.operator);

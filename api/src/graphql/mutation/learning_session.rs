@@ -3,8 +3,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt,
-    localized_opt, prose_maybe,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, decode_maybe, decode_opt,
+    localized_opt, prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::id::Kind;
@@ -72,9 +72,9 @@ impl RecordInput for LearningSessionInput {
             )
             .await?,
             outcomes: localized_opt("input.outcomes", self.outcomes)?,
-            participants: decode_ids(
+            participants: decode_all(
                 ctx,
-                &self.participants.unwrap_or_default(),
+                self.participants,
                 Kind::Stakeholder,
                 "input.participants",
             )
@@ -106,23 +106,13 @@ impl RecordPatch for LearningSessionPatch {
             decode_list(ctx, participants, Kind::Stakeholder, "input.participants").await?;
         let outcomes = prose_maybe(outcomes, "input.outcomes")?;
         Ok(move |f: &mut SessionFields| {
-            if let Some(v) = title {
-                f.title = v;
-            }
-            if let Some(v) = held_on {
-                f.held_on = v.0;
-            }
-            if let Some(v) = level {
-                f.level = v.into();
-            }
-            if let Some(v) = topic {
-                f.topic = v.into();
-            }
+            set(&mut f.title, title);
+            set(&mut f.held_on, held_on.map(|d| d.0));
+            set(&mut f.level, level.map(Into::into));
+            set(&mut f.topic, topic.map(Into::into));
             country_code.update_to(&mut f.country_code);
             workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
+            set(&mut f.participants, participants);
             outcomes.update_to(&mut f.outcomes);
         })
     }

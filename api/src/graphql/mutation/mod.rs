@@ -215,6 +215,19 @@ pub async fn decode_ids(
     id::rows(context::db(ctx), kind, &keys).await
 }
 
+/// The row ids of an optional list of global ids: none is an empty list.
+///
+/// # Errors
+/// As [`decode_ids`].
+pub async fn decode_all(
+    ctx: &Context<'_>,
+    ids: Option<Vec<ID>>,
+    kind: Kind,
+    field: &str,
+) -> Result<Vec<i32>, AppError> {
+    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
+}
+
 /// The row id of an optional global id.
 ///
 /// # Errors
@@ -263,6 +276,14 @@ pub async fn decode_maybe(
         MaybeUndefined::Value(id) => Ok(MaybeUndefined::Value(
             id::row(context::db(ctx), &id, kind, field).await?,
         )),
+    }
+}
+
+/// Applies a field of a patch that cannot be cleared: absent (`None`)
+/// keeps the stored value.
+pub fn set<T>(stored: &mut T, patched: Option<T>) {
+    if let Some(value) = patched {
+        *stored = value;
     }
 }
 

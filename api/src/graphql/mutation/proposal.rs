@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputType, Object, Result};
 
 use super::facility::{FacilityInput, FacilityPatch};
+use super::writer;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -45,11 +46,6 @@ fn motivation(changes: serde_json::Value, reason: String, source: SourceInput) -
         reason,
         source: source.into(),
     }
-}
-
-/// The proposal `id` names.
-async fn row(ctx: &Context<'_>, id: &ID) -> Result<i32, AppError> {
-    id::row(context::db(ctx), id, Kind::Proposal, "id").await
 }
 
 /// The writes of proposals.
@@ -117,8 +113,7 @@ impl ProposalMutation {
         )]
         expected_version: i32,
     ) -> Result<Proposal> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::Proposal).await?;
         Ok(
             write::withdraw(context::db(ctx), actor, id, expected_version)
                 .await?
@@ -138,8 +133,7 @@ impl ProposalMutation {
         expected_version: i32,
         #[graphql(desc = "Why (at most 2,000 characters).")] reason: String,
     ) -> Result<Proposal> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::Proposal).await?;
         Ok(
             write::reject(context::db(ctx), actor, id, expected_version, reason)
                 .await?
@@ -161,8 +155,7 @@ impl ProposalMutation {
         #[graphql(desc = "The changes as you settle them, as `updateFacility` takes them.")]
         input: FacilityPatch,
     ) -> Result<Proposal> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::Proposal).await?;
         let changes = stored(ctx)?;
         let apply = input.changes()?;
         Ok(write::resolve(
@@ -193,7 +186,7 @@ impl ProposalMutation {
         let actor = context::actor(ctx)?;
         actor.require_editor("deciding a proposal")?;
         let db = context::db(ctx);
-        let id = row(ctx, &id).await?;
+        let id = id::row(db, &id, Kind::Proposal, "id").await?;
         let Some(proposal) =
             crate::service::kernel::read::find_by_id::<entity::proposal::Entity>(db, id).await?
         else {

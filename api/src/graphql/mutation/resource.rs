@@ -4,8 +4,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, localized, localized_opt,
-    prose_maybe,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, localized, localized_opt,
+    prose_maybe, set,
 };
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
@@ -152,15 +152,6 @@ async fn authors(
         .collect())
 }
 
-async fn ids(
-    ctx: &Context<'_>,
-    ids: Option<Vec<ID>>,
-    kind: Kind,
-    field: &str,
-) -> Result<Vec<i32>, AppError> {
-    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
-}
-
 impl RecordInput for ResourceInput {
     type Record = ResourceRecord;
 
@@ -177,29 +168,30 @@ impl RecordInput for ResourceInput {
             url: self.url,
             licence: self.licence,
             open_access: self.open_access,
-            facilities: ids(ctx, self.facilities, Kind::Facility, "input.facilities").await?,
+            facilities: decode_all(ctx, self.facilities, Kind::Facility, "input.facilities")
+                .await?,
             dimensions: self
                 .dimensions
                 .unwrap_or_default()
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            workshops: ids(
+            workshops: decode_all(
                 ctx,
                 self.workshops,
                 Kind::KnowledgeWorkshop,
                 "input.workshops",
             )
             .await?,
-            visits: ids(ctx, self.visits, Kind::Visit, "input.visits").await?,
-            learning_sessions: ids(
+            visits: decode_all(ctx, self.visits, Kind::Visit, "input.visits").await?,
+            learning_sessions: decode_all(
                 ctx,
                 self.learning_sessions,
                 Kind::LearningSession,
                 "input.learningSessions",
             )
             .await?,
-            guideline_versions: ids(
+            guideline_versions: decode_all(
                 ctx,
                 self.guideline_versions,
                 Kind::GuidelineVersion,
@@ -262,19 +254,11 @@ impl RecordPatch for ResourcePatch {
         .await?;
         let year_only = !published_year.is_undefined() && published_on.is_undefined();
         Ok(move |f: &mut ResourceFields| {
-            if let Some(v) = kind {
-                f.kind = v.into();
-            }
-            if let Some(v) = title {
-                f.title = v;
-            }
+            set(&mut f.kind, kind.map(Into::into));
+            set(&mut f.title, title);
             summary.update_to(&mut f.summary);
-            if let Some(v) = languages {
-                f.languages = v;
-            }
-            if let Some(v) = new_authors {
-                f.authors = v;
-            }
+            set(&mut f.languages, languages);
+            set(&mut f.authors, new_authors);
             publisher.update_to(&mut f.publisher);
             if year_only {
                 f.published_on = None;
@@ -286,24 +270,14 @@ impl RecordPatch for ResourcePatch {
             url.update_to(&mut f.url);
             licence.update_to(&mut f.licence);
             open_access.update_to(&mut f.open_access);
-            if let Some(v) = facilities {
-                f.facilities = v;
-            }
+            set(&mut f.facilities, facilities);
             if let Some(v) = dimensions {
                 f.dimensions = v.into_iter().map(Into::into).collect();
             }
-            if let Some(v) = workshops {
-                f.workshops = v;
-            }
-            if let Some(v) = visits {
-                f.visits = v;
-            }
-            if let Some(v) = learning_sessions {
-                f.learning_sessions = v;
-            }
-            if let Some(v) = guideline_versions {
-                f.guideline_versions = v;
-            }
+            set(&mut f.workshops, workshops);
+            set(&mut f.visits, visits);
+            set(&mut f.learning_sessions, learning_sessions);
+            set(&mut f.guideline_versions, guideline_versions);
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{RecordInput, RecordPatch, decode_ids, decode_list, writer};
+use super::{RecordInput, RecordPatch, decode_all, decode_ids, decode_list, set, writer};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -143,9 +143,9 @@ impl RecordInput for StakeholderInput {
             country_code: self.country_code,
             email: self.email,
             phone: self.phone,
-            workshops: decode_ids(
+            workshops: decode_all(
                 ctx,
-                &self.workshops.unwrap_or_default(),
+                self.workshops,
                 Kind::KnowledgeWorkshop,
                 "input.workshops",
             )
@@ -187,12 +187,8 @@ impl RecordPatch for StakeholderPatch {
             None => None,
         };
         Ok(move |f: &mut StakeholderFields| {
-            if let Some(v) = name {
-                f.name = v;
-            }
-            if let Some(v) = kind {
-                f.kind = v.into();
-            }
+            set(&mut f.name, name);
+            set(&mut f.kind, kind.map(Into::into));
             organisation.update_to(&mut f.organisation);
             country_code.update_to(&mut f.country_code);
             email.update_to(&mut f.email);
@@ -201,15 +197,11 @@ impl RecordPatch for StakeholderPatch {
                 f.roles.retain(|r| v.contains(&r.workshop));
                 f.workshops = v;
             }
-            if let Some(v) = workshop_roles {
-                f.roles = v;
-            }
+            set(&mut f.roles, workshop_roles);
             discipline
                 .map_value(Into::into)
                 .update_to(&mut f.discipline);
-            if let Some(v) = consent {
-                f.consent = v.into();
-            }
+            set(&mut f.consent, consent.map(Into::into));
             // Withdrawn consent takes what it covered with it, unless this
             // very patch sets it again, which the check then refuses.
             let (gender_given, age_given) = (!gender.is_undefined(), !age_band.is_undefined());

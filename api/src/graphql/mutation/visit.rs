@@ -4,8 +4,8 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::facility::{EcosystemNoteInput, notes};
 use super::{
-    RecordInput, RecordPatch, TranslationInput, decode_ids, decode_list, decode_maybe, decode_opt,
-    localized_opt, prose_maybe,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, decode_maybe, decode_opt,
+    localized_opt, prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::context;
@@ -69,9 +69,9 @@ impl RecordInput for VisitInput {
             )
             .await?,
             summary: localized_opt("input.summary", self.summary)?,
-            participants: decode_ids(
+            participants: decode_all(
                 ctx,
-                &self.participants.unwrap_or_default(),
+                self.participants,
                 Kind::Stakeholder,
                 "input.participants",
             )
@@ -104,20 +104,12 @@ impl RecordPatch for VisitPatch {
         let summary = prose_maybe(summary, "input.summary")?;
         let findings = findings.map(notes);
         Ok(move |f: &mut VisitFields| {
-            if let Some(v) = facility {
-                f.facility_id = v;
-            }
-            if let Some(v) = visited_on {
-                f.visited_on = v.0;
-            }
+            set(&mut f.facility_id, facility);
+            set(&mut f.visited_on, visited_on.map(|d| d.0));
             workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
+            set(&mut f.participants, participants);
             summary.update_to(&mut f.summary);
-            if let Some(v) = findings {
-                f.findings = v;
-            }
+            set(&mut f.findings, findings);
         })
     }
 }
