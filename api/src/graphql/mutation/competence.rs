@@ -205,26 +205,28 @@ impl RecordPatch for CompetencePatch {
 }
 
 record_writes! {
-    /// The writes of the competence framework.
-    CompetenceMutation {
-        AreaRecord => CompetenceArea, Kind::CompetenceArea;
-        /// Adds an area to the competence framework (editors and admins;
-        /// partners get `FORBIDDEN`).
-        create_competence_area(CompetenceAreaInput);
-        /// Changes an area (editors and admins); a stale `expectedVersion` is a
-        /// `CONFLICT` and changes nothing.
-        update_competence_area(CompetenceAreaPatch);
-        /// Deletes an area that holds no competence (editors and admins; one
-        /// that holds some is a `CONFLICT`); returns its id.
-        delete_competence_area;
-        CompetenceRecord => Competence, Kind::Competence;
-        /// Adds a competence, with its links to the resources, learning
-        /// sessions and guideline versions that treat it (editors and admins).
-        create_competence(CompetenceInput);
-        /// Changes a competence, its links included (editors and admins); a
-        /// stale `expectedVersion` is a `CONFLICT` and changes nothing.
-        update_competence(CompetencePatch);
-        /// Deletes a competence with its links (editors and admins); returns its id.
-        delete_competence;
-    }
+    /// The writes of the competence framework's areas.
+    CompetenceAreaMutation: AreaRecord => CompetenceArea, Kind::CompetenceArea;
+    /// Adds an area to the competence framework (editors and admins;
+    /// partners get `FORBIDDEN`).
+    create_competence_area(CompetenceAreaInput);
+    /// Changes an area (editors and admins); a stale `expectedVersion` is a
+    /// `CONFLICT` and changes nothing.
+    update_competence_area(CompetenceAreaPatch);
+    /// Deletes an area that holds no competence (editors and admins; one
+    /// that holds some is a `CONFLICT`); returns its id.
+    delete_competence_area;
+}
+
+record_writes! {
+    /// The writes of the competence framework's competences.
+    CompetenceMutation: CompetenceRecord => Competence, Kind::Competence;
+    /// Adds a competence, with its links to the resources, learning
+    /// sessions and guideline versions that treat it (editors and admins).
+    create_competence(CompetenceInput);
+    /// Changes a competence, its links included (editors and admins); a
+    /// stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    update_competence(CompetencePatch);
+    /// Deletes a competence with its links (editors and admins); returns its id.
+    delete_competence;
 }

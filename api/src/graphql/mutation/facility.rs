@@ -424,17 +424,15 @@ impl From<Report> for ImportReport {
 
 record_writes! {
     /// The writes of facilities, one at a time.
-    FacilityMutation {
-        FacilityRecord => Facility, Kind::Facility;
-        /// Creates a facility (partners, for their own organisation; editors and admins).
-        /// Every bad field is reported at once, in `extensions.problems`.
-        create_facility(FacilityInput);
-        /// Changes a facility. `expectedVersion` is the `version` you read: if the
-        /// facility changed since, nothing is written and the error is `CONFLICT`.
-        update_facility(FacilityPatch);
-        /// Deletes a facility without visits (admins only); returns its id.
-        delete_facility;
-    }
+    FacilityMutation: FacilityRecord => Facility, Kind::Facility;
+    /// Creates a facility (partners, for their own organisation; editors and admins).
+    /// Every bad field is reported at once, in `extensions.problems`.
+    create_facility(FacilityInput);
+    /// Changes a facility. `expectedVersion` is the `version` you read: if the
+    /// facility changed since, nothing is written and the error is `CONFLICT`.
+    update_facility(FacilityPatch);
+    /// Deletes a facility without visits (admins only); returns its id.
+    delete_facility;
 }
 
 /// Facilities written many at a time, from a file.

@@ -120,13 +120,11 @@ impl RecordPatch for LearningSessionPatch {
 
 record_writes! {
     /// The writes of learning sessions.
-    LearningSessionMutation {
-        SessionRecord => LearningSession, Kind::LearningSession;
-        /// Records a learning session (editors and admins).
-        create_learning_session(LearningSessionInput);
-        /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-        update_learning_session(LearningSessionPatch);
-        /// Deletes a learning session that informed no guideline version (admins only); returns its id.
-        delete_learning_session;
-    }
+    LearningSessionMutation: SessionRecord => LearningSession, Kind::LearningSession;
+    /// Records a learning session (editors and admins).
+    create_learning_session(LearningSessionInput);
+    /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    update_learning_session(LearningSessionPatch);
+    /// Deletes a learning session that informed no guideline version (admins only); returns its id.
+    delete_learning_session;
 }

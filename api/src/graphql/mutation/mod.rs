@@ -2,24 +2,21 @@
 //! helpers the domains share. Every mutation is one transaction: it is
 //! written whole, with its audit record, or not at all.
 
-/// The `create…`, `update…` and `delete…` mutations of kinds of record, as
-/// one object: for each kind, its [`Record`], the object it answers, the
-/// kind of its ids, then the name and description of each mutation, with
-/// the [`RecordInput`] and [`RecordPatch`] they take. A macro, not a
-/// generic object, because `#[Object]` takes every field written out with
-/// its own name and description; what each field does is [`create`],
-/// [`update`] and [`delete`].
+/// The `create…`, `update…` and `delete…` mutations of a kind of record, as
+/// one object: its [`Record`], the object it answers, the kind of its ids,
+/// then the name and description of each mutation, with the
+/// [`RecordInput`] and [`RecordPatch`] they take. A macro, not a generic
+/// object, because `#[Object]` takes every field written out with its own
+/// name and description; what each field does is [`create`], [`update`]
+/// and [`delete`].
 macro_rules! record_writes {
     (
+        @stored [$id:ident, $version:ident] [$($stored:tt)*]
         $(#[doc = $doc:tt])*
-        $object:ident {
-            $(
-                $record:ty => $answer:ty, $kind:expr;
-                $(#[doc = $create_doc:tt])* $create:ident($input:ty);
-                $(#[doc = $update_doc:tt])* $update:ident($patch:ty);
-                $(#[doc = $delete_doc:tt])* $delete:ident;
-            )+
-        }
+        $object:ident: $record:ty => $answer:ty, $kind:expr;
+        $(#[doc = $create_doc:tt])* $create:ident($input:ty);
+        $(#[doc = $update_doc:tt])* $update:ident($patch:ty);
+        $(#[doc = $delete_doc:tt])* $delete:ident;
     ) => {
         $(#[doc = $doc])*
         #[derive(Default)]
@@ -27,55 +24,59 @@ macro_rules! record_writes {
 
         #[async_graphql::Object]
         impl $object {
-            $(
-                $(#[doc = $create_doc])*
-                async fn $create(
-                    &self,
-                    ctx: &async_graphql::Context<'_>,
-                    #[graphql(desc = "The fields to write.")] input: $input,
-                ) -> async_graphql::Result<$answer> {
-                    let fields = $crate::graphql::mutation::RecordInput::decode(input, ctx);
-                    let model = $crate::graphql::mutation::create::<$record>(ctx, fields).await?;
-                    Ok(model.into())
-                }
+            $(#[doc = $create_doc])*
+            async fn $create(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "The fields to write.")] input: $input,
+            ) -> async_graphql::Result<$answer> {
+                let fields = $crate::graphql::mutation::RecordInput::decode(input, ctx);
+                let model = $crate::graphql::mutation::create::<$record>(ctx, fields).await?;
+                Ok(model.into())
+            }
 
-                $(#[doc = $update_doc])*
-                async fn $update(
-                    &self,
-                    ctx: &async_graphql::Context<'_>,
-                    #[graphql(desc = "Global id of the record.")] id: async_graphql::ID,
-                    #[graphql(
-                        desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-                    )]
-                    expected_version: i32,
-                    #[graphql(desc = "The fields to write.")] input: $patch,
-                ) -> async_graphql::Result<$answer> {
-                    let apply = $crate::graphql::mutation::RecordPatch::decode(input, ctx);
-                    let model = $crate::graphql::mutation::update::<$record, _>(
-                        ctx,
-                        &id,
-                        $kind,
-                        expected_version,
-                        apply,
-                    )
-                    .await?;
-                    Ok(model.into())
-                }
+            $(#[doc = $update_doc])*
+            async fn $update(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                $($stored)*
+                #[graphql(desc = "The fields to write.")] input: $patch,
+            ) -> async_graphql::Result<$answer> {
+                let apply = $crate::graphql::mutation::RecordPatch::decode(input, ctx);
+                let model = $crate::graphql::mutation::update::<$record, _>(
+                    ctx,
+                    &$id,
+                    $kind,
+                    $version,
+                    apply,
+                )
+                .await?;
+                Ok(model.into())
+            }
 
-                $(#[doc = $delete_doc])*
-                async fn $delete(
-                    &self,
-                    ctx: &async_graphql::Context<'_>,
-                    #[graphql(desc = "Global id of the record.")] id: async_graphql::ID,
-                    #[graphql(
-                        desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-                    )]
-                    expected_version: i32,
-                ) -> async_graphql::Result<async_graphql::ID> {
-                    $crate::graphql::mutation::delete::<$record>(ctx, id, $kind, expected_version)
-                        .await
-                }
-            )+
+            $(#[doc = $delete_doc])*
+            async fn $delete(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                $($stored)*
+            ) -> async_graphql::Result<async_graphql::ID> {
+                $crate::graphql::mutation::delete::<$record>(ctx, $id, $kind, $version)
+                    .await
+            }
+        }
+    };
+    // The arguments that name a stored record, as its update and its delete
+    // take them; the body names them as they are declared here.
+    ($($writes:tt)*) => {
+        record_writes! {
+            @stored [id, expected_version] [
+                #[graphql(desc = "Global id of the record.")] id: async_graphql::ID,
+                #[graphql(
+                    desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+                )]
+                expected_version: i32,
+            ]
+            $($writes)*
         }
     };
 }
@@ -121,6 +122,7 @@ pub struct MutationRoot(
     resource::ResourceMutation,
     workshop::WorkshopMutation,
     consultation::ConsultationMutation,
+    competence::CompetenceAreaMutation,
     competence::CompetenceMutation,
 );
 

@@ -284,15 +284,13 @@ impl RecordPatch for ResourcePatch {
 
 record_writes! {
     /// The writes of the knowledge library.
-    ResourceMutation {
-        ResourceRecord => Resource, Kind::Resource;
-        /// Adds a resource to the knowledge library, with its authors and links
-        /// (editors and admins; partners get `FORBIDDEN`).
-        create_resource(ResourceInput);
-        /// Changes a resource, its authors and links included (editors and
-        /// admins); a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-        update_resource(ResourcePatch);
-        /// Deletes a resource with its authors and links (admins only); returns its id.
-        delete_resource;
-    }
+    ResourceMutation: ResourceRecord => Resource, Kind::Resource;
+    /// Adds a resource to the knowledge library, with its authors and links
+    /// (editors and admins; partners get `FORBIDDEN`).
+    create_resource(ResourceInput);
+    /// Changes a resource, its authors and links included (editors and
+    /// admins); a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    update_resource(ResourcePatch);
+    /// Deletes a resource with its authors and links (admins only); returns its id.
+    delete_resource;
 }

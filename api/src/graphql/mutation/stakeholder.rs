@@ -221,15 +221,13 @@ impl RecordPatch for StakeholderPatch {
 
 record_writes! {
     /// The writes of stakeholders.
-    StakeholderMutation {
-        StakeholderRecord => Stakeholder, Kind::Stakeholder;
-        /// Records a stakeholder (editors and admins).
-        create_stakeholder(StakeholderInput);
-        /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-        update_stakeholder(StakeholderPatch);
-        /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
-        delete_stakeholder;
-    }
+    StakeholderMutation: StakeholderRecord => Stakeholder, Kind::Stakeholder;
+    /// Records a stakeholder (editors and admins).
+    create_stakeholder(StakeholderInput);
+    /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    update_stakeholder(StakeholderPatch);
+    /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
+    delete_stakeholder;
 }
 
 /// The erasure of a person: the record stays, anonymous.

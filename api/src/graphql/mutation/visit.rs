@@ -116,13 +116,11 @@ impl RecordPatch for VisitPatch {
 
 record_writes! {
     /// The writes of study visits.
-    VisitMutation {
-        VisitRecord => Visit, Kind::Visit;
-        /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
-        create_visit(VisitInput);
-        /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-        update_visit(VisitPatch);
-        /// Deletes a visit that informed no guideline version nor rule (admins only); returns its id.
-        delete_visit;
-    }
+    VisitMutation: VisitRecord => Visit, Kind::Visit;
+    /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
+    create_visit(VisitInput);
+    /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    update_visit(VisitPatch);
+    /// Deletes a visit that informed no guideline version nor rule (admins only); returns its id.
+    delete_visit;
 }
