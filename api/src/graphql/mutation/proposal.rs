@@ -40,12 +40,17 @@ fn decoded<T: InputType>(changes: &serde_json::Value) -> Result<T, AppError> {
     })
 }
 
-fn motivation(changes: serde_json::Value, reason: String, source: SourceInput) -> Motivation {
-    Motivation {
-        changes,
+/// Why a proposal is made, with its input as [`stored`].
+fn motivation(
+    ctx: &Context<'_>,
+    reason: String,
+    source: SourceInput,
+) -> Result<Motivation, AppError> {
+    Ok(Motivation {
+        changes: stored(ctx)?,
         reason,
         source: source.into(),
-    }
+    })
 }
 
 /// The writes of proposals.
@@ -68,16 +73,10 @@ impl ProposalMutation {
     ) -> Result<Proposal> {
         let actor = context::actor(ctx)?;
         let facility = id::row(context::db(ctx), &facility, Kind::Facility, "facility").await?;
-        let changes = stored(ctx)?;
+        let motivation = motivation(ctx, reason, source)?;
         let apply = input.changes()?;
-        let model = write::propose_change(
-            context::db(ctx),
-            actor,
-            facility,
-            apply,
-            motivation(changes, reason, source),
-        )
-        .await?;
+        let model =
+            write::propose_change(context::db(ctx), actor, facility, apply, motivation).await?;
         Ok(model.into())
     }
 
@@ -91,15 +90,9 @@ impl ProposalMutation {
         #[graphql(desc = "Where its facts come from.")] source: SourceInput,
     ) -> Result<Proposal> {
         let actor = context::actor(ctx)?;
-        let changes = stored(ctx)?;
+        let motivation = motivation(ctx, reason, source)?;
         let fields = input.into_fields()?;
-        let model = write::propose_new(
-            context::db(ctx),
-            actor,
-            fields,
-            motivation(changes, reason, source),
-        )
-        .await?;
+        let model = write::propose_new(context::db(ctx), actor, fields, motivation).await?;
         Ok(model.into())
     }
 
