@@ -44,21 +44,8 @@ fn check_common(
     } else {
         problems.check("input.key", validate::slug(key));
     }
-    if name.0.is_empty() {
-        problems.add("input.name", "give a name, at least in English (`en`)");
-    }
-    for (lang, value) in &mut name.0 {
-        problems.check(&format!("input.name.{lang}"), validate::name(value));
-        *value = value.trim().to_owned();
-    }
-    if let Some(description) = description {
-        for (lang, text) in &description.0 {
-            problems.check(
-                &format!("input.description.{lang}"),
-                validate::prose(text, validate::MAX_PROSE),
-            );
-        }
-    }
+    validate::localized_name(problems, "input.name", "a name", name);
+    validate::localized_prose(problems, "input.description", description);
     if position < 0 {
         problems.add("input.position", "a position is 0 or more");
     }

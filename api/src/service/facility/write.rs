@@ -220,14 +220,11 @@ impl FacilityFields {
                 );
             }
         }
-        if let Some(description) = &self.description {
-            for (lang, text) in &description.0 {
-                problems.check(
-                    &field(&format!("description.{lang}")),
-                    validate::prose(text, validate::MAX_PROSE),
-                );
-            }
-        }
+        validate::localized_prose(
+            &mut problems,
+            &field("description"),
+            self.description.as_ref(),
+        );
         let mut schemes = HashSet::new();
         for (i, r) in self.external_refs.iter().enumerate() {
             if !schemes.insert(r.scheme) {

@@ -173,21 +173,8 @@ impl Record for Resource {
     ) -> Result<()> {
         let mut problems = Problems::new();
         let db = write.txn();
-        if fields.title.0.is_empty() {
-            problems.add("input.title", "give a title, at least in English (`en`)");
-        }
-        for (lang, title) in &mut fields.title.0 {
-            problems.check(&format!("input.title.{lang}"), validate::name(title));
-            *title = title.trim().to_owned();
-        }
-        if let Some(summary) = &fields.summary {
-            for (lang, text) in &summary.0 {
-                problems.check(
-                    &format!("input.summary.{lang}"),
-                    validate::prose(text, validate::MAX_PROSE),
-                );
-            }
-        }
+        validate::localized_name(&mut problems, "input.title", "a title", &mut fields.title);
+        validate::localized_prose(&mut problems, "input.summary", fields.summary.as_ref());
         if bounded_by(
             &mut problems,
             "input.languages",

@@ -277,14 +277,7 @@ pub(crate) async fn check_activity(
             problems.add("input.workshop", "no knowledge workshop has this id");
         }
     }
-    if let Some(prose) = activity.prose {
-        for (lang, text) in &prose.0 {
-            problems.check(
-                &format!("{}.{lang}", activity.prose_field),
-                validate::prose(text, validate::MAX_PROSE),
-            );
-        }
-    }
+    validate::localized_prose(problems, activity.prose_field, activity.prose);
     let participants = activity.participants;
     if participants.len() > MAX_PARTICIPANTS {
         problems.add(

@@ -134,7 +134,7 @@ fn check_agenda(problems: &mut Problems, agenda: &mut [Goal]) {
     for (i, goal) in agenda.iter_mut().enumerate() {
         let at = format!("input.agenda[{i}]");
         check_title(problems, &format!("{at}.title"), &mut goal.title);
-        check_prose(
+        validate::localized_prose(
             problems,
             &format!("{at}.description"),
             goal.description.as_ref(),
@@ -152,7 +152,7 @@ fn check_agenda(problems: &mut Problems, agenda: &mut [Goal]) {
         for (j, activity) in goal.activities.iter_mut().enumerate() {
             let at = format!("{at}.activities[{j}]");
             check_title(problems, &format!("{at}.title"), &mut activity.title);
-            check_prose(
+            validate::localized_prose(
                 problems,
                 &format!("{at}.outcome"),
                 activity.outcome.as_ref(),
@@ -176,15 +176,6 @@ fn check_title(problems: &mut Problems, at: &str, title: &mut LocalizedText) {
     for (lang, text) in &mut title.0 {
         problems.check(&format!("{at}.{lang}"), validate::name(text));
         *text = text.trim().to_owned();
-    }
-}
-
-fn check_prose(problems: &mut Problems, at: &str, text: Option<&LocalizedText>) {
-    for (lang, text) in text.iter().flat_map(|t| t.0.iter()) {
-        problems.check(
-            &format!("{at}.{lang}"),
-            validate::prose(text, validate::MAX_PROSE),
-        );
     }
 }
 
