@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use entity::competence_guideline_version::Column as VersionLink;
 use entity::competence_learning_session::Column as SessionLink;
 use entity::competence_resource::Column as ResourceLink;
-use entity::value::{AuditEntity, LocalizedText};
+use entity::value::LocalizedText;
 use entity::{competence, competence_area, guideline_version, learning_session, resource};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -74,7 +74,6 @@ impl Record for Area {
     type Fields = AreaFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::CompetenceArea;
     const EDITORS_ONLY: Option<&'static str> = Some("writing the competence framework");
 
     fn may_delete(actor: &Actor) -> Result<()> {
@@ -193,7 +192,6 @@ impl Record for Competence {
     type Fields = CompetenceFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::Competence;
     const EDITORS_ONLY: Option<&'static str> = Some("writing the competence framework");
 
     fn may_delete(actor: &Actor) -> Result<()> {

@@ -8,9 +8,8 @@ use std::collections::{HashMap, HashSet};
 use async_trait::async_trait;
 use entity::facility_principle::Column as PrincipleLink;
 use entity::value::{
-    AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
-    LocationPrecision, ManagedBy, Population, Principle, RefScheme, Regime, SecurityLevel, Source,
-    Sources, TargetAge,
+    EcosystemDimension, FacilityStatus, FacilityType, LocalizedText, LocationPrecision, ManagedBy,
+    Population, Principle, RefScheme, Regime, SecurityLevel, Source, Sources, TargetAge,
 };
 use entity::{
     facility, facility_ecosystem_note, facility_external_ref, facility_principle, organisation,
@@ -288,8 +287,6 @@ impl Record for Facility {
     type Entity = facility::Entity;
     type Fields = FacilityFields;
     type Resolved = Maintainer;
-
-    const ENTITY: AuditEntity = AuditEntity::Facility;
 
     fn describe(model: &facility::Model) -> String {
         format!("facility `{}`", model.slug)

@@ -80,8 +80,6 @@ impl Record for GuidelineVersion {
     type Fields = VersionFields;
     type Resolved = Placement;
 
-    const ENTITY: AuditEntity = AuditEntity::GuidelineVersion;
-
     /// Drafts are the editors' own until they are published.
     fn public(model: &guideline_version::Model) -> bool {
         model.status != GuidelineStatus::Draft
@@ -400,7 +398,7 @@ pub async fn advance(
     model.updated_at = Set(now());
     let model = model.update(write.txn()).await?;
     write.record(Change {
-        entity: GuidelineVersion::ENTITY,
+        entity: AuditEntity::GuidelineVersion,
         id,
         action: AuditAction::Updated,
         version: Some(model.version),

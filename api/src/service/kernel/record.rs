@@ -81,8 +81,9 @@ impl Stamp {
 /// A row with only its bookkeeping columns set, as `..stamp.into()` ends
 /// the literal of a [`Record::row`]: the kernel numbers and dates every
 /// versioned table alike, and a row builder names all its other columns.
+/// A table written `as` a kind of the audit log is [`Audited`] as that kind.
 macro_rules! stamped {
-    ($($table:ident),+ $(,)?) => {
+    ($($table:ident $(as $audited:ident)?),+ $(,)?) => {
         $(
             impl From<Stamp> for entity::$table::ActiveModel {
                 fn from(stamp: Stamp) -> Self {
@@ -96,28 +97,39 @@ macro_rules! stamped {
                     }
                 }
             }
+
+            $(
+                impl Audited for entity::$table::Entity {
+                    const ENTITY: AuditEntity = AuditEntity::$audited;
+                }
+            )?
         )+
     };
 }
 
+/// A table whose writes the audit log records, under this kind of record.
+pub trait Audited {
+    const ENTITY: AuditEntity;
+}
+
 stamped!(
-    facility,
-    visit,
-    learning_session,
-    stakeholder,
-    guideline_version,
+    facility as Facility,
+    visit as Visit,
+    learning_session as LearningSession,
+    stakeholder as Stakeholder,
+    guideline_version as GuidelineVersion,
     // Editors change workshops; the demo data stamps new ones alike.
-    knowledge_workshop,
+    knowledge_workshop as KnowledgeWorkshop,
     // Never written through the API; the demo data stamps its rows alike.
     guideline,
     // Registered when a partner's token first names one.
-    organisation,
-    proposal,
-    resource,
+    organisation as Organisation,
+    proposal as Proposal,
+    resource as Resource,
     // Comments on a version in consultation have their own writes.
-    consultation_comment,
-    competence_area,
-    competence
+    consultation_comment as ConsultationComment,
+    competence_area as CompetenceArea,
+    competence as Competence,
 );
 
 /// The row of a record of `R`.
@@ -136,20 +148,18 @@ pub trait Record: Send + Sync + 'static {
                        + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>,
             ActiveModel: Send,
             PrimaryKey: PrimaryKeyTrait<ValueType: From<i32>>,
-        >;
+        > + Audited;
     /// Every field a caller may change, children included, as the audit log shows them.
     type Fields: Clone + PartialEq + Serialize + Send + Sync;
     /// What checking the fields resolved that storing them needs (an
     /// organisation's id, the columns a workflow sets); `()` for most.
     type Resolved: Send + Sync;
 
-    const ENTITY: AuditEntity;
-
     /// The record's name in messages ("facility", "learning session"): the
     /// audit log's, in words.
     #[must_use]
     fn name() -> String {
-        Self::ENTITY.as_str().replace('_', " ")
+        <Self::Entity as Audited>::ENTITY.as_str().replace('_', " ")
     }
 
     /// How a message names one stored record.
@@ -332,7 +342,7 @@ fn audited<R: Record>(
 ) -> Result<Change> {
     let (before_state, after_state) = R::audit_states(before, after)?;
     Ok(Change {
-        entity: R::ENTITY,
+        entity: <R::Entity as Audited>::ENTITY,
         id,
         action,
         version,

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use entity::learning_session_participant::Column as ParticipantLink;
-use entity::value::{AuditEntity, LocalizedText, SessionLevel, SessionTopic};
+use entity::value::{LocalizedText, SessionLevel, SessionTopic};
 use entity::{guideline_version_session, learning_session};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -44,8 +44,6 @@ impl Record for LearningSession {
     type Entity = learning_session::Entity;
     type Fields = SessionFields;
     type Resolved = ();
-
-    const ENTITY: AuditEntity = AuditEntity::LearningSession;
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing learning sessions");
 

@@ -7,7 +7,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use entity::organisation;
-use entity::value::AuditEntity;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use serde::Serialize;
 
@@ -77,8 +76,6 @@ impl Record for Organisation {
     type Fields = OrganisationFields;
     /// Since when it is suspended: kept while it stays so.
     type Resolved = Option<DateTime<Utc>>;
-
-    const ENTITY: AuditEntity = AuditEntity::Organisation;
 
     fn describe(model: &organisation::Model) -> String {
         format!("the organisation `{}`", model.slug)

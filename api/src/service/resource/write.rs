@@ -16,7 +16,7 @@ use entity::resource_language::Column as LanguageLink;
 use entity::resource_learning_session::Column as SessionLink;
 use entity::resource_visit::Column as VisitLink;
 use entity::resource_workshop::Column as WorkshopLink;
-use entity::value::{AuditEntity, EcosystemDimension, LocalizedText, ResourceKind};
+use entity::value::{EcosystemDimension, LocalizedText, ResourceKind};
 use entity::{
     guideline_version, knowledge_workshop, learning_session, resource, resource_author,
     resource_dimension, resource_language, stakeholder, visit,
@@ -109,7 +109,6 @@ impl Record for Resource {
     type Fields = ResourceFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::Resource;
     const EDITORS_ONLY: Option<&'static str> = Some("writing the knowledge library");
 
     async fn fields_of(

@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use entity::value::{AgeBand, AuditEntity, Discipline, Gender, MemberRole, StakeholderKind};
+use entity::value::{AgeBand, Discipline, Gender, MemberRole, StakeholderKind};
 use entity::{
     knowledge_workshop, learning_session_participant, stakeholder, visit_participant,
     workshop_membership,
@@ -126,8 +126,6 @@ impl Record for Stakeholder {
     type Entity = stakeholder::Entity;
     type Fields = StakeholderFields;
     type Resolved = Recorded;
-
-    const ENTITY: AuditEntity = AuditEntity::Stakeholder;
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing stakeholders");
 

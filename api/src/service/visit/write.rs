@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use entity::value::{AuditEntity, EcosystemDimension, LocalizedText};
+use entity::value::{EcosystemDimension, LocalizedText};
 use entity::visit_participant::Column as ParticipantLink;
 use entity::{
     facility, guideline_version_visit, knowledge_workshop, stakeholder, visit, visit_finding,
@@ -58,8 +58,6 @@ impl Record for Visit {
     type Entity = visit::Entity;
     type Fields = VisitFields;
     type Resolved = ();
-
-    const ENTITY: AuditEntity = AuditEntity::Visit;
 
     /// A partner changes the visits to the facilities its organisation
     /// maintains; where a visit moves to, [`Record::check`] answers for.

@@ -6,7 +6,7 @@
 //! that adds or removes one.
 
 use async_trait::async_trait;
-use entity::value::{AuditEntity, LocalizedText, SessionTopic, WorkshopPrinciple};
+use entity::value::{LocalizedText, SessionTopic, WorkshopPrinciple};
 use entity::workshop_principle::Column as PrincipleLink;
 use entity::workshop_theme::Column as ThemeLink;
 use entity::{knowledge_workshop, workshop_activity, workshop_goal};
@@ -57,7 +57,6 @@ impl Record for Workshop {
     type Fields = WorkshopFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::KnowledgeWorkshop;
     const EDITORS_ONLY: Option<&'static str> = Some("writing knowledge workshops");
 
     fn describe(model: &knowledge_workshop::Model) -> String {
