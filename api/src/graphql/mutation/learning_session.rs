@@ -2,9 +2,10 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
+use super::visit::{organiser, participants};
 use super::{
-    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, decode_maybe, decode_opt,
-    localized_opt, prose_maybe, set,
+    RecordInput, RecordPatch, TranslationInput, decode_list, decode_maybe, localized_opt,
+    prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::id::Kind;
@@ -64,21 +65,9 @@ impl RecordInput for LearningSessionInput {
             level: self.level.into(),
             country_code: self.country_code,
             topic: self.topic.into(),
-            workshop_id: decode_opt(
-                ctx,
-                self.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )
-            .await?,
+            workshop_id: organiser(ctx, self.workshop.as_ref()).await?,
             outcomes: localized_opt("input.outcomes", self.outcomes)?,
-            participants: decode_all(
-                ctx,
-                self.participants,
-                Kind::Stakeholder,
-                "input.participants",
-            )
-            .await?,
+            participants: participants(ctx, self.participants).await?,
         })
     }
 }

@@ -48,6 +48,20 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
+/// The workshop that organised an activity (a visit, a learning session),
+/// as its input names it.
+pub(super) async fn organiser(ctx: &Context<'_>, id: Option<&ID>) -> Result<Option<i32>, AppError> {
+    decode_opt(ctx, id, Kind::KnowledgeWorkshop, "input.workshop").await
+}
+
+/// The stakeholders who took part in an activity, as its input names them.
+pub(super) async fn participants(
+    ctx: &Context<'_>,
+    ids: Option<Vec<ID>>,
+) -> Result<Vec<i32>, AppError> {
+    decode_all(ctx, ids, Kind::Stakeholder, "input.participants").await
+}
+
 impl RecordInput for VisitInput {
     type Record = VisitRecord;
 
@@ -61,21 +75,9 @@ impl RecordInput for VisitInput {
             )
             .await?,
             visited_on: self.visited_on.0,
-            workshop_id: decode_opt(
-                ctx,
-                self.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )
-            .await?,
+            workshop_id: organiser(ctx, self.workshop.as_ref()).await?,
             summary: localized_opt("input.summary", self.summary)?,
-            participants: decode_all(
-                ctx,
-                self.participants,
-                Kind::Stakeholder,
-                "input.participants",
-            )
-            .await?,
+            participants: participants(ctx, self.participants).await?,
             findings: notes(self.findings.unwrap_or_default()),
         })
     }
