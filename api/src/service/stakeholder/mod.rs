@@ -178,7 +178,8 @@ pub async fn memberships_of(
 }
 
 /// The condition that a stakeholder is a member of one workshop.
-fn members_of(workshop_id: i32) -> SimpleExpr {
+#[must_use]
+pub fn members_of(workshop_id: i32) -> SimpleExpr {
     stakeholder::Column::Id.in_subquery(
         Query::select()
             .column(workshop_membership::Column::StakeholderId)
