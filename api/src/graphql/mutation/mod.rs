@@ -8,7 +8,8 @@
 /// [`RecordInput`] and [`RecordPatch`] they take. A macro, not a generic
 /// object, because `#[Object]` takes every field written out with its own
 /// name and description; what each field does is [`create`], [`update`]
-/// and [`delete`].
+/// and [`delete`]. It stands before the modules: a macro is in scope only
+/// after its definition.
 macro_rules! record_writes {
     (
         @stored [$id:ident, $version:ident] [$($stored:tt)*]

@@ -179,7 +179,7 @@ pub struct CompetenceFields {
 /// A competence, as the write steps see it.
 pub struct Competence;
 
-/// The links of a competence, each a list of its fields.
+/// The lists of a competence that link tables hold.
 const RESOURCES: Link<ResourceLink> = Link(ResourceLink::CompetenceId, ResourceLink::ResourceId);
 const LEARNING_SESSIONS: Link<SessionLink> =
     Link(SessionLink::CompetenceId, SessionLink::LearningSessionId);
