@@ -13,7 +13,9 @@ use entity::value::Role;
 #[command(
     name = "wish-api",
     version,
-    about = "GraphQL API of WISH-EU: small-scale detention facilities in Europe"
+    about = "GraphQL API of WISH-EU: small-scale detention facilities in Europe",
+    // The settings of the database, the log and tokens are every command's.
+    mut_args = |setting: clap::Arg| setting.global(true)
 )]
 pub struct Cli {
     #[command(flatten)]

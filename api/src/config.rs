@@ -15,19 +15,18 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://wish-api.db?mode=rwc";
 #[derive(Args, Clone)]
 pub struct DatabaseSettings {
     /// Database URL: `sqlite://FILE?mode=rwc` (embedded) or `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(long = "database-url", env = "WISH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
+    #[arg(long = "database-url", env = "WISH_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub url: String,
 
     /// PostgreSQL schema to use instead of `public` (ignored on SQLite).
-    #[arg(long = "database-schema", env = "WISH_DATABASE_SCHEMA", global = true)]
+    #[arg(long = "database-schema", env = "WISH_DATABASE_SCHEMA")]
     pub schema: Option<String>,
 
     /// Largest number of pooled PostgreSQL connections per server (SQLite uses one writer).
     #[arg(
         long = "database-max-connections",
         env = "WISH_DATABASE_MAX_CONNECTIONS",
-        default_value_t = 16,
-        global = true
+        default_value_t = 16
     )]
     pub max_connections: u32,
 
@@ -35,8 +34,7 @@ pub struct DatabaseSettings {
     #[arg(
         long = "database-acquire-timeout-ms",
         env = "WISH_DATABASE_ACQUIRE_TIMEOUT_MS",
-        default_value_t = 5_000,
-        global = true
+        default_value_t = 5_000
     )]
     pub acquire_timeout_ms: u64,
 
@@ -44,8 +42,7 @@ pub struct DatabaseSettings {
     #[arg(
         long = "database-statement-timeout-ms",
         env = "WISH_DATABASE_STATEMENT_TIMEOUT_MS",
-        default_value_t = 10_000,
-        global = true
+        default_value_t = 10_000
     )]
     pub statement_timeout_ms: u64,
 }
@@ -378,12 +375,7 @@ impl ServeSettings {
 pub struct AuthSettings {
     /// HS256 secret, at least 32 bytes. Without it (and without a public key) the
     /// server accepts no token, so nobody can write.
-    #[arg(
-        long = "jwt-secret",
-        env = "WISH_JWT_SECRET",
-        hide_env_values = true,
-        global = true
-    )]
+    #[arg(long = "jwt-secret", env = "WISH_JWT_SECRET", hide_env_values = true)]
     pub secret: Option<String>,
 
     /// Signature algorithm: HS256 (secret), RS256 or EdDSA (key files).
@@ -392,33 +384,23 @@ pub struct AuthSettings {
         env = "WISH_JWT_ALGORITHM",
         value_enum,
         ignore_case = true,
-        default_value_t = JwtAlgorithm::Hs256,
-        global = true
+        default_value_t = JwtAlgorithm::Hs256
     )]
     pub algorithm: JwtAlgorithm,
 
     /// PEM public key that verifies RS256 or EdDSA tokens.
-    #[arg(
-        long = "jwt-public-key-file",
-        env = "WISH_JWT_PUBLIC_KEY_FILE",
-        global = true
-    )]
+    #[arg(long = "jwt-public-key-file", env = "WISH_JWT_PUBLIC_KEY_FILE")]
     pub public_key_file: Option<std::path::PathBuf>,
 
     /// PEM private key that `wish-api token` signs RS256 or EdDSA tokens with.
-    #[arg(
-        long = "jwt-private-key-file",
-        env = "WISH_JWT_PRIVATE_KEY_FILE",
-        global = true
-    )]
+    #[arg(long = "jwt-private-key-file", env = "WISH_JWT_PRIVATE_KEY_FILE")]
     pub private_key_file: Option<std::path::PathBuf>,
 
     /// Expected `iss` claim.
     #[arg(
         long = "jwt-issuer",
         env = "WISH_JWT_ISSUER",
-        default_value = "wish-api",
-        global = true
+        default_value = "wish-api"
     )]
     pub issuer: String,
 
@@ -426,8 +408,7 @@ pub struct AuthSettings {
     #[arg(
         long = "jwt-audience",
         env = "WISH_JWT_AUDIENCE",
-        default_value = "wish-api",
-        global = true
+        default_value = "wish-api"
     )]
     pub audience: String,
 
@@ -435,8 +416,7 @@ pub struct AuthSettings {
     #[arg(
         long = "jwt-leeway-seconds",
         env = "WISH_JWT_LEEWAY_SECONDS",
-        default_value_t = 30,
-        global = true
+        default_value_t = 30
     )]
     pub leeway_seconds: u64,
 
@@ -445,8 +425,7 @@ pub struct AuthSettings {
         long = "jwt-max-ttl",
         env = "WISH_JWT_MAX_TTL",
         default_value = "90d",
-        value_parser = duration,
-        global = true
+        value_parser = duration
     )]
     pub max_ttl: std::time::Duration,
 
@@ -455,8 +434,7 @@ pub struct AuthSettings {
     #[arg(
         long = "jwt-previous-secret",
         env = "WISH_JWT_PREVIOUS_SECRET",
-        hide_env_values = true,
-        global = true
+        hide_env_values = true
     )]
     pub previous_secret: Option<String>,
 
@@ -464,8 +442,7 @@ pub struct AuthSettings {
     /// key pair: tokens its private key signed are still accepted.
     #[arg(
         long = "jwt-previous-public-key-file",
-        env = "WISH_JWT_PREVIOUS_PUBLIC_KEY_FILE",
-        global = true
+        env = "WISH_JWT_PREVIOUS_PUBLIC_KEY_FILE"
     )]
     pub previous_public_key_file: Option<std::path::PathBuf>,
 
@@ -479,15 +456,15 @@ pub struct AuthSettings {
 #[derive(Args, Clone, Debug)]
 pub struct ProviderSettings {
     /// URL of the provider's JSON Web Key Set; tokens whose header names a `kid` are checked against it.
-    #[arg(long = "jwks-url", env = "WISH_JWKS_URL", global = true)]
+    #[arg(long = "jwks-url", env = "WISH_JWKS_URL")]
     pub jwks_url: Option<String>,
 
     /// Expected `iss` of the provider's tokens (required with a JWKS URL).
-    #[arg(long = "jwks-issuer", env = "WISH_JWKS_ISSUER", global = true)]
+    #[arg(long = "jwks-issuer", env = "WISH_JWKS_ISSUER")]
     pub jwks_issuer: Option<String>,
 
     /// Expected `aud` of the provider's tokens (required with a JWKS URL).
-    #[arg(long = "jwks-audience", env = "WISH_JWKS_AUDIENCE", global = true)]
+    #[arg(long = "jwks-audience", env = "WISH_JWKS_AUDIENCE")]
     pub jwks_audience: Option<String>,
 
     /// The claim that holds the role, as a dotted path (`realm_access.roles`);
@@ -495,8 +472,7 @@ pub struct ProviderSettings {
     #[arg(
         long = "jwks-role-claim",
         env = "WISH_JWKS_ROLE_CLAIM",
-        default_value = "role",
-        global = true
+        default_value = "role"
     )]
     pub role_claim: String,
 
@@ -506,8 +482,7 @@ pub struct ProviderSettings {
     #[arg(
         long = "jwks-role-map",
         env = "WISH_JWKS_ROLE_MAP",
-        value_delimiter = ',',
-        global = true
+        value_delimiter = ','
     )]
     pub role_map: Vec<String>,
 
@@ -515,8 +490,7 @@ pub struct ProviderSettings {
     #[arg(
         long = "jwks-organisation-claim",
         env = "WISH_JWKS_ORGANISATION_CLAIM",
-        default_value = "org",
-        global = true
+        default_value = "org"
     )]
     pub organisation_claim: String,
 
@@ -525,8 +499,7 @@ pub struct ProviderSettings {
         long = "jwks-refresh",
         env = "WISH_JWKS_REFRESH",
         default_value = "1h",
-        value_parser = duration,
-        global = true
+        value_parser = duration
     )]
     pub jwks_refresh: std::time::Duration,
 
@@ -536,8 +509,7 @@ pub struct ProviderSettings {
         long = "jwks-min-refresh",
         env = "WISH_JWKS_MIN_REFRESH",
         default_value = "10s",
-        value_parser = duration,
-        global = true
+        value_parser = duration
     )]
     pub jwks_min_refresh: std::time::Duration,
 }
@@ -609,15 +581,14 @@ pub enum JwtAlgorithm {
 #[derive(Args, Clone, Debug)]
 pub struct LogSettings {
     /// Log format: `text` for people, `json` for log collectors.
-    #[arg(long = "log-format", env = "WISH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    #[arg(long = "log-format", env = "WISH_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub format: LogFormat,
 
     /// Log filter, in `tracing` directive syntax.
     #[arg(
         long = "log",
         env = "WISH_LOG",
-        default_value = "info,sqlx=warn,sea_orm=warn",
-        global = true
+        default_value = "info,sqlx=warn,sea_orm=warn"
     )]
     pub filter: String,
 }

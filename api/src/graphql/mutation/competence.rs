@@ -1,11 +1,11 @@
 //! Creating, changing and deleting the competence framework: areas, and
 //! competences with their links in the same write.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    TranslationInput, create, decode_ids, decode_list, delete, localized, localized_opt,
-    prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, localized, localized_opt,
+    prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::context;
@@ -84,17 +84,10 @@ pub struct CompetencePatch {
     pub guideline_versions: Option<Vec<ID>>,
 }
 
-async fn ids(
-    ctx: &Context<'_>,
-    ids: Option<Vec<ID>>,
-    kind: Kind,
-    field: &str,
-) -> Result<Vec<i32>, AppError> {
-    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
-}
+impl RecordInput for CompetenceAreaInput {
+    type Record = AreaRecord;
 
-impl CompetenceAreaInput {
-    fn into_fields(self) -> Result<AreaFields, AppError> {
+    async fn decode(self, _ctx: &Context<'_>) -> Result<AreaFields, AppError> {
         Ok(AreaFields {
             key: self.key,
             position: self.position.unwrap_or(0),
@@ -104,28 +97,29 @@ impl CompetenceAreaInput {
     }
 }
 
-impl CompetenceAreaPatch {
-    fn changes(self) -> Result<impl FnOnce(&mut AreaFields) + Send, AppError> {
+impl RecordPatch for CompetenceAreaPatch {
+    type Record = AreaRecord;
+
+    async fn decode(
+        self,
+        _ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut AreaFields) + Send, AppError> {
         let name = self.name.map(|t| localized("input.name", t)).transpose()?;
         let description = prose_maybe(self.description, "input.description")?;
         let (key, position) = (self.key, self.position);
         Ok(move |f: &mut AreaFields| {
-            if let Some(v) = key {
-                f.key = v;
-            }
-            if let Some(v) = position {
-                f.position = v;
-            }
-            if let Some(v) = name {
-                f.name = v;
-            }
+            set(&mut f.key, key);
+            set(&mut f.position, position);
+            set(&mut f.name, name);
             description.update_to(&mut f.description);
         })
     }
 }
 
-impl CompetenceInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<CompetenceFields, AppError> {
+impl RecordInput for CompetenceInput {
+    type Record = CompetenceRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<CompetenceFields, AppError> {
         Ok(CompetenceFields {
             area: id::row(
                 context::db(ctx),
@@ -138,15 +132,15 @@ impl CompetenceInput {
             position: self.position.unwrap_or(0),
             name: localized("input.name", self.name)?,
             description: localized_opt("input.description", self.description)?,
-            resources: ids(ctx, self.resources, Kind::Resource, "input.resources").await?,
-            learning_sessions: ids(
+            resources: decode_all(ctx, self.resources, Kind::Resource, "input.resources").await?,
+            learning_sessions: decode_all(
                 ctx,
                 self.learning_sessions,
                 Kind::LearningSession,
                 "input.learningSessions",
             )
             .await?,
-            guideline_versions: ids(
+            guideline_versions: decode_all(
                 ctx,
                 self.guideline_versions,
                 Kind::GuidelineVersion,
@@ -157,8 +151,10 @@ impl CompetenceInput {
     }
 }
 
-impl CompetencePatch {
-    async fn changes(
+impl RecordPatch for CompetencePatch {
+    type Record = CompetenceRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut CompetenceFields) + Send, AppError> {
@@ -196,130 +192,41 @@ impl CompetencePatch {
         )
         .await?;
         Ok(move |f: &mut CompetenceFields| {
-            if let Some(v) = key {
-                f.key = v;
-            }
-            if let Some(v) = area {
-                f.area = v;
-            }
-            if let Some(v) = position {
-                f.position = v;
-            }
-            if let Some(v) = name {
-                f.name = v;
-            }
+            set(&mut f.key, key);
+            set(&mut f.area, area);
+            set(&mut f.position, position);
+            set(&mut f.name, name);
             description.update_to(&mut f.description);
-            if let Some(v) = resources {
-                f.resources = v;
-            }
-            if let Some(v) = learning_sessions {
-                f.learning_sessions = v;
-            }
-            if let Some(v) = guideline_versions {
-                f.guideline_versions = v;
-            }
+            set(&mut f.resources, resources);
+            set(&mut f.learning_sessions, learning_sessions);
+            set(&mut f.guideline_versions, guideline_versions);
         })
     }
 }
 
-/// The writes of the competence framework.
-#[derive(Default)]
-pub struct CompetenceMutation;
-
-#[Object]
-impl CompetenceMutation {
+record_writes! {
+    /// The writes of the competence framework's areas.
+    CompetenceAreaMutation: AreaRecord => CompetenceArea, Kind::CompetenceArea;
     /// Adds an area to the competence framework (editors and admins;
     /// partners get `FORBIDDEN`).
-    async fn create_competence_area(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: CompetenceAreaInput,
-    ) -> Result<CompetenceArea> {
-        let model = create::<AreaRecord>(ctx, async move { input.into_fields() }).await?;
-        Ok(model.into())
-    }
-
+    create_competence_area(CompetenceAreaInput);
     /// Changes an area (editors and admins); a stale `expectedVersion` is a
     /// `CONFLICT` and changes nothing.
-    async fn update_competence_area(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: CompetenceAreaPatch,
-    ) -> Result<CompetenceArea> {
-        let model = update::<AreaRecord, _>(
-            ctx,
-            &id,
-            Kind::CompetenceArea,
-            expected_version,
-            async move { input.changes() },
-        )
-        .await?;
-        Ok(model.into())
-    }
-
+    update_competence_area(CompetenceAreaPatch);
     /// Deletes an area that holds no competence (editors and admins; one
     /// that holds some is a `CONFLICT`); returns its id.
-    async fn delete_competence_area(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<AreaRecord>(ctx, id, Kind::CompetenceArea, expected_version).await
-    }
+    delete_competence_area;
+}
 
+record_writes! {
+    /// The writes of the competence framework's competences.
+    CompetenceMutation: CompetenceRecord => Competence, Kind::Competence;
     /// Adds a competence, with its links to the resources, learning
     /// sessions and guideline versions that treat it (editors and admins).
-    async fn create_competence(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: CompetenceInput,
-    ) -> Result<Competence> {
-        let model = create::<CompetenceRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
+    create_competence(CompetenceInput);
     /// Changes a competence, its links included (editors and admins); a
     /// stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_competence(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: CompetencePatch,
-    ) -> Result<Competence> {
-        let model = update::<CompetenceRecord, _>(
-            ctx,
-            &id,
-            Kind::Competence,
-            expected_version,
-            input.changes(ctx),
-        )
-        .await?;
-        Ok(model.into())
-    }
-
+    update_competence(CompetencePatch);
     /// Deletes a competence with its links (editors and admins); returns its id.
-    async fn delete_competence(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<CompetenceRecord>(ctx, id, Kind::Competence, expected_version).await
-    }
+    delete_competence;
 }

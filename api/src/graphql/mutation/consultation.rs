@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{decode_maybe, decode_opt};
+use super::{decode_maybe, decode_opt, writer};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::consultation::{ConsultationAnswerMark, ConsultationComment};
@@ -40,11 +40,6 @@ pub struct AnswerConsultationCommentInput {
     pub status: ConsultationAnswerMark,
     /// The answer, saying why (at most 10,000 characters); public once the version is adopted.
     pub answer: String,
-}
-
-/// The comment `id` names.
-async fn row(ctx: &Context<'_>, id: &ID) -> Result<i32, crate::error::AppError> {
-    id::row(context::db(ctx), id, Kind::ConsultationComment, "id").await
 }
 
 /// The writes of the consultation.
@@ -91,8 +86,7 @@ impl ConsultationMutation {
         expected_version: i32,
         #[graphql(desc = "The fields to write.")] input: ConsultationCommentPatch,
     ) -> Result<ConsultationComment> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::ConsultationComment).await?;
         let rule = decode_maybe(ctx, input.rule, Kind::Rule, "input.rule").await?;
         let person = decode_maybe(ctx, input.person, Kind::Stakeholder, "input.person").await?;
         let text = input.text;
@@ -118,8 +112,7 @@ impl ConsultationMutation {
         )]
         expected_version: i32,
     ) -> Result<ConsultationComment> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::ConsultationComment).await?;
         let model = write::withdraw(context::db(ctx), actor, id, expected_version).await?;
         Ok(model.into())
     }
@@ -136,8 +129,7 @@ impl ConsultationMutation {
         expected_version: i32,
         #[graphql(desc = "The answer and its mark.")] input: AnswerConsultationCommentInput,
     ) -> Result<ConsultationComment> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::ConsultationComment).await?;
         let model = write::answer(
             context::db(ctx),
             actor,

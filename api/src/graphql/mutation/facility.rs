@@ -1,9 +1,9 @@
 //! Creating, changing and deleting facilities, one at a time or by import.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use entity::value::{EcosystemDimension as DbDimension, Population as DbPopulation, Source};
 
-use super::{TranslationInput, create, delete, localized_opt, prose_maybe, update};
+use super::{RecordInput, RecordPatch, TranslationInput, localized_opt, prose_maybe, set};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -259,6 +259,25 @@ impl FacilityInput {
     }
 }
 
+impl RecordInput for FacilityInput {
+    type Record = FacilityRecord;
+
+    async fn decode(self, _ctx: &Context<'_>) -> Result<FacilityFields, AppError> {
+        self.into_fields()
+    }
+}
+
+impl RecordPatch for FacilityPatch {
+    type Record = FacilityRecord;
+
+    async fn decode(
+        self,
+        _ctx: &Context<'_>,
+    ) -> Result<impl FnOnce(&mut FacilityFields) + Send, AppError> {
+        self.changes()
+    }
+}
+
 /// A patch whose input-level problems are already resolved, ready to apply.
 struct CheckedPatch {
     patch: FacilityPatch,
@@ -293,24 +312,16 @@ impl CheckedPatch {
         if let Some(v) = p.slug {
             f.slug = Some(v);
         }
-        if let Some(v) = p.name {
-            f.name = v;
-        }
-        if let Some(v) = p.country_code {
-            f.country_code = v;
-        }
+        set(&mut f.name, p.name);
+        set(&mut f.country_code, p.country_code);
         p.city.update_to(&mut f.city);
         p.latitude.update_to(&mut f.latitude);
         p.longitude.update_to(&mut f.longitude);
         p.location_precision
             .map_value(Into::into)
             .update_to(&mut f.location_precision);
-        if let Some(v) = p.facility_type {
-            f.facility_type = v.into();
-        }
-        if let Some(v) = p.status {
-            f.status = v.into();
-        }
+        set(&mut f.facility_type, p.facility_type.map(Into::into));
+        set(&mut f.status, p.status.map(Into::into));
         p.capacity.update_to(&mut f.capacity);
         p.opened_year.update_to(&mut f.opened_year);
         p.operator.update_to(&mut f.operator);
@@ -411,60 +422,25 @@ impl From<Report> for ImportReport {
     }
 }
 
-/// The writes of facilities.
-#[derive(Default)]
-pub struct FacilityMutation;
-
-#[Object]
-impl FacilityMutation {
+record_writes! {
+    /// The writes of facilities, one at a time.
+    FacilityMutation: FacilityRecord => Facility, Kind::Facility;
     /// Creates a facility (partners, for their own organisation; editors and admins).
     /// Every bad field is reported at once, in `extensions.problems`.
-    async fn create_facility(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: FacilityInput,
-    ) -> Result<Facility> {
-        let model = create::<FacilityRecord>(ctx, std::future::ready(input.into_fields())).await?;
-        Ok(model.into())
-    }
-
+    create_facility(FacilityInput);
     /// Changes a facility. `expectedVersion` is the `version` you read: if the
     /// facility changed since, nothing is written and the error is `CONFLICT`.
-    async fn update_facility(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: FacilityPatch,
-    ) -> Result<Facility> {
-        let kind = Kind::Facility;
-        let model = update::<FacilityRecord, _>(
-            ctx,
-            &id,
-            kind,
-            expected_version,
-            std::future::ready(input.changes()),
-        )
-        .await?;
-        Ok(model.into())
-    }
-
+    update_facility(FacilityPatch);
     /// Deletes a facility without visits (admins only); returns its id.
-    async fn delete_facility(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<FacilityRecord>(ctx, id, Kind::Facility, expected_version).await
-    }
+    delete_facility;
+}
 
+/// Facilities written many at a time, from a file.
+#[derive(Default)]
+pub struct FacilityImport;
+
+#[Object]
+impl FacilityImport {
     /// Imports facilities from CSV text with the columns of `GET /facilities.csv`
     /// (so an export imports back unchanged). A row with a `slug` updates the
     /// facility with that slug, or creates it; a row without one updates the

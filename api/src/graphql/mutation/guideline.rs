@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, InputObject, Object, Result};
 
-use super::{TranslationInput, create, localized, localized_opt, update, writer};
+use super::{TranslationInput, create, localized, localized_opt, set, update, writer};
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -239,12 +239,8 @@ impl GuidelineVersionPatch {
         };
         let (title, body) = (self.title, self.body);
         Ok(move |f: &mut VersionFields| {
-            if let Some(v) = title {
-                f.title = v;
-            }
-            if let Some(v) = body {
-                f.body = v;
-            }
+            set(&mut f.title, title);
+            set(&mut f.body, body);
             if let Some((visits, sessions)) = informed_by {
                 f.informed_by_visits = visits;
                 f.informed_by_sessions = sessions;

@@ -1,10 +1,11 @@
 //! Creating, changing and deleting learning sessions (editors and admins).
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
+use super::visit::{organiser, participants};
 use super::{
-    TranslationInput, create, decode_ids, decode_list, decode_maybe, decode_opt, delete,
-    localized_opt, prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_list, decode_maybe, localized_opt,
+    prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::id::Kind;
@@ -54,36 +55,27 @@ pub struct LearningSessionPatch {
     pub outcomes: MaybeUndefined<Vec<TranslationInput>>,
 }
 
-impl LearningSessionInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<SessionFields, AppError> {
+impl RecordInput for LearningSessionInput {
+    type Record = SessionRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<SessionFields, AppError> {
         Ok(SessionFields {
             title: self.title,
             held_on: self.held_on.0,
             level: self.level.into(),
             country_code: self.country_code,
             topic: self.topic.into(),
-            workshop_id: decode_opt(
-                ctx,
-                self.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )
-            .await?,
+            workshop_id: organiser(ctx, self.workshop.as_ref()).await?,
             outcomes: localized_opt("input.outcomes", self.outcomes)?,
-            participants: decode_ids(
-                ctx,
-                &self.participants.unwrap_or_default(),
-                Kind::Stakeholder,
-                "input.participants",
-            )
-            .await?,
+            participants: participants(ctx, self.participants).await?,
         })
     }
 }
 
-impl LearningSessionPatch {
-    /// The patch with its ids and prose decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for LearningSessionPatch {
+    type Record = SessionRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut SessionFields) + Send, AppError> {
@@ -103,72 +95,25 @@ impl LearningSessionPatch {
             decode_list(ctx, participants, Kind::Stakeholder, "input.participants").await?;
         let outcomes = prose_maybe(outcomes, "input.outcomes")?;
         Ok(move |f: &mut SessionFields| {
-            if let Some(v) = title {
-                f.title = v;
-            }
-            if let Some(v) = held_on {
-                f.held_on = v.0;
-            }
-            if let Some(v) = level {
-                f.level = v.into();
-            }
-            if let Some(v) = topic {
-                f.topic = v.into();
-            }
+            set(&mut f.title, title);
+            set(&mut f.held_on, held_on.map(|d| d.0));
+            set(&mut f.level, level.map(Into::into));
+            set(&mut f.topic, topic.map(Into::into));
             country_code.update_to(&mut f.country_code);
             workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
+            set(&mut f.participants, participants);
             outcomes.update_to(&mut f.outcomes);
         })
     }
 }
 
-/// The writes of learning sessions.
-#[derive(Default)]
-pub struct LearningSessionMutation;
-
-#[Object]
-impl LearningSessionMutation {
+record_writes! {
+    /// The writes of learning sessions.
+    LearningSessionMutation: SessionRecord => LearningSession, Kind::LearningSession;
     /// Records a learning session (editors and admins).
-    async fn create_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: LearningSessionInput,
-    ) -> Result<LearningSession> {
-        let model = create::<SessionRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
+    create_learning_session(LearningSessionInput);
     /// Changes a learning session; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: LearningSessionPatch,
-    ) -> Result<LearningSession> {
-        let kind = Kind::LearningSession;
-        let model =
-            update::<SessionRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
-                .await?;
-        Ok(model.into())
-    }
-
+    update_learning_session(LearningSessionPatch);
     /// Deletes a learning session that informed no guideline version (admins only); returns its id.
-    async fn delete_learning_session(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<SessionRecord>(ctx, id, Kind::LearningSession, expected_version).await
-    }
+    delete_learning_session;
 }

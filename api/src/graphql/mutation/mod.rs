@@ -2,6 +2,86 @@
 //! helpers the domains share. Every mutation is one transaction: it is
 //! written whole, with its audit record, or not at all.
 
+/// The `create…`, `update…` and `delete…` mutations of a kind of record, as
+/// one object: its [`Record`], the object it answers, the kind of its ids,
+/// then the name and description of each mutation, with the
+/// [`RecordInput`] and [`RecordPatch`] they take. A macro, not a generic
+/// object, because `#[Object]` takes every field written out with its own
+/// name and description; what each field does is [`create`], [`update`]
+/// and [`delete`]. It stands before the modules: a macro is in scope only
+/// after its definition.
+macro_rules! record_writes {
+    (
+        @stored [$id:ident, $version:ident] [$($stored:tt)*]
+        $(#[doc = $doc:tt])*
+        $object:ident: $record:ty => $answer:ty, $kind:expr;
+        $(#[doc = $create_doc:tt])* $create:ident($input:ty);
+        $(#[doc = $update_doc:tt])* $update:ident($patch:ty);
+        $(#[doc = $delete_doc:tt])* $delete:ident;
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Default)]
+        pub struct $object;
+
+        #[async_graphql::Object]
+        impl $object {
+            $(#[doc = $create_doc])*
+            async fn $create(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                #[graphql(desc = "The fields to write.")] input: $input,
+            ) -> async_graphql::Result<$answer> {
+                let fields = $crate::graphql::mutation::RecordInput::decode(input, ctx);
+                let model = $crate::graphql::mutation::create::<$record>(ctx, fields).await?;
+                Ok(model.into())
+            }
+
+            $(#[doc = $update_doc])*
+            async fn $update(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                $($stored)*
+                #[graphql(desc = "The fields to write.")] input: $patch,
+            ) -> async_graphql::Result<$answer> {
+                let apply = $crate::graphql::mutation::RecordPatch::decode(input, ctx);
+                let model = $crate::graphql::mutation::update::<$record, _>(
+                    ctx,
+                    &$id,
+                    $kind,
+                    $version,
+                    apply,
+                )
+                .await?;
+                Ok(model.into())
+            }
+
+            $(#[doc = $delete_doc])*
+            async fn $delete(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+                $($stored)*
+            ) -> async_graphql::Result<async_graphql::ID> {
+                $crate::graphql::mutation::delete::<$record>(ctx, $id, $kind, $version)
+                    .await
+            }
+        }
+    };
+    // The arguments that name a stored record, as its update and its delete
+    // take them; the body names them as they are declared here.
+    ($($writes:tt)*) => {
+        record_writes! {
+            @stored [id, expected_version] [
+                #[graphql(desc = "Global id of the record.")] id: async_graphql::ID,
+                #[graphql(
+                    desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
+                )]
+                expected_version: i32,
+            ]
+            $($writes)*
+        }
+    };
+}
+
 mod competence;
 mod consultation;
 mod facility;
@@ -18,7 +98,6 @@ mod workshop;
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, MergedObject};
 use entity::value::LocalizedText;
-use sea_orm::{EntityTrait, PrimaryKeyTrait};
 
 use crate::error::{AppError, Problem};
 use crate::graphql::context::{self, Lang};
@@ -31,9 +110,11 @@ use crate::service::kernel::unit_of_work::Actor;
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     facility::FacilityMutation,
+    facility::FacilityImport,
     visit::VisitMutation,
     learning_session::LearningSessionMutation,
     stakeholder::StakeholderMutation,
+    stakeholder::StakeholderErasure,
     guideline::GuidelineMutation,
     organisation::OrganisationMutation,
     proposal::ProposalMutation,
@@ -42,6 +123,7 @@ pub struct MutationRoot(
     resource::ResourceMutation,
     workshop::WorkshopMutation,
     consultation::ConsultationMutation,
+    competence::CompetenceAreaMutation,
     competence::CompetenceMutation,
 );
 
@@ -136,6 +218,19 @@ pub async fn decode_ids(
     id::rows(context::db(ctx), kind, &keys).await
 }
 
+/// The row ids of an optional list of global ids: none is an empty list.
+///
+/// # Errors
+/// As [`decode_ids`].
+pub async fn decode_all(
+    ctx: &Context<'_>,
+    ids: Option<Vec<ID>>,
+    kind: Kind,
+    field: &str,
+) -> Result<Vec<i32>, AppError> {
+    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
+}
+
 /// The row id of an optional global id.
 ///
 /// # Errors
@@ -187,6 +282,14 @@ pub async fn decode_maybe(
     }
 }
 
+/// Applies a field of a patch that cannot be cleared: absent (`None`)
+/// keeps the stored value.
+pub fn set<T>(stored: &mut T, patched: Option<T>) {
+    if let Some(value) = patched {
+        *stored = value;
+    }
+}
+
 /// Prose in a patch, checked: absent, cleared, or text; an empty list clears it.
 ///
 /// # Errors
@@ -203,6 +306,34 @@ pub fn prose_maybe(
             None => MaybeUndefined::Null,
         }),
     }
+}
+
+/// An input of a `create…` mutation: the fields of a new record of its
+/// [`Record`], with every id and text decoded.
+pub trait RecordInput {
+    type Record: Record;
+
+    /// # Errors
+    /// `BAD_USER_INPUT` for a malformed id, text or list; database errors.
+    fn decode(
+        self,
+        ctx: &Context<'_>,
+    ) -> impl Future<Output = Result<<Self::Record as Record>::Fields, AppError>> + Send;
+}
+
+/// An input of an `update…` mutation: what it changes of the stored fields
+/// of its [`Record`], with every id and text decoded.
+pub trait RecordPatch {
+    type Record: Record;
+
+    /// # Errors
+    /// `BAD_USER_INPUT` for a malformed id, text or list; database errors.
+    fn decode(
+        self,
+        ctx: &Context<'_>,
+    ) -> impl Future<
+        Output = Result<impl FnOnce(&mut <Self::Record as Record>::Fields) + Send, AppError>,
+    > + Send;
 }
 
 /// The caller as a writer, and the row of the record that `id` names. The
@@ -227,7 +358,7 @@ pub async fn writer(ctx: &Context<'_>, id: &ID, kind: Kind) -> Result<(Actor, i3
 pub async fn create<R: Record>(
     ctx: &Context<'_>,
     input: impl Future<Output = Result<R::Fields, AppError>>,
-) -> async_graphql::Result<R::Model> {
+) -> async_graphql::Result<record::Model<R>> {
     let actor = context::actor(ctx)?;
     let fields = input.await?;
     Ok(record::create::<R>(context::db(ctx), actor, fields).await?)
@@ -244,11 +375,10 @@ pub async fn update<R, F>(
     kind: Kind,
     expected_version: i32,
     patch: impl Future<Output = Result<F, AppError>>,
-) -> async_graphql::Result<R::Model>
+) -> async_graphql::Result<record::Model<R>>
 where
     R: Record,
     F: FnOnce(&mut R::Fields) + Send,
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
     let (actor, row) = writer(ctx, id, kind).await?;
     let apply = patch.await?;
@@ -267,7 +397,6 @@ pub async fn delete<R>(
 ) -> async_graphql::Result<ID>
 where
     R: Record,
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
     let (actor, row) = writer(ctx, &id, kind).await?;
     record::delete::<R>(context::db(ctx), actor, row, expected_version).await?;

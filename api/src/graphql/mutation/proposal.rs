@@ -3,6 +3,7 @@
 use async_graphql::{Context, ID, InputType, Object, Result};
 
 use super::facility::{FacilityInput, FacilityPatch};
+use super::writer;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
@@ -39,17 +40,17 @@ fn decoded<T: InputType>(changes: &serde_json::Value) -> Result<T, AppError> {
     })
 }
 
-fn motivation(changes: serde_json::Value, reason: String, source: SourceInput) -> Motivation {
-    Motivation {
-        changes,
+/// Why a proposal is made, with its input as [`stored`].
+fn motivation(
+    ctx: &Context<'_>,
+    reason: String,
+    source: SourceInput,
+) -> Result<Motivation, AppError> {
+    Ok(Motivation {
+        changes: stored(ctx)?,
         reason,
         source: source.into(),
-    }
-}
-
-/// The proposal `id` names.
-async fn row(ctx: &Context<'_>, id: &ID) -> Result<i32, AppError> {
-    id::row(context::db(ctx), id, Kind::Proposal, "id").await
+    })
 }
 
 /// The writes of proposals.
@@ -72,16 +73,10 @@ impl ProposalMutation {
     ) -> Result<Proposal> {
         let actor = context::actor(ctx)?;
         let facility = id::row(context::db(ctx), &facility, Kind::Facility, "facility").await?;
-        let changes = stored(ctx)?;
+        let motivation = motivation(ctx, reason, source)?;
         let apply = input.changes()?;
-        let model = write::propose_change(
-            context::db(ctx),
-            actor,
-            facility,
-            apply,
-            motivation(changes, reason, source),
-        )
-        .await?;
+        let model =
+            write::propose_change(context::db(ctx), actor, facility, apply, motivation).await?;
         Ok(model.into())
     }
 
@@ -95,15 +90,9 @@ impl ProposalMutation {
         #[graphql(desc = "Where its facts come from.")] source: SourceInput,
     ) -> Result<Proposal> {
         let actor = context::actor(ctx)?;
-        let changes = stored(ctx)?;
+        let motivation = motivation(ctx, reason, source)?;
         let fields = input.into_fields()?;
-        let model = write::propose_new(
-            context::db(ctx),
-            actor,
-            fields,
-            motivation(changes, reason, source),
-        )
-        .await?;
+        let model = write::propose_new(context::db(ctx), actor, fields, motivation).await?;
         Ok(model.into())
     }
 
@@ -117,8 +106,7 @@ impl ProposalMutation {
         )]
         expected_version: i32,
     ) -> Result<Proposal> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::Proposal).await?;
         Ok(
             write::withdraw(context::db(ctx), actor, id, expected_version)
                 .await?
@@ -138,8 +126,7 @@ impl ProposalMutation {
         expected_version: i32,
         #[graphql(desc = "Why (at most 2,000 characters).")] reason: String,
     ) -> Result<Proposal> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::Proposal).await?;
         Ok(
             write::reject(context::db(ctx), actor, id, expected_version, reason)
                 .await?
@@ -161,8 +148,7 @@ impl ProposalMutation {
         #[graphql(desc = "The changes as you settle them, as `updateFacility` takes them.")]
         input: FacilityPatch,
     ) -> Result<Proposal> {
-        let actor = context::actor(ctx)?;
-        let id = row(ctx, &id).await?;
+        let (actor, id) = writer(ctx, &id, Kind::Proposal).await?;
         let changes = stored(ctx)?;
         let apply = input.changes()?;
         Ok(write::resolve(
@@ -193,7 +179,7 @@ impl ProposalMutation {
         let actor = context::actor(ctx)?;
         actor.require_editor("deciding a proposal")?;
         let db = context::db(ctx);
-        let id = row(ctx, &id).await?;
+        let id = id::row(db, &id, Kind::Proposal, "id").await?;
         let Some(proposal) =
             crate::service::kernel::read::find_by_id::<entity::proposal::Entity>(db, id).await?
         else {

@@ -1,11 +1,11 @@
 //! Creating, changing and deleting resources of the knowledge library, with
 //! their authors and links in the same write.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::{
-    TranslationInput, create, decode_ids, decode_list, delete, localized, localized_opt,
-    prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, localized, localized_opt,
+    prose_maybe, set,
 };
 use crate::error::{AppError, Problem};
 use crate::graphql::context;
@@ -152,17 +152,10 @@ async fn authors(
         .collect())
 }
 
-async fn ids(
-    ctx: &Context<'_>,
-    ids: Option<Vec<ID>>,
-    kind: Kind,
-    field: &str,
-) -> Result<Vec<i32>, AppError> {
-    decode_ids(ctx, &ids.unwrap_or_default(), kind, field).await
-}
+impl RecordInput for ResourceInput {
+    type Record = ResourceRecord;
 
-impl ResourceInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<ResourceFields, AppError> {
+    async fn decode(self, ctx: &Context<'_>) -> Result<ResourceFields, AppError> {
         Ok(ResourceFields {
             kind: self.kind.into(),
             title: localized("input.title", self.title)?,
@@ -175,29 +168,30 @@ impl ResourceInput {
             url: self.url,
             licence: self.licence,
             open_access: self.open_access,
-            facilities: ids(ctx, self.facilities, Kind::Facility, "input.facilities").await?,
+            facilities: decode_all(ctx, self.facilities, Kind::Facility, "input.facilities")
+                .await?,
             dimensions: self
                 .dimensions
                 .unwrap_or_default()
                 .into_iter()
                 .map(Into::into)
                 .collect(),
-            workshops: ids(
+            workshops: decode_all(
                 ctx,
                 self.workshops,
                 Kind::KnowledgeWorkshop,
                 "input.workshops",
             )
             .await?,
-            visits: ids(ctx, self.visits, Kind::Visit, "input.visits").await?,
-            learning_sessions: ids(
+            visits: decode_all(ctx, self.visits, Kind::Visit, "input.visits").await?,
+            learning_sessions: decode_all(
                 ctx,
                 self.learning_sessions,
                 Kind::LearningSession,
                 "input.learningSessions",
             )
             .await?,
-            guideline_versions: ids(
+            guideline_versions: decode_all(
                 ctx,
                 self.guideline_versions,
                 Kind::GuidelineVersion,
@@ -208,9 +202,10 @@ impl ResourceInput {
     }
 }
 
-impl ResourcePatch {
-    /// The patch with its ids and prose decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for ResourcePatch {
+    type Record = ResourceRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut ResourceFields) + Send, AppError> {
@@ -259,19 +254,11 @@ impl ResourcePatch {
         .await?;
         let year_only = !published_year.is_undefined() && published_on.is_undefined();
         Ok(move |f: &mut ResourceFields| {
-            if let Some(v) = kind {
-                f.kind = v.into();
-            }
-            if let Some(v) = title {
-                f.title = v;
-            }
+            set(&mut f.kind, kind.map(Into::into));
+            set(&mut f.title, title);
             summary.update_to(&mut f.summary);
-            if let Some(v) = languages {
-                f.languages = v;
-            }
-            if let Some(v) = new_authors {
-                f.authors = v;
-            }
+            set(&mut f.languages, languages);
+            set(&mut f.authors, new_authors);
             publisher.update_to(&mut f.publisher);
             if year_only {
                 f.published_on = None;
@@ -283,78 +270,27 @@ impl ResourcePatch {
             url.update_to(&mut f.url);
             licence.update_to(&mut f.licence);
             open_access.update_to(&mut f.open_access);
-            if let Some(v) = facilities {
-                f.facilities = v;
-            }
+            set(&mut f.facilities, facilities);
             if let Some(v) = dimensions {
                 f.dimensions = v.into_iter().map(Into::into).collect();
             }
-            if let Some(v) = workshops {
-                f.workshops = v;
-            }
-            if let Some(v) = visits {
-                f.visits = v;
-            }
-            if let Some(v) = learning_sessions {
-                f.learning_sessions = v;
-            }
-            if let Some(v) = guideline_versions {
-                f.guideline_versions = v;
-            }
+            set(&mut f.workshops, workshops);
+            set(&mut f.visits, visits);
+            set(&mut f.learning_sessions, learning_sessions);
+            set(&mut f.guideline_versions, guideline_versions);
         })
     }
 }
 
-/// The writes of the knowledge library.
-#[derive(Default)]
-pub struct ResourceMutation;
-
-#[Object]
-impl ResourceMutation {
+record_writes! {
+    /// The writes of the knowledge library.
+    ResourceMutation: ResourceRecord => Resource, Kind::Resource;
     /// Adds a resource to the knowledge library, with its authors and links
     /// (editors and admins; partners get `FORBIDDEN`).
-    async fn create_resource(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: ResourceInput,
-    ) -> Result<Resource> {
-        let model = create::<ResourceRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
+    create_resource(ResourceInput);
     /// Changes a resource, its authors and links included (editors and
     /// admins); a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_resource(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: ResourcePatch,
-    ) -> Result<Resource> {
-        let model = update::<ResourceRecord, _>(
-            ctx,
-            &id,
-            Kind::Resource,
-            expected_version,
-            input.changes(ctx),
-        )
-        .await?;
-        Ok(model.into())
-    }
-
+    update_resource(ResourcePatch);
     /// Deletes a resource with its authors and links (admins only); returns its id.
-    async fn delete_resource(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<ResourceRecord>(ctx, id, Kind::Resource, expected_version).await
-    }
+    delete_resource;
 }

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
-use super::{create, decode_ids, decode_list, delete, update, writer};
+use super::{RecordInput, RecordPatch, decode_all, decode_ids, decode_list, set, writer};
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::Kind;
@@ -132,8 +132,10 @@ async fn roles(
         .collect())
 }
 
-impl StakeholderInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<StakeholderFields, AppError> {
+impl RecordInput for StakeholderInput {
+    type Record = StakeholderRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<StakeholderFields, AppError> {
         Ok(StakeholderFields {
             name: self.name,
             kind: self.kind.into(),
@@ -141,9 +143,9 @@ impl StakeholderInput {
             country_code: self.country_code,
             email: self.email,
             phone: self.phone,
-            workshops: decode_ids(
+            workshops: decode_all(
                 ctx,
-                &self.workshops.unwrap_or_default(),
+                self.workshops,
                 Kind::KnowledgeWorkshop,
                 "input.workshops",
             )
@@ -157,9 +159,10 @@ impl StakeholderInput {
     }
 }
 
-impl StakeholderPatch {
-    /// The patch with its ids decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for StakeholderPatch {
+    type Record = StakeholderRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut StakeholderFields) + Send, AppError> {
@@ -184,12 +187,8 @@ impl StakeholderPatch {
             None => None,
         };
         Ok(move |f: &mut StakeholderFields| {
-            if let Some(v) = name {
-                f.name = v;
-            }
-            if let Some(v) = kind {
-                f.kind = v.into();
-            }
+            set(&mut f.name, name);
+            set(&mut f.kind, kind.map(Into::into));
             organisation.update_to(&mut f.organisation);
             country_code.update_to(&mut f.country_code);
             email.update_to(&mut f.email);
@@ -198,15 +197,11 @@ impl StakeholderPatch {
                 f.roles.retain(|r| v.contains(&r.workshop));
                 f.workshops = v;
             }
-            if let Some(v) = workshop_roles {
-                f.roles = v;
-            }
+            set(&mut f.roles, workshop_roles);
             discipline
                 .map_value(Into::into)
                 .update_to(&mut f.discipline);
-            if let Some(v) = consent {
-                f.consent = v.into();
-            }
+            set(&mut f.consent, consent.map(Into::into));
             // Withdrawn consent takes what it covered with it, unless this
             // very patch sets it again, which the check then refuses.
             let (gender_given, age_given) = (!gender.is_undefined(), !age_band.is_undefined());
@@ -224,53 +219,23 @@ impl StakeholderPatch {
     }
 }
 
-/// The writes of stakeholders.
+record_writes! {
+    /// The writes of stakeholders.
+    StakeholderMutation: StakeholderRecord => Stakeholder, Kind::Stakeholder;
+    /// Records a stakeholder (editors and admins).
+    create_stakeholder(StakeholderInput);
+    /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
+    update_stakeholder(StakeholderPatch);
+    /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
+    delete_stakeholder;
+}
+
+/// The erasure of a person: the record stays, anonymous.
 #[derive(Default)]
-pub struct StakeholderMutation;
+pub struct StakeholderErasure;
 
 #[Object]
-impl StakeholderMutation {
-    /// Records a stakeholder (editors and admins).
-    async fn create_stakeholder(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: StakeholderInput,
-    ) -> Result<Stakeholder> {
-        let model = create::<StakeholderRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
-    /// Changes a stakeholder; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_stakeholder(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: StakeholderPatch,
-    ) -> Result<Stakeholder> {
-        let kind = Kind::Stakeholder;
-        let model =
-            update::<StakeholderRecord, _>(ctx, &id, kind, expected_version, input.changes(ctx))
-                .await?;
-        Ok(model.into())
-    }
-
-    /// Deletes a stakeholder who took part in no visit or session (admins only); returns its id.
-    async fn delete_stakeholder(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<StakeholderRecord>(ctx, id, Kind::Stakeholder, expected_version).await
-    }
-
+impl StakeholderErasure {
     /// Erases a person (admins only): their name, organisation, country,
     /// contact details and consent leave the record and every audit
     /// snapshot; the record stays as an anonymous participant, so visits,

@@ -1,11 +1,11 @@
 //! Creating, changing and deleting study visits.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Result};
 
 use super::facility::{EcosystemNoteInput, notes};
 use super::{
-    TranslationInput, create, decode_ids, decode_list, decode_maybe, decode_opt, delete,
-    localized_opt, prose_maybe, update,
+    RecordInput, RecordPatch, TranslationInput, decode_all, decode_list, decode_maybe, decode_opt,
+    localized_opt, prose_maybe, set,
 };
 use crate::error::AppError;
 use crate::graphql::context;
@@ -48,8 +48,24 @@ pub struct VisitPatch {
     pub findings: Option<Vec<EcosystemNoteInput>>,
 }
 
-impl VisitInput {
-    async fn into_fields(self, ctx: &Context<'_>) -> Result<VisitFields, AppError> {
+/// The workshop that organised an activity (a visit, a learning session),
+/// as its input names it.
+pub(super) async fn organiser(ctx: &Context<'_>, id: Option<&ID>) -> Result<Option<i32>, AppError> {
+    decode_opt(ctx, id, Kind::KnowledgeWorkshop, "input.workshop").await
+}
+
+/// The stakeholders who took part in an activity, as its input names them.
+pub(super) async fn participants(
+    ctx: &Context<'_>,
+    ids: Option<Vec<ID>>,
+) -> Result<Vec<i32>, AppError> {
+    decode_all(ctx, ids, Kind::Stakeholder, "input.participants").await
+}
+
+impl RecordInput for VisitInput {
+    type Record = VisitRecord;
+
+    async fn decode(self, ctx: &Context<'_>) -> Result<VisitFields, AppError> {
         Ok(VisitFields {
             facility_id: id::row(
                 context::db(ctx),
@@ -59,29 +75,18 @@ impl VisitInput {
             )
             .await?,
             visited_on: self.visited_on.0,
-            workshop_id: decode_opt(
-                ctx,
-                self.workshop.as_ref(),
-                Kind::KnowledgeWorkshop,
-                "input.workshop",
-            )
-            .await?,
+            workshop_id: organiser(ctx, self.workshop.as_ref()).await?,
             summary: localized_opt("input.summary", self.summary)?,
-            participants: decode_ids(
-                ctx,
-                &self.participants.unwrap_or_default(),
-                Kind::Stakeholder,
-                "input.participants",
-            )
-            .await?,
+            participants: participants(ctx, self.participants).await?,
             findings: notes(self.findings.unwrap_or_default()),
         })
     }
 }
 
-impl VisitPatch {
-    /// The patch with its ids and prose decoded, as a change of the stored fields.
-    async fn changes(
+impl RecordPatch for VisitPatch {
+    type Record = VisitRecord;
+
+    async fn decode(
         self,
         ctx: &Context<'_>,
     ) -> Result<impl FnOnce(&mut VisitFields) + Send, AppError> {
@@ -101,67 +106,23 @@ impl VisitPatch {
         let summary = prose_maybe(summary, "input.summary")?;
         let findings = findings.map(notes);
         Ok(move |f: &mut VisitFields| {
-            if let Some(v) = facility {
-                f.facility_id = v;
-            }
-            if let Some(v) = visited_on {
-                f.visited_on = v.0;
-            }
+            set(&mut f.facility_id, facility);
+            set(&mut f.visited_on, visited_on.map(|d| d.0));
             workshop.update_to(&mut f.workshop_id);
-            if let Some(v) = participants {
-                f.participants = v;
-            }
+            set(&mut f.participants, participants);
             summary.update_to(&mut f.summary);
-            if let Some(v) = findings {
-                f.findings = v;
-            }
+            set(&mut f.findings, findings);
         })
     }
 }
 
-/// The writes of study visits.
-#[derive(Default)]
-pub struct VisitMutation;
-
-#[Object]
-impl VisitMutation {
+record_writes! {
+    /// The writes of study visits.
+    VisitMutation: VisitRecord => Visit, Kind::Visit;
     /// Records a study visit (partners: to a facility they maintain; editors and admins: any).
-    async fn create_visit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The fields to write.")] input: VisitInput,
-    ) -> Result<Visit> {
-        let model = create::<VisitRecord>(ctx, input.into_fields(ctx)).await?;
-        Ok(model.into())
-    }
-
+    create_visit(VisitInput);
     /// Changes a visit; a stale `expectedVersion` is a `CONFLICT` and changes nothing.
-    async fn update_visit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-        #[graphql(desc = "The fields to write.")] input: VisitPatch,
-    ) -> Result<Visit> {
-        let model =
-            update::<VisitRecord, _>(ctx, &id, Kind::Visit, expected_version, input.changes(ctx))
-                .await?;
-        Ok(model.into())
-    }
-
+    update_visit(VisitPatch);
     /// Deletes a visit that informed no guideline version nor rule (admins only); returns its id.
-    async fn delete_visit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "Global id of the record.")] id: ID,
-        #[graphql(
-            desc = "The `version` you read; if the record changed since, the answer is `CONFLICT` and nothing is written."
-        )]
-        expected_version: i32,
-    ) -> Result<ID> {
-        delete::<VisitRecord>(ctx, id, Kind::Visit, expected_version).await
-    }
+    delete_visit;
 }

@@ -71,6 +71,41 @@ fn fields(
     }
 }
 
+impl CreateWebhookEndpointInput {
+    /// The organisation it names, and the endpoint's fields.
+    fn split(self) -> (Option<String>, write::Fields) {
+        let fields = fields(
+            self.url,
+            self.description,
+            self.entity_types,
+            self.own_facilities_only,
+        );
+        (self.organisation, fields)
+    }
+}
+
+impl From<UpdateWebhookEndpointInput> for write::Fields {
+    fn from(input: UpdateWebhookEndpointInput) -> Self {
+        fields(
+            input.url,
+            input.description,
+            input.entity_types,
+            input.own_facilities_only,
+        )
+    }
+}
+
+/// Enables the endpoint `id` names (no `reason`), or disables it for `reason`.
+async fn set_enabled(
+    ctx: &Context<'_>,
+    id: &ID,
+    reason: Option<String>,
+) -> Result<WebhookEndpoint> {
+    let actor = context::actor(ctx)?;
+    let endpoint = write::set_enabled(context::db(ctx), &actor, uuid(id, "id")?, reason).await?;
+    Ok(endpoint.into())
+}
+
 /// The writes of webhook endpoints.
 #[derive(Default)]
 pub struct WebhookMutation;
@@ -87,16 +122,12 @@ impl WebhookMutation {
         #[graphql(desc = "The endpoint.")] input: CreateWebhookEndpointInput,
     ) -> Result<WebhookSecretPayload> {
         let actor = context::actor(ctx)?;
+        let (organisation, fields) = input.split();
         let created = write::create(
             context::db(ctx),
             &actor,
-            input.organisation.as_deref(),
-            fields(
-                input.url,
-                input.description,
-                input.entity_types,
-                input.own_facilities_only,
-            ),
+            organisation.as_deref(),
+            fields,
             policy(ctx)?,
         )
         .await?;
@@ -120,12 +151,7 @@ impl WebhookMutation {
             &actor,
             uuid(&id, "id")?,
             version,
-            fields(
-                input.url,
-                input.description,
-                input.entity_types,
-                input.own_facilities_only,
-            ),
+            input.into(),
             policy(ctx)?,
         )
         .await?;
@@ -178,12 +204,7 @@ impl WebhookMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The endpoint's id.")] id: ID,
     ) -> Result<WebhookEndpoint> {
-        let actor = context::actor(ctx)?;
-        Ok(
-            write::set_enabled(context::db(ctx), &actor, uuid(&id, "id")?, None)
-                .await?
-                .into(),
-        )
+        set_enabled(ctx, &id, None).await
     }
 
     /// Stops sending to an endpoint until it is enabled again; events are kept for it meanwhile.
@@ -193,16 +214,11 @@ impl WebhookMutation {
         #[graphql(desc = "The endpoint's id.")] id: ID,
         #[graphql(desc = "Why, shown as its `disabledReason`.")] reason: Option<String>,
     ) -> Result<WebhookEndpoint> {
-        let actor = context::actor(ctx)?;
         let reason = reason
             .map(|r| r.trim().to_owned())
             .filter(|r| !r.is_empty())
             .unwrap_or_else(|| "disabled by its owner".to_owned());
-        Ok(
-            write::set_enabled(context::db(ctx), &actor, uuid(&id, "id")?, Some(reason))
-                .await?
-                .into(),
-        )
+        set_enabled(ctx, &id, Some(reason)).await
     }
 
     /// Sends a delivery again, soon, with the same `webhook-id`: after the

@@ -5,7 +5,7 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::NaiveDate;
 
-use super::{TranslationInput, localized, localized_opt, update};
+use super::{TranslationInput, localized, localized_opt, set, update};
 use crate::error::AppError;
 use crate::graphql::id::Kind;
 use crate::graphql::types::learning_session::SessionTopic;
@@ -101,18 +101,14 @@ impl KnowledgeWorkshopPatch {
         } = self;
         let new_agenda = new_agenda.map(agenda).transpose()?;
         Ok(move |f: &mut WorkshopFields| {
-            if let Some(v) = name {
-                f.name = v;
-            }
+            set(&mut f.name, name);
             if let Some(v) = principles {
                 f.principles = v.into_iter().map(Into::into).collect();
             }
             if let Some(v) = themes {
                 f.themes = v.into_iter().map(Into::into).collect();
             }
-            if let Some(v) = new_agenda {
-                f.agenda = v;
-            }
+            set(&mut f.agenda, new_agenda);
         })
     }
 }

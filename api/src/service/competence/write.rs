@@ -6,11 +6,11 @@
 //! Editors and admins write, and delete, the framework; partners read it.
 
 use async_trait::async_trait;
-use entity::value::{AuditEntity, LocalizedText};
-use entity::{
-    competence, competence_area, competence_guideline_version, competence_learning_session,
-    competence_resource, guideline_version, learning_session, resource,
-};
+use entity::competence_guideline_version::Column as VersionLink;
+use entity::competence_learning_session::Column as SessionLink;
+use entity::competence_resource::Column as ResourceLink;
+use entity::value::LocalizedText;
+use entity::{competence, competence_area, guideline_version, learning_session, resource};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
@@ -18,11 +18,10 @@ use serde::Serialize;
 
 use super::{MAX_AREAS, MAX_PER_AREA};
 use crate::error::{AppError, Result};
+use crate::service::kernel::link::{Link, check_ids};
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
-use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Actor, Write, check_references, existing_ids,
-};
+use crate::service::kernel::unit_of_work::{Actor, Write};
 use crate::service::kernel::validate::{self, Problems};
 
 /// The longest key.
@@ -45,21 +44,8 @@ fn check_common(
     } else {
         problems.check("input.key", validate::slug(key));
     }
-    if name.0.is_empty() {
-        problems.add("input.name", "give a name, at least in English (`en`)");
-    }
-    for (lang, value) in &mut name.0 {
-        problems.check(&format!("input.name.{lang}"), validate::name(value));
-        *value = value.trim().to_owned();
-    }
-    if let Some(description) = description {
-        for (lang, text) in &description.0 {
-            problems.check(
-                &format!("input.description.{lang}"),
-                validate::prose(text, validate::MAX_PROSE),
-            );
-        }
-    }
+    validate::localized_name(problems, "input.name", "a name", name);
+    validate::localized_prose(problems, "input.description", description);
     if position < 0 {
         problems.add("input.position", "a position is 0 or more");
     }
@@ -85,13 +71,9 @@ pub struct Area;
 #[async_trait]
 impl Record for Area {
     type Entity = competence_area::Entity;
-    type Model = competence_area::Model;
-    type ActiveModel = competence_area::ActiveModel;
     type Fields = AreaFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::CompetenceArea;
-    const NAME: &'static str = "competence area";
     const EDITORS_ONLY: Option<&'static str> = Some("writing the competence framework");
 
     fn may_delete(actor: &Actor) -> Result<()> {
@@ -197,33 +179,19 @@ pub struct CompetenceFields {
 /// A competence, as the write steps see it.
 pub struct Competence;
 
-/// Checks that every id of a link names a record of `E`, once.
-async fn check_link<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    problems: &mut Problems,
-    (field, what): (&str, &str),
-    id: E::Column,
-    ids: &[i32],
-) -> Result<()> {
-    if ids.len() > MAX_LINKS {
-        problems.add(field, format!("at most {MAX_LINKS}, got {}", ids.len()));
-    } else {
-        let found = existing_ids::<E>(db, id, ids).await?;
-        check_references(problems, field, ids, &found, what);
-    }
-    Ok(())
-}
+/// The lists of a competence that link tables hold.
+const RESOURCES: Link<ResourceLink> = Link(ResourceLink::CompetenceId, ResourceLink::ResourceId);
+const LEARNING_SESSIONS: Link<SessionLink> =
+    Link(SessionLink::CompetenceId, SessionLink::LearningSessionId);
+const GUIDELINE_VERSIONS: Link<VersionLink> =
+    Link(VersionLink::CompetenceId, VersionLink::GuidelineVersionId);
 
 #[async_trait]
 impl Record for Competence {
     type Entity = competence::Entity;
-    type Model = competence::Model;
-    type ActiveModel = competence::ActiveModel;
     type Fields = CompetenceFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::Competence;
-    const NAME: &'static str = "competence";
     const EDITORS_ONLY: Option<&'static str> = Some("writing the competence framework");
 
     fn may_delete(actor: &Actor) -> Result<()> {
@@ -241,27 +209,9 @@ impl Record for Competence {
             position: model.position,
             name: model.name.clone(),
             description: model.description.clone(),
-            resources: unit_of_work::child_ids(
-                db,
-                competence_resource::Column::CompetenceId,
-                id,
-                competence_resource::Column::ResourceId,
-            )
-            .await?,
-            learning_sessions: unit_of_work::child_ids(
-                db,
-                competence_learning_session::Column::CompetenceId,
-                id,
-                competence_learning_session::Column::LearningSessionId,
-            )
-            .await?,
-            guideline_versions: unit_of_work::child_ids(
-                db,
-                competence_guideline_version::Column::CompetenceId,
-                id,
-                competence_guideline_version::Column::GuidelineVersionId,
-            )
-            .await?,
+            resources: RESOURCES.ids(db, id).await?,
+            learning_sessions: LEARNING_SESSIONS.ids(db, id).await?,
+            guideline_versions: GUIDELINE_VERSIONS.ids(db, id).await?,
         })
     }
 
@@ -307,28 +257,28 @@ impl Record for Competence {
                 );
             }
         }
-        check_link::<resource::Entity>(
+        check_ids::<resource::Entity>(
             db,
             &mut problems,
-            ("input.resources", "resource"),
-            resource::Column::Id,
+            "input.resources",
             &fields.resources,
+            MAX_LINKS,
         )
         .await?;
-        check_link::<learning_session::Entity>(
+        check_ids::<learning_session::Entity>(
             db,
             &mut problems,
-            ("input.learningSessions", "learning session"),
-            learning_session::Column::Id,
+            "input.learningSessions",
             &fields.learning_sessions,
+            MAX_LINKS,
         )
         .await?;
-        check_link::<guideline_version::Entity>(
+        check_ids::<guideline_version::Entity>(
             db,
             &mut problems,
-            ("input.guidelineVersions", "guideline version"),
-            guideline_version::Column::Id,
+            "input.guidelineVersions",
             &fields.guideline_versions,
+            MAX_LINKS,
         )
         .await?;
         problems.finish()?;
@@ -372,41 +322,14 @@ impl Record for Competence {
         fields: &CompetenceFields,
         before: Option<&CompetenceFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            competence_resource::Column::CompetenceId,
-            id,
-            &fields.resources,
-            before.map(|b| b.resources.as_slice()),
-            |r| competence_resource::ActiveModel {
-                competence_id: Set(id),
-                resource_id: Set(*r),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            competence_learning_session::Column::CompetenceId,
-            id,
-            &fields.learning_sessions,
-            before.map(|b| b.learning_sessions.as_slice()),
-            |s| competence_learning_session::ActiveModel {
-                competence_id: Set(id),
-                learning_session_id: Set(*s),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            competence_guideline_version::Column::CompetenceId,
-            id,
-            &fields.guideline_versions,
-            before.map(|b| b.guideline_versions.as_slice()),
-            |v| competence_guideline_version::ActiveModel {
-                competence_id: Set(id),
-                guideline_version_id: Set(*v),
-            },
-        )
-        .await
+        RESOURCES
+            .save(db, id, fields, before, |f| &f.resources)
+            .await?;
+        LEARNING_SESSIONS
+            .save(db, id, fields, before, |f| &f.learning_sessions)
+            .await?;
+        GUIDELINE_VERSIONS
+            .save(db, id, fields, before, |f| &f.guideline_versions)
+            .await
     }
 }

@@ -6,10 +6,10 @@
 use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
+use entity::facility_principle::Column as PrincipleLink;
 use entity::value::{
-    AuditEntity, EcosystemDimension, FacilityStatus, FacilityType, LocalizedText,
-    LocationPrecision, ManagedBy, Population, Principle, RefScheme, Regime, SecurityLevel, Source,
-    Sources, TargetAge,
+    EcosystemDimension, FacilityStatus, FacilityType, LocalizedText, LocationPrecision, ManagedBy,
+    Population, Principle, RefScheme, Regime, SecurityLevel, Source, Sources, TargetAge,
 };
 use entity::{
     facility, facility_ecosystem_note, facility_external_ref, facility_principle, organisation,
@@ -24,6 +24,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, Result};
+use crate::service::kernel::link::Link;
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
 use crate::service::kernel::unit_of_work::{self as unit_of_work, Actor, Write};
@@ -218,14 +219,11 @@ impl FacilityFields {
                 );
             }
         }
-        if let Some(description) = &self.description {
-            for (lang, text) in &description.0 {
-                problems.check(
-                    &field(&format!("description.{lang}")),
-                    validate::prose(text, validate::MAX_PROSE),
-                );
-            }
-        }
+        validate::localized_prose(
+            &mut problems,
+            &field("description"),
+            self.description.as_ref(),
+        );
         let mut schemes = HashSet::new();
         for (i, r) in self.external_refs.iter().enumerate() {
             if !schemes.insert(r.scheme) {
@@ -281,16 +279,14 @@ pub struct Maintainer(pub Option<i32>);
 /// A facility, as the write steps see it.
 pub struct Facility;
 
+/// The lists of a facility that link tables hold.
+const PRINCIPLES: Link<PrincipleLink> = Link(PrincipleLink::FacilityId, PrincipleLink::Principle);
+
 #[async_trait]
 impl Record for Facility {
     type Entity = facility::Entity;
-    type Model = facility::Model;
-    type ActiveModel = facility::ActiveModel;
     type Fields = FacilityFields;
     type Resolved = Maintainer;
-
-    const ENTITY: AuditEntity = AuditEntity::Facility;
-    const NAME: &'static str = "facility";
 
     fn describe(model: &facility::Model) -> String {
         format!("facility `{}`", model.slug)
@@ -393,18 +389,9 @@ impl Record for Facility {
         fields: &FacilityFields,
         before: Option<&FacilityFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            facility_principle::Column::FacilityId,
-            id,
-            &fields.principles,
-            before.map(|b| b.principles.as_slice()),
-            |p| facility_principle::ActiveModel {
-                facility_id: Set(id),
-                principle: Set(*p),
-            },
-        )
-        .await?;
+        PRINCIPLES
+            .save(db, id, fields, before, |f| &f.principles)
+            .await?;
         unit_of_work::replace_children(
             db,
             facility_ecosystem_note::Column::FacilityId,

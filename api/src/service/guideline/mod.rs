@@ -11,10 +11,12 @@ use entity::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Related,
 };
 
 use crate::error::{AppError, Result};
-use crate::service::kernel::page;
+use crate::service::kernel::condition::distinct;
+use crate::service::kernel::{page, read};
 
 /// How many guidelines the project writes: `ecosystem-rules` and
 /// `relational-security`. No write of the API adds one; queries are costed by it.
@@ -131,6 +133,48 @@ pub async fn find_version(
         .one(db)
         .await?;
     Ok(found.and_then(|(v, g)| g.map(|g| (v, g))))
+}
+
+/// The guideline versions linked to any of `parents` through a link table
+/// whose `parent` column names them, with their guidelines, by guideline and
+/// number, as (parent id, (version, guideline)): two queries, however many.
+///
+/// # Errors
+/// Database errors.
+pub async fn linked_versions<P>(
+    db: &impl ConnectionTrait,
+    parent: P,
+    parents: &[i32],
+) -> Result<Vec<(i32, (guideline_version::Model, guideline::Model))>>
+where
+    P: ColumnTrait,
+    P::EntityName: EntityTrait<Column = P> + Related<guideline_version::Entity>,
+{
+    let order = [
+        guideline_version::Column::GuidelineId,
+        guideline_version::Column::Number,
+    ];
+    let versions = read::linked(db, parent, parents, &order).await?;
+    let guideline_ids: Vec<i32> = distinct(
+        &versions
+            .iter()
+            .map(|(_, v)| v.guideline_id)
+            .collect::<Vec<_>>(),
+    );
+    if guideline_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let guidelines = read::by_ids(db, guideline::Column::Id, &guideline_ids).await?;
+    Ok(versions
+        .into_iter()
+        .filter_map(|(parent, version)| {
+            let guideline = guidelines
+                .iter()
+                .find(|g| g.id == version.guideline_id)?
+                .clone();
+            Some((parent, (version, guideline)))
+        })
+        .collect())
 }
 
 /// The version numbered `number` of a guideline.

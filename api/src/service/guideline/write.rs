@@ -5,11 +5,10 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use entity::guideline_version_session::Column as SessionLink;
+use entity::guideline_version_visit::Column as VisitLink;
 use entity::value::{AuditAction, AuditEntity, GuidelineStatus};
-use entity::{
-    guideline, guideline_version, guideline_version_session, guideline_version_visit,
-    learning_session, resource, visit,
-};
+use entity::{guideline, guideline_version, learning_session, resource, visit};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -18,9 +17,10 @@ use serde::Serialize;
 
 use super::rules::{self, RuleFields};
 use crate::error::{AppError, Result};
+use crate::service::kernel::link::{Link, check_existing};
 use crate::service::kernel::record::{self, Record, Stamp};
 use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Actor, Change, Write, check_references, check_version, existing_ids,
+    Actor, Change, Write, check_references, check_version, existing_ids,
 };
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::kernel::{now, text};
@@ -69,16 +69,16 @@ pub struct Placement {
 /// A version of a guideline, as the write steps see it.
 pub struct GuidelineVersion;
 
+/// The lists of a guideline version that link tables hold.
+const INFORMED_BY_VISITS: Link<VisitLink> = Link(VisitLink::GuidelineVersionId, VisitLink::VisitId);
+const INFORMED_BY_SESSIONS: Link<SessionLink> =
+    Link(SessionLink::GuidelineVersionId, SessionLink::SessionId);
+
 #[async_trait]
 impl Record for GuidelineVersion {
     type Entity = guideline_version::Entity;
-    type Model = guideline_version::Model;
-    type ActiveModel = guideline_version::ActiveModel;
     type Fields = VersionFields;
     type Resolved = Placement;
-
-    const ENTITY: AuditEntity = AuditEntity::GuidelineVersion;
-    const NAME: &'static str = "guideline version";
 
     /// Drafts are the editors' own until they are published.
     fn public(model: &guideline_version::Model) -> bool {
@@ -116,20 +116,8 @@ impl Record for GuidelineVersion {
             guideline: GuidelineRef::Id(model.guideline_id),
             title: model.title.clone(),
             body: model.body.clone(),
-            informed_by_visits: unit_of_work::child_ids(
-                db,
-                guideline_version_visit::Column::GuidelineVersionId,
-                model.id,
-                guideline_version_visit::Column::VisitId,
-            )
-            .await?,
-            informed_by_sessions: unit_of_work::child_ids(
-                db,
-                guideline_version_session::Column::GuidelineVersionId,
-                model.id,
-                guideline_version_session::Column::SessionId,
-            )
-            .await?,
+            informed_by_visits: INFORMED_BY_VISITS.ids(db, model.id).await?,
+            informed_by_sessions: INFORMED_BY_SESSIONS.ids(db, model.id).await?,
             rules: rules::fields_of(db, model.id).await?,
             rules_from_latest: false,
         })
@@ -210,30 +198,12 @@ impl Record for GuidelineVersion {
         fields: &VersionFields,
         before: Option<&VersionFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            guideline_version_visit::Column::GuidelineVersionId,
-            id,
-            &fields.informed_by_visits,
-            before.map(|b| b.informed_by_visits.as_slice()),
-            |v| guideline_version_visit::ActiveModel {
-                guideline_version_id: Set(id),
-                visit_id: Set(*v),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            guideline_version_session::Column::GuidelineVersionId,
-            id,
-            &fields.informed_by_sessions,
-            before.map(|b| b.informed_by_sessions.as_slice()),
-            |s| guideline_version_session::ActiveModel {
-                guideline_version_id: Set(id),
-                session_id: Set(*s),
-            },
-        )
-        .await?;
+        INFORMED_BY_VISITS
+            .save(db, id, fields, before, |f| &f.informed_by_visits)
+            .await?;
+        INFORMED_BY_SESSIONS
+            .save(db, id, fields, before, |f| &f.informed_by_sessions)
+            .await?;
         if before.map(|b| b.rules.as_slice()) == Some(fields.rules.as_slice()) {
             return Ok(());
         }
@@ -300,28 +270,11 @@ async fn check_fields(db: &impl ConnectionTrait, fields: &mut VersionFields) -> 
         );
         return problems.finish();
     }
-    let visits =
-        existing_ids::<visit::Entity>(db, visit::Column::Id, &fields.informed_by_visits).await?;
-    check_references(
-        &mut problems,
-        "input.informedBy",
-        &fields.informed_by_visits,
-        &visits,
-        "visit",
-    );
-    let sessions = existing_ids::<learning_session::Entity>(
-        db,
-        learning_session::Column::Id,
-        &fields.informed_by_sessions,
-    )
-    .await?;
-    check_references(
-        &mut problems,
-        "input.informedBy",
-        &fields.informed_by_sessions,
-        &sessions,
-        "learning session",
-    );
+    let visits = &fields.informed_by_visits;
+    check_existing::<visit::Entity>(db, &mut problems, "input.informedBy", visits).await?;
+    let sessions = &fields.informed_by_sessions;
+    check_existing::<learning_session::Entity>(db, &mut problems, "input.informedBy", sessions)
+        .await?;
     check_rule_sources(db, &mut problems, &fields.rules).await?;
     problems.finish()?;
     fields.informed_by_visits.sort_unstable();
@@ -445,7 +398,7 @@ pub async fn advance(
     model.updated_at = Set(now());
     let model = model.update(write.txn()).await?;
     write.record(Change {
-        entity: GuidelineVersion::ENTITY,
+        entity: AuditEntity::GuidelineVersion,
         id,
         action: AuditAction::Updated,
         version: Some(model.version),

@@ -6,6 +6,7 @@ pub mod condition;
 pub mod country;
 pub mod global_id;
 pub mod language;
+pub mod link;
 pub mod page;
 pub mod read;
 pub mod record;

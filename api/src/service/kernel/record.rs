@@ -13,8 +13,8 @@ use chrono::{DateTime, Utc};
 use entity::value::{AuditAction, AuditEntity};
 use entity::versioned::Versioned;
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    ActiveModelTrait, ActiveValue, ConnectionTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -81,8 +81,9 @@ impl Stamp {
 /// A row with only its bookkeeping columns set, as `..stamp.into()` ends
 /// the literal of a [`Record::row`]: the kernel numbers and dates every
 /// versioned table alike, and a row builder names all its other columns.
+/// A table written `as` a kind of the audit log is [`Audited`] as that kind.
 macro_rules! stamped {
-    ($($table:ident),+ $(,)?) => {
+    ($($table:ident $(as $audited:ident)?),+ $(,)?) => {
         $(
             impl From<Stamp> for entity::$table::ActiveModel {
                 fn from(stamp: Stamp) -> Self {
@@ -96,53 +97,78 @@ macro_rules! stamped {
                     }
                 }
             }
+
+            $(
+                impl Audited for entity::$table::Entity {
+                    const ENTITY: AuditEntity = AuditEntity::$audited;
+                }
+            )?
         )+
     };
 }
 
+/// A table whose writes the audit log records, under this kind of record.
+pub trait Audited {
+    const ENTITY: AuditEntity;
+}
+
 stamped!(
-    facility,
-    visit,
-    learning_session,
-    stakeholder,
-    guideline_version,
+    facility as Facility,
+    visit as Visit,
+    learning_session as LearningSession,
+    stakeholder as Stakeholder,
+    guideline_version as GuidelineVersion,
     // Editors change workshops; the demo data stamps new ones alike.
-    knowledge_workshop,
+    knowledge_workshop as KnowledgeWorkshop,
     // Never written through the API; the demo data stamps its rows alike.
     guideline,
     // Registered when a partner's token first names one.
-    organisation,
-    proposal,
-    resource,
+    organisation as Organisation,
+    proposal as Proposal,
+    resource as Resource,
     // Comments on a version in consultation have their own writes.
-    consultation_comment,
-    competence_area,
-    competence
+    consultation_comment as ConsultationComment,
+    competence_area as CompetenceArea,
+    competence as Competence,
 );
+
+/// The row of a record of `R`.
+pub type Model<R> = <<R as Record>::Entity as EntityTrait>::Model;
 
 /// One kind of record the API writes, as its hooks into the steps.
 #[async_trait]
 pub trait Record: Send + Sync + 'static {
-    type Entity: EntityTrait<Model = Self::Model, ActiveModel = Self::ActiveModel>;
-    type Model: Versioned + Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>;
-    type ActiveModel: ActiveModelTrait<Entity = Self::Entity> + ActiveModelBehavior + Send;
+    /// The table; its model and active model are the record's row.
+    type Entity: EntityTrait<
+            Model: Versioned
+                       + Serialize
+                       + Clone
+                       + Send
+                       + Sync
+                       + IntoActiveModel<<Self::Entity as EntityTrait>::ActiveModel>,
+            ActiveModel: Send,
+            PrimaryKey: PrimaryKeyTrait<ValueType: From<i32>>,
+        > + Audited;
     /// Every field a caller may change, children included, as the audit log shows them.
     type Fields: Clone + PartialEq + Serialize + Send + Sync;
     /// What checking the fields resolved that storing them needs (an
     /// organisation's id, the columns a workflow sets); `()` for most.
     type Resolved: Send + Sync;
 
-    const ENTITY: AuditEntity;
-    /// The record's name in messages: "facility", "learning session".
-    const NAME: &'static str;
+    /// The record's name in messages ("facility", "learning session"): the
+    /// audit log's, in words.
+    #[must_use]
+    fn name() -> String {
+        <Self::Entity as Audited>::ENTITY.as_str().replace('_', " ")
+    }
 
     /// How a message names one stored record.
-    fn describe(_model: &Self::Model) -> String {
-        format!("this {}", Self::NAME)
+    fn describe(_model: &Model<Self>) -> String {
+        format!("this {}", Self::name())
     }
 
     /// Whether the record is public data, whose changes go into the public change feed.
-    fn public(_model: &Self::Model) -> bool {
+    fn public(_model: &Model<Self>) -> bool {
         true
     }
 
@@ -152,8 +178,8 @@ pub trait Record: Send + Sync + 'static {
     /// delete, before it. A record with private fields says more, so that a
     /// change only they see stays out of the feed.
     fn public_change(
-        before: Option<(&Self::Model, &Self::Fields)>,
-        after: Option<(&Self::Model, &Self::Fields)>,
+        before: Option<(&Model<Self>, &Self::Fields)>,
+        after: Option<(&Model<Self>, &Self::Fields)>,
     ) -> bool
     where
         Self: Sized,
@@ -170,8 +196,8 @@ pub trait Record: Send + Sync + 'static {
     /// # Errors
     /// As [`snapshot`].
     fn audit_states(
-        before: Option<(&Self::Model, &Self::Fields)>,
-        after: Option<(&Self::Model, &Self::Fields)>,
+        before: Option<(&Model<Self>, &Self::Fields)>,
+        after: Option<(&Model<Self>, &Self::Fields)>,
     ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)>
     where
         Self: Sized,
@@ -197,30 +223,34 @@ pub trait Record: Send + Sync + 'static {
     /// # Errors
     /// `FORBIDDEN` (or `CONFLICT`, for a record frozen by a workflow) when
     /// the writer may not change this one.
-    async fn may_change(write: &Write, _current: &Self::Model) -> Result<()> {
+    async fn may_change(write: &Write, _current: &Model<Self>) -> Result<()> {
         Self::may_create(&write.actor)
     }
 
     /// # Errors
     /// `FORBIDDEN` for anyone but admins.
     fn may_delete(actor: &Actor) -> Result<()> {
-        actor.require_admin(&format!("deleting a {}", Self::NAME))
+        actor.require_admin(&format!("deleting a {}", Self::name()))
     }
 
     /// The fields of a stored record, children included.
-    async fn fields_of(db: &impl ConnectionTrait, model: &Self::Model) -> Result<Self::Fields>;
+    async fn fields_of(db: &impl ConnectionTrait, model: &Model<Self>) -> Result<Self::Fields>;
 
     /// Tidies the fields and checks every one of them (`BAD_USER_INPUT`
     /// listing all problems at once), including what they refer to.
     async fn check(
         write: &Write,
         fields: &mut Self::Fields,
-        current: Option<&Self::Model>,
+        current: Option<&Model<Self>>,
     ) -> Result<Self::Resolved>;
 
     /// The row to store: every column of the record, the derived ones (sort
     /// and search keys) computed here and only here, then `..stamp.into()`.
-    fn row(fields: &Self::Fields, resolved: &Self::Resolved, stamp: Stamp) -> Self::ActiveModel;
+    fn row(
+        fields: &Self::Fields,
+        resolved: &Self::Resolved,
+        stamp: Stamp,
+    ) -> <Self::Entity as EntityTrait>::ActiveModel;
 
     /// Writes the child rows (participants, principles, ...) when they
     /// differ from `before` (`None`: a new record).
@@ -234,7 +264,7 @@ pub trait Record: Send + Sync + 'static {
     /// A last word before a change that does change something.
     async fn before_change(
         _write: &Write,
-        _current: &Self::Model,
+        _current: &Model<Self>,
         _before: &Self::Fields,
         _after: &Self::Fields,
     ) -> Result<()> {
@@ -242,7 +272,7 @@ pub trait Record: Send + Sync + 'static {
     }
 
     /// What a delete would leave dangling: `CONFLICT` saying so.
-    async fn before_delete(_write: &Write, _current: &Self::Model) -> Result<()> {
+    async fn before_delete(_write: &Write, _current: &Model<Self>) -> Result<()> {
         Ok(())
     }
 }
@@ -252,7 +282,7 @@ pub trait Record: Send + Sync + 'static {
 ///
 /// # Errors
 /// Only if the record cannot be serialised, which derived serialisers do not do.
-pub fn snapshot<R: Record>(model: &R::Model, fields: &R::Fields) -> Result<serde_json::Value> {
+pub fn snapshot<R: Record>(model: &Model<R>, fields: &R::Fields) -> Result<serde_json::Value> {
     let mut row = to_json(model)?;
     if let (Some(row), serde_json::Value::Object(fields)) = (row.as_object_mut(), to_json(fields)?)
     {
@@ -271,8 +301,8 @@ pub fn snapshot<R: Record>(model: &R::Model, fields: &R::Fields) -> Result<serde
 /// # Errors
 /// As [`snapshot`].
 pub fn snapshots_keeping_private<R: Record>(
-    before: Option<(&R::Model, &R::Fields)>,
-    after: Option<(&R::Model, &R::Fields)>,
+    before: Option<(&Model<R>, &R::Fields)>,
+    after: Option<(&Model<R>, &R::Fields)>,
     private: &[&str],
 ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)> {
     let mut states = [
@@ -307,12 +337,12 @@ fn audited<R: Record>(
     action: AuditAction,
     id: i32,
     version: Option<i32>,
-    before: Option<(&R::Model, &R::Fields)>,
-    after: Option<(&R::Model, &R::Fields)>,
+    before: Option<(&Model<R>, &R::Fields)>,
+    after: Option<(&Model<R>, &R::Fields)>,
 ) -> Result<Change> {
     let (before_state, after_state) = R::audit_states(before, after)?;
     Ok(Change {
-        entity: R::ENTITY,
+        entity: <R::Entity as Audited>::ENTITY,
         id,
         action,
         version,
@@ -326,14 +356,11 @@ fn to_json(value: &impl Serialize) -> Result<serde_json::Value> {
     serde_json::to_value(value).map_err(|e| AppError::Internal(e.into()))
 }
 
-async fn find<R: Record>(db: &impl ConnectionTrait, id: i32) -> Result<R::Model>
-where
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
-{
+async fn find<R: Record>(db: &impl ConnectionTrait, id: i32) -> Result<Model<R>> {
     R::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found(format!("no {} has this id", R::NAME)))
+        .ok_or_else(|| AppError::not_found(format!("no {} has this id", R::name())))
 }
 
 /// Creates a record from `fields`.
@@ -344,7 +371,7 @@ pub async fn create<R: Record>(
     db: &DatabaseConnection,
     actor: Actor,
     fields: R::Fields,
-) -> Result<R::Model> {
+) -> Result<Model<R>> {
     R::may_create(&actor)?;
     let mut write = Write::begin(db, actor, "api").await?;
     let model = create_in::<R>(&mut write, fields).await?;
@@ -356,7 +383,7 @@ pub async fn create<R: Record>(
 ///
 /// # Errors
 /// As [`create`].
-pub async fn create_in<R: Record>(write: &mut Write, mut fields: R::Fields) -> Result<R::Model> {
+pub async fn create_in<R: Record>(write: &mut Write, mut fields: R::Fields) -> Result<Model<R>> {
     let resolved = R::check(write, &mut fields, None).await?;
     let model = R::row(&fields, &resolved, Stamp::first())
         .insert(write.txn())
@@ -385,10 +412,7 @@ pub async fn update<R: Record>(
     id: i32,
     expected_version: i32,
     apply: impl FnOnce(&mut R::Fields) + Send,
-) -> Result<R::Model>
-where
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
-{
+) -> Result<Model<R>> {
     let mut write = Write::begin(db, actor, "api").await?;
     let model = update_in::<R>(&mut write, id, expected_version, apply).await?;
     write.commit().await?;
@@ -404,10 +428,7 @@ pub async fn update_in<R: Record>(
     id: i32,
     expected_version: i32,
     apply: impl FnOnce(&mut R::Fields) + Send,
-) -> Result<R::Model>
-where
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
-{
+) -> Result<Model<R>> {
     let current = find::<R>(write.txn(), id).await?;
     R::may_change(write, &current).await?;
     check_version(&R::describe(&current), current.version(), expected_version)?;
@@ -443,10 +464,7 @@ pub async fn delete<R: Record>(
     actor: Actor,
     id: i32,
     expected_version: i32,
-) -> Result<()>
-where
-    <<R::Entity as EntityTrait>::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
-{
+) -> Result<()> {
     R::may_delete(&actor)?;
     let mut write = Write::begin(db, actor, "api").await?;
     let current = find::<R>(write.txn(), id).await?;

@@ -94,6 +94,35 @@ pub fn prose(value: &str, max: usize) -> Result<(), String> {
     }
 }
 
+/// Checks a name or title given in several languages, one at least (`what`
+/// says which: "a name"), and trims each.
+pub fn localized_name(
+    problems: &mut Problems,
+    at: &str,
+    what: &str,
+    text: &mut entity::value::LocalizedText,
+) {
+    if text.0.is_empty() {
+        problems.add(at, format!("give {what}, at least in English (`en`)"));
+    }
+    for (lang, value) in &mut text.0 {
+        problems.check(&format!("{at}.{lang}"), name(value));
+        *value = value.trim().to_owned();
+    }
+}
+
+/// Checks prose given in several languages, if any: each as [`prose`],
+/// of at most [`MAX_PROSE`] characters.
+pub fn localized_prose(
+    problems: &mut Problems,
+    at: &str,
+    text: Option<&entity::value::LocalizedText>,
+) {
+    for (lang, value) in text.iter().flat_map(|t| t.0.iter()) {
+        problems.check(&format!("{at}.{lang}"), prose(value, MAX_PROSE));
+    }
+}
+
 /// # Errors
 /// The reason, for the caller.
 pub fn country_code(value: &str) -> Result<String, String> {

@@ -3,17 +3,19 @@
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use entity::value::{AuditEntity, LocalizedText, SessionLevel, SessionTopic};
-use entity::{guideline_version_session, learning_session, learning_session_participant};
+use entity::learning_session_participant::Column as ParticipantLink;
+use entity::value::{LocalizedText, SessionLevel, SessionTopic};
+use entity::{guideline_version_session, learning_session};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::kernel::link::Link;
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::text;
-use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
+use crate::service::kernel::unit_of_work::Write;
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::visit::write::{Activity, check_activity};
 
@@ -33,16 +35,15 @@ pub struct SessionFields {
 /// A learning session, as the write steps see it.
 pub struct LearningSession;
 
+/// The lists of a learning session that link tables hold.
+const PARTICIPANTS: Link<ParticipantLink> =
+    Link(ParticipantLink::SessionId, ParticipantLink::StakeholderId);
+
 #[async_trait]
 impl Record for LearningSession {
     type Entity = learning_session::Entity;
-    type Model = learning_session::Model;
-    type ActiveModel = learning_session::ActiveModel;
     type Fields = SessionFields;
     type Resolved = ();
-
-    const ENTITY: AuditEntity = AuditEntity::LearningSession;
-    const NAME: &'static str = "learning session";
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing learning sessions");
 
@@ -50,13 +51,7 @@ impl Record for LearningSession {
         db: &impl ConnectionTrait,
         model: &learning_session::Model,
     ) -> Result<SessionFields> {
-        let participants = unit_of_work::child_ids(
-            db,
-            learning_session_participant::Column::SessionId,
-            model.id,
-            learning_session_participant::Column::StakeholderId,
-        )
-        .await?;
+        let participants = PARTICIPANTS.ids(db, model.id).await?;
         Ok(SessionFields {
             title: model.title.clone(),
             held_on: model.held_on,
@@ -131,18 +126,9 @@ impl Record for LearningSession {
         fields: &SessionFields,
         before: Option<&SessionFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            learning_session_participant::Column::SessionId,
-            id,
-            &fields.participants,
-            before.map(|b| b.participants.as_slice()),
-            |s| learning_session_participant::ActiveModel {
-                session_id: Set(id),
-                stakeholder_id: Set(*s),
-            },
-        )
-        .await
+        PARTICIPANTS
+            .save(db, id, fields, before, |f| &f.participants)
+            .await
     }
 
     /// The provenance of a guideline version stays whole.

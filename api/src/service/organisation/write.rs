@@ -7,7 +7,6 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use entity::organisation;
-use entity::value::AuditEntity;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 use serde::Serialize;
 
@@ -74,14 +73,9 @@ pub struct Organisation;
 #[async_trait]
 impl Record for Organisation {
     type Entity = organisation::Entity;
-    type Model = organisation::Model;
-    type ActiveModel = organisation::ActiveModel;
     type Fields = OrganisationFields;
     /// Since when it is suspended: kept while it stays so.
     type Resolved = Option<DateTime<Utc>>;
-
-    const ENTITY: AuditEntity = AuditEntity::Organisation;
-    const NAME: &'static str = "organisation";
 
     fn describe(model: &organisation::Model) -> String {
         format!("the organisation `{}`", model.slug)

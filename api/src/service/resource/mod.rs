@@ -370,31 +370,7 @@ pub async fn guideline_versions_of(
     resource_ids: &[i32],
 ) -> Result<Vec<(i32, (guideline_version::Model, guideline::Model))>> {
     let parent = resource_guideline_version::Column::ResourceId;
-    let order = [
-        guideline_version::Column::GuidelineId,
-        guideline_version::Column::Number,
-    ];
-    let versions = read::linked(db, parent, resource_ids, &order).await?;
-    let guideline_ids: Vec<i32> = distinct(
-        &versions
-            .iter()
-            .map(|(_, v)| v.guideline_id)
-            .collect::<Vec<_>>(),
-    );
-    if guideline_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let guidelines = read::by_ids(db, guideline::Column::Id, &guideline_ids).await?;
-    Ok(versions
-        .into_iter()
-        .filter_map(|(resource, version)| {
-            let guideline = guidelines
-                .iter()
-                .find(|g| g.id == version.guideline_id)?
-                .clone();
-            Some((resource, (version, guideline)))
-        })
-        .collect())
+    crate::service::guideline::linked_versions(db, parent, resource_ids).await
 }
 
 /// Declares a reader of the resources linked to many records of one kind,

@@ -9,11 +9,17 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::{Datelike, NaiveDate};
-use entity::value::{AuditEntity, EcosystemDimension, LocalizedText, ResourceKind};
+use entity::resource_dimension::Column as DimensionLink;
+use entity::resource_facility::Column as FacilityLink;
+use entity::resource_guideline_version::Column as VersionLink;
+use entity::resource_language::Column as LanguageLink;
+use entity::resource_learning_session::Column as SessionLink;
+use entity::resource_visit::Column as VisitLink;
+use entity::resource_workshop::Column as WorkshopLink;
+use entity::value::{EcosystemDimension, LocalizedText, ResourceKind};
 use entity::{
     guideline_version, knowledge_workshop, learning_session, resource, resource_author,
-    resource_dimension, resource_facility, resource_guideline_version, resource_language,
-    resource_learning_session, resource_visit, resource_workshop, stakeholder, visit,
+    resource_dimension, resource_language, stakeholder, visit,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -21,10 +27,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::service::kernel::link::{Link, check_ids};
 use crate::service::kernel::record::{Record, Stamp};
-use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Write, check_references, existing_ids,
-};
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Write, existing_ids};
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::kernel::{language, text};
 
@@ -77,10 +82,16 @@ pub struct ResourceFields {
 /// A resource of the knowledge library, as the write steps see it.
 pub struct Resource;
 
-/// Adds a problem for a list longer than [`MAX_LINKS`]; answers whether it fits.
-fn bounded(problems: &mut Problems, field: &str, len: usize) -> bool {
-    bounded_by(problems, field, len, MAX_LINKS)
-}
+/// The lists of a resource that link tables hold.
+const FACILITIES: Link<FacilityLink> = Link(FacilityLink::ResourceId, FacilityLink::FacilityId);
+const WORKSHOPS: Link<WorkshopLink> = Link(WorkshopLink::ResourceId, WorkshopLink::WorkshopId);
+const VISITS: Link<VisitLink> = Link(VisitLink::ResourceId, VisitLink::VisitId);
+const LEARNING_SESSIONS: Link<SessionLink> =
+    Link(SessionLink::ResourceId, SessionLink::LearningSessionId);
+const GUIDELINE_VERSIONS: Link<VersionLink> =
+    Link(VersionLink::ResourceId, VersionLink::GuidelineVersionId);
+const LANGUAGES: Link<LanguageLink> = Link(LanguageLink::ResourceId, LanguageLink::Language);
+const DIMENSIONS: Link<DimensionLink> = Link(DimensionLink::ResourceId, DimensionLink::Dimension);
 
 /// Adds a problem for a list longer than `bound`; answers whether it fits.
 fn bounded_by(problems: &mut Problems, field: &str, len: usize, bound: usize) -> bool {
@@ -92,31 +103,12 @@ fn bounded_by(problems: &mut Problems, field: &str, len: usize, bound: usize) ->
     }
 }
 
-/// Checks that every id of a link names a record of `E`, once.
-async fn check_link<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    problems: &mut Problems,
-    (field, what): (&str, &str),
-    id: E::Column,
-    ids: &[i32],
-) -> Result<()> {
-    if bounded(problems, field, ids.len()) {
-        let found = existing_ids::<E>(db, id, ids).await?;
-        check_references(problems, field, ids, &found, what);
-    }
-    Ok(())
-}
-
 #[async_trait]
 impl Record for Resource {
     type Entity = resource::Entity;
-    type Model = resource::Model;
-    type ActiveModel = resource::ActiveModel;
     type Fields = ResourceFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::Resource;
-    const NAME: &'static str = "resource";
     const EDITORS_ONLY: Option<&'static str> = Some("writing the knowledge library");
 
     async fn fields_of(
@@ -164,42 +156,12 @@ impl Record for Resource {
             url: model.url.clone(),
             licence: model.licence.clone(),
             open_access: model.open_access,
-            facilities: unit_of_work::child_ids(
-                db,
-                resource_facility::Column::ResourceId,
-                id,
-                resource_facility::Column::FacilityId,
-            )
-            .await?,
+            facilities: FACILITIES.ids(db, id).await?,
             dimensions,
-            workshops: unit_of_work::child_ids(
-                db,
-                resource_workshop::Column::ResourceId,
-                id,
-                resource_workshop::Column::WorkshopId,
-            )
-            .await?,
-            visits: unit_of_work::child_ids(
-                db,
-                resource_visit::Column::ResourceId,
-                id,
-                resource_visit::Column::VisitId,
-            )
-            .await?,
-            learning_sessions: unit_of_work::child_ids(
-                db,
-                resource_learning_session::Column::ResourceId,
-                id,
-                resource_learning_session::Column::LearningSessionId,
-            )
-            .await?,
-            guideline_versions: unit_of_work::child_ids(
-                db,
-                resource_guideline_version::Column::ResourceId,
-                id,
-                resource_guideline_version::Column::GuidelineVersionId,
-            )
-            .await?,
+            workshops: WORKSHOPS.ids(db, id).await?,
+            visits: VISITS.ids(db, id).await?,
+            learning_sessions: LEARNING_SESSIONS.ids(db, id).await?,
+            guideline_versions: GUIDELINE_VERSIONS.ids(db, id).await?,
         })
     }
 
@@ -210,21 +172,8 @@ impl Record for Resource {
     ) -> Result<()> {
         let mut problems = Problems::new();
         let db = write.txn();
-        if fields.title.0.is_empty() {
-            problems.add("input.title", "give a title, at least in English (`en`)");
-        }
-        for (lang, title) in &mut fields.title.0 {
-            problems.check(&format!("input.title.{lang}"), validate::name(title));
-            *title = title.trim().to_owned();
-        }
-        if let Some(summary) = &fields.summary {
-            for (lang, text) in &summary.0 {
-                problems.check(
-                    &format!("input.summary.{lang}"),
-                    validate::prose(text, validate::MAX_PROSE),
-                );
-            }
-        }
+        validate::localized_name(&mut problems, "input.title", "a title", &mut fields.title);
+        validate::localized_prose(&mut problems, "input.summary", fields.summary.as_ref());
         if bounded_by(
             &mut problems,
             "input.languages",
@@ -311,15 +260,20 @@ impl Record for Resource {
             let problem = validate::year(year, this_year - 9).err();
             problems.check("input.publishedYear", problem.map_or(Ok(()), Err));
         }
-        check_link::<entity::facility::Entity>(
+        check_ids::<entity::facility::Entity>(
             db,
             &mut problems,
-            ("input.facilities", "facility"),
-            entity::facility::Column::Id,
+            "input.facilities",
             &fields.facilities,
+            MAX_LINKS,
         )
         .await?;
-        if bounded(&mut problems, "input.dimensions", fields.dimensions.len()) {
+        if bounded_by(
+            &mut problems,
+            "input.dimensions",
+            fields.dimensions.len(),
+            MAX_LINKS,
+        ) {
             let mut seen = HashSet::new();
             for (i, d) in fields.dimensions.iter().enumerate() {
                 if !seen.insert(*d) {
@@ -330,36 +284,30 @@ impl Record for Resource {
                 }
             }
         }
-        check_link::<knowledge_workshop::Entity>(
+        check_ids::<knowledge_workshop::Entity>(
             db,
             &mut problems,
-            ("input.workshops", "knowledge workshop"),
-            knowledge_workshop::Column::Id,
+            "input.workshops",
             &fields.workshops,
+            MAX_LINKS,
         )
         .await?;
-        check_link::<visit::Entity>(
+        check_ids::<visit::Entity>(db, &mut problems, "input.visits", &fields.visits, MAX_LINKS)
+            .await?;
+        check_ids::<learning_session::Entity>(
             db,
             &mut problems,
-            ("input.visits", "visit"),
-            visit::Column::Id,
-            &fields.visits,
-        )
-        .await?;
-        check_link::<learning_session::Entity>(
-            db,
-            &mut problems,
-            ("input.learningSessions", "learning session"),
-            learning_session::Column::Id,
+            "input.learningSessions",
             &fields.learning_sessions,
+            MAX_LINKS,
         )
         .await?;
-        check_link::<guideline_version::Entity>(
+        check_ids::<guideline_version::Entity>(
             db,
             &mut problems,
-            ("input.guidelineVersions", "guideline version"),
-            guideline_version::Column::Id,
+            "input.guidelineVersions",
             &fields.guideline_versions,
+            MAX_LINKS,
         )
         .await?;
         problems.finish()?;
@@ -447,89 +395,24 @@ impl Record for Resource {
             },
         )
         .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_language::Column::ResourceId,
-            id,
-            &fields.languages,
-            before.map(|b| b.languages.as_slice()),
-            |code| resource_language::ActiveModel {
-                resource_id: Set(id),
-                language: Set(code.clone()),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_dimension::Column::ResourceId,
-            id,
-            &fields.dimensions,
-            before.map(|b| b.dimensions.as_slice()),
-            |d| resource_dimension::ActiveModel {
-                resource_id: Set(id),
-                dimension: Set(*d),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_facility::Column::ResourceId,
-            id,
-            &fields.facilities,
-            before.map(|b| b.facilities.as_slice()),
-            |f| resource_facility::ActiveModel {
-                resource_id: Set(id),
-                facility_id: Set(*f),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_workshop::Column::ResourceId,
-            id,
-            &fields.workshops,
-            before.map(|b| b.workshops.as_slice()),
-            |w| resource_workshop::ActiveModel {
-                resource_id: Set(id),
-                workshop_id: Set(*w),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_visit::Column::ResourceId,
-            id,
-            &fields.visits,
-            before.map(|b| b.visits.as_slice()),
-            |v| resource_visit::ActiveModel {
-                resource_id: Set(id),
-                visit_id: Set(*v),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_learning_session::Column::ResourceId,
-            id,
-            &fields.learning_sessions,
-            before.map(|b| b.learning_sessions.as_slice()),
-            |s| resource_learning_session::ActiveModel {
-                resource_id: Set(id),
-                learning_session_id: Set(*s),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            resource_guideline_version::Column::ResourceId,
-            id,
-            &fields.guideline_versions,
-            before.map(|b| b.guideline_versions.as_slice()),
-            |v| resource_guideline_version::ActiveModel {
-                resource_id: Set(id),
-                guideline_version_id: Set(*v),
-            },
-        )
-        .await
+        LANGUAGES
+            .save(db, id, fields, before, |f| &f.languages)
+            .await?;
+        DIMENSIONS
+            .save(db, id, fields, before, |f| &f.dimensions)
+            .await?;
+        FACILITIES
+            .save(db, id, fields, before, |f| &f.facilities)
+            .await?;
+        WORKSHOPS
+            .save(db, id, fields, before, |f| &f.workshops)
+            .await?;
+        VISITS.save(db, id, fields, before, |f| &f.visits).await?;
+        LEARNING_SESSIONS
+            .save(db, id, fields, before, |f| &f.learning_sessions)
+            .await?;
+        GUIDELINE_VERSIONS
+            .save(db, id, fields, before, |f| &f.guideline_versions)
+            .await
     }
 }

@@ -11,7 +11,7 @@ pub mod write;
 
 use entity::value::StakeholderKind;
 use entity::{knowledge_workshop, stakeholder, workshop_membership};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -126,15 +126,7 @@ impl Listing for Filter {
             cond = one_of(cond, stakeholder::Column::CountryCode, &codes);
         }
         if let Some(workshop_id) = self.workshop_id {
-            cond = cond.add(
-                stakeholder::Column::Id.in_subquery(
-                    Query::select()
-                        .column(workshop_membership::Column::StakeholderId)
-                        .from(workshop_membership::Entity)
-                        .and_where(workshop_membership::Column::WorkshopId.eq(workshop_id))
-                        .to_owned(),
-                ),
-            );
+            cond = cond.add(members_of(workshop_id));
         }
         if let Some(words) = &self.text {
             cond = text_condition(cond, stakeholder::Column::SearchText, words, "filter.text")?;
@@ -185,6 +177,18 @@ pub async fn memberships_of(
         .collect())
 }
 
+/// The condition that a stakeholder is a member of one workshop.
+#[must_use]
+pub fn members_of(workshop_id: i32) -> SimpleExpr {
+    stakeholder::Column::Id.in_subquery(
+        Query::select()
+            .column(workshop_membership::Column::StakeholderId)
+            .from(workshop_membership::Entity)
+            .and_where(workshop_membership::Column::WorkshopId.eq(workshop_id))
+            .to_owned(),
+    )
+}
+
 /// How many stakeholders there are of each kind (erased people left out),
 /// of one workshop's members or of all; kinds without anyone are absent.
 ///
@@ -196,15 +200,7 @@ pub async fn count_by_kind(
 ) -> Result<Vec<(StakeholderKind, i64)>> {
     let mut select = stakeholder::Entity::find().filter(stakeholder::Column::ErasedAt.is_null());
     if let Some(workshop_id) = workshop_id {
-        select = select.filter(
-            stakeholder::Column::Id.in_subquery(
-                Query::select()
-                    .column(workshop_membership::Column::StakeholderId)
-                    .from(workshop_membership::Entity)
-                    .and_where(workshop_membership::Column::WorkshopId.eq(workshop_id))
-                    .to_owned(),
-            ),
-        );
+        select = select.filter(members_of(workshop_id));
     }
     Ok(select
         .select_only()

@@ -9,7 +9,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use entity::value::{AgeBand, AuditEntity, Discipline, Gender, MemberRole, StakeholderKind};
+use entity::value::{AgeBand, Discipline, Gender, MemberRole, StakeholderKind};
 use entity::{
     knowledge_workshop, learning_session_participant, stakeholder, visit_participant,
     workshop_membership,
@@ -21,12 +21,11 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::error::{AppError, Result};
+use crate::service::kernel::link::check_existing;
 use crate::service::kernel::now;
 use crate::service::kernel::record::{Record, Stamp, snapshots_keeping_private};
 use crate::service::kernel::text;
-use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Write, check_references, existing_ids,
-};
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
 use crate::service::kernel::validate::{self, Problems};
 use crate::service::workshop::MAX_WORKSHOPS;
 
@@ -125,13 +124,8 @@ pub struct Stakeholder;
 #[async_trait]
 impl Record for Stakeholder {
     type Entity = stakeholder::Entity;
-    type Model = stakeholder::Model;
-    type ActiveModel = stakeholder::ActiveModel;
     type Fields = StakeholderFields;
     type Resolved = Recorded;
-
-    const ENTITY: AuditEntity = AuditEntity::Stakeholder;
-    const NAME: &'static str = "stakeholder";
 
     const EDITORS_ONLY: Option<&'static str> = Some("writing stakeholders");
 
@@ -329,19 +323,14 @@ async fn check(db: &impl ConnectionTrait, fields: &mut StakeholderFields) -> Res
             ),
         );
     } else {
-        let found = existing_ids::<knowledge_workshop::Entity>(
+        let workshops = &fields.workshops;
+        check_existing::<knowledge_workshop::Entity>(
             db,
-            knowledge_workshop::Column::Id,
-            &fields.workshops,
-        )
-        .await?;
-        check_references(
             &mut problems,
             "input.workshops",
-            &fields.workshops,
-            &found,
-            "knowledge workshop",
-        );
+            workshops,
+        )
+        .await?;
     }
     // A role is stored with the membership, so it names one of theirs.
     let mut seen = std::collections::HashSet::new();

@@ -6,10 +6,10 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use entity::value::{AuditEntity, EcosystemDimension, LocalizedText};
+use entity::value::{EcosystemDimension, LocalizedText};
+use entity::visit_participant::Column as ParticipantLink;
 use entity::{
     facility, guideline_version_visit, knowledge_workshop, stakeholder, visit, visit_finding,
-    visit_participant,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -19,10 +19,9 @@ use serde::Serialize;
 
 use crate::error::{AppError, Result};
 use crate::service::guideline::{self, Informer};
+use crate::service::kernel::link::{Link, check_existing};
 use crate::service::kernel::record::{Record, Stamp};
-use crate::service::kernel::unit_of_work::{
-    self as unit_of_work, Write, check_references, existing_ids,
-};
+use crate::service::kernel::unit_of_work::{self as unit_of_work, Write, existing_ids};
 use crate::service::kernel::validate::{self, Problems};
 
 /// The most stakeholders one visit or learning session names as participants.
@@ -50,16 +49,15 @@ pub struct VisitFields {
 /// A study visit, as the write steps see it.
 pub struct Visit;
 
+/// The lists of a visit that link tables hold.
+const PARTICIPANTS: Link<ParticipantLink> =
+    Link(ParticipantLink::VisitId, ParticipantLink::StakeholderId);
+
 #[async_trait]
 impl Record for Visit {
     type Entity = visit::Entity;
-    type Model = visit::Model;
-    type ActiveModel = visit::ActiveModel;
     type Fields = VisitFields;
     type Resolved = ();
-
-    const ENTITY: AuditEntity = AuditEntity::Visit;
-    const NAME: &'static str = "visit";
 
     /// A partner changes the visits to the facilities its organisation
     /// maintains; where a visit moves to, [`Record::check`] answers for.
@@ -79,13 +77,7 @@ impl Record for Visit {
     }
 
     async fn fields_of(db: &impl ConnectionTrait, model: &visit::Model) -> Result<VisitFields> {
-        let participants = unit_of_work::child_ids(
-            db,
-            visit_participant::Column::VisitId,
-            model.id,
-            visit_participant::Column::StakeholderId,
-        )
-        .await?;
+        let participants = PARTICIPANTS.ids(db, model.id).await?;
         let findings = visit_finding::Entity::find()
             .filter(visit_finding::Column::VisitId.eq(model.id))
             .order_by_asc(visit_finding::Column::Dimension)
@@ -183,18 +175,9 @@ impl Record for Visit {
         fields: &VisitFields,
         before: Option<&VisitFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            visit_participant::Column::VisitId,
-            id,
-            &fields.participants,
-            before.map(|b| b.participants.as_slice()),
-            |s| visit_participant::ActiveModel {
-                visit_id: Set(id),
-                stakeholder_id: Set(*s),
-            },
-        )
-        .await?;
+        PARTICIPANTS
+            .save(db, id, fields, before, |f| &f.participants)
+            .await?;
         unit_of_work::replace_children(
             db,
             visit_finding::Column::VisitId,
@@ -292,14 +275,7 @@ pub(crate) async fn check_activity(
             problems.add("input.workshop", "no knowledge workshop has this id");
         }
     }
-    if let Some(prose) = activity.prose {
-        for (lang, text) in &prose.0 {
-            problems.check(
-                &format!("{}.{lang}", activity.prose_field),
-                validate::prose(text, validate::MAX_PROSE),
-            );
-        }
-    }
+    validate::localized_prose(problems, activity.prose_field, activity.prose);
     let participants = activity.participants;
     if participants.len() > MAX_PARTICIPANTS {
         problems.add(
@@ -311,15 +287,8 @@ pub(crate) async fn check_activity(
             ),
         );
     } else {
-        let found =
-            existing_ids::<stakeholder::Entity>(db, stakeholder::Column::Id, participants).await?;
-        check_references(
-            problems,
-            "input.participants",
-            participants,
-            &found,
-            "stakeholder",
-        );
+        check_existing::<stakeholder::Entity>(db, problems, "input.participants", participants)
+            .await?;
     }
     Ok(())
 }

@@ -22,7 +22,7 @@ pub mod write;
 use std::time::Duration;
 
 use entity::value::{AuditEntity, DeliveryStatus, Role};
-use entity::{organisation, webhook_delivery, webhook_endpoint};
+use entity::{audit_event, organisation, webhook_delivery, webhook_endpoint};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -57,6 +57,21 @@ impl Policy {
             work: settings.webhook_worker,
         }
     }
+}
+
+/// The id of the latest audit event; `None` before the first write.
+///
+/// # Errors
+/// Database errors.
+pub async fn latest_event(db: &impl ConnectionTrait) -> Result<Option<i64>> {
+    Ok(audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .order_by_desc(audit_event::Column::Id)
+        .limit(1)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?)
 }
 
 /// The entity types an endpoint subscribes to, as stored.

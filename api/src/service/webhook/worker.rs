@@ -103,15 +103,7 @@ pub async fn run_once(
 /// # Errors
 /// Database errors.
 pub async fn fan_out(db: &DatabaseConnection) -> Result<()> {
-    let Some(last) = audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::Id)
-        .order_by_desc(audit_event::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-    else {
+    let Some(last) = super::latest_event(db).await? else {
         return Ok(());
     };
     let behind = webhook_endpoint::Entity::find()

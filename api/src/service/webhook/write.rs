@@ -2,10 +2,10 @@
 //! enabling them again, and sending a delivery again.
 
 use entity::value::{AuditEntity, DeliveryStatus};
-use entity::{audit_event, webhook_delivery, webhook_endpoint};
+use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -75,19 +75,6 @@ fn all_or(types: &[AuditEntity]) -> Vec<AuditEntity> {
     }
 }
 
-/// The latest audit id: a new endpoint receives what happens from now on.
-async fn last_event(db: &impl ConnectionTrait) -> Result<i64> {
-    Ok(audit_event::Entity::find()
-        .select_only()
-        .column(audit_event::Column::Id)
-        .order_by_desc(audit_event::Column::Id)
-        .limit(1)
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .unwrap_or(0))
-}
-
 /// Registers an endpoint for an organisation; it receives the events
 /// committed from now on.
 ///
@@ -116,7 +103,8 @@ pub async fn create(
     let secret = signature::new_secret();
     let at = now();
     let txn = crate::db::begin(db).await?;
-    let cursor = last_event(&txn).await?;
+    // A new endpoint receives what happens from now on.
+    let cursor = super::latest_event(&txn).await?.unwrap_or(0);
     let endpoint = webhook_endpoint::ActiveModel {
         uuid: Set(Uuid::now_v7()),
         organisation_id: Set(org.id),

@@ -15,13 +15,12 @@
 //! The same rules hold for every caller, editors included: the balance is
 //! the network's, and an editor reads people's records where they need them.
 
+use entity::stakeholder;
 use entity::value::{AgeBand, Discipline, Gender, StakeholderKind};
-use entity::{stakeholder, workshop_membership};
-use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::error::Result;
-use crate::service::stakeholder::MIN_PUBLIC_COUNT;
+use crate::service::stakeholder::{MIN_PUBLIC_COUNT, members_of};
 
 /// The groups of one breakdown that may be shown, and how many members
 /// are in none of them.
@@ -105,15 +104,7 @@ pub async fn of_workshop(db: &impl ConnectionTrait, workshop_id: i32) -> Result<
             stakeholder::Column::ConsentDemographics,
         ])
         .filter(stakeholder::Column::ErasedAt.is_null())
-        .filter(
-            stakeholder::Column::Id.in_subquery(
-                Query::select()
-                    .column(workshop_membership::Column::StakeholderId)
-                    .from(workshop_membership::Entity)
-                    .and_where(workshop_membership::Column::WorkshopId.eq(workshop_id))
-                    .to_owned(),
-            ),
-        )
+        .filter(members_of(workshop_id))
         .into_tuple()
         .all(db)
         .await?;

@@ -6,14 +6,15 @@
 //! that adds or removes one.
 
 use async_trait::async_trait;
-use entity::value::{AuditEntity, LocalizedText, SessionTopic, WorkshopPrinciple};
-use entity::{
-    knowledge_workshop, workshop_activity, workshop_goal, workshop_principle, workshop_theme,
-};
+use entity::value::{LocalizedText, SessionTopic, WorkshopPrinciple};
+use entity::workshop_principle::Column as PrincipleLink;
+use entity::workshop_theme::Column as ThemeLink;
+use entity::{knowledge_workshop, workshop_activity, workshop_goal};
 use sea_orm::{ActiveValue::Set, ConnectionTrait};
 use serde::Serialize;
 
 use crate::error::Result;
+use crate::service::kernel::link::Link;
 use crate::service::kernel::record::{Record, Stamp};
 use crate::service::kernel::unit_of_work::{self as unit_of_work, Write};
 use crate::service::kernel::validate::{self, Problems};
@@ -46,16 +47,16 @@ pub struct WorkshopFields {
 /// A knowledge workshop, as the write steps see it.
 pub struct Workshop;
 
+/// The lists of a knowledge workshop that link tables hold.
+const PRINCIPLES: Link<PrincipleLink> = Link(PrincipleLink::WorkshopId, PrincipleLink::Principle);
+const THEMES: Link<ThemeLink> = Link(ThemeLink::WorkshopId, ThemeLink::Theme);
+
 #[async_trait]
 impl Record for Workshop {
     type Entity = knowledge_workshop::Entity;
-    type Model = knowledge_workshop::Model;
-    type ActiveModel = knowledge_workshop::ActiveModel;
     type Fields = WorkshopFields;
     type Resolved = ();
 
-    const ENTITY: AuditEntity = AuditEntity::KnowledgeWorkshop;
-    const NAME: &'static str = "knowledge workshop";
     const EDITORS_ONLY: Option<&'static str> = Some("writing knowledge workshops");
 
     fn describe(model: &knowledge_workshop::Model) -> String {
@@ -112,30 +113,10 @@ impl Record for Workshop {
         fields: &WorkshopFields,
         before: Option<&WorkshopFields>,
     ) -> Result<()> {
-        unit_of_work::replace_children(
-            db,
-            workshop_principle::Column::WorkshopId,
-            id,
-            &fields.principles,
-            before.map(|b| b.principles.as_slice()),
-            |principle| workshop_principle::ActiveModel {
-                workshop_id: Set(id),
-                principle: Set(*principle),
-            },
-        )
-        .await?;
-        unit_of_work::replace_children(
-            db,
-            workshop_theme::Column::WorkshopId,
-            id,
-            &fields.themes,
-            before.map(|b| b.themes.as_slice()),
-            |theme| workshop_theme::ActiveModel {
-                workshop_id: Set(id),
-                theme: Set(*theme),
-            },
-        )
-        .await?;
+        PRINCIPLES
+            .save(db, id, fields, before, |f| &f.principles)
+            .await?;
+        THEMES.save(db, id, fields, before, |f| &f.themes).await?;
         save_agenda(db, id, &fields.agenda, before.map(|b| b.agenda.as_slice())).await
     }
 }
@@ -152,7 +133,7 @@ fn check_agenda(problems: &mut Problems, agenda: &mut [Goal]) {
     for (i, goal) in agenda.iter_mut().enumerate() {
         let at = format!("input.agenda[{i}]");
         check_title(problems, &format!("{at}.title"), &mut goal.title);
-        check_prose(
+        validate::localized_prose(
             problems,
             &format!("{at}.description"),
             goal.description.as_ref(),
@@ -170,7 +151,7 @@ fn check_agenda(problems: &mut Problems, agenda: &mut [Goal]) {
         for (j, activity) in goal.activities.iter_mut().enumerate() {
             let at = format!("{at}.activities[{j}]");
             check_title(problems, &format!("{at}.title"), &mut activity.title);
-            check_prose(
+            validate::localized_prose(
                 problems,
                 &format!("{at}.outcome"),
                 activity.outcome.as_ref(),
@@ -194,15 +175,6 @@ fn check_title(problems: &mut Problems, at: &str, title: &mut LocalizedText) {
     for (lang, text) in &mut title.0 {
         problems.check(&format!("{at}.{lang}"), validate::name(text));
         *text = text.trim().to_owned();
-    }
-}
-
-fn check_prose(problems: &mut Problems, at: &str, text: Option<&LocalizedText>) {
-    for (lang, text) in text.iter().flat_map(|t| t.0.iter()) {
-        problems.check(
-            &format!("{at}.{lang}"),
-            validate::prose(text, validate::MAX_PROSE),
-        );
     }
 }
 
