@@ -29,8 +29,11 @@ PG_URL=${PG_URL%/}
 WISH_BIN=${WISH_BIN:-$REPO_ROOT/target/release/wish-api}
 SECRET=bench-secret-that-is-long-enough-for-hs256
 
-log() { printf '[replicas %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+PG_SSLMODE=${BENCH_PG_SSLMODE-disable}
+PG_CLUSTER=${BENCH_PG_CLUSTER:-"15 main"}
+LOG_PREFIX=replicas
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 command -v wrk >/dev/null || die "wrk is needed (apt-get install wrk)"
 command -v nginx >/dev/null || die "nginx is needed (apt-get install nginx-light)"
@@ -52,14 +55,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-psql -X -q -v ON_ERROR_STOP=1 -d "$PG_URL/postgres" -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
-DB_URL="$PG_URL/$PG_DB?sslmode=disable"
+ensure_postgres
 export WISH_JWT_SECRET=$SECRET
-log "N=$N: migrate and generate"
-"$WISH_BIN" migrate --database-url "$DB_URL" >"$WORK/migrate.log" 2>&1 || { cat "$WORK/migrate.log" >&2; die "migrate"; }
-python3 "$BENCH_DIR/generate.py" --n "$N" --database-url "$DB_URL"
+DB_URL=$(make_database "$PG_DB" "$N")
 
 start_replica() { # port workers
   "$WISH_BIN" serve --bind "127.0.0.1:$1" --database-url "$DB_URL" --demo-data false \
@@ -114,12 +112,10 @@ measure() { # url lua [args...]
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$BENCH_DIR/wrk/$lua" "$url" -- "$@" >/dev/null 2>&1 || true
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$BENCH_DIR/wrk/$lua" "$url" -- "$@" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk failed on $lua"; }
-  python3 - "$out" <<'EOF'
-import re, sys
-v = {k: int(x) for k, x in (p.split("=") for p in re.search(r"^BENCH (.*)$", open(sys.argv[1]).read(), re.M).group(1).split())}
-errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-print(f'{v["requests"] / (v["duration_us"] / 1e6):.0f} {v["p50_us"] / 1000:.2f} {v["p99_us"] / 1000:.2f} {errors}')
-EOF
+  local requests rps p50 p99 errors
+  read -r requests rps p50 p99 errors < <(wrk_summary "$out") || { cat "$out" >&2; die "no BENCH line in wrk's output for $lua"; }
+  python3 -c 'import sys; r, a, b = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]); print(f"{r:.0f} {a / 1000:.2f} {b / 1000:.2f}", sys.argv[4])' \
+    "$rps" "$p50" "$p99" "$errors"
 }
 
 ROWS="$WORK/rows.tsv"

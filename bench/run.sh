@@ -50,8 +50,9 @@ declare -A LABEL=(
 )
 declare -A LUA=([a]=a_map.lua [b]=b_facility.lua [c]=c_country.lua [d]=d_geojson.lua)
 
-log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+LOG_PREFIX=bench
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 
 # ---------------------------------------------------------------- cleanup --
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wish-bench.XXXXXX")
@@ -117,22 +118,11 @@ fi
 
 if [[ " $DATABASES " == *" postgres "* ]]; then
   command -v psql >/dev/null || die "psql is needed for the PostgreSQL runs"
-  if ! psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null 2>&1; then
-    if command -v pg_ctlcluster >/dev/null; then
-      log "starting PostgreSQL ($PG_CLUSTER)"
-      # shellcheck disable=SC2086  # "15 main" is two arguments
-      pg_ctlcluster --skip-systemctl-redirect $PG_CLUSTER start || true
-      for _ in $(seq 30); do
-        psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null 2>&1 && break
-        sleep 1
-      done
-    fi
-    psql -X -q -d "$PG_URL/postgres" -c 'select 1' >/dev/null || die "PostgreSQL is not reachable at $PG_URL"
-  fi
+  ensure_postgres
 fi
 
 if [[ -z $PORT ]]; then
-  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PORT=$(free_port)
 fi
 BASE="http://127.0.0.1:$PORT"
 
@@ -180,17 +170,9 @@ run_wrk() { # threads connections duration lua url [args...]
   out="$WORK/wrk.out"
   wrk -t"$t" -c"$c" -d"$d" --timeout "$TIMEOUT" --latency -s "$BENCH_DIR/wrk/$lua" "$url" -- "$@" >"$out" 2>&1 \
     || { cat "$out" >&2; die "wrk failed on $lua"; }
-  python3 - "$out" <<'EOF' || { cat "$out" >&2; die "no BENCH line in wrk's output for $lua"; }
-import re, sys
-text = open(sys.argv[1]).read()
-m = re.search(r"^BENCH (.*)$", text, re.M)
-if not m:
-    sys.exit(1)
-v = {k: int(x) for k, x in (p.split("=") for p in m.group(1).split())}
-errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
-rps = v["requests"] / (v["duration_us"] / 1e6) if v["duration_us"] else 0.0
-print(f'{rps:.1f} {v["p50_us"]} {v["p99_us"]} {errors}')
-EOF
+  local requests rest
+  read -r requests rest < <(wrk_summary "$out") || { cat "$out" >&2; die "no BENCH line in wrk's output for $lua"; }
+  echo "$rest"
 }
 
 ms() { python3 -c 'import sys; print(f"{int(sys.argv[1]) / 1000:.2f}")' "$1"; }

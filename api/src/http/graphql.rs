@@ -16,10 +16,9 @@ use serde_json::json;
 use tracing::{Instrument, Span};
 
 use super::AppState;
-use super::coalesce::Flights;
 use super::media::Media;
 use super::observe::GraphqlOutcome;
-use super::response_cache::{Answer, ResponseCache};
+use super::response_cache::{Answer, Made, Misses, ResponseCache};
 use crate::auth::Caller;
 use crate::db::Budget;
 use crate::error::code;
@@ -200,33 +199,27 @@ async fn answer_anonymous(
         let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
         return (Answer::uncached(outcome.body), outcome.verdict);
     };
-    let Some(version) = cache.current_version().await else {
-        let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
-        return (Answer::uncached(outcome.body), outcome.verdict);
-    };
     let operation = operation_of(&batch);
-    let answered = match cache.get(&key, version) {
-        Some(answer) => (answer, Verdict::OK),
-        None => {
-            let shared = state
-                .anonymous_reads
-                .0
-                .run((key, version, media), || async {
-                    let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
-                    Ok::<_, std::convert::Infallible>(if outcome.verdict.ok {
-                        // Tagged with the version read before executing: a write that
-                        // landed meanwhile makes this entry stale rather than wrongly fresh.
-                        (cache.put(key, version, outcome.body), outcome.verdict)
-                    } else {
-                        (Answer::uncached(outcome.body), outcome.verdict)
-                    })
-                })
-                .await;
-            match shared {
-                Ok(answered) => answered,
-                Err(never) => match never {},
-            }
-        }
+    let made = || async {
+        let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
+        Ok::<_, std::convert::Infallible>(Made {
+            keep: outcome.verdict.ok,
+            body: outcome.body,
+            with: outcome.verdict,
+        })
+    };
+    let answered = match cache
+        .answer(
+            &state.anonymous_reads.0,
+            key,
+            (key, media),
+            Verdict::OK,
+            made,
+        )
+        .await
+    {
+        Ok(answered) => answered,
+        Err(never) => match never {},
     };
     // A hit, or an answer another request computed: logged and counted as
     // this request's all the same.
@@ -244,7 +237,7 @@ async fn answer_anonymous(
 /// for that answer instead of computing it again (after every write, every
 /// cached answer is stale at once).
 #[derive(Default)]
-pub struct AnonymousReads(Flights<([u8; 32], i64, Media), (Answer, Verdict)>);
+pub struct AnonymousReads(Misses<([u8; 32], Media), Verdict>);
 
 /// What can change an anonymous answer: the document, its variables and
 /// extensions (a persisted query's hash), the operation, and the language.

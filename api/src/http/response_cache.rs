@@ -82,13 +82,25 @@ impl Answer {
     }
 }
 
+/// Misses being made, by flight key and data version, with what else their
+/// requests need of them.
+pub type Misses<K, T> = Flights<(K, i64), (Answer, T)>;
+
+/// What a miss made: the answer's bytes, whether they may be kept (a
+/// failed answer is not), and what else its requests need of it.
+pub struct Made<T> {
+    pub body: Bytes,
+    pub keep: bool,
+    pub with: T,
+}
+
 /// The cache, bounded by the bytes of the answers it holds.
 pub struct ResponseCache {
     versions: Arc<DataVersion>,
     entries: Mutex<Entries>,
     budget_bytes: usize,
     /// Misses being computed, by key and data version.
-    misses: Flights<([u8; 32], i64), Answer>,
+    misses: Misses<[u8; 32], ()>,
     /// Answers served from the cache, and answers computed and kept.
     hits: AtomicU64,
     stores: AtomicU64,
@@ -127,15 +139,57 @@ impl ResponseCache {
     where
         F: std::future::Future<Output = Result<Vec<u8>, E>>,
     {
-        let Some(version) = self.current_version().await else {
-            return Ok(Answer::uncached(Bytes::from(compute.await?)));
+        let made = || async {
+            Ok(Made {
+                body: Bytes::from(compute.await?),
+                keep: true,
+                with: (),
+            })
         };
-        if let Some(hit) = self.get(&key, version) {
-            return Ok(hit);
+        let (answer, ()) = self.answer(&self.misses, key, key, (), made).await?;
+        Ok(answer)
+    }
+
+    /// The answer to `key` at the data version now: the cached one (with
+    /// `hit`), else the one `make` makes, kept when it says so. Requests that
+    /// miss the same `flight` at the same data version while it is being made
+    /// wait for it (see [`Flights`]); with no data version to read, `make`
+    /// runs and nothing is kept.
+    ///
+    /// # Errors
+    /// Those of `make`.
+    pub async fn answer<K, T, E, F, Fut>(
+        &self,
+        flights: &Misses<K, T>,
+        key: [u8; 32],
+        flight: K,
+        hit: T,
+        make: F,
+    ) -> Result<(Answer, T), E>
+    where
+        K: std::hash::Hash + Eq + Clone,
+        T: Clone,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<Made<T>, E>>,
+    {
+        let Some(version) = self.current_version().await else {
+            let made = make().await?;
+            return Ok((Answer::uncached(made.body), made.with));
+        };
+        if let Some(answer) = self.get(&key, version) {
+            return Ok((answer, hit));
         }
-        self.misses
-            .run((key, version), || async {
-                Ok(self.put(key, version, Bytes::from(compute.await?)))
+        flights
+            .run((flight, version), || async {
+                let made = make().await?;
+                // Tagged with the version read before making it: a write that
+                // landed meanwhile makes this entry stale rather than wrongly fresh.
+                let answer = if made.keep {
+                    self.put(key, version, made.body)
+                } else {
+                    Answer::uncached(made.body)
+                };
+                Ok((answer, made.with))
             })
             .await
     }
