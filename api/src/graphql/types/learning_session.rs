@@ -14,7 +14,7 @@ use super::resource::ResourceConnection;
 use super::revision::Revision;
 use super::scalar::Date;
 use super::translated::translated;
-use super::visit::{Activity, Participants};
+use super::visit::activity;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{SessionCompetences, SessionResources};
 use crate::service;
@@ -80,6 +80,12 @@ paginated! {
     }
 }
 
+activity! {
+    /// A learning session's workshop and participants, which
+    /// `LearningSession` shows as its own.
+    SessionActivity, SessionParticipants
+}
+
 /// An expert learning session, national or European.
 #[Object]
 impl LearningSession {
@@ -109,10 +115,10 @@ impl LearningSession {
     }
     /// `workshop` and `participants`.
     #[graphql(flatten)]
-    async fn activity(&self) -> Activity {
-        Activity {
+    async fn activity(&self) -> SessionActivity {
+        SessionActivity {
             workshop_id: self.0.workshop_id,
-            participants: Participants::OfSession(self.0.id),
+            id: self.0.id,
         }
     }
     /// `outcomes` and `outcomesLanguage`.

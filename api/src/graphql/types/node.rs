@@ -15,12 +15,6 @@ use super::visit::Visit;
 use super::workshop::KnowledgeWorkshop;
 
 /// An object with a global id, which `node(id:)` finds.
-// `Resource` comes first, so that the schema registers it, and through it
-// `Visit` and `LearningSession`, before anything reaches the `Activity`
-// that both flatten: a type first met while `Activity` is being registered
-// would copy its fields while they are still empty (async-graphql copies a
-// flattened object's fields when it registers the type that flattens it),
-// and `Activity` reaches resources through `KnowledgeWorkshop.resources`.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
 pub enum Node {

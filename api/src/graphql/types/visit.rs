@@ -11,16 +11,11 @@ use super::record::record;
 use super::resource::ResourceConnection;
 use super::revision::Revision;
 use super::scalar::Date;
-use super::stakeholder::Participant;
 use super::translated::translated;
-use super::workshop::KnowledgeWorkshop;
 use crate::error::AppError;
 use crate::graphql::context;
 use crate::graphql::id::{self, Kind};
-use crate::graphql::loader::{
-    FacilityById, SessionParticipants, VisitFindings, VisitParticipants, VisitResources,
-    WorkshopById,
-};
+use crate::graphql::loader::{FacilityById, VisitFindings, VisitResources};
 use crate::service;
 
 record! {
@@ -37,46 +32,62 @@ impl From<visit_finding::Model> for EcosystemNote {
 }
 
 /// What a visit and a learning session both have: the workshop that
-/// organised it and who took part. Flattened into both types
-/// (`#[graphql(flatten)]`), so no type of this name is in the schema.
-pub(crate) struct Activity {
-    pub workshop_id: Option<i32>,
-    pub participants: Participants,
-}
+/// organised it and who took part, as an object of the given name that
+/// loads its participants with the given loader key. Each type flattens its
+/// own (`#[graphql(flatten)]`), so no type of these names is in the schema.
+/// One each, not one shared: async-graphql copies a flattened object's
+/// fields when it registers the type that flattens it, and a shared one
+/// could be copied by the second type while the first is still registering
+/// it, before its fields are known.
+macro_rules! activity {
+    ($(#[$doc:meta])* $name:ident, $participants:ident) => {
+        $(#[$doc])*
+        pub(crate) struct $name {
+            pub workshop_id: Option<i32>,
+            pub id: i32,
+        }
 
-/// Whose participants: a visit's or a learning session's, by row id.
-pub(crate) enum Participants {
-    OfVisit(i32),
-    OfSession(i32),
+        #[async_graphql::Object]
+        impl $name {
+            /// The knowledge workshop that organised it.
+            async fn workshop(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Option<$crate::graphql::types::workshop::KnowledgeWorkshop>> {
+                let Some(workshop_id) = self.workshop_id else {
+                    return Ok(None);
+                };
+                let key = $crate::graphql::loader::WorkshopById(workshop_id);
+                let workshop = $crate::graphql::context::load(ctx, key).await?;
+                Ok(workshop.map(Into::into))
+            }
+            /// Who took part (at most 100): by name those whom you may see by name,
+            /// then the others as anonymous participants, so the activity stays
+            /// whole whoever reads it.
+            #[graphql(
+                complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
+            )]
+            async fn participants(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<Vec<$crate::graphql::types::stakeholder::Participant>> {
+                let key = $crate::graphql::loader::$participants(self.id);
+                let mut participants: Vec<$crate::graphql::types::stakeholder::Participant> =
+                    $crate::graphql::context::load_all(ctx, key).await?;
+                // Anonymous participants go last: among the named ones, by name,
+                // they would tell where their names fall in the alphabet.
+                let audience = $crate::graphql::context::audience(ctx);
+                participants.sort_by_key(|p| p.position(audience));
+                Ok(participants)
+            }
+        }
+    };
 }
+pub(crate) use activity;
 
-#[Object]
-impl Activity {
-    /// The knowledge workshop that organised it.
-    async fn workshop(&self, ctx: &Context<'_>) -> Result<Option<KnowledgeWorkshop>> {
-        let Some(workshop_id) = self.workshop_id else {
-            return Ok(None);
-        };
-        let workshop = context::load(ctx, WorkshopById(workshop_id)).await?;
-        Ok(workshop.map(Into::into))
-    }
-    /// Who took part (at most 100): by name those whom you may see by name,
-    /// then the others as anonymous participants, so the activity stays
-    /// whole whoever reads it.
-    #[graphql(
-        complexity = "crate::graphql::types::connection::list_cost(crate::service::visit::write::MAX_PARTICIPANTS, child_complexity)"
-    )]
-    async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<Participant>> {
-        let mut participants: Vec<Participant> = match self.participants {
-            Participants::OfVisit(id) => context::load_all(ctx, VisitParticipants(id)).await?,
-            Participants::OfSession(id) => context::load_all(ctx, SessionParticipants(id)).await?,
-        };
-        // Anonymous participants go last: among the named ones, by name,
-        // they would tell where their names fall in the alphabet.
-        let audience = context::audience(ctx);
-        participants.sort_by_key(|p| p.position(audience));
-        Ok(participants)
-    }
+activity! {
+    /// A visit's workshop and participants, which `Visit` shows as its own.
+    VisitActivity, VisitParticipants
 }
 
 translated! {
@@ -123,10 +134,10 @@ impl Visit {
     }
     /// `workshop` and `participants`.
     #[graphql(flatten)]
-    async fn activity(&self) -> Activity {
-        Activity {
+    async fn activity(&self) -> VisitActivity {
+        VisitActivity {
             workshop_id: self.0.workshop_id,
-            participants: Participants::OfVisit(self.0.id),
+            id: self.0.id,
         }
     }
     /// `summary` and `summaryLanguage`.
