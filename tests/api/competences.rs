@@ -9,7 +9,7 @@ use entity::value::{GuidelineStatus, Role, SessionLevel, SessionTopic};
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, day};
-use crate::helpers::{Backend, TestApp, assert_error_code, spawn_app, token};
+use crate::helpers::{Backend, TestApp, assert_error_code, readme_documents, spawn_app, token};
 use crate::on_both_databases;
 
 const CREATE_AREA: &str = "mutation($input: CompetenceAreaInput!) {
@@ -587,27 +587,13 @@ async fn a_page_of_competences_with_their_links_costs_a_fixed_number_of_statemen
     );
 }
 
-/// The GraphQL documents of the README's "Competences of relational security", in order.
-fn readme_documents() -> Vec<String> {
-    let readme = include_str!("../../README.md");
-    let start = readme
-        .find("## Competences of relational security")
-        .unwrap();
-    let end = start + readme[start..][3..].find("\n## ").unwrap() + 3;
-    readme[start..end]
-        .split("```graphql\n")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap().to_owned())
-        .collect()
-}
-
 /// What the README shows runs: its mutations add an area and a competence
 /// when an editor sends them, and its query answers the trainer.
 async fn the_readme_examples_run(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let documents = readme_documents();
+    let documents = readme_documents("## Competences of relational security", "\n## ");
     assert_eq!(documents.len(), 3, "{documents:?}");
 
     let added = write(&app, &documents[0], json!({})).await;

@@ -12,7 +12,9 @@ use entity::value::{Role, StakeholderKind};
 use serde_json::{Value, json};
 
 use crate::fixtures;
-use crate::helpers::{Backend, TestApp, assert_error_code, gid, spawn_app, token};
+use crate::helpers::{
+    Backend, TestApp, assert_error_code, gid, readme_documents, spawn_app, token,
+};
 use crate::on_both_databases;
 
 const CREATE: &str = "mutation($key: String!, $input: GuidelineVersionInput!) {
@@ -711,6 +713,34 @@ async fn comment_lists_cost_a_fixed_number_of_statements(backend: Backend) {
     }
 }
 
+/// What the README shows runs: a partner's comment, with the placeholder
+/// ids of its example replaced by real ones, and the report, which counts it.
+async fn the_readme_examples_run(backend: Backend) {
+    let Some(s) = scene(backend).await else {
+        return;
+    };
+    let documents = readme_documents("**Consultation.** While a version", "\n**Proposals.**");
+    assert_eq!(documents.len(), 2, "{documents:?}");
+    let person = fixtures::stakeholder(&s.app.db, "Eli Open", StakeholderKind::Policy, None).await;
+    let comment = documents[0]
+        .replace("R3VpZGVsaW5lVmVyc2lvbjrigKY…", s.version.as_str().unwrap())
+        .replace("UnVsZTrigKY…", s.rule("1.1").as_str().unwrap())
+        .replace("U3Rha2Vob2xkZXI6…", &gid(Kind::Stakeholder, person.id));
+
+    let added = s.call(&s.partner, &comment, json!({})).await;
+    let report = s
+        .call(&s.editor, &documents[1], json!({ "version": s.version }))
+        .await;
+
+    assert_eq!(
+        added["data"]["addConsultationComment"]["status"], "OPEN",
+        "{added:#}"
+    );
+    let report = &report["data"]["consultationReport"];
+    assert_eq!(report["totalCount"], 1, "{report:#}");
+    assert_eq!(report["comments"]["nodes"][0]["rule"]["number"], "1.1");
+}
+
 on_both_databases!(
     partners_comment_during_consultation_and_see_only_their_own,
     authors_edit_and_withdraw_their_own_until_the_consultation_closes,
@@ -718,4 +748,5 @@ on_both_databases!(
     adoption_makes_answered_comments_public_without_people,
     the_report_counts_per_rule_and_status_and_the_csv_lists_the_same,
     comment_lists_cost_a_fixed_number_of_statements,
+    the_readme_examples_run,
 );

@@ -461,3 +461,21 @@ impl Drop for ServerProcess {
         let _ = self.child.wait();
     }
 }
+
+/// The GraphQL documents (```graphql blocks) of the README between the
+/// first line that starts with `from` and the next that starts with `to`,
+/// in order: what a test runs to show that the README's examples work.
+pub fn readme_documents(from: &str, to: &str) -> Vec<String> {
+    let readme = include_str!("../../README.md");
+    let start = readme
+        .find(from)
+        .unwrap_or_else(|| panic!("no `{from}` in the README"));
+    let length = readme[start + from.len()..]
+        .find(to)
+        .unwrap_or_else(|| panic!("no `{to}` after `{from}` in the README"));
+    readme[start..start + from.len() + length]
+        .split("```graphql\n")
+        .skip(1)
+        .map(|block| block.split("```").next().unwrap_or_default().to_owned())
+        .collect()
+}

@@ -7,7 +7,7 @@ use entity::value::{GuidelineStatus, Role, SessionLevel, SessionTopic, Stakehold
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, Consent, day};
-use crate::helpers::{Backend, TestApp, assert_error_code, spawn_app, token};
+use crate::helpers::{Backend, TestApp, assert_error_code, readme_documents, spawn_app, token};
 use crate::on_both_databases;
 
 const CREATE: &str = "mutation($input: ResourceInput!) {
@@ -805,25 +805,13 @@ async fn the_demo_library_holds_the_european_prison_rules(backend: Backend) {
     );
 }
 
-/// The GraphQL documents of the README's "Knowledge library", in order.
-fn readme_documents() -> Vec<String> {
-    let readme = include_str!("../../README.md");
-    let start = readme.find("## Knowledge library").unwrap();
-    let end = start + readme[start..].find("\n## The demo data").unwrap();
-    readme[start..end]
-        .split("```graphql\n")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap().to_owned())
-        .collect()
-}
-
 /// What the README shows runs: its query answers, and its mutation adds a
 /// resource when an editor sends it.
 async fn the_readme_examples_run(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let documents = readme_documents();
+    let documents = readme_documents("## Knowledge library", "\n## The demo data");
     assert_eq!(documents.len(), 2, "{documents:?}");
     let kortrijk = facility_id(&app, "detentiehuis-kortrijk").await;
 

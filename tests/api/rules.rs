@@ -9,7 +9,9 @@ use entity::value::{Role, SessionLevel, SessionTopic};
 use serde_json::{Value, json};
 
 use crate::fixtures;
-use crate::helpers::{Backend, TestApp, assert_error_code, gid, spawn_app, token};
+use crate::helpers::{
+    Backend, TestApp, assert_error_code, gid, readme_documents, spawn_app, token,
+};
 use crate::on_both_databases;
 
 const CREATE: &str = "mutation($key: String!, $input: GuidelineVersionInput!) {
@@ -615,25 +617,13 @@ async fn a_rule_whose_sources_alone_changed_is_in_the_diff(backend: Backend) {
     );
 }
 
-/// The GraphQL documents of the README's "Rules", in order.
-fn readme_documents() -> Vec<String> {
-    let readme = include_str!("../../README.md");
-    let start = readme.find("**Rules.** A guideline version").unwrap();
-    let end = start + readme[start..].find("\n**Import.**").unwrap();
-    readme[start..end]
-        .split("```graphql\n")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap().to_owned())
-        .collect()
-}
-
 /// What the README shows runs: an editor's first draft with rules, and,
 /// once it is adopted, anyone's read of a rule with its history.
 async fn the_readme_examples_run(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let documents = readme_documents();
+    let documents = readme_documents("**Rules.** A guideline version", "\n**Import.**");
     assert_eq!(documents.len(), 2, "{documents:?}");
     let created = editor_call(&app, &documents[0], json!({})).await;
     let draft = &created["data"]["createGuidelineVersion"];

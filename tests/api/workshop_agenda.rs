@@ -9,7 +9,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
 use crate::fixtures;
-use crate::helpers::{Backend, TestApp, assert_error_code, spawn_app, token};
+use crate::helpers::{Backend, TestApp, assert_error_code, readme_documents, spawn_app, token};
 use crate::on_both_databases;
 
 const UPDATE: &str = "mutation($id: ID!, $v: Int!, $input: KnowledgeWorkshopPatch!) {
@@ -445,28 +445,13 @@ async fn a_bad_agenda_is_refused_whole_with_every_problem(backend: Backend) {
     assert_eq!(fixtures::state(&app.db).await, before);
 }
 
-/// The GraphQL documents of the README's "Knowledge workshops", in order.
-fn readme_documents() -> Vec<String> {
-    let readme = include_str!("../../README.md");
-    let start = readme.find("## Knowledge workshops").unwrap();
-    let end = start
-        + readme[start..]
-            .find("\n## Members and the balance")
-            .unwrap();
-    readme[start..end]
-        .split("```graphql\n")
-        .skip(1)
-        .map(|block| block.split("```").next().unwrap().to_owned())
-        .collect()
-}
-
 /// What the README shows runs: its mutation writes an agenda when an editor
 /// sends it, and its query then shows it.
 async fn the_readme_examples_run(backend: Backend) {
     let Some(app) = spawn_app(backend).await else {
         return;
     };
-    let documents = readme_documents();
+    let documents = readme_documents("## Knowledge workshops", "\n## Members and the balance");
     assert_eq!(documents.len(), 2, "{documents:?}");
     let id = workshop_id(&app, "be").await;
 

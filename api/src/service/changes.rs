@@ -3,6 +3,9 @@
 //! follows commit order (see [`crate::service::kernel::unit_of_work`]), so a reader who
 //! resumes after the last id it saw neither misses nor repeats a change.
 
+use async_graphql::ID;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::audit_event;
 use entity::value::{AuditAction, AuditEntity};
 use sea_orm::{
@@ -10,7 +13,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::error::Result;
+use crate::error::{AppError, Result};
+use crate::service::kernel::global_id::{self, Kind};
 
 /// Which part of the log to read.
 #[derive(Debug, Clone, Copy, Default)]
@@ -132,4 +136,43 @@ async fn read(
         .limit(range.limit + 1)
         .all(db)
         .await?)
+}
+
+/// The opaque cursor of an audit event.
+#[must_use]
+pub fn encode_cursor(event_id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("change:{event_id}"))
+}
+
+/// # Errors
+/// `BAD_USER_INPUT` on `field` for a cursor this API did not make.
+pub fn decode_cursor(cursor: &str, field: &str) -> Result<i64> {
+    let bad = || {
+        AppError::bad_input(
+            field,
+            "this is not a cursor of the change feed: pass an `endCursor` or `cursor` it returned",
+        )
+    };
+    let raw = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
+    let raw = String::from_utf8(raw).map_err(|_| bad())?;
+    raw.strip_prefix("change:")
+        .and_then(|n| n.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(bad)
+}
+
+/// The global id of an event's record: from the UUID its snapshots carry, or,
+/// for an event written before records had UUIDs, from its row, as the ids
+/// of that time were made (and still resolve).
+#[must_use]
+pub fn record_id(event: &audit_event::Model) -> ID {
+    let kind = Kind::from(event.entity_type);
+    [&event.after_state, &event.before_state]
+        .into_iter()
+        .flatten()
+        .find_map(|state| state.get("uuid")?.as_str()?.parse::<Uuid>().ok())
+        .map_or_else(
+            || global_id::encode_serial(kind, event.entity_id),
+            |uuid| global_id::encode(kind, uuid),
+        )
 }

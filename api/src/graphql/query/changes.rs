@@ -10,10 +10,9 @@ use crate::graphql::context;
 use crate::graphql::id;
 use crate::graphql::types::change::{
     AuditEvent, AuditEventConnection, Change, ChangeConnection, ChangeEdge, ChangeEntity,
-    decode_cursor, encode_cursor,
 };
 use crate::graphql::types::connection::{PageInfo, forward_limit};
-use crate::service::changes::{self, Range};
+use crate::service::changes::{self, Range, decode_cursor, encode_cursor};
 
 fn range(after: Option<&str>, first: Option<i32>) -> Result<Range, AppError> {
     let limit = forward_limit(first)?;

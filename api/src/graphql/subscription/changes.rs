@@ -10,7 +10,8 @@ use tokio::sync::watch;
 
 use crate::data_version::DataVersion;
 use crate::graphql::context;
-use crate::graphql::types::change::{Change, decode_cursor};
+use crate::graphql::types::change::Change;
+use crate::service::changes::decode_cursor;
 use crate::service::changes::{self, Range};
 use crate::service::kernel::page::MAX_PAGE_SIZE;
 

@@ -3,15 +3,11 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::audit_event;
 use entity::value as db;
 
-use crate::error::AppError;
 use crate::graphql::context;
-use crate::graphql::id::{self, Kind};
 use crate::graphql::loader::{
     CompetenceAreaById, CompetenceById, FacilityById, GuidelineById, GuidelineVersionById,
     OrganisationById, ProposalById, ResourceById, SessionById, StakeholderById, VisitById,
@@ -21,6 +17,7 @@ use crate::graphql::types::connection::PageInfo;
 use crate::graphql::types::consultation::ConsultationComment;
 use crate::graphql::types::node::Node;
 use crate::graphql::types::proposal::Proposal;
+use crate::service;
 
 /// What a write did to a record.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
@@ -84,46 +81,6 @@ pub enum ActorRole {
     System,
 }
 
-fn kind_of(entity: db::AuditEntity) -> Kind {
-    match entity {
-        db::AuditEntity::Facility => Kind::Facility,
-        db::AuditEntity::Visit => Kind::Visit,
-        db::AuditEntity::LearningSession => Kind::LearningSession,
-        db::AuditEntity::Stakeholder => Kind::Stakeholder,
-        db::AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
-        db::AuditEntity::Organisation => Kind::Organisation,
-        db::AuditEntity::Proposal => Kind::Proposal,
-        db::AuditEntity::Resource => Kind::Resource,
-        db::AuditEntity::KnowledgeWorkshop => Kind::KnowledgeWorkshop,
-        db::AuditEntity::ConsultationComment => Kind::ConsultationComment,
-        db::AuditEntity::CompetenceArea => Kind::CompetenceArea,
-        db::AuditEntity::Competence => Kind::Competence,
-    }
-}
-
-/// The opaque cursor of an audit event.
-#[must_use]
-pub fn encode_cursor(event_id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("change:{event_id}"))
-}
-
-/// # Errors
-/// `BAD_USER_INPUT` on `field` for a cursor this API did not make.
-pub fn decode_cursor(cursor: &str, field: &str) -> Result<i64, AppError> {
-    let bad = || {
-        AppError::bad_input(
-            field,
-            "this is not a cursor of the change feed: pass an `endCursor` or `cursor` it returned",
-        )
-    };
-    let raw = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
-    let raw = String::from_utf8(raw).map_err(|_| bad())?;
-    raw.strip_prefix("change:")
-        .and_then(|n| n.parse::<i64>().ok())
-        .filter(|n| *n >= 0)
-        .ok_or_else(bad)
-}
-
 /// Declares an object of the fields that say what a write did to which
 /// record, which the type that flattens it (`#[graphql(flatten)]`) shows as
 /// its own, with that type's descriptions of the record's id and version.
@@ -153,7 +110,7 @@ macro_rules! write_fields {
             }
             $(#[doc = $id_doc])*
             async fn entity_id(&self) -> ID {
-                global_id(&self.0)
+                service::changes::record_id(&self.0)
             }
             $(#[doc = $version_doc])*
             async fn entity_version(&self) -> Option<i32> {
@@ -190,7 +147,7 @@ pub struct Change(pub Arc<audit_event::Model>);
 impl Change {
     /// Position in the feed: pass it as `after` to read what came next.
     async fn cursor(&self) -> String {
-        encode_cursor(self.0.id)
+        service::changes::encode_cursor(self.0.id)
     }
     /// `action`, `entityType`, `entityId` and `entityVersion`.
     #[graphql(flatten)]
@@ -296,7 +253,7 @@ pub struct AuditEvent(pub Arc<audit_event::Model>);
 impl AuditEvent {
     /// Position in the log: pass it as `after` to read what came next.
     async fn cursor(&self) -> String {
-        encode_cursor(self.0.id)
+        service::changes::encode_cursor(self.0.id)
     }
     /// When the write was committed.
     async fn occurred_at(&self) -> DateTime<Utc> {
@@ -347,19 +304,4 @@ pub struct AuditEventConnection {
     pub nodes: Vec<AuditEvent>,
     /// `endCursor` is where to resume.
     pub page_info: PageInfo,
-}
-
-/// The global id of an event's record: from the UUID its snapshots carry, or,
-/// for an event written before records had UUIDs, from its row, as the ids
-/// of that time were made (and still resolve).
-pub fn global_id(event: &audit_event::Model) -> ID {
-    let kind = kind_of(event.entity_type);
-    [&event.after_state, &event.before_state]
-        .into_iter()
-        .flatten()
-        .find_map(|state| state.get("uuid")?.as_str()?.parse::<uuid::Uuid>().ok())
-        .map_or_else(
-            || id::encode_serial(kind, event.entity_id),
-            |uuid| id::encode(kind, uuid),
-        )
 }

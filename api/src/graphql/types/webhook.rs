@@ -10,8 +10,9 @@ use entity::webhook_delivery;
 
 use crate::error::AppError;
 use crate::graphql::context;
-use crate::graphql::types::change::{ChangeEntity, encode_cursor};
+use crate::graphql::types::change::ChangeEntity;
 use crate::graphql::types::connection::{PageInfo, forward_limit};
+use crate::service::changes::encode_cursor;
 use crate::service::webhook::{self, Owned};
 
 /// Where a delivery stands.

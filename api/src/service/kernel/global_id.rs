@@ -11,6 +11,7 @@
 use async_graphql::ID;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::value::AuditEntity;
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -31,6 +32,26 @@ pub enum Kind {
     ConsultationComment,
     CompetenceArea,
     Competence,
+}
+
+/// The kind of a record the audit log names.
+impl From<AuditEntity> for Kind {
+    fn from(entity: AuditEntity) -> Self {
+        match entity {
+            AuditEntity::Facility => Kind::Facility,
+            AuditEntity::Visit => Kind::Visit,
+            AuditEntity::LearningSession => Kind::LearningSession,
+            AuditEntity::Stakeholder => Kind::Stakeholder,
+            AuditEntity::GuidelineVersion => Kind::GuidelineVersion,
+            AuditEntity::Organisation => Kind::Organisation,
+            AuditEntity::Proposal => Kind::Proposal,
+            AuditEntity::Resource => Kind::Resource,
+            AuditEntity::KnowledgeWorkshop => Kind::KnowledgeWorkshop,
+            AuditEntity::ConsultationComment => Kind::ConsultationComment,
+            AuditEntity::CompetenceArea => Kind::CompetenceArea,
+            AuditEntity::Competence => Kind::Competence,
+        }
+    }
 }
 
 impl Kind {

@@ -270,10 +270,10 @@ pub fn payload(event: &audit_event::Model) -> serde_json::Value {
         "type": event_type(event),
         "timestamp": event.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "data": {
-            "cursor": crate::graphql::types::change::encode_cursor(event.id),
+            "cursor": crate::service::changes::encode_cursor(event.id),
             "action": event.action.as_str().to_uppercase(),
             "entityType": event.entity_type.as_str().to_uppercase(),
-            "entityId": crate::graphql::types::change::global_id(event).to_string(),
+            "entityId": crate::service::changes::record_id(event).to_string(),
             "entityVersion": event.entity_version,
             "occurredAt": event.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         }
