@@ -4,12 +4,6 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-// Requests allocate and free many small values (rows, GraphQL values, JSON);
-// mimalloc served the uncached benchmarks 6 to 17 % faster than the system's
-// allocator at the same memory (bench/RESULTS.md, run 8).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[actix_web::main]
 async fn main() -> ExitCode {
     let cli = api::cli::Cli::parse();
