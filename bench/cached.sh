@@ -51,9 +51,7 @@ cleanup() {
   local status=$? pid
   stop "$WISH_PID"
   for pid in "${BASELINE_PIDS[@]}"; do stop "$pid"; done
-  if [[ -n $PG_DB ]]; then
-    psql -X -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-  fi
+  drop_database "$PG_DB"
   rm -rf "$WORK"
   exit "$status"
 }

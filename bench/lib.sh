@@ -95,6 +95,13 @@ make_database() { # name n
   echo "$url"
 }
 
+# Drops PostgreSQL database $1 if it is there; says so when it cannot.
+drop_database() { # name
+  [[ -n $1 ]] || return 0
+  psql -X -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1 \
+    || log "could not drop PostgreSQL database $1"
+}
+
 # The facility with the most visits in database $1: (b) reads a full page of ten.
 busiest_slug() { # database
   psql -X -A -t -d "$PG_URL/$1" -c \

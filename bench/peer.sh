@@ -68,10 +68,7 @@ cleanup() {
   stop "$WISH_PID"
   stop "$PEER_PID"
   WISH_PID="" PEER_PID=""
-  if [[ -n $PG_DB ]]; then
-    psql -X -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 \
-      || log "could not drop PostgreSQL database $PG_DB"
-  fi
+  drop_database "$PG_DB"
   rm -rf "$WORK"
   exit "$status"
 }
@@ -179,7 +176,7 @@ bench_size() { # n
   stop "$WISH_PID"
   stop "$PEER_PID"
   WISH_PID="" PEER_PID=""
-  psql -X -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null
+  drop_database "$PG_DB"
   PG_DB=""
 }
 

@@ -70,11 +70,8 @@ stop_server() {
 }
 
 drop_pg_db() {
-  if [[ -n $PG_DB ]]; then
-    psql -X -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 \
-      || log "could not drop PostgreSQL database $PG_DB"
-    PG_DB=""
-  fi
+  drop_database "$PG_DB"
+  PG_DB=""
 }
 
 cleanup() {

@@ -39,9 +39,7 @@ cleanup() {
     kill "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
   fi
-  if [[ -n $PG_DB ]]; then
-    psql -X -q -d "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-  fi
+  drop_database "$PG_DB"
   rm -rf "$WORK"
   exit "$status"
 }

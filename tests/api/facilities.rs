@@ -401,8 +401,38 @@ async fn description_language_says_which_language_was_served(backend: Backend) {
     );
 }
 
+/// `totalCount` counts every facility the filter lets through, on the first
+/// page and on the next, not the page's own rows.
+async fn total_count_counts_every_match_on_every_page(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let filter = json!({ "countryCode": ["BE", "NL"] });
+    let all = app
+        .query(PAGE, json!({ "filter": filter, "first": 500 }))
+        .await;
+    let matching = all["facilities"]["nodes"].as_array().unwrap().len();
+    assert!(matching > 4, "the demo has more than four in BE and NL");
+
+    let first = app
+        .query(PAGE, json!({ "filter": filter, "first": 2 }))
+        .await;
+    let after = first["facilities"]["pageInfo"]["endCursor"].clone();
+    let second = app
+        .query(
+            PAGE,
+            json!({ "filter": filter, "first": 2, "after": after }),
+        )
+        .await;
+
+    assert_eq!(slugs(&first).len(), 2);
+    assert_eq!(first["facilities"]["totalCount"], matching);
+    assert_eq!(second["facilities"]["totalCount"], matching);
+}
+
 on_both_databases!(
     country_filter_returns_only_that_country,
+    total_count_counts_every_match_on_every_page,
     text_filter_ignores_case_and_accents,
     text_filter_matches_city_and_treats_wildcards_literally,
     combined_filters_narrow_in_sql,

@@ -193,8 +193,6 @@ where
     C: ConnectionTrait,
 {
     let count = select.clone();
-    let mut matching = select.clone().into_query();
-    matching.clear_order_by().clear_selects().expr(Expr::val(1));
     let (offset, limit, counted) =
         window(fingerprint, args, async { Ok(count.count(db).await?) }).await?;
     // One row more than asked tells whether another page follows.
@@ -203,6 +201,15 @@ where
         let rows = select.all(db).await?;
         return Ok(assemble(fingerprint, offset, limit, rows).counted(counted));
     }
+    // Every matching row, not the page: the same filter without its order,
+    // offset and limit, counted where the database can use an index alone.
+    let mut matching = select.clone().into_query();
+    matching
+        .clear_order_by()
+        .reset_limit()
+        .reset_offset()
+        .clear_selects()
+        .expr(Expr::val(1));
     let total = Query::select()
         .expr(Expr::cust("COUNT(*)"))
         .from_subquery(matching, "wish_matching")
