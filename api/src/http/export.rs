@@ -35,7 +35,7 @@ where
     match &state.response_cache {
         Some(store) => {
             let key = ResponseCache::key(&[kind.as_bytes(), req.query_string().as_bytes()]);
-            store.get_or_compute(key, make).await
+            store.get_or_compute(req, key, make).await
         }
         None => Ok(Answer::uncached(make.await?.into())),
     }

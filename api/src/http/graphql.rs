@@ -210,6 +210,7 @@ async fn answer_anonymous(
     };
     let answered = match cache
         .answer(
+            req,
             &state.anonymous_reads.0,
             key,
             (key, media),

@@ -282,11 +282,11 @@ impl Metrics {
         let cache_answers = IntCounterVec::new(
             Opts::new(
                 "wish_response_cache_answers_total",
-                "Anonymous answers by how the response cache gave them: hit (served as kept) or computed (made after a miss and kept; requests that missed the same answer at the same moment share one computation).",
+                "Anonymous answers by how the response cache gave them: hit (served as kept), stale (the answer kept at an earlier data version, given while another request made the current one, for at most 10 s) or computed (made after a miss and kept; requests that missed the same answer at the same moment share one computation).",
             ),
             &["outcome"],
         )?;
-        for outcome in ["hit", "computed"] {
+        for outcome in ["hit", "stale", "computed"] {
             cache_answers.with_label_values(&[outcome]);
         }
         let webhook_deliveries = IntCounterVec::new(
@@ -403,8 +403,12 @@ impl Metrics {
             let reads = versions.reads();
             self.version_reads
                 .inc_by(reads.saturating_sub(self.version_reads.get()));
-            let (hits, stores) = cache.counts();
-            for (outcome, count) in [("hit", hits), ("computed", stores)] {
+            let counts = cache.counts();
+            for (outcome, count) in [
+                ("hit", counts.hits),
+                ("stale", counts.stale),
+                ("computed", counts.computed),
+            ] {
                 let counter = self.cache_answers.with_label_values(&[outcome]);
                 counter.inc_by(count.saturating_sub(counter.get()));
             }

@@ -5,9 +5,16 @@
 //! learn of a new version by notification ([`crate::data_version`]), so a
 //! write through any replica makes every replica's entries stale within
 //! moments, and a hit costs no database round trip.
+//!
+//! After a write every answer is stale at once. The first request for an
+//! answer makes it; those that ask for it meanwhile are given the answer
+//! kept at an earlier version, for at most [`STALE_WHILE_MADE`], or, without
+//! one, wait for it (see [`Flights`]). A request that starts after the write
+//! returned, with no other request making its answer, sees the write.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use actix_web::HttpRequest;
 use actix_web::http::header::ContentEncoding;
@@ -18,6 +25,11 @@ use sha2::{Digest, Sha256};
 use super::coalesce::Flights;
 use super::precompressed::Compressed;
 use crate::data_version::DataVersion;
+
+/// How long requests may be given an earlier answer while another request
+/// makes the current one. Past it they wait for that one: no request is
+/// answered with data older than the write before the one it could wait for.
+pub const STALE_WHILE_MADE: Duration = Duration::from_secs(10);
 
 /// A cached answer and the data version it reflects.
 struct Cached {
@@ -99,11 +111,33 @@ pub struct ResponseCache {
     versions: Arc<DataVersion>,
     entries: Mutex<Entries>,
     budget_bytes: usize,
+    /// How long an earlier answer may be given while the current one is made.
+    stale_while_made: Duration,
     /// Misses being computed, by key and data version.
     misses: Misses<[u8; 32], ()>,
-    /// Answers served from the cache, and answers computed and kept.
+    /// Answers served as kept, at an earlier version while the current one
+    /// was made, and computed and kept.
     hits: AtomicU64,
+    stale: AtomicU64,
     stores: AtomicU64,
+}
+
+/// What the cache holds for a key at the data version now.
+enum Kept {
+    Current(Answer),
+    Earlier(Answer),
+    Nothing,
+}
+
+/// How the cache gave its answers so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Served as kept at the data version now.
+    pub hits: u64,
+    /// Served as kept at an earlier version, while the current one was made.
+    pub stale: u64,
+    /// Made after a miss and kept.
+    pub computed: u64,
 }
 
 struct Entries {
@@ -123,19 +157,25 @@ impl ResponseCache {
                 bytes: 0,
             }),
             budget_bytes,
+            stale_while_made: STALE_WHILE_MADE,
             misses: Flights::default(),
             hits: AtomicU64::new(0),
+            stale: AtomicU64::new(0),
             stores: AtomicU64::new(0),
         })
     }
 
-    /// A cached answer, or one computed now and kept when it succeeds.
-    /// Requests that miss the same key at the same data version while it is
-    /// being computed wait for that computation (see [`Flights`]).
+    /// A cached answer, or one computed now and kept when it succeeds (see
+    /// [`ResponseCache::answer`]).
     ///
     /// # Errors
     /// Those of `compute`.
-    pub async fn get_or_compute<F, E>(&self, key: [u8; 32], compute: F) -> Result<Answer, E>
+    pub async fn get_or_compute<F, E>(
+        &self,
+        req: &HttpRequest,
+        key: [u8; 32],
+        compute: F,
+    ) -> Result<Answer, E>
     where
         F: std::future::Future<Output = Result<Vec<u8>, E>>,
     {
@@ -146,20 +186,26 @@ impl ResponseCache {
                 with: (),
             })
         };
-        let (answer, ()) = self.answer(&self.misses, key, key, (), made).await?;
+        let (answer, ()) = self.answer(req, &self.misses, key, key, (), made).await?;
         Ok(answer)
     }
 
-    /// The answer to `key` at the data version now: the cached one (with
-    /// `hit`), else the one `make` makes, kept when it says so. Requests that
-    /// miss the same `flight` at the same data version while it is being made
-    /// wait for it (see [`Flights`]); with no data version to read, `make`
-    /// runs and nothing is kept.
+    /// The answer to `key` at the data version now: the kept one (with
+    /// `hit`), else the one `make` makes, kept when it says so. While another
+    /// request is making the same `flight` at the same data version, the
+    /// answer kept at an earlier version is given instead, for at most
+    /// [`STALE_WHILE_MADE`] after that request began; without one, or past
+    /// that, the request waits for it (see [`Flights`]). The request that
+    /// makes a kept answer also makes its compressed copy in the encoding it
+    /// asked for before the answer is served to others, so they do not wait
+    /// for that copy either. With no data version to read, `make` runs and
+    /// nothing is kept.
     ///
     /// # Errors
     /// Those of `make`.
     pub async fn answer<K, T, E, F, Fut>(
         &self,
+        req: &HttpRequest,
         flights: &Misses<K, T>,
         key: [u8; 32],
         flight: K,
@@ -176,16 +222,27 @@ impl ResponseCache {
             let made = make().await?;
             return Ok((Answer::uncached(made.body), made.with));
         };
-        if let Some(answer) = self.get(&key, version) {
-            return Ok((answer, hit));
+        let earlier = match self.kept(&key, version) {
+            Kept::Current(answer) => return Ok((answer, hit)),
+            Kept::Earlier(answer) => Some(answer),
+            Kept::Nothing => None,
+        };
+        let flight = (flight, version);
+        if let Some(earlier) = earlier
+            && flights
+                .under_way_since(&flight)
+                .is_some_and(|started| started.elapsed() < self.stale_while_made)
+        {
+            self.stale.fetch_add(1, Ordering::Relaxed);
+            return Ok((earlier, hit));
         }
         flights
-            .run((flight, version), || async {
+            .run(flight, || async {
                 let made = make().await?;
                 // Tagged with the version read before making it: a write that
                 // landed meanwhile makes this entry stale rather than wrongly fresh.
                 let answer = if made.keep {
-                    self.put(key, version, made.body)
+                    self.keep(req, key, version, made.body).await
                 } else {
                     Answer::uncached(made.body)
                 };
@@ -216,43 +273,49 @@ impl ResponseCache {
         &self.versions
     }
 
-    /// The cached answer for `key`, if it was computed at `version`.
-    pub fn get(&self, key: &[u8; 32], version: i64) -> Option<Answer> {
-        let mut entries = self.entries.lock().ok()?;
+    /// What is kept for `key`, by the data version it was made at.
+    fn kept(&self, key: &[u8; 32], version: i64) -> Kept {
+        let Ok(mut entries) = self.entries.lock() else {
+            return Kept::Nothing;
+        };
         match entries.lru.get(key) {
             Some(cached) if cached.version == version => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                Some(cached.answer.clone())
+                Kept::Current(cached.answer.clone())
             }
-            _ => None,
+            Some(cached) if cached.version < version => Kept::Earlier(cached.answer.clone()),
+            _ => Kept::Nothing,
         }
     }
 
-    /// Answers served from the cache so far, and answers computed and kept.
+    /// How the cache gave its answers so far.
     #[must_use]
-    pub fn counts(&self) -> (u64, u64) {
-        (
-            self.hits.load(Ordering::Relaxed),
-            self.stores.load(Ordering::Relaxed),
-        )
+    pub fn counts(&self) -> Counts {
+        Counts {
+            hits: self.hits.load(Ordering::Relaxed),
+            stale: self.stale.load(Ordering::Relaxed),
+            computed: self.stores.load(Ordering::Relaxed),
+        }
     }
 
-    /// Keeps an answer computed at `version`, evicting the least recently used
-    /// answers beyond the budget, and returns it. Answers larger than a quarter
-    /// of the budget are not kept. The compressed copies made later are not
+    /// Keeps an answer computed at `version`, with its ETag and its copy in
+    /// the encoding `req` prefers made first, evicting the least recently
+    /// used answers beyond the budget, and returns it. Answers larger than a
+    /// quarter of the budget are not kept. The compressed copies are not
     /// counted: they are a fraction of the answer's size.
-    pub fn put(&self, key: [u8; 32], version: i64, body: Bytes) -> Answer {
+    async fn keep(&self, req: &HttpRequest, key: [u8; 32], version: i64, body: Bytes) -> Answer {
         if body.len() > self.budget_bytes / 4 {
             return Answer::uncached(body);
         }
-        self.stores.fetch_add(1, Ordering::Relaxed);
         let answer = Answer {
             compressed: Some(Arc::default()),
             ..Answer::uncached(body)
         };
-        // Hashed once here, outside the lock, and shared by every hit: a
+        // Made once here, outside the lock, and shared by every hit: a
         // GeoJSON of every facility is megabytes.
         answer.etag();
+        let _ = answer.compressed_for(req).await;
+        self.stores.fetch_add(1, Ordering::Relaxed);
         let Ok(mut entries) = self.entries.lock() else {
             return answer;
         };
@@ -271,5 +334,142 @@ impl ResponseCache {
             }
         }
         answer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    use actix_web::test::TestRequest;
+    use sea_orm::DatabaseConnection;
+
+    use crate::service::kernel::unit_of_work;
+
+    /// A SQLite file removed with its journal when the test ends.
+    struct Scratch(std::path::PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut path = self.0.clone().into_os_string();
+                path.push(suffix);
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+
+    /// A migrated SQLite file of its own, and a cache that follows it.
+    async fn cache(stale_while_made: Duration) -> (Scratch, DatabaseConnection, ResponseCache) {
+        let scratch = Scratch(
+            std::env::temp_dir().join(format!("wish-response-cache-{}.db", uuid::Uuid::new_v4())),
+        );
+        let url = format!("sqlite://{}?mode=rwc", scratch.0.display());
+        let db = sea_orm::Database::connect(url).await.unwrap();
+        crate::db::migrate(&db).await.unwrap();
+        let versions = DataVersion::follow(db.clone(), true);
+        let mut cache = ResponseCache::new(versions, 1 << 20).unwrap();
+        cache.stale_while_made = stale_while_made;
+        (scratch, db, cache)
+    }
+
+    /// The cache's answer to `key`, made by `make` in `delay` when it must be.
+    async fn ask(
+        cache: &ResponseCache,
+        key: u8,
+        made: &AtomicUsize,
+        delay: Duration,
+        body: &'static str,
+    ) -> Bytes {
+        let req = TestRequest::default().to_http_request();
+        let make = || async {
+            made.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(delay).await;
+            Ok::<_, ()>(Made {
+                body: Bytes::from_static(body.as_bytes()),
+                keep: true,
+                with: (),
+            })
+        };
+        let (answer, ()) = cache
+            .answer(&req, &cache.misses, [key; 32], [key; 32], (), make)
+            .await
+            .unwrap();
+        answer.body
+    }
+
+    async fn write(db: &DatabaseConnection, cache: &ResponseCache) {
+        unit_of_work::bump_data_version(db).await.unwrap();
+        cache.versions().catch_up().await.unwrap();
+    }
+
+    #[actix_web::test]
+    async fn while_one_request_makes_an_answer_the_others_get_the_earlier_one() {
+        let (_scratch, db, cache) = cache(STALE_WHILE_MADE).await;
+        let made = AtomicUsize::new(0);
+        let quick = Duration::ZERO;
+        assert_eq!(ask(&cache, 1, &made, quick, "before").await, "before");
+        write(&db, &cache).await;
+
+        let slow = Duration::from_millis(300);
+        let maker = ask(&cache, 1, &made, slow, "after");
+        let others = async {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let started = std::time::Instant::now();
+            let answers = futures_util::future::join_all(
+                (0..8).map(|_| ask(&cache, 1, &made, slow, "made again")),
+            )
+            .await;
+            (answers, started.elapsed())
+        };
+        let (made_now, (answers, waited)) = tokio::join!(maker, others);
+        assert_eq!(made_now, "after");
+        assert!(answers.iter().all(|a| a == "before"), "{answers:?}");
+        assert!(waited < slow, "the others did not wait: {waited:?}");
+        assert_eq!(made.load(Ordering::SeqCst), 2, "made once per version");
+
+        // Made, the current answer is served as kept.
+        assert_eq!(ask(&cache, 1, &made, quick, "again").await, "after");
+        let counts = cache.counts();
+        assert_eq!((counts.stale, counts.computed), (8, 2), "{counts:?}");
+        assert!(counts.hits >= 1, "{counts:?}");
+    }
+
+    #[actix_web::test]
+    async fn without_an_earlier_answer_or_past_the_bound_the_others_wait() {
+        let (_scratch, db, cache) = cache(Duration::from_millis(50)).await;
+        let made = AtomicUsize::new(0);
+        let slow = Duration::from_millis(300);
+
+        // Nothing kept yet: everybody waits for the one answer.
+        let answers =
+            futures_util::future::join_all((0..4).map(|_| ask(&cache, 2, &made, slow, "first")))
+                .await;
+        assert!(answers.iter().all(|a| a == "first"), "{answers:?}");
+        assert_eq!(made.load(Ordering::SeqCst), 1);
+
+        // An earlier answer, but asked for after the bound: wait for the new one.
+        write(&db, &cache).await;
+        let maker = ask(&cache, 2, &made, slow, "second");
+        let late = async {
+            tokio::time::sleep(Duration::from_millis(120)).await;
+            ask(&cache, 2, &made, slow, "made again").await
+        };
+        let (made_now, late) = tokio::join!(maker, late);
+        assert_eq!((made_now, late), ("second".into(), "second".into()));
+        assert_eq!(made.load(Ordering::SeqCst), 2);
+        assert_eq!(cache.counts().stale, 0);
+    }
+
+    #[actix_web::test]
+    async fn one_request_after_a_write_with_nobody_making_it_sees_the_write() {
+        let (_scratch, db, cache) = cache(STALE_WHILE_MADE).await;
+        let made = AtomicUsize::new(0);
+        let quick = Duration::ZERO;
+        assert_eq!(ask(&cache, 3, &made, quick, "before").await, "before");
+        write(&db, &cache).await;
+        assert_eq!(ask(&cache, 3, &made, quick, "after").await, "after");
+        assert_eq!(cache.counts().stale, 0);
     }
 }
