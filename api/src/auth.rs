@@ -7,7 +7,7 @@
 pub mod provider;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
@@ -29,6 +29,10 @@ pub struct Caller {
     pub organisation_record: Option<entity::organisation::Model>,
     /// The token's id, which the register of issued tokens knows it by.
     pub token_id: Option<String>,
+    /// When the server stops accepting the token: the second after its `exp`
+    /// plus the leeway allowed for clocks' skew. A subscription's connection
+    /// is closed then (each request verifies its token anew).
+    pub token_expiry: Option<SystemTime>,
 }
 
 impl Caller {
@@ -138,9 +142,17 @@ fn describe(duration: Duration) -> String {
 }
 
 fn now_seconds() -> u64 {
-    std::time::SystemTime::now()
+    SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+/// When a token that expires at `exp` stops being accepted: verifying
+/// accepts it while `exp` plus the leeway is not before the current second.
+/// `None` for an expiry past what the clock holds.
+fn expiry(exp: u64, leeway: u64) -> Option<SystemTime> {
+    let refused_from = exp.checked_add(leeway)?.checked_add(1)?;
+    SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(refused_from))
 }
 
 impl Authenticator {
@@ -284,6 +296,7 @@ impl Authenticator {
             organisation: claims.org,
             organisation_record: None,
             token_id: claims.jti,
+            token_expiry: expiry(claims.exp, self.leeway),
         })
     }
 

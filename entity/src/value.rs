@@ -234,6 +234,7 @@ string_enum!(
         ConsultationComment,
         CompetenceArea,
         Competence,
+        WebhookEndpoint,
     }
 );
 

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "webhook_endpoint")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -17,7 +17,8 @@ pub struct Model {
     pub entity_types: String,
     /// Only events of the facilities the organisation maintains (and their visits).
     pub own_facilities_only: bool,
-    /// The signing secret, `whsec_` and base64; shown to its owner once.
+    /// The signing secret, `whsec_` and base64; shown to its owner once,
+    /// and in the audit log only as whether it is set and changed.
     pub secret: String,
     /// The secret before the last rotation, which also signs until it expires.
     pub previous_secret: Option<String>,

@@ -32,6 +32,7 @@ mod m20261202_000111_create_workshop_agenda;
 mod m20261202_000120_create_consultation_comment_table;
 mod m20261202_000130_create_competence_tables;
 mod m20261202_000131_add_member_roles_and_balance;
+mod m20261202_000140_audit_webhook_endpoints;
 
 pub struct Migrator;
 
@@ -67,6 +68,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000120_create_consultation_comment_table::Migration),
             Box::new(m20261202_000130_create_competence_tables::Migration),
             Box::new(m20261202_000131_add_member_roles_and_balance::Migration),
+            Box::new(m20261202_000140_audit_webhook_endpoints::Migration),
         ]
     }
 }

@@ -15,7 +15,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::helpers::{Backend, TestApp, serve_settings, spawn_app, spawn_app_with, token};
+use crate::helpers::{
+    Backend, TestApp, auth_settings, serve_settings, spawn_app, spawn_app_with, token,
+};
 use crate::on_both_databases;
 
 /// How long a test waits for a message it expects.
@@ -29,11 +31,11 @@ struct Client {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
 }
 
-/// What the server sent: a message, or the close code it ended with.
+/// What the server sent: a message, or the close code and reason it ended with.
 #[derive(Debug)]
 enum Received {
     Message(Value),
-    Closed(Option<u16>),
+    Closed(Option<u16>, String),
 }
 
 fn request(address: &str) -> tokio_tungstenite::tungstenite::handshake::client::Request {
@@ -100,10 +102,15 @@ impl Client {
                     return Received::Message(message);
                 }
                 Some(Ok(Message::Close(frame))) => {
-                    return Received::Closed(frame.map(|f| u16::from(f.code)));
+                    return match frame {
+                        Some(frame) => {
+                            Received::Closed(Some(u16::from(frame.code)), frame.reason.to_string())
+                        }
+                        None => Received::Closed(None, String::new()),
+                    };
                 }
                 Some(Ok(_)) => {}
-                Some(Err(_)) | None => return Received::Closed(None),
+                Some(Err(_)) | None => return Received::Closed(None, String::new()),
             }
         }
     }
@@ -111,7 +118,9 @@ impl Client {
     async fn message(&mut self) -> Value {
         match self.receive().await {
             Received::Message(message) => message,
-            Received::Closed(code) => panic!("the server closed the connection ({code:?})"),
+            Received::Closed(code, reason) => {
+                panic!("the server closed the connection ({code:?}: {reason})")
+            }
         }
     }
 
@@ -126,9 +135,14 @@ impl Client {
 
     /// The code the server closes with.
     async fn closed(&mut self) -> Option<u16> {
+        self.closing().await.0
+    }
+
+    /// The code and reason the server closes with.
+    async fn closing(&mut self) -> (Option<u16>, String) {
         loop {
-            if let Received::Closed(code) = self.receive().await {
-                return code;
+            if let Received::Closed(code, reason) = self.receive().await {
+                return (code, reason);
             }
         }
     }
@@ -453,6 +467,50 @@ async fn revoked_tokens_and_suspended_organisations_are_refused(backend: Backend
     assert_eq!(suspended.closed().await, Some(4403));
 }
 
+async fn a_connection_ends_when_its_token_expires(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else {
+        return;
+    };
+    let start = end_of_feed(&app).await;
+    // Its `exp` is a second away; the test servers accept a token five
+    // seconds past it (WISH_JWT_LEEWAY_SECONDS).
+    let short = api::auth::sign(
+        &auth_settings(),
+        "sync@example.org",
+        Role::Editor,
+        None,
+        Duration::from_secs(1),
+    )
+    .unwrap();
+    let accepted = async || {
+        let (status, _) = app.graphql_as(&short, "{ __typename }", json!({})).await;
+        status == 200
+    };
+    let mut client = Client::ready(&app.address, json!({ "token": short })).await;
+    client
+        .subscribe("feed", CHANGES, json!({ "after": start }))
+        .await;
+    create_facility(&app, "Huis Vroeg").await;
+    assert_eq!(
+        client.event("feed").await["changes"]["node"]["name"],
+        "Huis Vroeg"
+    );
+    // Past its `exp`, within the leeway: still served, as a request is.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(accepted().await, "the token was refused within the leeway");
+    create_facility(&app, "Huis Laat").await;
+    assert_eq!(
+        client.event("feed").await["changes"]["node"]["name"],
+        "Huis Laat"
+    );
+
+    let (code, reason) = client.closing().await;
+    assert_eq!(code, Some(4403), "{reason}");
+    assert!(reason.contains("the token expired"), "{reason}");
+    // Closed when the server stopped accepting the token, not before.
+    assert!(!accepted().await, "closed while the token was accepted");
+}
+
 async fn limits_let_go_of_what_they_should(backend: Backend) {
     let settings = api::config::ServeSettings {
         ws_max_subscriptions: 2,
@@ -576,7 +634,7 @@ async fn a_client_too_slow_to_read_is_disconnected(backend: Backend) {
                 assert_eq!(message["type"], "next", "{message}");
                 events += 1;
             }
-            Received::Closed(code) => break code,
+            Received::Closed(code, _) => break code,
         }
     };
     assert!(
@@ -697,6 +755,7 @@ on_both_databases!(
     a_facility_subscription_follows_it_until_it_is_deleted,
     tokens_and_roles_hold_as_for_queries,
     revoked_tokens_and_suspended_organisations_are_refused,
+    a_connection_ends_when_its_token_expires,
     limits_let_go_of_what_they_should,
     a_client_too_slow_to_read_is_disconnected,
 );

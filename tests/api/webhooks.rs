@@ -722,7 +722,292 @@ async fn a_partner_hears_the_decision_on_its_proposals(backend: Backend) {
     receiver.quiet(Duration::from_millis(500)).await;
 }
 
+const ENDPOINT_AUDIT: &str = "query($after: String) { auditLog(entityType: WEBHOOK_ENDPOINT, after: $after, first: 500) { nodes { action entityType entityId entityVersion actorSubject actorRole actorOrganisation origin before after } pageInfo { endCursor } } }";
+
+/// The audit log's events of webhook endpoints, as an admin reads them.
+async fn endpoint_events(app: &TestApp) -> Vec<Value> {
+    let data = as_ok(app, &token(Role::Admin, None), ENDPOINT_AUDIT, json!({})).await;
+    data["auditLog"]["nodes"].as_array().unwrap().clone()
+}
+
+/// The one event a write left, the last of the log: there is one more than `before`.
+async fn the_new_event(app: &TestApp, before: usize) -> Value {
+    let events = endpoint_events(app).await;
+    assert_eq!(events.len(), before + 1, "{events:#?}");
+    events[before].clone()
+}
+
+fn masked(set: bool, changed: bool) -> Value {
+    json!({ "set": set, "changed": changed })
+}
+
+/// Creating, changing, rotating, disabling, enabling and deleting an
+/// endpoint is each one audit event naming who did it, with the URL but
+/// never a secret; a refused write leaves none, and the change feed shows none.
+async fn each_write_of_an_endpoint_is_one_audit_event_without_its_secrets(backend: Backend) {
+    let Some(app) = spawn_app_with(backend, settings()).await else {
+        return;
+    };
+    let partner = token(Role::Partner, Some("rescaled"));
+    let admin = token(Role::Admin, None);
+    let (id, first_secret) = endpoint(&app, "http://127.0.0.1:9/hook", json!({})).await;
+    let global =
+        api::graphql::id::encode(api::graphql::id::Kind::WebhookEndpoint, id.parse().unwrap())
+            .to_string();
+    let created = the_new_event(&app, 0).await;
+    assert_eq!(created["action"], "CREATED");
+    assert_eq!(created["entityType"], "WEBHOOK_ENDPOINT");
+    assert_eq!(created["entityId"], global.as_str());
+    assert_eq!(created["entityVersion"], 1);
+    assert_eq!(created["actorSubject"], "ana@example.org");
+    assert_eq!(created["actorRole"], "PARTNER");
+    assert_eq!(created["actorOrganisation"], "rescaled");
+    assert_eq!(created["origin"], "api");
+    assert_eq!(created["before"], Value::Null);
+    assert_eq!(created["after"]["uuid"], id.as_str());
+    assert_eq!(created["after"]["url"], "http://127.0.0.1:9/hook");
+    assert_eq!(created["after"]["secret"], masked(true, true));
+    assert_eq!(created["after"]["previous_secret"], masked(false, false));
+    // Every kind of record but endpoints' own writes, which no webhook is sent.
+    let listed = as_ok(
+        &app,
+        &partner,
+        "query { webhookEndpoints { entityTypes } }",
+        json!({}),
+    )
+    .await;
+    let kinds = listed["webhookEndpoints"][0]["entityTypes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(kinds.contains(&json!("FACILITY")), "{kinds:?}");
+    assert!(!kinds.contains(&json!("WEBHOOK_ENDPOINT")), "{kinds:?}");
+
+    // Refused writes leave no event.
+    let refusals = [
+        (
+            token(Role::Editor, None),
+            CREATE,
+            json!({ "input": { "organisation": "rescaled", "url": "http://127.0.0.1:9/" } }),
+            "FORBIDDEN",
+        ),
+        (
+            partner.clone(),
+            CREATE,
+            json!({ "input": { "url": "http://127.0.0.1:9/", "description": "x".repeat(501) } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            partner.clone(),
+            CREATE,
+            json!({ "input": { "url": "http://127.0.0.1:9/", "entityTypes": ["WEBHOOK_ENDPOINT"] } }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            partner.clone(),
+            "mutation($id: ID!) { updateWebhookEndpoint(id: $id, version: 7, input: { url: \"http://127.0.0.1:9/\" }) { version } }",
+            json!({ "id": id }),
+            "CONFLICT",
+        ),
+        (
+            partner.clone(),
+            "mutation($id: ID!) { rotateWebhookSecret(id: $id, keepPreviousHours: 1000) { secret } }",
+            json!({ "id": id }),
+            "BAD_USER_INPUT",
+        ),
+        (
+            token(Role::Partner, Some("other-partner")),
+            "mutation($id: ID!) { disableWebhookEndpoint(id: $id) { enabled } }",
+            json!({ "id": id }),
+            "NOT_FOUND",
+        ),
+        (
+            token(Role::Editor, None),
+            "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }",
+            json!({ "id": id }),
+            "FORBIDDEN",
+        ),
+    ];
+    fixtures::organisation(&app.db, "other-partner").await;
+    for (caller, query, variables, code) in refusals {
+        let (_, body) = app.graphql_as(&caller, query, variables).await;
+        assert_error_code(&body, code);
+    }
+    assert_eq!(endpoint_events(&app).await.len(), 1);
+
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { updateWebhookEndpoint(id: $id, version: 1, input: { url: \"http://127.0.0.1:9/other\", description: \"sync\" }) { version } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let updated = the_new_event(&app, 1).await;
+    assert_eq!(updated["action"], "UPDATED");
+    assert_eq!(updated["entityVersion"], 2);
+    assert_eq!(updated["before"]["url"], "http://127.0.0.1:9/hook");
+    assert_eq!(updated["after"]["url"], "http://127.0.0.1:9/other");
+    assert_eq!(updated["after"]["description"], "sync");
+    assert_eq!(updated["after"]["secret"], masked(true, false));
+
+    let rotated = as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let second_secret = rotated["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rotation = the_new_event(&app, 2).await;
+    assert_eq!(rotation["action"], "UPDATED");
+    assert_eq!(rotation["entityVersion"], 3);
+    assert_eq!(rotation["before"]["secret"], masked(true, true));
+    assert_eq!(rotation["after"]["secret"], masked(true, true));
+    assert_eq!(rotation["before"]["previous_secret"], masked(false, true));
+    assert_eq!(rotation["after"]["previous_secret"], masked(true, true));
+
+    // An admin's write names the admin.
+    as_ok(
+        &app,
+        &admin,
+        "mutation($id: ID!) { disableWebhookEndpoint(id: $id, reason: \"maintenance\") { enabled } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let disabled = the_new_event(&app, 3).await;
+    assert_eq!(disabled["action"], "UPDATED");
+    assert_eq!(disabled["actorRole"], "ADMIN");
+    assert_eq!(disabled["actorOrganisation"], Value::Null);
+    assert_eq!(disabled["before"]["disabled_reason"], Value::Null);
+    assert_eq!(disabled["after"]["disabled_reason"], "maintenance");
+
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { enableWebhookEndpoint(id: $id) { enabled } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let enabled = the_new_event(&app, 4).await;
+    assert_eq!(enabled["action"], "UPDATED");
+    assert_eq!(enabled["after"]["disabled_at"], Value::Null);
+
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }",
+        json!({ "id": id }),
+    )
+    .await;
+    let deleted = the_new_event(&app, 5).await;
+    assert_eq!(deleted["action"], "DELETED");
+    assert_eq!(deleted["entityVersion"], Value::Null);
+    assert_eq!(deleted["after"], Value::Null);
+    assert_eq!(deleted["before"]["uuid"], id.as_str());
+
+    // The endpoint's history, by its global id, also once it is gone.
+    let history = as_ok(
+        &app,
+        &admin,
+        "query($id: ID!) { auditLog(entityId: $id) { nodes { action } } }",
+        json!({ "id": global }),
+    )
+    .await;
+    let actions: Vec<&Value> = history["auditLog"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &n["action"])
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "CREATED", "UPDATED", "UPDATED", "UPDATED", "UPDATED", "DELETED"
+        ]
+    );
+
+    // No secret anywhere in the log, and none of these writes in the feed.
+    let whole = as_ok(
+        &app,
+        &admin,
+        "query { auditLog(first: 500) { nodes { before after } } }",
+        json!({}),
+    )
+    .await
+    .to_string();
+    for secret in [&first_secret, &second_secret] {
+        let key = secret.trim_start_matches("whsec_");
+        assert!(!whole.contains(key), "a secret is in the audit log");
+    }
+    assert!(!whole.contains("whsec_"), "a secret is in the audit log");
+    for caller in [None, Some(&partner), Some(&admin)] {
+        let query = "query { changes(first: 500) { nodes { entityType } } }";
+        let body = match caller {
+            Some(caller) => app.graphql_as(caller, query, json!({})).await.1,
+            None => app.graphql(query, json!({})).await,
+        };
+        let feed = body["data"]["changes"]["nodes"].as_array().unwrap().clone();
+        assert!(
+            feed.iter().all(|n| n["entityType"] != "WEBHOOK_ENDPOINT"),
+            "{feed:#?}"
+        );
+    }
+}
+
+/// An endpoint's own writes, which are in the audit log, are never sent:
+/// the first delivery after them is the next public change.
+async fn an_endpoints_writes_are_never_sent(backend: Backend) {
+    let Some(mut receiver) = Receiver::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(backend, settings()).await else {
+        return;
+    };
+    let partner = token(Role::Partner, Some("rescaled"));
+    let (id, old) = endpoint(&app, &receiver.url(), json!({})).await;
+    let rotated = as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret } }",
+        json!({ "id": id }),
+    )
+    .await;
+    let new = rotated["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    receiver.secrets(&[&old, &new]).await;
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!, $url: String!) { updateWebhookEndpoint(id: $id, version: 2, input: { url: $url, description: \"all of it\" }) { version } }",
+        json!({ "id": id, "url": receiver.url() }),
+    )
+    .await;
+    let (other, _) = endpoint(&app, "http://127.0.0.1:9/hook", json!({})).await;
+    as_ok(
+        &app,
+        &partner,
+        "mutation($id: ID!) { deleteWebhookEndpoint(id: $id) }",
+        json!({ "id": other }),
+    )
+    .await;
+    assert_eq!(endpoint_events(&app).await.len(), 5);
+    let facility = create_facility(&app, Role::Editor, None, "Huis Na").await;
+    let got = receiver.next().await;
+    assert_eq!(got["payload"]["type"], "facility.created", "{got:#}");
+    assert_eq!(got["payload"]["data"]["entityId"], facility.as_str());
+    receiver.quiet(Duration::from_millis(500)).await;
+    let endpoint = log(&app).await;
+    assert_eq!(endpoint["deliveries"]["nodes"].as_array().unwrap().len(), 1);
+}
+
 crate::on_both_databases!(
+    each_write_of_an_endpoint_is_one_audit_event_without_its_secrets,
+    an_endpoints_writes_are_never_sent,
     events_arrive_signed_in_order_each_once,
     a_partner_hears_the_decision_on_its_proposals,
     failures_are_retried_in_order_then_disable_the_endpoint,

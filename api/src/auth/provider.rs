@@ -286,6 +286,10 @@ impl IdentityProvider {
             organisation: organisation.filter(|_| role == Role::Partner),
             organisation_record: None,
             token_id: claims.get("jti").and_then(Value::as_str).map(str::to_owned),
+            token_expiry: claims
+                .get("exp")
+                .and_then(Value::as_u64)
+                .and_then(|exp| super::expiry(exp, self.leeway)),
         })
     }
 

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use entity::{
     competence, competence_area, consultation_comment, facility, guideline_rule, guideline_version,
     knowledge_workshop, learning_session, organisation, proposal, resource, stakeholder, visit,
+    webhook_endpoint,
 };
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
@@ -139,6 +140,15 @@ pub async fn rows(
                     db,
                     consultation_comment::Column::Uuid,
                     consultation_comment::Column::Id,
+                    &uuids,
+                )
+                .await?
+            }
+            Kind::WebhookEndpoint => {
+                read::ids_by_uuid(
+                    db,
+                    webhook_endpoint::Column::Uuid,
+                    webhook_endpoint::Column::Id,
                     &uuids,
                 )
                 .await?

@@ -8,8 +8,9 @@
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use actix_web::body::MessageBody as _;
 use actix_web::http::StatusCode;
@@ -187,6 +188,7 @@ pub async fn connect(
         outgoing: SelectAll::new(),
         slow: Arc::new(Notify::new()),
         cut,
+        token_expired: Box::pin(tokio::time::sleep(Duration::MAX)),
     };
     actix_web::rt::spawn(async move {
         let _place = place;
@@ -245,6 +247,9 @@ struct Connection {
     slow: Arc<Notify>,
     /// Drops the TCP connection of a client that does not read even its close frame.
     cut: Arc<Cut>,
+    /// Ends when the caller's token stops being accepted; never before
+    /// `connection_init` names a token.
+    token_expired: Pin<Box<tokio::time::Sleep>>,
 }
 
 impl Connection {
@@ -295,6 +300,9 @@ impl Connection {
                 }
                 () = &mut init_deadline, if self.caller.is_none() => {
                     break Some(Closing(close::INIT_TIMEOUT, "Connection initialisation timeout".to_owned()));
+                }
+                () = &mut self.token_expired => {
+                    break Some(Closing(close::FORBIDDEN, "the token expired".to_owned()));
                 }
                 _ = standing_checks.tick(), if self.caller.is_some() => {
                     if let Some(why) = self.standing_lost() {
@@ -394,6 +402,12 @@ impl Connection {
                     .identify(payload)
                     .await
                     .map_err(|message| Closing(close::FORBIDDEN, message))?;
+                if let Some(expiry) = caller.token_expiry.and_then(|expiry| {
+                    let left = expiry.duration_since(SystemTime::now()).unwrap_or_default();
+                    tokio::time::Instant::now().checked_add(left)
+                }) {
+                    self.token_expired.as_mut().reset(expiry);
+                }
                 let loader = loader(&self.state, &caller);
                 self.caller = Some((caller, loader));
                 self.send(json!({ "type": "connection_ack" }).to_string())

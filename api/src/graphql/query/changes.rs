@@ -166,5 +166,6 @@ fn entity_of(kind: id::Kind) -> Option<entity::value::AuditEntity> {
         // A rule's changes are its version's.
         id::Kind::Rule => None,
         id::Kind::ConsultationComment => Some(AuditEntity::ConsultationComment),
+        id::Kind::WebhookEndpoint => Some(AuditEntity::WebhookEndpoint),
     }
 }

@@ -69,6 +69,8 @@ impl NodeQuery {
             Kind::Competence => read::find_by_id::<competence::Entity>(db, row_id)
                 .await?
                 .map(|m| Node::Competence(m.into())),
+            // Only the audit log names endpoints by global id; they are no nodes.
+            Kind::WebhookEndpoint => None,
         };
         Ok(node)
     }

@@ -65,6 +65,10 @@ pub enum ChangeEntity {
     CompetenceArea,
     /// A `Competence` of relational security.
     Competence,
+    /// A `WebhookEndpoint` (only in the audit log, without its secrets;
+    /// never sent to webhooks). Its `entityId` is the global id of
+    /// `WebhookEndpoint:<its id>`.
+    WebhookEndpoint,
 }
 
 /// Who made a change recorded in the audit log.
@@ -219,6 +223,8 @@ async fn current_node(
         db::AuditEntity::Competence => context::load(ctx, CompetenceById(row))
             .await?
             .map(|m| Node::Competence(m.into())),
+        // Not a node: read it with `webhookEndpoints`.
+        db::AuditEntity::WebhookEndpoint => None,
     };
     Ok(node)
 }

@@ -32,6 +32,7 @@ pub enum Kind {
     ConsultationComment,
     CompetenceArea,
     Competence,
+    WebhookEndpoint,
 }
 
 /// The kind of a record the audit log names.
@@ -50,12 +51,13 @@ impl From<AuditEntity> for Kind {
             AuditEntity::ConsultationComment => Kind::ConsultationComment,
             AuditEntity::CompetenceArea => Kind::CompetenceArea,
             AuditEntity::Competence => Kind::Competence,
+            AuditEntity::WebhookEndpoint => Kind::WebhookEndpoint,
         }
     }
 }
 
 impl Kind {
-    const ALL: [Kind; 13] = [
+    const ALL: [Kind; 14] = [
         Kind::Facility,
         Kind::Visit,
         Kind::LearningSession,
@@ -69,6 +71,7 @@ impl Kind {
         Kind::ConsultationComment,
         Kind::CompetenceArea,
         Kind::Competence,
+        Kind::WebhookEndpoint,
     ];
 
     #[must_use]
@@ -87,6 +90,7 @@ impl Kind {
             Kind::ConsultationComment => "ConsultationComment",
             Kind::CompetenceArea => "CompetenceArea",
             Kind::Competence => "Competence",
+            Kind::WebhookEndpoint => "WebhookEndpoint",
         }
     }
 }

@@ -305,16 +305,31 @@ pub fn snapshots_keeping_private<R: Record>(
     after: Option<(&Model<R>, &R::Fields)>,
     private: &[&str],
 ) -> Result<(Option<serde_json::Value>, Option<serde_json::Value>)> {
-    let mut states = [
+    Ok(keeping_private(
         before.map(|(m, f)| snapshot::<R>(m, f)).transpose()?,
         after.map(|(m, f)| snapshot::<R>(m, f)).transpose()?,
-    ];
+        private,
+    ))
+}
+
+/// The snapshots of one write (`None` before a create, after a delete) in
+/// which each field named in `private` keeps only whether it is set and
+/// whether this write changed it, as `{"set": …, "changed": …}`: what
+/// [`snapshots_keeping_private`] keeps, for a record written outside [`Record`].
+#[must_use]
+pub fn keeping_private(
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    private: &[&str],
+) -> (Option<serde_json::Value>, Option<serde_json::Value>) {
+    let mut states = [before, after];
+    let written = states.each_ref().map(Option::is_some);
     let is_set = |value: Option<&serde_json::Value>| value.is_some_and(|v| !v.is_null());
     for field in private {
         let [old, new] = states
             .each_ref()
             .map(|state| state.as_ref().and_then(|s| s.get(*field)).cloned());
-        let changed = match (before.is_some(), after.is_some()) {
+        let changed = match (written[0], written[1]) {
             (true, true) => old != new,
             (false, true) => is_set(new.as_ref()),
             _ => false,
@@ -329,7 +344,7 @@ pub fn snapshots_keeping_private<R: Record>(
         }
     }
     let [before, after] = states;
-    Ok((before, after))
+    (before, after)
 }
 
 /// The audit record of one write of `R`, from the record before and after it.

@@ -1,7 +1,9 @@
 //! Creating, changing and removing endpoints, rotating their secrets,
-//! enabling them again, and sending a delivery again.
+//! enabling them again, and sending a delivery again. Each write of an
+//! endpoint is one audit event, never public: admins read it in the audit
+//! log, and neither the change feed nor any webhook carries it.
 
-use entity::value::{AuditEntity, DeliveryStatus};
+use entity::value::{AuditAction, AuditEntity, DeliveryStatus};
 use entity::{webhook_delivery, webhook_endpoint};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -12,7 +14,8 @@ use uuid::Uuid;
 use super::{Owned, Policy, guard, signature, store_entity_types};
 use crate::error::{AppError, Result};
 use crate::service::kernel::now;
-use crate::service::kernel::unit_of_work::{Actor, check_version};
+use crate::service::kernel::record::keeping_private;
+use crate::service::kernel::unit_of_work::{Actor, Change, Write, check_version, snapshot};
 
 /// Longest description, in characters.
 const MAX_DESCRIPTION: usize = 500;
@@ -22,6 +25,15 @@ pub const MAX_ENDPOINTS: u64 = 20;
 
 /// Longest a rotated-out secret keeps signing, in hours (a week).
 pub const MAX_KEEP_PREVIOUS_HOURS: u32 = 7 * 24;
+
+/// The columns the audit log keeps only as whether they are set and
+/// whether a write changed them: a secret signs deliveries, and whoever
+/// reads it can forge them.
+const SECRETS: [&str; 2] = ["secret", "previous_secret"];
+
+/// The kind of record no webhook is sent: endpoints' own writes are only in
+/// the audit log.
+const NEVER_SENT: AuditEntity = AuditEntity::WebhookEndpoint;
 
 /// What an endpoint receives.
 #[derive(Debug, Clone)]
@@ -41,6 +53,12 @@ pub struct Created {
 }
 
 async fn checked(fields: Fields, policy: &Policy) -> Result<Fields> {
+    if fields.entity_types.contains(&NEVER_SENT) {
+        return Err(AppError::bad_input(
+            "input.entityTypes",
+            "the writes of webhook endpoints are only in the audit log: no webhook receives them",
+        ));
+    }
     let url = guard::parse(&fields.url, policy.allow)
         .map_err(|message| AppError::bad_input("input.url", message))?;
     guard::resolve(&url, policy.allow)
@@ -69,7 +87,9 @@ async fn checked(fields: Fields, policy: &Policy) -> Result<Fields> {
 
 fn all_or(types: &[AuditEntity]) -> Vec<AuditEntity> {
     if types.is_empty() {
-        <AuditEntity as sea_orm::Iterable>::iter().collect()
+        <AuditEntity as sea_orm::Iterable>::iter()
+            .filter(|t| *t != NEVER_SENT)
+            .collect()
     } else {
         types.to_vec()
     }
@@ -102,9 +122,9 @@ pub async fn create(
     }
     let secret = signature::new_secret();
     let at = now();
-    let txn = crate::db::begin(db).await?;
+    let mut write = Write::begin(db, actor.clone(), "api").await?;
     // A new endpoint receives what happens from now on.
-    let cursor = super::latest_event(&txn).await?.unwrap_or(0);
+    let cursor = super::latest_event(write.txn()).await?.unwrap_or(0);
     let endpoint = webhook_endpoint::ActiveModel {
         uuid: Set(Uuid::now_v7()),
         organisation_id: Set(org.id),
@@ -124,9 +144,15 @@ pub async fn create(
         updated_at: Set(at),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(write.txn())
     .await?;
-    txn.commit().await?;
+    write.record(audited(
+        AuditAction::Created,
+        endpoint.id,
+        None,
+        Some(&endpoint),
+    )?);
+    write.commit().await?;
     Ok(Created {
         endpoint: Owned {
             endpoint,
@@ -155,15 +181,58 @@ pub async fn update(
     } = super::find(db, actor, uuid).await?;
     check_version("webhook endpoint", endpoint.version, expected_version)?;
     let fields = checked(fields, policy).await?;
-    let (id, version) = (endpoint.id, endpoint.version);
-    let mut row = endpoint.into_active_model();
+    let mut row = endpoint.clone().into_active_model();
     row.url = Set(fields.url);
     row.description = Set(fields.description);
     row.entity_types = Set(store_entity_types(&all_or(&fields.entity_types)));
     row.own_facilities_only = Set(fields.own_facilities_only);
+    // Begun once the URL is checked: resolving it holds no write lock.
+    let write = Write::begin(db, actor.clone(), "api").await?;
     Ok(Owned {
-        endpoint: save(db, row, id, version).await?,
+        endpoint: saved(write, &endpoint, row).await?,
         organisation,
+    })
+}
+
+/// Saves a changed endpoint, read as `before`, if nobody changed it since,
+/// with its audit event.
+async fn saved(
+    mut write: Write,
+    before: &webhook_endpoint::Model,
+    row: webhook_endpoint::ActiveModel,
+) -> Result<webhook_endpoint::Model> {
+    let after = save(write.txn(), row, before.id, before.version).await?;
+    write.record(audited(
+        AuditAction::Updated,
+        before.id,
+        Some(before),
+        Some(&after),
+    )?);
+    write.commit().await?;
+    Ok(after)
+}
+
+/// The audit record of one write of an endpoint (`None` before a create,
+/// after a delete), without its secrets.
+fn audited(
+    action: AuditAction,
+    id: i32,
+    before: Option<&webhook_endpoint::Model>,
+    after: Option<&webhook_endpoint::Model>,
+) -> Result<Change> {
+    let (before_state, after_state) = keeping_private(
+        before.map(snapshot).transpose()?,
+        after.map(snapshot).transpose()?,
+        &SECRETS,
+    );
+    Ok(Change {
+        entity: AuditEntity::WebhookEndpoint,
+        id,
+        action,
+        version: after.map(|e| e.version),
+        public: false,
+        before: before_state,
+        after: after_state,
     })
 }
 
@@ -199,11 +268,18 @@ async fn save(
 /// # Errors
 /// `NOT_FOUND`; database errors.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, uuid: Uuid) -> Result<()> {
-    let owned = super::find(db, actor, uuid).await?;
-    webhook_endpoint::Entity::delete_by_id(owned.endpoint.id)
-        .exec(db)
+    let mut write = Write::begin(db, actor.clone(), "api").await?;
+    let Owned { endpoint, .. } = super::find(write.txn(), actor, uuid).await?;
+    webhook_endpoint::Entity::delete_by_id(endpoint.id)
+        .exec(write.txn())
         .await?;
-    Ok(())
+    write.record(audited(
+        AuditAction::Deleted,
+        endpoint.id,
+        Some(&endpoint),
+        None,
+    )?);
+    write.commit().await
 }
 
 /// Gives an endpoint a new secret, shown this once. The previous one keeps
@@ -224,14 +300,14 @@ pub async fn rotate_secret(
             format!("at most {MAX_KEEP_PREVIOUS_HOURS} hours (a week)"),
         ));
     }
+    let write = Write::begin(db, actor.clone(), "api").await?;
     let Owned {
         endpoint,
         organisation,
-    } = super::find(db, actor, uuid).await?;
+    } = super::find(write.txn(), actor, uuid).await?;
     let secret = signature::new_secret();
-    let (id, version) = (endpoint.id, endpoint.version);
     let previous = endpoint.secret.clone();
-    let mut row = endpoint.into_active_model();
+    let mut row = endpoint.clone().into_active_model();
     row.secret = Set(secret.clone());
     if keep_previous_hours == 0 {
         row.previous_secret = Set(None);
@@ -244,7 +320,7 @@ pub async fn rotate_secret(
     }
     Ok(Created {
         endpoint: Owned {
-            endpoint: save(db, row, id, version).await?,
+            endpoint: saved(write, &endpoint, row).await?,
             organisation,
         },
         secret,
@@ -263,12 +339,12 @@ pub async fn set_enabled(
     uuid: Uuid,
     disabled_reason: Option<String>,
 ) -> Result<Owned> {
+    let write = Write::begin(db, actor.clone(), "api").await?;
     let Owned {
         endpoint,
         organisation,
-    } = super::find(db, actor, uuid).await?;
-    let (id, version) = (endpoint.id, endpoint.version);
-    let mut row = endpoint.into_active_model();
+    } = super::find(write.txn(), actor, uuid).await?;
+    let mut row = endpoint.clone().into_active_model();
     match disabled_reason {
         None => {
             row.disabled_at = Set(None);
@@ -281,7 +357,7 @@ pub async fn set_enabled(
         }
     }
     Ok(Owned {
-        endpoint: save(db, row, id, version).await?,
+        endpoint: saved(write, &endpoint, row).await?,
         organisation,
     })
 }
