@@ -722,6 +722,86 @@ async fn a_partner_hears_the_decision_on_its_proposals(backend: Backend) {
     receiver.quiet(Duration::from_millis(500)).await;
 }
 
+/// A partner hears of its own comments on a version in consultation and of
+/// the editors' answers to them, and of no one else's, before adoption
+/// makes them public.
+async fn a_partner_hears_the_answers_to_its_comments(backend: Backend) {
+    let Some(mut receiver) = Receiver::start().await else {
+        return;
+    };
+    let Some(app) = spawn_app_with(backend, settings()).await else {
+        return;
+    };
+    let (_, secret) = endpoint(
+        &app,
+        &receiver.url(),
+        json!({ "entityTypes": ["CONSULTATION_COMMENT"] }),
+    )
+    .await;
+    receiver.secrets(&[&secret]).await;
+    fixtures::organisation(&app.db, "other-org").await;
+    let version = fixtures::guideline_version(
+        &app.db,
+        "relational-security",
+        1,
+        entity::value::GuidelineStatus::Consultation,
+        "In consultation",
+    )
+    .await;
+    let version = crate::helpers::gid(api::graphql::id::Kind::GuidelineVersion, version.id);
+    let comment = "mutation($id: ID!) { addConsultationComment(input: { version: $id, text: \"Say more about visits.\" }) { id } }";
+    let mut ids = Vec::new();
+    for organisation in ["other-org", "rescaled"] {
+        let added = as_ok(
+            &app,
+            &token(Role::Partner, Some(organisation)),
+            comment,
+            json!({ "id": version }),
+        )
+        .await;
+        ids.push(
+            added["addConsultationComment"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for id in &ids {
+        as_ok(
+            &app,
+            &token(Role::Editor, None),
+            "mutation($id: ID!) { answerConsultationComment(id: $id, expectedVersion: 1, input: { status: PARTLY_ACCEPTED, answer: \"Rule 3 says more.\" }) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    }
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let event = receiver.next().await;
+        got.push((
+            event["payload"]["type"].as_str().unwrap().to_owned(),
+            event["payload"]["data"]["entityId"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+            event["payload"]["data"]["entityVersion"].clone(),
+        ));
+    }
+    let own = ids[1].clone();
+    assert_eq!(
+        got,
+        [
+            (
+                "consultation_comment.created".to_owned(),
+                own.clone(),
+                json!(1)
+            ),
+            ("consultation_comment.updated".to_owned(), own, json!(2)),
+        ]
+    );
+    receiver.quiet(Duration::from_millis(500)).await;
+}
+
 const ENDPOINT_AUDIT: &str = "query($after: String) { auditLog(entityType: WEBHOOK_ENDPOINT, after: $after, first: 500) { nodes { action entityType entityId entityVersion actorSubject actorRole actorOrganisation origin before after } pageInfo { endCursor } } }";
 
 /// The audit log's events of webhook endpoints, as an admin reads them.
@@ -1010,6 +1090,7 @@ crate::on_both_databases!(
     an_endpoints_writes_are_never_sent,
     events_arrive_signed_in_order_each_once,
     a_partner_hears_the_decision_on_its_proposals,
+    a_partner_hears_the_answers_to_its_comments,
     failures_are_retried_in_order_then_disable_the_endpoint,
     a_rotated_secret_and_the_previous_both_sign,
     filters_choose_the_events,

@@ -130,15 +130,15 @@ async fn fan_out_to(
 ) -> Result<i64> {
     let txn = db.begin().await?;
     // Audit ids follow commit order, and `last` is committed: no event at or
-    // below it can still appear. Public events, and proposals, which only
-    // their own organisation hears of (below).
+    // below it can still appear. Public events, and the non-public ones that
+    // only their own organisation hears of (below).
     let events = audit_event::Entity::find()
         .filter(audit_event::Column::Id.gt(cursor))
         .filter(audit_event::Column::Id.lte(last))
         .filter(
             Condition::any()
                 .add(audit_event::Column::Public.eq(true))
-                .add(audit_event::Column::EntityType.eq(AuditEntity::Proposal)),
+                .add(audit_event::Column::EntityType.is_in(ADDRESSED)),
         )
         .order_by_asc(audit_event::Column::Id)
         .limit(FAN_OUT_BATCH)
@@ -169,7 +169,7 @@ async fn fan_out_to(
     let rows: Vec<webhook_delivery::ActiveModel> = events
         .iter()
         .filter(|e| wanted.contains(&e.entity_type))
-        .filter(|e| e.public || proposer(e) == Some(endpoint.organisation_id))
+        .filter(|e| e.public || addressee(e) == Some(endpoint.organisation_id))
         .filter(|e| {
             own.as_ref()
                 .is_none_or(|own| concerns(e, endpoint.organisation_id, own))
@@ -242,15 +242,23 @@ fn concerns(event: &audit_event::Model, organisation: i32, own: &HashSet<i32>) -
             own.contains(&event.entity_id) || field("maintained_by_id").any(|o| o == organisation)
         }
         AuditEntity::Visit => field("facility_id").any(|f| own.contains(&f)),
-        AuditEntity::Proposal => proposer(event) == Some(organisation),
+        AuditEntity::Proposal | AuditEntity::ConsultationComment => {
+            addressee(event) == Some(organisation)
+        }
         _ => false,
     }
 }
 
-/// The organisation that made a proposal, from its event: the only one told
-/// of what becomes of it (the payload carries ids, never the proposal).
-fn proposer(event: &audit_event::Model) -> Option<i32> {
-    if event.entity_type != AuditEntity::Proposal {
+/// The records whose non-public events their own organisation hears of:
+/// what becomes of its proposals, and the answers to its comments on a
+/// version in consultation.
+const ADDRESSED: [AuditEntity; 2] = [AuditEntity::Proposal, AuditEntity::ConsultationComment];
+
+/// The organisation that made a proposal or a consultation comment, from
+/// its event: the only one told of a non-public change to it (the payload
+/// carries ids, never the record).
+fn addressee(event: &audit_event::Model) -> Option<i32> {
+    if !ADDRESSED.contains(&event.entity_type) {
         return None;
     }
     let state = event.after_state.as_ref()?;
