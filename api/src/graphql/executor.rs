@@ -23,6 +23,15 @@ use tokio::task::JoinHandle;
 /// validator and the resolvers, and a stack is reserved, not used, memory.
 const STACK_BYTES: usize = 8 * 1024 * 1024;
 
+/// A task stopped when its waiter is dropped (a no-op once it has ended).
+struct StopOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for StopOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// The threads GraphQL requests run on.
 pub struct Executor {
     threads: Vec<Handle>,
@@ -62,6 +71,21 @@ impl Executor {
             next: AtomicUsize::new(0),
             _stop: stops,
         })
+    }
+
+    /// Runs `future` on the next thread in turn and waits for its output;
+    /// dropping the wait stops it, so work whose request went away does not
+    /// go on holding a thread.
+    ///
+    /// # Errors
+    /// The future panicked.
+    pub async fn run<F>(&self, future: F) -> Result<F::Output, tokio::task::JoinError>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let mut task = StopOnDrop(self.spawn(future));
+        (&mut task.0).await
     }
 
     /// Starts `future` on the next thread in turn; its handle can be awaited

@@ -41,10 +41,29 @@ where
     }
 }
 
+/// Runs an export's reads and encoding on the executor's threads: decoding
+/// tens of thousands of rows is CPU work between awaits, which on the HTTP
+/// worker would hold its other connections, those served a kept answer
+/// meanwhile included.
+async fn off_the_worker<F>(state: &AppState, work: F) -> Result<Vec<u8>, AppError>
+where
+    F: std::future::Future<Output = Result<Vec<u8>, AppError>> + Send + 'static,
+{
+    state
+        .executor
+        .run(work)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+}
+
 pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "geojson", async {
         let filter = read_params(&params, state.limits.list_items)?;
-        service::facility::map::feature_collection(&state.db, &filter).await
+        let db = state.db.clone();
+        off_the_worker(&state, async move {
+            service::facility::map::feature_collection(&db, &filter).await
+        })
+        .await
     })
     .await;
     match result {
@@ -56,15 +75,17 @@ pub async fn geojson(req: HttpRequest, params: Params, state: web::Data<AppState
 pub async fn csv(req: HttpRequest, params: Params, state: web::Data<AppState>) -> HttpResponse {
     let result = export(&req, &state, "csv", async {
         let filter = read_params(&params, state.limits.list_items)?;
-        let models = service::facility::select(&filter, &[])?
-            .all(&state.db)
-            .await?;
-        let facilities = service::facility::map::exchange_fields(&state.db, &models).await?;
-        // Encoding thousands of rows is CPU work: off the HTTP worker.
-        web::block(move || facility_csv::write(&facilities))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("{e}")))?
-            .map_err(|e| AppError::Internal(e.into()))
+        let db = state.db.clone();
+        off_the_worker(&state, async move {
+            let models = service::facility::select(&filter, &[])?.all(&db).await?;
+            let facilities = service::facility::map::exchange_fields(&db, &models).await?;
+            // Encoding thousands of rows is CPU work: off the executor's thread too.
+            tokio::task::spawn_blocking(move || facility_csv::write(&facilities))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?
+                .map_err(|e| AppError::Internal(e.into()))
+        })
+        .await
     })
     .await;
     match result {

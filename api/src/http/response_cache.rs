@@ -311,9 +311,13 @@ impl ResponseCache {
             compressed: Some(Arc::default()),
             ..Answer::uncached(body)
         };
-        // Made once here, outside the lock, and shared by every hit: a
-        // GeoJSON of every facility is megabytes.
-        answer.etag();
+        // Made once here, outside the lock, and shared by every hit; off the
+        // HTTP worker, which meanwhile serves its other connections: a
+        // GeoJSON of every facility is megabytes to hash.
+        let body = answer.body.clone();
+        if let Ok(etag) = actix_web::web::block(move || super::cache::etag_of(&body)).await {
+            let _ = answer.etag.set(etag);
+        }
         let _ = answer.compressed_for(req).await;
         self.stores.fetch_add(1, Ordering::Relaxed);
         let Ok(mut entries) = self.entries.lock() else {
