@@ -59,9 +59,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-for tool in python3 curl psql wrk cmp; do
-  command -v "$tool" >/dev/null || die "$tool is needed"
-done
+ensure_tools python3 curl psql cmp wrk:wrk
 for s in $SCENARIOS; do
   [[ -n ${QUERY[$s]:-} ]] || die "unknown scenario '$s' in BENCH_SCENARIOS (known: b c)"
 done

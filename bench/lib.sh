@@ -7,6 +7,28 @@
 log() { printf '[%s %s] %s\n' "${LOG_PREFIX:-bench}" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
+# Each command named must be there; one given as command:package is
+# installed from Debian's packages when it is not, so that a script runs on
+# a fresh machine.
+ensure_tools() { # command[:package] ...
+  local spec missing=() packages=()
+  for spec in "$@"; do
+    command -v "${spec%%:*}" >/dev/null && continue
+    [[ $spec == *:* ]] || die "${spec} is needed"
+    missing+=("${spec%%:*}")
+    packages+=("${spec#*:}")
+  done
+  ((${#packages[@]})) || return 0
+  log "installing ${packages[*]}"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}" >/dev/null
+  for spec in "${missing[@]}"; do
+    command -v "$spec" >/dev/null || die "could not install $spec"
+  done
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # Starts the local cluster when PostgreSQL at $PG_URL does not answer.

@@ -77,9 +77,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 # ----------------------------------------------------------------- checks --
-for tool in python3 curl psql node npm wrk; do
-  command -v "$tool" >/dev/null || die "$tool is needed"
-done
+ensure_tools python3 curl psql node:nodejs npm:npm wrk:wrk
 for s in $SCENARIOS; do
   [[ -n ${LABEL[$s]:-} ]] || die "unknown scenario '$s' in BENCH_SCENARIOS (known: a b c)"
 done

@@ -35,9 +35,7 @@ LOG_PREFIX=replicas
 # shellcheck source=bench/lib.sh
 source "$BENCH_DIR/lib.sh"
 
-command -v wrk >/dev/null || die "wrk is needed (apt-get install wrk)"
-command -v nginx >/dev/null || die "nginx is needed (apt-get install nginx-light)"
-command -v psql >/dev/null || die "psql is needed"
+ensure_tools psql wrk:wrk nginx:nginx-light
 [[ -x $WISH_BIN ]] || (cd "$REPO_ROOT" && cargo build --release --locked -p wish-api)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/wish-replicas.XXXXXX")

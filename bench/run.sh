@@ -92,17 +92,7 @@ done
 for d in $DATABASES; do
   [[ $d == sqlite || $d == postgres ]] || die "unknown database '$d' in BENCH_DATABASES (sqlite, postgres)"
 done
-command -v python3 >/dev/null || die "python3 is needed"
-command -v curl >/dev/null || die "curl is needed"
-
-if ! command -v wrk >/dev/null; then
-  log "installing wrk"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-  command -v wrk >/dev/null || die "could not install wrk"
-fi
+ensure_tools python3 curl wrk:wrk
 
 if [[ ! -x $WISH_BIN ]]; then
   if [[ $WISH_BIN == "$REPO_ROOT/target/release/wish-api" ]]; then

@@ -47,9 +47,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-for tool in python3 curl psql wrk; do
-  command -v "$tool" >/dev/null || die "$tool is needed"
-done
+ensure_tools python3 curl psql wrk:wrk
 if [[ ! -x $WISH_BIN ]]; then
   [[ $WISH_BIN == "$REPO_ROOT/target/release/wish-api" ]] || die "WISH_BIN=$WISH_BIN is not an executable"
   log "building the release binary (cargo build --release)"
