@@ -3,24 +3,20 @@
 //! the requests that arrive before the first answer is made computes the
 //! same answer itself (at 50,000 facilities, thirty-two GeoJSON exports of
 //! 15 MB at the same moment). With it, the first request computes and the
-//! others wait for its value (or, see [`Flights::under_way_since`], are
-//! given an earlier answer while it is made).
+//! others wait for its value (or, see [`Flights::is_under_way`], are given
+//! an earlier answer while it is made).
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::Mutex;
-use std::time::Instant;
 
 use tokio::sync::watch;
 
-/// The computations under way, by key.
+/// The computations under way, by key, each with its value once made.
 pub struct Flights<K, V> {
-    running: Mutex<HashMap<K, Flight<V>>>,
+    running: Mutex<HashMap<K, watch::Receiver<Option<V>>>>,
 }
-
-/// When a computation started, and its value once it is made.
-type Flight<V> = (Instant, watch::Receiver<Option<V>>);
 
 impl<K, V> Default for Flights<K, V> {
     fn default() -> Self {
@@ -73,16 +69,15 @@ impl<K: Hash + Eq + Clone, V: Clone> Flights<K, V> {
         }
     }
 
-    /// When the computation of `key` under way started; `None` when none is.
-    pub fn under_way_since(&self, key: &K) -> Option<Instant> {
+    /// Whether a computation of `key` is under way.
+    pub fn is_under_way(&self, key: &K) -> bool {
         let running = self
             .running
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         running
             .get(key)
-            .filter(|(_, done)| done.has_changed().is_ok())
-            .map(|(started, _)| *started)
+            .is_some_and(|done| done.has_changed().is_ok())
     }
 
     fn enter(&self, key: &K) -> Role<V> {
@@ -90,13 +85,13 @@ impl<K: Hash + Eq + Clone, V: Clone> Flights<K, V> {
             .running
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, done)) = running.get(key)
+        if let Some(done) = running.get(key)
             && done.has_changed().is_ok()
         {
             return Role::Follower(done.clone());
         }
         let (sender, receiver) = watch::channel(None);
-        running.insert(key.clone(), (Instant::now(), receiver));
+        running.insert(key.clone(), receiver);
         Role::Leader(sender)
     }
 
@@ -149,8 +144,8 @@ mod tests {
             }));
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
-        assert!(flights.under_way_since(&7).is_some(), "under way");
-        assert!(flights.under_way_since(&8).is_none());
+        assert!(flights.is_under_way(&7), "under way");
+        assert!(!flights.is_under_way(&8));
         let mut values = Vec::new();
         for task in tasks {
             values.push(task.await.unwrap().unwrap());
@@ -158,7 +153,7 @@ mod tests {
         assert_eq!(count.load(Ordering::SeqCst), 1, "one computation");
         assert!(values.windows(2).all(|w| w[0] == w[1]), "{values:?}");
         assert_eq!(flights.len(), 0, "nothing left running");
-        assert!(flights.under_way_since(&7).is_none(), "landed");
+        assert!(!flights.is_under_way(&7), "landed");
 
         // Another key, and the same key once the first flight landed, compute anew.
         assert_eq!(flights.run(8, || slow(count.clone(), 80)).await, Ok(80));

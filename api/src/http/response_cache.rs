@@ -8,13 +8,14 @@
 //!
 //! After a write every answer is stale at once. The first request for an
 //! answer makes it; those that ask for it meanwhile are given the answer
-//! kept at an earlier version, for at most [`STALE_WHILE_MADE`], or, without
-//! one, wait for it (see [`Flights`]). A request that starts after the write
-//! returned, with no other request making its answer, sees the write.
+//! kept at an earlier version, for at most [`STALE_WHILE_MADE`] from the
+//! first request that found it out of date, or, without one, wait for it
+//! (see [`Flights`]). A request that starts after the write returned, with no
+//! other request making its answer, sees the write.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix_web::HttpRequest;
 use actix_web::http::header::ContentEncoding;
@@ -26,15 +27,18 @@ use super::coalesce::Flights;
 use super::precompressed::Compressed;
 use crate::data_version::DataVersion;
 
-/// How long requests may be given an earlier answer while another request
-/// makes the current one. Past it they wait for that one: no request is
-/// answered with data older than the write before the one it could wait for.
+/// How long after a kept answer was first found out of date it may still be
+/// given, while another request makes the current one. Past it requests wait
+/// for that one, also when the requests that made it went away one after
+/// the other before it was made.
 pub const STALE_WHILE_MADE: Duration = Duration::from_secs(10);
 
 /// A cached answer and the data version it reflects.
 struct Cached {
     version: i64,
     answer: Answer,
+    /// When a request first found it older than the data version.
+    outdated_since: Option<Instant>,
 }
 
 /// An answer, with the compressed copies the cache keeps of it (none for an
@@ -125,7 +129,8 @@ pub struct ResponseCache {
 /// What the cache holds for a key at the data version now.
 enum Kept {
     Current(Answer),
-    Earlier(Answer),
+    /// Kept at an earlier version, first found out of date at that instant.
+    Earlier(Answer, Instant),
     Nothing,
 }
 
@@ -194,8 +199,8 @@ impl ResponseCache {
     /// `hit`), else the one `make` makes, kept when it says so. While another
     /// request is making the same `flight` at the same data version, the
     /// answer kept at an earlier version is given instead, for at most
-    /// [`STALE_WHILE_MADE`] after that request began; without one, or past
-    /// that, the request waits for it (see [`Flights`]). The request that
+    /// [`STALE_WHILE_MADE`] after a request first found it out of date;
+    /// without one, or past that, the request waits for it (see [`Flights`]). The request that
     /// makes a kept answer also makes its compressed copy in the encoding it
     /// asked for before the answer is served to others, so they do not wait
     /// for that copy either. With no data version to read, `make` runs and
@@ -224,14 +229,14 @@ impl ResponseCache {
         };
         let earlier = match self.kept(&key, version) {
             Kept::Current(answer) => return Ok((answer, hit)),
-            Kept::Earlier(answer) => Some(answer),
+            Kept::Earlier(answer, outdated_since) => {
+                Some(answer).filter(|_| outdated_since.elapsed() < self.stale_while_made)
+            }
             Kept::Nothing => None,
         };
         let flight = (flight, version);
         if let Some(earlier) = earlier
-            && flights
-                .under_way_since(&flight)
-                .is_some_and(|started| started.elapsed() < self.stale_while_made)
+            && flights.is_under_way(&flight)
         {
             self.stale.fetch_add(1, Ordering::Relaxed);
             return Ok((earlier, hit));
@@ -278,12 +283,15 @@ impl ResponseCache {
         let Ok(mut entries) = self.entries.lock() else {
             return Kept::Nothing;
         };
-        match entries.lru.get(key) {
+        match entries.lru.get_mut(key) {
             Some(cached) if cached.version == version => {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 Kept::Current(cached.answer.clone())
             }
-            Some(cached) if cached.version < version => Kept::Earlier(cached.answer.clone()),
+            Some(cached) if cached.version < version => {
+                let since = *cached.outdated_since.get_or_insert_with(Instant::now);
+                Kept::Earlier(cached.answer.clone(), since)
+            }
             _ => Kept::Nothing,
         }
     }
@@ -327,6 +335,7 @@ impl ResponseCache {
         let cached = Cached {
             version,
             answer: answer.clone(),
+            outdated_since: None,
         };
         if let Some(old) = entries.lru.put(key, cached) {
             entries.bytes -= old.answer.body.len();
@@ -464,6 +473,41 @@ mod tests {
         assert_eq!((made_now, late), ("second".into(), "second".into()));
         assert_eq!(made.load(Ordering::SeqCst), 2);
         assert_eq!(cache.counts().stale, 0);
+    }
+
+    #[actix_web::test]
+    async fn makers_that_go_away_do_not_extend_the_bound() {
+        let (_scratch, db, cache) = cache(Duration::from_millis(400)).await;
+        let made = AtomicUsize::new(0);
+        let slow = Duration::from_millis(700);
+        assert_eq!(
+            ask(&cache, 4, &made, Duration::ZERO, "before").await,
+            "before"
+        );
+        write(&db, &cache).await;
+
+        // The first maker's request goes away half-way, a second one begins.
+        let gone = tokio::time::timeout(
+            Duration::from_millis(150),
+            ask(&cache, 4, &made, slow, "never made"),
+        )
+        .await;
+        assert!(gone.is_err(), "went away");
+        let second = ask(&cache, 4, &made, slow, "after");
+        let asked = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let early = ask(&cache, 4, &made, slow, "made again").await;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            // 500 ms after the answer was first found out of date (past the
+            // bound), 350 ms after the second maker began (within it).
+            let late = ask(&cache, 4, &made, slow, "made again").await;
+            (early, late)
+        };
+        let (second, (early, late)) = tokio::join!(second, asked);
+        assert_eq!(second, "after");
+        assert_eq!(early, "before", "within the bound");
+        assert_eq!(late, "after", "past it, waited for the second maker");
+        assert_eq!(made.load(Ordering::SeqCst), 3);
     }
 
     #[actix_web::test]
