@@ -1,4 +1,5 @@
-//! Where GraphQL requests run: threads of their own, beside the HTTP workers.
+//! Where GraphQL requests and the open-data exports run: threads of their
+//! own, beside the HTTP workers.
 //!
 //! An HTTP worker is one thread serving many connections, `/health` among
 //! them. Parsing, validating, resolving and serialising a request is CPU
@@ -32,7 +33,7 @@ impl<T> Drop for StopOnDrop<T> {
     }
 }
 
-/// The threads GraphQL requests run on.
+/// The threads GraphQL requests and exports run on.
 pub struct Executor {
     threads: Vec<Handle>,
     next: AtomicUsize,

@@ -200,11 +200,11 @@ impl ResponseCache {
     /// request is making the same `flight` at the same data version, the
     /// answer kept at an earlier version is given instead, for at most
     /// [`STALE_WHILE_MADE`] after a request first found it out of date;
-    /// without one, or past that, the request waits for it (see [`Flights`]). The request that
-    /// makes a kept answer also makes its compressed copy in the encoding it
-    /// asked for before the answer is served to others, so they do not wait
-    /// for that copy either. With no data version to read, `make` runs and
-    /// nothing is kept.
+    /// without one, or past that, the request waits for it (see
+    /// [`Flights`]). The request that makes a kept answer also makes its
+    /// compressed copy in the encoding it asked for before the answer is
+    /// served to others, so they do not wait for that copy either. With no
+    /// data version to read, `make` runs and nothing is kept.
     ///
     /// # Errors
     /// Those of `make`.
