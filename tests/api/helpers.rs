@@ -165,7 +165,12 @@ impl TestDatabase {
                     url: admin_url.clone(),
                     schema: Some(schema.clone()),
                     max_connections: 4,
-                    acquire_timeout_ms: 5_000,
+                    // A loaded CI machine runs many apps at once: a test of
+                    // order under 24 concurrent writers, each holding one of
+                    // the four connections while it waits for the data
+                    // version's row lock, must not fail for slowness
+                    // (`resilience` sets its own, short, timeout).
+                    acquire_timeout_ms: 30_000,
                     statement_timeout_ms: 10_000,
                 };
                 Some(Self {
