@@ -117,6 +117,40 @@ pub async fn allow_values(
     Ok(())
 }
 
+/// Lets an [`enumeration`] column that allows exactly `before` also hold
+/// `value` (see [`allow_values`]).
+pub async fn add_value(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    column: &str,
+    before: &[&str],
+    value: &str,
+) -> Result<(), DbErr> {
+    let after: Vec<&str> = before.iter().copied().chain([value]).collect();
+    allow_values(manager, table, column, before, &after).await
+}
+
+/// Undoes [`add_value`]: the rows that hold `value` go, then the column
+/// allows exactly `before` again.
+pub async fn remove_value(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    column: &str,
+    before: &[&str],
+    value: &str,
+) -> Result<(), DbErr> {
+    manager
+        .exec_stmt(
+            Query::delete()
+                .from_table(Alias::new(table))
+                .and_where(Expr::col(Alias::new(column)).eq(value))
+                .to_owned(),
+        )
+        .await?;
+    let after: Vec<&str> = before.iter().copied().chain([value]).collect();
+    allow_values(manager, table, column, &after, before).await
+}
+
 /// ISO 3166-1 alpha-2 country code, upper case.
 pub fn country_code<T: IntoIden + Clone + 'static>(col: T, nullable: bool) -> ColumnDef {
     let mut def = ColumnDef::new(col.clone());

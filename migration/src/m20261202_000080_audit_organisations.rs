@@ -22,45 +22,28 @@ const ENTITIES_BEFORE: &[&str] = &[
     "guideline_version",
     "resource",
 ];
-const ENTITIES_AFTER: &[&str] = &[
-    "facility",
-    "visit",
-    "learning_session",
-    "stakeholder",
-    "guideline_version",
-    "resource",
-    "organisation",
-];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        column::allow_values(
+        column::add_value(
             manager,
             "audit_event",
             "entity_type",
             ENTITIES_BEFORE,
-            ENTITIES_AFTER,
+            "organisation",
         )
         .await
     }
 
     /// Forgets the organisations' events with the kind.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .exec_stmt(
-                Query::delete()
-                    .from_table(Alias::new("audit_event"))
-                    .and_where(Expr::col(Alias::new("entity_type")).eq("organisation"))
-                    .to_owned(),
-            )
-            .await?;
-        column::allow_values(
+        column::remove_value(
             manager,
             "audit_event",
             "entity_type",
-            ENTITIES_AFTER,
             ENTITIES_BEFORE,
+            "organisation",
         )
         .await
     }

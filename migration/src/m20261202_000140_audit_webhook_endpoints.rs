@@ -6,6 +6,9 @@ use sea_orm_migration::prelude::*;
 
 use crate::column;
 
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
 const ENTITIES_BEFORE: &[&str] = &[
     "facility",
     "visit",
@@ -20,60 +23,28 @@ const ENTITIES_BEFORE: &[&str] = &[
     "competence_area",
     "competence",
 ];
-const ENTITIES_AFTER: &[&str] = &[
-    "facility",
-    "visit",
-    "learning_session",
-    "stakeholder",
-    "guideline_version",
-    "resource",
-    "organisation",
-    "proposal",
-    "knowledge_workshop",
-    "consultation_comment",
-    "competence_area",
-    "competence",
-    "webhook_endpoint",
-];
-
-#[derive(DeriveMigrationName)]
-pub struct Migration;
-
-#[derive(DeriveIden)]
-enum AuditEvent {
-    Table,
-    EntityType,
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        column::allow_values(
+        column::add_value(
             manager,
             "audit_event",
             "entity_type",
             ENTITIES_BEFORE,
-            ENTITIES_AFTER,
+            "webhook_endpoint",
         )
         .await
     }
 
     /// Forgets the endpoints' events with the kind.
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .exec_stmt(
-                Query::delete()
-                    .from_table(AuditEvent::Table)
-                    .and_where(Expr::col(AuditEvent::EntityType).eq("webhook_endpoint"))
-                    .to_owned(),
-            )
-            .await?;
-        column::allow_values(
+        column::remove_value(
             manager,
             "audit_event",
             "entity_type",
-            ENTITIES_AFTER,
             ENTITIES_BEFORE,
+            "webhook_endpoint",
         )
         .await
     }

@@ -108,6 +108,21 @@ impl Receiver {
     }
 
     /// Nothing more arrives within `wait`.
+    /// The next `count` deliveries, each as its type, record id and version.
+    async fn next_kinds(&mut self, count: usize) -> Vec<(String, String, Value)> {
+        let mut got = Vec::new();
+        for _ in 0..count {
+            let event = self.next().await;
+            let data = &event["payload"]["data"];
+            got.push((
+                event["payload"]["type"].as_str().unwrap().to_owned(),
+                data["entityId"].as_str().unwrap().to_owned(),
+                data["entityVersion"].clone(),
+            ));
+        }
+        got
+    }
+
     async fn quiet(&mut self, wait: Duration) {
         if let Ok(line) = tokio::time::timeout(wait, self.lines.next_line()).await {
             panic!("an unexpected request arrived: {line:?}");
@@ -700,18 +715,7 @@ async fn a_partner_hears_the_decision_on_its_proposals(backend: Backend) {
         )
         .await;
     }
-    let mut got = Vec::new();
-    for _ in 0..2 {
-        let event = receiver.next().await;
-        got.push((
-            event["payload"]["type"].as_str().unwrap().to_owned(),
-            event["payload"]["data"]["entityId"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            event["payload"]["data"]["entityVersion"].clone(),
-        ));
-    }
+    let got = receiver.next_kinds(2).await;
     assert_eq!(
         got,
         [
@@ -775,18 +779,7 @@ async fn a_partner_hears_the_answers_to_its_comments(backend: Backend) {
         )
         .await;
     }
-    let mut got = Vec::new();
-    for _ in 0..2 {
-        let event = receiver.next().await;
-        got.push((
-            event["payload"]["type"].as_str().unwrap().to_owned(),
-            event["payload"]["data"]["entityId"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-            event["payload"]["data"]["entityVersion"].clone(),
-        ));
-    }
+    let got = receiver.next_kinds(2).await;
     let own = ids[1].clone();
     assert_eq!(
         got,
