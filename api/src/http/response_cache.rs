@@ -33,6 +33,9 @@ use crate::data_version::DataVersion;
 /// the other before it was made.
 pub const STALE_WHILE_MADE: Duration = Duration::from_secs(10);
 
+/// Answers up to this size have their ETag hashed on the worker itself.
+const HASHED_IN_PLACE: usize = 64 * 1024;
+
 /// A cached answer and the data version it reflects.
 struct Cached {
     version: i64,
@@ -319,13 +322,17 @@ impl ResponseCache {
             compressed: Some(Arc::default()),
             ..Answer::uncached(body)
         };
-        // Made once here, outside the lock, and shared by every hit; off the
-        // HTTP worker, which meanwhile serves its other connections: a
-        // GeoJSON of every facility is megabytes to hash.
-        let body = answer.body.clone();
-        if let Ok(etag) = actix_web::web::block(move || super::cache::etag_of(&body)).await {
-            let _ = answer.etag.set(etag);
+        // Made once here, outside the lock, and shared by every hit. A
+        // GeoJSON of every facility is megabytes to hash: off the HTTP
+        // worker, which meanwhile serves its other connections; a small
+        // answer is hashed faster than a thread is handed the work.
+        if answer.body.len() > HASHED_IN_PLACE {
+            let body = answer.body.clone();
+            if let Ok(etag) = actix_web::web::block(move || super::cache::etag_of(&body)).await {
+                let _ = answer.etag.set(etag);
+            }
         }
+        answer.etag();
         let _ = answer.compressed_for(req).await;
         self.stores.fetch_add(1, Ordering::Relaxed);
         let Ok(mut entries) = self.entries.lock() else {
