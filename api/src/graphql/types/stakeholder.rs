@@ -289,14 +289,9 @@ impl Participant {
         audience.sees_record(&self.0)
     }
 
-    /// Where the participant goes in a list: named ones first, in the
-    /// loader's order (by name); then the anonymous ones, by description.
+    /// Where the participant goes in a list (see [`Audience::position`]).
     pub fn position(&self, audience: Audience) -> (bool, &'static str) {
-        if self.named(audience) {
-            (false, "")
-        } else {
-            (true, audience.describe(&self.0))
-        }
+        audience.position(&self.0)
     }
 }
 

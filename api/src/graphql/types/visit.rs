@@ -74,8 +74,6 @@ macro_rules! activity {
                 let key = $crate::graphql::loader::$participants(self.id);
                 let mut participants: Vec<$crate::graphql::types::stakeholder::Participant> =
                     $crate::graphql::context::load_all(ctx, key).await?;
-                // Anonymous participants go last: among the named ones, by name,
-                // they would tell where their names fall in the alphabet.
                 let audience = $crate::graphql::context::audience(ctx);
                 participants.sort_by_key(|p| p.position(audience));
                 Ok(participants)

@@ -233,8 +233,13 @@ pub async fn page(
     args: &PageArgs,
 ) -> Result<Page<facility::Model>> {
     let select = select(filter, order)?;
-    let fingerprint = page::fingerprint(&("facility", filter, order));
-    page::fetch(db, select, &fingerprint, args).await
+    page::fetch(db, select, &fingerprint(filter, order), args).await
+}
+
+/// What the cursors of a page of facilities carry: the list they index.
+#[must_use]
+pub fn fingerprint(filter: &Filter, order: &[Ordering]) -> String {
+    page::fingerprint(&("facility", filter, order))
 }
 
 /// How many facilities match `filter`.

@@ -6,7 +6,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use sea_orm::{
     Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
     QueryResult, QuerySelect, QueryTrait, Select,
@@ -73,7 +73,9 @@ pub fn fingerprint(parts: &impl Serialize) -> String {
     digest.iter().take(6).map(|b| format!("{b:02x}")).collect()
 }
 
-fn encode_cursor(fingerprint: &str, offset: u64) -> String {
+/// The cursor of the item at `offset` of the result `fingerprint` names.
+#[must_use]
+pub fn encode_cursor(fingerprint: &str, offset: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("c1:{fingerprint}:{offset}"))
 }
 
@@ -201,21 +203,9 @@ where
         let rows = select.all(db).await?;
         return Ok(assemble(fingerprint, offset, limit, rows).counted(counted));
     }
-    // Every matching row, not the page: the same filter without its order,
-    // offset and limit, counted where the database can use an index alone.
-    let mut matching = select.clone().into_query();
-    matching
-        .clear_order_by()
-        .reset_limit()
-        .reset_offset()
-        .clear_selects()
-        .expr(Expr::val(1));
-    let total = Query::select()
-        .expr(Expr::cust("COUNT(*)"))
-        .from_subquery(matching, "wish_matching")
-        .to_owned();
+    let total = total_of(&select);
     let rows = select
-        .expr_as(Expr::SubQuery(None, Box::new(total.into())), TOTAL_COLUMN)
+        .expr_as(total, TOTAL_COLUMN)
         .into_model::<WithTotal<E::Model>>()
         .all(db)
         .await?;
@@ -230,7 +220,27 @@ where
 }
 
 /// The column that carries the total beside each row of a page.
-const TOTAL_COLUMN: &str = "wish_page_total";
+pub const TOTAL_COLUMN: &str = "wish_page_total";
+
+/// How many rows `select` matches on all pages, as a scalar subquery to put
+/// beside each row of its page: every matching row, not the page's, so the
+/// same filter without its order, offset and limit, counted where the
+/// database can use an index alone.
+#[must_use]
+pub fn total_of<E: EntityTrait>(select: &Select<E>) -> SimpleExpr {
+    let mut matching = select.clone().into_query();
+    matching
+        .clear_order_by()
+        .reset_limit()
+        .reset_offset()
+        .clear_selects()
+        .expr(Expr::val(1));
+    let total = Query::select()
+        .expr(Expr::cust("COUNT(*)"))
+        .from_subquery(matching, "wish_matching")
+        .to_owned();
+    SimpleExpr::SubQuery(None, Box::new(total.into()))
+}
 
 /// A row of a page, and the number of rows on all pages.
 struct WithTotal<M> {
@@ -251,7 +261,15 @@ impl<M: FromQueryResult> FromQueryResult for WithTotal<M> {
 /// Which slice of an ordered result `args` ask for, as (offset, limit, and
 /// the total when it was needed): `total` runs only when paging back from
 /// the end.
-async fn window<F>(fingerprint: &str, args: &PageArgs, total: F) -> Result<(u64, u64, Option<u64>)>
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a bad page size, a foreign or malformed cursor, or
+/// `first` and `last` together; those of `total`.
+pub async fn window<F>(
+    fingerprint: &str,
+    args: &PageArgs,
+    total: F,
+) -> Result<(u64, u64, Option<u64>)>
 where
     F: std::future::Future<Output = Result<u64>>,
 {

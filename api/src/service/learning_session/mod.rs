@@ -75,7 +75,9 @@ pub async fn participants_of(
     db: &impl ConnectionTrait,
     session_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let by_name = [stakeholder::Column::SortName];
+    // By name, then by record: two people of one name keep one order on
+    // every read and backend.
+    let by_name = [stakeholder::Column::SortName, stakeholder::Column::Id];
     let parent = learning_session_participant::Column::SessionId;
     read::linked(db, parent, session_ids, &by_name).await
 }

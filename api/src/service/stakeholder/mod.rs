@@ -50,20 +50,33 @@ impl Audience {
 
     /// Whether this reader sees the person as a record: by name, with an id.
     #[must_use]
-    pub fn sees_record(self, person: &stakeholder::Model) -> bool {
-        person.erased_at.is_none() && (self == Self::Editors || person.consent_name)
+    pub fn sees_record(self, person: &impl Consents) -> bool {
+        !person.erased() && (self == Self::Editors || person.consents().name)
     }
 
     /// Whether this reader sees the person's organisation and country.
     #[must_use]
-    pub fn sees_affiliation(self, person: &stakeholder::Model) -> bool {
-        person.erased_at.is_none() && (self == Self::Editors || person.consent_affiliation)
+    pub fn sees_affiliation(self, person: &impl Consents) -> bool {
+        !person.erased() && (self == Self::Editors || person.consents().affiliation)
     }
 
     /// Whether this reader sees the person's kind.
     #[must_use]
-    pub fn sees_kind(self, person: &stakeholder::Model) -> bool {
-        person.erased_at.is_none() && (self == Self::Editors || person.consent_kind)
+    pub fn sees_kind(self, person: &impl Consents) -> bool {
+        !person.erased() && (self == Self::Editors || person.consents().kind)
+    }
+
+    /// Where a participant goes in a list of them: those this reader sees
+    /// by name first, in the list's order (by name); then the anonymous ones
+    /// by description, since among the named ones, by name, they would tell
+    /// where their names fall in the alphabet.
+    #[must_use]
+    pub fn position(self, person: &impl Consents) -> (bool, &'static str) {
+        if self.sees_record(person) {
+            (false, "")
+        } else {
+            (true, self.describe(person))
+        }
     }
 
     /// [`Audience::sees_record`] as SQL.
@@ -79,11 +92,11 @@ impl Audience {
     /// How a participant whom this reader does not see by name is described:
     /// by their kind where it is public, else as "a participant".
     #[must_use]
-    pub fn describe(self, person: &stakeholder::Model) -> &'static str {
+    pub fn describe(self, person: &impl Consents) -> &'static str {
         if !self.sees_kind(person) {
             return "a participant";
         }
-        match person.kind {
+        match person.kind() {
             StakeholderKind::Practice => "a practitioner",
             StakeholderKind::Policy => "a policy maker",
             StakeholderKind::Research => "a researcher",
@@ -93,6 +106,60 @@ impl Audience {
         }
     }
 }
+
+/// What a person made public, one consent each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Consent {
+    pub name: bool,
+    pub affiliation: bool,
+    pub kind: bool,
+}
+
+/// What [`Audience`] needs of a person to decide what a reader sees: their
+/// record, or only the columns a read selected (see `graphql::compiled`).
+pub trait Consents {
+    fn erased(&self) -> bool;
+    fn consents(&self) -> Consent;
+    fn kind(&self) -> StakeholderKind;
+}
+
+impl Consents for stakeholder::Model {
+    fn erased(&self) -> bool {
+        self.erased_at.is_some()
+    }
+
+    fn consents(&self) -> Consent {
+        Consent {
+            name: self.consent_name,
+            affiliation: self.consent_affiliation,
+            kind: self.consent_kind,
+        }
+    }
+
+    fn kind(&self) -> StakeholderKind {
+        self.kind
+    }
+}
+
+/// A person read through a reference or shared: as the person.
+macro_rules! consents_through {
+    ($($pointer:ty),+) => {$(
+        impl<T: Consents> Consents for $pointer {
+            fn erased(&self) -> bool {
+                T::erased(self)
+            }
+
+            fn consents(&self) -> Consent {
+                T::consents(self)
+            }
+
+            fn kind(&self) -> StakeholderKind {
+                T::kind(self)
+            }
+        }
+    )+};
+}
+consents_through!(&T, std::sync::Arc<T>);
 
 /// Which stakeholders to return. Absent or empty lists place no constraint.
 #[derive(Debug, Default, Clone, Serialize)]

@@ -79,7 +79,9 @@ pub async fn participants_of(
     db: &impl ConnectionTrait,
     visit_ids: &[i32],
 ) -> Result<Vec<(i32, stakeholder::Model)>> {
-    let by_name = [stakeholder::Column::SortName];
+    // By name, then by record: two people of one name keep one order on
+    // every read and backend.
+    let by_name = [stakeholder::Column::SortName, stakeholder::Column::Id];
     read::linked(db, visit_participant::Column::VisitId, visit_ids, &by_name).await
 }
 
