@@ -236,6 +236,13 @@ pub struct ServeSettings {
     )]
     pub response_cache_mb: usize,
 
+    /// Answer the reads that one SQL statement can answer (a facility with its
+    /// visits, a page of facilities) from that statement, without the
+    /// resolvers; `false` sends every read through the resolvers, which give
+    /// the same answers more slowly.
+    #[arg(long = "compiled-reads", env = "WISH_COMPILED_READS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub compiled_reads: bool,
+
     /// Learn of writes by PostgreSQL `LISTEN` (and, on SQLite, in process),
     /// so that a cached answer costs no database round trip; `false` reads
     /// the data version on every cached request instead (behind a pooler in

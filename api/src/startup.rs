@@ -149,6 +149,7 @@ impl Application {
             db_budget: Duration::from_millis(settings.request_db_budget_ms),
             limits,
             documents: Documents::new(KEPT_DOCUMENTS),
+            compiled_reads: settings.compiled_reads,
             authenticator,
             response_cache,
             anonymous_reads: http::graphql::AnonymousReads::default(),

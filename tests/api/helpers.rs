@@ -269,10 +269,14 @@ pub struct Replica {
 impl TestApp {
     /// Starts another server over this app's database, as a second replica.
     pub async fn second_replica(&self) -> Replica {
-        let server =
-            Application::build(&self.database.settings, &auth_settings(), serve_settings())
-                .await
-                .expect("a second server");
+        self.second_replica_with(serve_settings()).await
+    }
+
+    /// Starts another server over this app's database, with these settings.
+    pub async fn second_replica_with(&self, settings: ServeSettings) -> Replica {
+        let server = Application::build(&self.database.settings, &auth_settings(), settings)
+            .await
+            .expect("a second server");
         let replica = Replica {
             address: format!("http://{}", server.address()),
             statements: server.statements(),

@@ -14,6 +14,7 @@ mod browser;
 mod changes;
 mod cli;
 mod competences;
+mod compiled;
 mod consultation;
 mod demo_data;
 mod errors;

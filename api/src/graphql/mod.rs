@@ -1,6 +1,7 @@
 //! The GraphQL layer: the schema, its resolvers and its types. Resolvers stay
 //! thin: they read the request context and call [`crate::service`].
 
+pub mod compiled;
 pub mod context;
 pub mod documents;
 pub mod executed;

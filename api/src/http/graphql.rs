@@ -23,6 +23,7 @@ use crate::auth::Caller;
 use crate::db::Budget;
 use crate::error::code;
 use crate::graphql::context::Lang;
+use crate::graphql::documents::Parsed;
 use crate::graphql::executed::Execution;
 use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
@@ -140,18 +141,20 @@ pub async fn post(
     }
     // The map's reads are small; a large document or variables is not worth
     // hashing on the HTTP worker for a cache it would hardly ever hit.
-    if let (None, BatchRequest::Single(request), false) = (caller.role, &batch, large) {
-        let key = cache_key(&req, request);
-        let (answer, verdict) = answer_anonymous(&req, &state, key, batch, media).await;
-        let mut response = HttpResponse::build(verdict.status(media));
-        response
-            .insert_header((CACHE_CONTROL, "no-store"))
-            .content_type(media.content_type());
-        return match answer.compressed_for(&req).await {
-            Some((encoding, body)) => response.insert_header(encoding).body(body),
-            None => response.body(answer.body),
-        };
-    }
+    let batch = match (caller.role, batch, large) {
+        (None, BatchRequest::Single(request), false) => {
+            let (answer, verdict) = answer_anonymous(&req, &state, request, media).await;
+            let mut response = HttpResponse::build(verdict.status(media));
+            response
+                .insert_header((CACHE_CONTROL, "no-store"))
+                .content_type(media.content_type());
+            return match answer.compressed_for(&req).await {
+                Some((encoding, body)) => response.insert_header(encoding).body(body),
+                None => response.body(answer.body),
+            };
+        }
+        (_, batch, _) => batch,
+    };
     let outcome = execute(&req, &state, caller, batch, media).await;
     answered(media, outcome.verdict, outcome.body, "no-store")
 }
@@ -191,14 +194,16 @@ fn not_acceptable() -> HttpResponse {
 async fn answer_anonymous(
     req: &HttpRequest,
     state: &web::Data<AppState>,
-    key: [u8; 32],
-    batch: BatchRequest,
+    request: async_graphql::Request,
     media: Media,
 ) -> (Answer, Verdict) {
     let Some(cache) = &state.response_cache else {
+        let batch = BatchRequest::Single(request);
         let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
         return (Answer::uncached(outcome.body), outcome.verdict);
     };
+    let key = cache_key(req, &request);
+    let batch = BatchRequest::Single(request);
     let operation = operation_of(&batch);
     let made = || async {
         let outcome = execute(req, state, Caller::anonymous(), batch, media).await;
@@ -305,15 +310,15 @@ pub async fn get(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -
             NO_QUERY,
         );
     }
-    let key = cache_key(&req, &request);
     let read_only = ReadOnly::new(request.operation_name.clone());
-    let batch = BatchRequest::Single(request.data(read_only.clone()));
+    let request = request.data(read_only.clone());
     let mut response = if caller.role.is_some() {
         // What a token may read is never stored by a shared cache.
+        let batch = BatchRequest::Single(request);
         let outcome = execute(&req, &state, caller, batch, media).await;
         answered(media, outcome.verdict, outcome.body, "private, no-store")
     } else {
-        let (answer, verdict) = answer_anonymous(&req, &state, key, batch, media).await;
+        let (answer, verdict) = answer_anonymous(&req, &state, request, media).await;
         if verdict.ok {
             // An anonymous query by URL: cacheable by browsers and CDNs, revalidated by ETag.
             super::cache::public_answer(&req, media.content_type(), &answer).await
@@ -653,21 +658,32 @@ async fn one(
     }
     // An empty query is a persisted query sent by hash: async-graphql looks
     // it up, and the limits extension checks it.
+    let mut parsed = None;
     if !request.query.is_empty() {
         let checked = state.documents.parse(&request.query).and_then(|document| {
             state
                 .limits
-                .check(&document, &request.variables)
+                .check(&document.document, &request.variables)
                 .map(|()| document)
         });
         match checked {
             Ok(document) => {
-                request.set_parsed_query(document);
+                if let Some(data) = compiled(state, &document, &request, caller).await {
+                    state.metrics.operation_answered(true);
+                    return (async_graphql::Response::new(data), true);
+                }
+                request.set_parsed_query(document.document.clone());
                 request = request.data(limits::Checked);
+                parsed = Some(document);
             }
             Err(refusal) => return refused(refusal),
         }
     }
+    // Kept only until the document's plan is decided.
+    let operation_name = parsed
+        .as_ref()
+        .filter(|parsed| state.compiled_reads && !parsed.decided())
+        .map(|_| request.operation_name.clone());
     let execution = Execution::default();
     let request = request
         .data(caller.clone())
@@ -675,7 +691,32 @@ async fn one(
         .data(loader.clone())
         .data(execution.clone());
     let response = state.schema.execute(request).await;
+    if execution.ran() {
+        state.metrics.operation_answered(false);
+    }
+    if let (Some(parsed), Some(operation_name)) = (parsed, operation_name)
+        && execution.ran()
+        && response.is_ok()
+    {
+        parsed.answered(operation_name.as_deref(), state.db.get_database_backend());
+    }
     (response, execution.ran())
+}
+
+/// The data of `request` from its document's plan (see
+/// [`crate::graphql::compiled`]), for a caller who sees what the plans read;
+/// `None` sends it to the resolvers.
+async fn compiled(
+    state: &AppState,
+    parsed: &Parsed,
+    request: &async_graphql::Request,
+    caller: &Caller,
+) -> Option<async_graphql::Value> {
+    if !state.compiled_reads || caller.is_editor() {
+        return None;
+    }
+    let plan = parsed.plan(request.operation_name.as_deref())?;
+    plan.answer(&state.db, &request.variables).await
 }
 
 /// A buffer that refuses to grow past its capacity, so that serialising an

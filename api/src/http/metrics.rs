@@ -223,6 +223,7 @@ pub struct Metrics {
     version_reads: IntCounter,
     cache_answers: IntCounterVec,
     webhook_deliveries: IntCounterVec,
+    answered_by: IntCounterVec,
     /// Which names are labels, and the endpoints and outcomes each has
     /// series under, so that a label that goes takes its series with it.
     labels: Mutex<(Operations, BTreeSet<(String, String)>)>,
@@ -299,6 +300,16 @@ impl Metrics {
         for outcome in ["delivered", "failed"] {
             webhook_deliveries.with_label_values(&[outcome]);
         }
+        let answered_by = IntCounterVec::new(
+            Opts::new(
+                "wish_graphql_operations_total",
+                "GraphQL operations run, by what answered them: plan (a compiled read: one statement per root field, no resolvers) or resolvers.",
+            ),
+            &["by"],
+        )?;
+        for by in ["plan", "resolvers"] {
+            answered_by.with_label_values(&[by]);
+        }
         let (requests, latency, errors, pool) = (requests?, latency?, errors?, pool?);
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
@@ -310,6 +321,7 @@ impl Metrics {
             Box::new(version_reads.clone()),
             Box::new(cache_answers.clone()),
             Box::new(webhook_deliveries.clone()),
+            Box::new(answered_by.clone()),
         ] {
             registry.register(collector)?;
         }
@@ -329,6 +341,7 @@ impl Metrics {
             version_reads,
             cache_answers,
             webhook_deliveries,
+            answered_by,
             labels: Mutex::default(),
         })
     }
@@ -337,6 +350,12 @@ impl Metrics {
     #[must_use]
     pub fn webhook_deliveries(&self) -> IntCounterVec {
         self.webhook_deliveries.clone()
+    }
+
+    /// Counts one GraphQL operation, answered by a plan or by the resolvers.
+    pub(super) fn operation_answered(&self, by_plan: bool) {
+        let by = if by_plan { "plan" } else { "resolvers" };
+        self.answered_by.with_label_values(&[by]).inc();
     }
 
     /// Counts one answered request.

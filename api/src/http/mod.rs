@@ -49,8 +49,10 @@ pub struct AppState {
     /// Database time one request may use; zero: no budget.
     pub db_budget: Duration,
     pub limits: Limits,
-    /// Documents parsed before, by their text.
+    /// Documents parsed before, by their text, with their compiled plans.
     pub documents: Documents,
+    /// Whether reads a compiled plan answers are answered by it.
+    pub compiled_reads: bool,
     /// `None`: no key configured, so every token is refused and nobody writes.
     pub authenticator: Option<Authenticator>,
     /// Revoked tokens and organisations, as this server last read them.

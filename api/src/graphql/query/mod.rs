@@ -3,7 +3,7 @@
 mod changes;
 mod competence;
 mod consultation;
-mod facility;
+pub(crate) mod facility;
 mod guideline;
 mod label;
 mod learning_session;
