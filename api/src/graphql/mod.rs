@@ -7,6 +7,7 @@ pub mod documents;
 pub mod executed;
 pub mod executor;
 pub mod extension;
+pub mod field_order;
 pub mod id;
 pub mod limits;
 pub mod loader;

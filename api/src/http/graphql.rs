@@ -25,6 +25,7 @@ use crate::error::code;
 use crate::graphql::context::Lang;
 use crate::graphql::documents::Parsed;
 use crate::graphql::executed::Execution;
+use crate::graphql::field_order;
 use crate::graphql::limits;
 use crate::graphql::loader::DbLoader;
 use crate::graphql::read_only::ReadOnly;
@@ -679,28 +680,29 @@ async fn one(
             Err(refusal) => return refused(refusal),
         }
     }
-    // Kept only until the document's plan is decided.
-    let operation_name = parsed
-        .as_ref()
-        .filter(|parsed| state.compiled_reads && !parsed.decided())
-        .map(|_| request.operation_name.clone());
+    let operation_name = parsed.as_ref().map(|_| request.operation_name.clone());
     let execution = Execution::default();
     let request = request
         .data(caller.clone())
         .data(lang)
         .data(loader.clone())
         .data(execution.clone());
-    let response = state.schema.execute(request).await;
-    if execution.ran() {
-        state.metrics.operation_answered(false);
+    let mut response = state.schema.execute(request).await;
+    if !execution.ran() {
+        return (response, false);
     }
-    if let (Some(parsed), Some(operation_name)) = (parsed, operation_name)
-        && execution.ran()
-        && response.is_ok()
-    {
-        parsed.answered(operation_name.as_deref(), state.db.get_database_backend());
+    state.metrics.operation_answered(false);
+    if let (Some(parsed), Some(operation_name)) = (parsed, operation_name) {
+        field_order::restore(
+            &mut response.data,
+            &parsed.document,
+            operation_name.as_deref(),
+        );
+        if state.compiled_reads && !parsed.decided() && response.is_ok() {
+            parsed.answered(operation_name.as_deref(), state.db.get_database_backend());
+        }
     }
-    (response, execution.ran())
+    (response, true)
 }
 
 /// The data of `request` from its document's plan (see

@@ -360,17 +360,27 @@ fn each(
         .collect()
 }
 
-/// `facility(slug:)`.
+/// `facility(slug:)` or `facility(id:)`.
 pub struct One {
-    slug: Positioned<InputValue>,
+    by: By,
     node: Node,
+}
+
+/// Which argument names the facility.
+enum By {
+    Slug(Positioned<InputValue>),
+    Id(Positioned<InputValue>),
 }
 
 impl One {
     pub fn compile(field: &Field, backend: DbBackend) -> Option<Self> {
-        let arguments = arguments(field, &["slug"])?;
+        let by = match arguments(field, &["slug", "id"])?.as_slice() {
+            [("slug", slug)] => By::Slug((*slug).clone()),
+            [("id", id)] => By::Id((*id).clone()),
+            _ => return None,
+        };
         Some(Self {
-            slug: argument(&arguments, "slug")?.clone(),
+            by,
             node: Node::compile(&field.selection_set, backend)?,
         })
     }
@@ -380,9 +390,18 @@ impl One {
         db: &DatabaseConnection,
         inputs: &Inputs<'_>,
     ) -> Option<Value> {
-        // A null slug is the resolvers' to refuse.
-        let slug: String = inputs.parse(Some(&self.slug))?;
-        let select = facility::Entity::find().filter(Column::Slug.eq(slug));
+        // A null argument, or an id of another type, is the resolvers' to refuse.
+        let named = match &self.by {
+            By::Slug(slug) => Column::Slug.eq(inputs.parse::<String>(Some(slug))?),
+            By::Id(id) => {
+                let id: async_graphql::ID = inputs.parse(Some(id))?;
+                match id::decode(&id, Kind::Facility, "id").ok()? {
+                    id::Key::Uuid(uuid) => Column::Uuid.eq(uuid),
+                    id::Key::Serial(row) => Column::Id.eq(row),
+                }
+            }
+        };
+        let select = facility::Entity::find().filter(named);
         let rows = rows(db, self.node.select(select).limit(1)).await?;
         match rows.first() {
             None => Some(Value::Null),
