@@ -551,23 +551,28 @@ impl List {
             .take(nodes.len())
             .map(|position| page::encode_cursor(&fingerprint, position))
             .collect();
+        // Given to the one field that lists them (`nodes` or `edges`).
+        let mut nodes = Some(nodes);
         let mut object = IndexMap::with_capacity(self.fields.len());
         for (key, field) in &self.fields {
             let value = match field {
                 ListField::Typename => Value::String("FacilityConnection".to_owned()),
                 ListField::TotalCount => i32::try_from(total).unwrap_or(i32::MAX).to_value(),
-                ListField::Nodes(_) => Value::List(nodes.clone()),
+                ListField::Nodes(_) => Value::List(nodes.take().unwrap_or_default()),
                 ListField::Edges(edge) => Value::List(
                     nodes
-                        .iter()
+                        .take()
+                        .unwrap_or_default()
+                        .into_iter()
                         .zip(&cursors)
                         .map(|(node, cursor)| {
+                            let mut node = Some(node);
                             let mut object = IndexMap::with_capacity(edge.len());
                             for (key, field) in edge {
                                 let value = match field {
                                     EdgeField::Typename => Value::String("FacilityEdge".to_owned()),
                                     EdgeField::Cursor => Value::String(cursor.clone()),
-                                    EdgeField::Node(_) => node.clone(),
+                                    EdgeField::Node(_) => node.take().unwrap_or_default(),
                                 };
                                 object.insert(key.clone(), value);
                             }
