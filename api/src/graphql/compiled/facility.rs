@@ -15,7 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::visit::OfFacility;
-use super::{Inputs, argument, arguments, fields, nullable, page_size};
+use super::{Inputs, argument, arguments, fields, leaves, nullable, page_size};
 use crate::graphql::id::{self, Kind};
 use crate::graphql::query::facility::FacilityFilter;
 use crate::graphql::types::facility::{
@@ -255,59 +255,61 @@ const SCALARS: &[Scalar] = &[
 /// What a selection asks of one facility.
 struct Node {
     fields: Vec<(Name, NodeField)>,
+    /// The columns the fields read, each once, decided when compiled.
+    columns: Vec<Column>,
 }
 
 enum NodeField {
     Typename,
     Scalar(&'static Scalar),
-    /// With the alias of its columns in the statement.
-    Visits(OfFacility, String),
+    Visits(OfFacility),
 }
 
 impl Node {
     fn compile(set: &Positioned<SelectionSet>, backend: DbBackend) -> Option<Self> {
         let mut compiled = Vec::new();
+        let mut columns: Vec<Column> = Vec::new();
         for (index, (key, field)) in fields(set)?.into_iter().enumerate() {
             let name = field.name.node.as_str();
             let node_field = match name {
                 "__typename" => NodeField::Typename,
-                "visits" => NodeField::Visits(
-                    OfFacility::compile(field, backend)?,
-                    format!("wish_visits_{index}"),
-                ),
+                "visits" => NodeField::Visits(OfFacility::compile(
+                    field,
+                    backend,
+                    &format!("wish_visits_{index}"),
+                )?),
                 _ => {
                     if !field.arguments.is_empty() {
                         return None;
                     }
-                    NodeField::Scalar(SCALARS.iter().find(|scalar| scalar.name == name)?)
+                    let scalar = SCALARS.iter().find(|scalar| scalar.name == name)?;
+                    for column in scalar.columns {
+                        if !columns.iter().any(|kept| kept.as_str() == column.as_str()) {
+                            columns.push(*column);
+                        }
+                    }
+                    NodeField::Scalar(scalar)
                 }
             };
             compiled.push((key, node_field));
-        }
-        Some(Self { fields: compiled })
-    }
-
-    /// `select` narrowed to the columns the fields read, with what their
-    /// nested lists need beside them.
-    fn select(&self, select: Select<facility::Entity>) -> Select<facility::Entity> {
-        let mut columns: Vec<Column> = Vec::new();
-        for (_, field) in &self.fields {
-            if let NodeField::Scalar(scalar) = field {
-                for column in scalar.columns {
-                    if !columns.iter().any(|kept| kept.as_str() == column.as_str()) {
-                        columns.push(*column);
-                    }
-                }
-            }
         }
         if columns.is_empty() {
             // A statement selects something, even for `__typename` alone.
             columns.push(Column::Id);
         }
-        let mut select = select.select_only().columns(columns);
+        Some(Self {
+            fields: compiled,
+            columns,
+        })
+    }
+
+    /// `select` narrowed to the columns the fields read, with what their
+    /// nested lists need beside them.
+    fn select(&self, select: Select<facility::Entity>) -> Select<facility::Entity> {
+        let mut select = select.select_only().columns(self.columns.iter().copied());
         for (_, field) in &self.fields {
-            if let NodeField::Visits(visits, alias) = field {
-                select = visits.select(select, alias);
+            if let NodeField::Visits(visits) = field {
+                select = visits.select(select);
             }
         }
         select
@@ -319,7 +321,7 @@ impl Node {
             let value = match field {
                 NodeField::Typename => Value::String("Facility".to_owned()),
                 NodeField::Scalar(scalar) => (scalar.read)(row)?,
-                NodeField::Visits(visits, alias) => visits.read(row, alias)?,
+                NodeField::Visits(visits) => visits.read(row)?,
             };
             object.insert(key.clone(), value);
         }
@@ -433,6 +435,7 @@ enum EdgeField {
     Node(Node),
 }
 
+#[derive(Clone, Copy)]
 enum PageInfoField {
     Typename,
     HasNextPage,
@@ -624,18 +627,14 @@ fn edge_fields(
 }
 
 fn page_info_fields(set: &Positioned<SelectionSet>) -> Option<Vec<(Name, PageInfoField)>> {
-    fields(set)?
-        .into_iter()
-        .map(|(key, field)| {
-            let info_field = match field.name.node.as_str() {
-                "__typename" => PageInfoField::Typename,
-                "hasNextPage" => PageInfoField::HasNextPage,
-                "hasPreviousPage" => PageInfoField::HasPreviousPage,
-                "startCursor" => PageInfoField::StartCursor,
-                "endCursor" => PageInfoField::EndCursor,
-                _ => return None,
-            };
-            Some((key, info_field))
-        })
-        .collect()
+    leaves(
+        set,
+        &[
+            ("__typename", PageInfoField::Typename),
+            ("hasNextPage", PageInfoField::HasNextPage),
+            ("hasPreviousPage", PageInfoField::HasPreviousPage),
+            ("startCursor", PageInfoField::StartCursor),
+            ("endCursor", PageInfoField::EndCursor),
+        ],
+    )
 }

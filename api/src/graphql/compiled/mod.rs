@@ -163,6 +163,18 @@ fn fields(set: &Positioned<SelectionSet>) -> Option<Vec<(Name, &Field)>> {
     Some(fields)
 }
 
+/// The fields of a selection set of leaves, each one of `known` by name.
+fn leaves<T: Copy>(set: &Positioned<SelectionSet>, known: &[(&str, T)]) -> Option<Vec<(Name, T)>> {
+    fields(set)?
+        .into_iter()
+        .map(|(key, field)| {
+            let name = field.name.node.as_str();
+            let (_, leaf) = known.iter().find(|(known, _)| *known == name)?;
+            Some((key, *leaf))
+        })
+        .collect()
+}
+
 /// The field's arguments, when each of them is one of `known`.
 fn arguments<'a>(
     field: &'a Field,

@@ -13,7 +13,7 @@ use sea_orm::{ActiveEnum, DbBackend, DbErr, QueryResult, QuerySelect, Select};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{argument, arguments, fields, page_size};
+use super::{argument, arguments, fields, leaves, page_size};
 use crate::graphql::id::{self, Kind};
 use crate::graphql::types::scalar::Date;
 use crate::graphql::types::stakeholder::StakeholderKind;
@@ -24,10 +24,14 @@ use crate::service::visit::write::MAX_PARTICIPANTS;
 /// but editors.
 const AUDIENCE: Audience = Audience::Public;
 
-/// `visits(first:)` of a facility.
+/// `visits(first:)` of a facility, with the SQL that reads them, made
+/// when compiled.
 pub struct OfFacility {
-    limit: u64,
     fields: Vec<(Name, ConnectionField)>,
+    /// Their number, as a subquery, and the column it is read from.
+    total: (String, String),
+    /// The page of them as JSON, as a subquery, and its column.
+    nodes: (String, String),
 }
 
 enum ConnectionField {
@@ -52,8 +56,9 @@ enum ParticipantField {
 }
 
 impl OfFacility {
-    /// Only on PostgreSQL, whose JSON functions build the nested lists.
-    pub fn compile(field: &Field, backend: DbBackend) -> Option<Self> {
+    /// Only on PostgreSQL, whose JSON functions build the nested lists;
+    /// its columns are named after `alias`.
+    pub fn compile(field: &Field, backend: DbBackend, alias: &str) -> Option<Self> {
         if backend != DbBackend::Postgres {
             return None;
         }
@@ -72,59 +77,30 @@ impl OfFacility {
             };
             compiled.push((key, connection_field));
         }
-        Some(Self {
-            limit,
-            fields: compiled,
-        })
-    }
-
-    fn participants(&self) -> bool {
-        self.fields.iter().any(|(_, field)| match field {
+        let participants = compiled.iter().any(|(_, field)| match field {
             ConnectionField::Nodes(visit) => visit
                 .iter()
                 .any(|(_, field)| matches!(field, VisitField::Participants(_))),
             _ => false,
+        });
+        let (total, nodes) = statements(limit, participants);
+        Some(Self {
+            fields: compiled,
+            total: (total, format!("{alias}_total")),
+            nodes: (nodes, format!("{alias}_nodes")),
         })
     }
 
-    /// `select` of facilities with this facility's visits beside each row:
-    /// their number, and the page of them as JSON, in the order and with
-    /// the participants the resolvers give (`service::visit`). Each
-    /// participant's record is looked up by its key (the `LATERAL … LIMIT
-    /// 1`): joined, PostgreSQL hashed the whole small table of stakeholders
-    /// once per visit, a third of the statement's time.
-    pub fn select(
-        &self,
-        select: Select<facility::Entity>,
-        alias: &str,
-    ) -> Select<facility::Entity> {
-        let of_facility = r#""visit"."facility_id" = "facility"."id""#;
-        let total = format!(r#"(SELECT COUNT(*) FROM "visit" WHERE {of_facility})"#);
-        let participants = if self.participants() {
-            format!(
-                r#"(SELECT json_agg(json_build_array("s"."name", "s"."kind", "s"."consent_name", "s"."consent_kind", "s"."erased_at" IS NOT NULL) ORDER BY "s"."sort_name", "s"."id")
-                FROM (SELECT "st".* FROM "visit_participant" AS "p" CROSS JOIN LATERAL
-                        (SELECT "id", "name", "kind", "consent_name", "consent_kind", "erased_at", "sort_name"
-                         FROM "stakeholder" WHERE "stakeholder"."id" = "p"."stakeholder_id" LIMIT 1) AS "st"
-                      WHERE "p"."visit_id" = "v"."id" ORDER BY "st"."sort_name", "st"."id" LIMIT {MAX_PARTICIPANTS}) AS "s")"#
-            )
-        } else {
-            "NULL".to_owned()
-        };
-        let nodes = format!(
-            r#"(SELECT COALESCE(json_agg(json_build_array("v"."uuid", "v"."visited_on", {participants}) ORDER BY "v"."visited_on" DESC, "v"."id" DESC), '[]')::text
-            FROM (SELECT "id", "uuid", "visited_on" FROM "visit" WHERE {of_facility}
-                  ORDER BY "visited_on" DESC, "id" DESC LIMIT {limit}) AS "v")"#,
-            limit = self.limit
-        );
+    /// `select` of facilities with this facility's visits beside each row.
+    pub fn select(&self, select: Select<facility::Entity>) -> Select<facility::Entity> {
         select
-            .expr_as(Expr::cust(total), format!("{alias}_total"))
-            .expr_as(Expr::cust(nodes), format!("{alias}_nodes"))
+            .expr_as(Expr::cust(self.total.0.clone()), self.total.1.as_str())
+            .expr_as(Expr::cust(self.nodes.0.clone()), self.nodes.1.as_str())
     }
 
-    pub fn read(&self, row: &QueryResult, alias: &str) -> Result<Value, DbErr> {
-        let total: i64 = row.try_get("", &format!("{alias}_total"))?;
-        let nodes: String = row.try_get("", &format!("{alias}_nodes"))?;
+    pub fn read(&self, row: &QueryResult) -> Result<Value, DbErr> {
+        let total: i64 = row.try_get("", &self.total.1)?;
+        let nodes: String = row.try_get("", &self.nodes.1)?;
         let visits: Vec<VisitRow> =
             serde_json::from_str(&nodes).map_err(|e| DbErr::Json(e.to_string()))?;
         let mut object = IndexMap::with_capacity(self.fields.len());
@@ -143,6 +119,34 @@ impl OfFacility {
         }
         Ok(Value::Object(object))
     }
+}
+
+/// The subqueries of a facility's visits: their number, and the first
+/// `limit` of them as JSON, in the order and with the participants the
+/// resolvers give (`service::visit`). Each participant's record is looked
+/// up by its key (the `LATERAL … LIMIT 1`): joined, PostgreSQL hashed the
+/// whole small table of stakeholders once per visit, a third of the
+/// statement's time.
+fn statements(limit: u64, participants: bool) -> (String, String) {
+    let of_facility = r#""visit"."facility_id" = "facility"."id""#;
+    let total = format!(r#"(SELECT COUNT(*) FROM "visit" WHERE {of_facility})"#);
+    let participants = if participants {
+        format!(
+            r#"(SELECT json_agg(json_build_array("s"."name", "s"."kind", "s"."consent_name", "s"."consent_kind", "s"."erased_at" IS NOT NULL) ORDER BY "s"."sort_name", "s"."id")
+            FROM (SELECT "st".* FROM "visit_participant" AS "p" CROSS JOIN LATERAL
+                    (SELECT "id", "name", "kind", "consent_name", "consent_kind", "erased_at", "sort_name"
+                     FROM "stakeholder" WHERE "stakeholder"."id" = "p"."stakeholder_id" LIMIT 1) AS "st"
+                  WHERE "p"."visit_id" = "v"."id" ORDER BY "st"."sort_name", "st"."id" LIMIT {MAX_PARTICIPANTS}) AS "s")"#
+        )
+    } else {
+        "NULL".to_owned()
+    };
+    let nodes = format!(
+        r#"(SELECT COALESCE(json_agg(json_build_array("v"."uuid", "v"."visited_on", {participants}) ORDER BY "v"."visited_on" DESC, "v"."id" DESC), '[]')::text
+        FROM (SELECT "id", "uuid", "visited_on" FROM "visit" WHERE {of_facility}
+              ORDER BY "visited_on" DESC, "id" DESC LIMIT {limit}) AS "v")"#
+    );
+    (total, nodes)
 }
 
 fn visit_fields(set: &Positioned<SelectionSet>) -> Option<Vec<(Name, VisitField)>> {
@@ -167,19 +171,15 @@ fn visit_fields(set: &Positioned<SelectionSet>) -> Option<Vec<(Name, VisitField)
 }
 
 fn participant_fields(set: &Positioned<SelectionSet>) -> Option<Vec<(Name, ParticipantField)>> {
-    fields(set)?
-        .into_iter()
-        .map(|(key, field)| {
-            let participant_field = match field.name.node.as_str() {
-                "__typename" => ParticipantField::Typename,
-                "name" => ParticipantField::Name,
-                "anonymous" => ParticipantField::Anonymous,
-                "kind" => ParticipantField::Kind,
-                _ => return None,
-            };
-            Some((key, participant_field))
-        })
-        .collect()
+    leaves(
+        set,
+        &[
+            ("__typename", ParticipantField::Typename),
+            ("name", ParticipantField::Name),
+            ("anonymous", ParticipantField::Anonymous),
+            ("kind", ParticipantField::Kind),
+        ],
+    )
 }
 
 /// A visit as the statement gives it: its UUID, its day, and its
