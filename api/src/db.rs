@@ -26,6 +26,12 @@ pub async fn connect(settings: &DatabaseSettings) -> anyhow::Result<DatabaseConn
     options
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_millis(settings.acquire_timeout_ms.max(1)))
+        // By default a connection is pinged each time it leaves the pool: a
+        // round trip to the database before every statement, which was a
+        // third of PostgreSQL's work on a small read (bench/RESULTS.md, run
+        // 11). A connection in use every moment is known to be alive; one
+        // idle for a while may have been closed by the server or a proxy.
+        .test_before_acquire_if_idle_for(Duration::from_secs(10))
         .sqlx_logging(false);
 
     if is_sqlite(&settings.url) {
