@@ -15,6 +15,10 @@ use sea_orm::{
 
 use crate::config::{DatabaseSettings, redact_url};
 
+mod thread_connections;
+
+pub use thread_connections::{Reader, ThreadConnections};
+
 /// Connects, and fails with one clear line when the database cannot be reached.
 ///
 /// # Errors
@@ -202,7 +206,7 @@ fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-fn is_postgres(url: &str) -> bool {
+pub(crate) fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
@@ -220,14 +224,18 @@ impl StatementCounter {
     #[must_use]
     pub fn attach(db: &mut DatabaseConnection) -> Self {
         let counter = Self::default();
-        let count = counter.0.clone();
-        db.set_metric_callback(move |info| {
-            if UPKEEP.try_with(|()| ()).is_err() {
-                count.fetch_add(1, Ordering::Relaxed);
-            }
-            let _ = BUDGET.try_with(|budget| budget.spend(info.elapsed));
-        });
+        let recorder = counter.clone();
+        db.set_metric_callback(move |info| recorder.record(info.elapsed));
         counter
+    }
+
+    /// Counts a statement that took `elapsed` (unless it is upkeep), and
+    /// charges it to the budget of the request running it.
+    pub fn record(&self, elapsed: Duration) {
+        if UPKEEP.try_with(|()| ()).is_err() {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+        let _ = BUDGET.try_with(|budget| budget.spend(elapsed));
     }
 
     #[must_use]

@@ -27,6 +27,20 @@ use crate::{db, service};
 /// distinct documents its clients send, and at most a few megabytes.
 const KEPT_DOCUMENTS: usize = 512;
 
+/// The connections the executor's threads keep for themselves (see
+/// `db::ThreadConnections`): how many each, and the schema they read.
+pub struct OwnConnections {
+    pub per_thread: u32,
+    pub schema: Option<String>,
+}
+
+/// Threads that run GraphQL requests: as configured, or one per core.
+fn graphql_threads(settings: &ServeSettings) -> usize {
+    settings.graphql_threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+    })
+}
+
 /// A bound, ready-to-run server.
 pub struct Application {
     address: SocketAddr,
@@ -55,7 +69,18 @@ impl Application {
                 "no WISH_JWT_SECRET (or public key) is configured: bearer tokens are refused and writes are off"
             );
         }
-        let db = db::connect(database).await?;
+        // On PostgreSQL the executor's threads keep connections of their own,
+        // out of the pool's number (see `db::ThreadConnections`); SQLite has
+        // one connection, the pool's.
+        let threads = graphql_threads(&settings);
+        let per_thread = if db::is_postgres(&database.url) {
+            db::ThreadConnections::share(database.max_connections, threads)
+        } else {
+            0
+        };
+        let mut pooled = database.clone();
+        pooled.max_connections -= per_thread * u32::try_from(threads).unwrap_or(u32::MAX);
+        let db = db::connect(&pooled).await?;
         // One replica of several started together loads the demo data; the
         // others find it loaded.
         let demo = async {
@@ -84,7 +109,11 @@ impl Application {
             .reload(&db)
             .await
             .map_err(|e| anyhow::anyhow!("while reading revoked tokens: {e:?}"))?;
-        Self::build_with_db(db, &settings, authenticator, register)
+        let own = OwnConnections {
+            per_thread,
+            schema: database.schema.clone(),
+        };
+        Self::build_with_db(db, &settings, authenticator, register, own)
     }
 
     /// Binds the server over an open, migrated database, and starts keeping
@@ -97,6 +126,7 @@ impl Application {
         settings: &ServeSettings,
         authenticator: Option<Authenticator>,
         register: Register,
+        own: OwnConnections,
     ) -> anyhow::Result<Self> {
         // Cloned before counting starts: the version checks (for the cache
         // and subscriptions) are not the statements a request costs.
@@ -133,14 +163,21 @@ impl Application {
             fields: settings.max_query_fields,
             list_items: settings.max_list_items,
         };
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
-        let executor = Executor::new(settings.graphql_threads.unwrap_or(cores))
+        let executor = Executor::new(graphql_threads(settings))
             .context("while starting the GraphQL threads")?;
+        let thread_connections = db::ThreadConnections::new(
+            &db,
+            executor.threads(),
+            own.per_thread,
+            own.schema.as_deref(),
+            statements.clone(),
+        );
         let state = web::Data::new(AppState {
             standing: register.standing.clone(),
             schema: schema::build(db.clone(), versions, limits, register, webhooks),
             db,
             executor,
+            thread_connections,
             max_body_bytes: settings.max_body_bytes,
             body_timeout: Duration::from_millis(settings.body_timeout_ms.max(1)),
             max_batch: settings.max_batch,

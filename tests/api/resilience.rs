@@ -69,10 +69,21 @@ async fn a_database_outage_is_survived_without_a_restart() {
     url.set_port(Some(proxy.port)).unwrap();
     database.settings.url = url.to_string();
     database.settings.acquire_timeout_ms = 1_000;
-    let app = start(database, serve_settings()).await;
+    // No cached answers: every read below goes to the database.
+    let settings = api::config::ServeSettings {
+        response_cache_mb: 0,
+        ..serve_settings()
+    };
+    let app = start(database, settings).await;
     let count = "{ facilities { totalCount } }";
+    // A page a compiled plan answers, on the executor threads' own
+    // connections (`db::ThreadConnections`), which the outage breaks too.
+    let page = "{ facilities(first: 2) { totalCount nodes { slug } } }";
     assert_eq!(app.get("/ready").await.status(), 200);
     assert!(app.graphql(count, json!({})).await.get("errors").is_none());
+    for _ in 0..4 {
+        assert!(app.graphql(page, json!({})).await.get("errors").is_none());
+    }
 
     proxy.cut();
 
@@ -105,6 +116,30 @@ async fn a_database_outage_is_survived_without_a_restart() {
     assert!(ready, "the server serves again once the database is back");
     let back = app.graphql(count, json!({})).await;
     assert!(back.get("errors").is_none(), "{back:#}");
+    // Each thread's broken connection fails one read, which the resolvers
+    // then answer; none reaches the caller, and plans answer again after.
+    let planned = answered_by_plan(&app).await;
+    for _ in 0..8 {
+        let back = app.graphql(page, json!({})).await;
+        assert!(back.get("errors").is_none(), "{back:#}");
+        assert_eq!(
+            back["data"]["facilities"]["nodes"].as_array().map(Vec::len),
+            Some(2)
+        );
+    }
+    assert!(
+        answered_by_plan(&app).await >= planned + 4,
+        "plans answer again on new connections"
+    );
+}
+
+/// How many operations the server answered by a compiled plan.
+async fn answered_by_plan(app: &crate::helpers::TestApp) -> u64 {
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix("wish_graphql_operations_total{by=\"plan\"} "))
+        .map_or(0, |count| count.parse().expect("a count"))
 }
 
 fn big_csv(rows: usize) -> String {

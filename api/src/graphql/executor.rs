@@ -13,6 +13,7 @@
 //! once the resolvers running beside them have queued their keys, which is
 //! what lets a page of 100 facilities load its visits in one statement.
 
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -33,8 +34,18 @@ impl<T> Drop for StopOnDrop<T> {
     }
 }
 
+/// Tells executors apart, for [`Executor::thread`]: a process may run
+/// several servers (the tests do).
+static EXECUTORS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// On an executor's thread: that executor, and the thread's number in it.
+    static THREAD: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+}
+
 /// The threads GraphQL requests and exports run on.
 pub struct Executor {
+    id: usize,
     threads: Vec<Handle>,
     next: AtomicUsize,
     /// Dropped with the executor, which lets every thread go.
@@ -48,6 +59,7 @@ impl Executor {
     /// The operating system refused a thread or a runtime.
     pub fn new(threads: usize) -> std::io::Result<Self> {
         let count = threads.max(1);
+        let id = EXECUTORS.fetch_add(1, Ordering::Relaxed);
         let mut handles = Vec::with_capacity(count);
         let mut stops = Vec::with_capacity(count);
         for number in 0..count {
@@ -64,14 +76,31 @@ impl Executor {
                 // it leaves when the executor is dropped, and the runtime
                 // with its unfinished tasks is dropped on this thread.
                 .spawn(move || {
+                    THREAD.set(Some((id, number)));
                     let _ = runtime.block_on(stopped);
                 })?;
         }
         Ok(Self {
+            id,
             threads: handles,
             next: AtomicUsize::new(0),
             _stop: stops,
         })
+    }
+
+    /// How many threads it has.
+    #[must_use]
+    pub fn threads(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// The number of the thread this is called on, when it is one of this
+    /// executor's (`0..threads()`).
+    #[must_use]
+    pub fn thread(&self) -> Option<usize> {
+        THREAD
+            .get()
+            .and_then(|(executor, number)| (executor == self.id).then_some(number))
     }
 
     /// Runs `future` on the next thread in turn and waits for its output;

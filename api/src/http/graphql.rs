@@ -20,7 +20,7 @@ use super::media::Media;
 use super::observe::GraphqlOutcome;
 use super::response_cache::{Answer, Made, Misses, ResponseCache};
 use crate::auth::Caller;
-use crate::db::Budget;
+use crate::db::{Budget, Reader};
 use crate::error::code;
 use crate::graphql::context::Lang;
 use crate::graphql::documents::Parsed;
@@ -718,7 +718,12 @@ async fn compiled(
         return None;
     }
     let plan = parsed.plan(request.operation_name.as_deref())?;
-    plan.answer(&state.db, &request.variables).await
+    let reader = Reader::new(
+        &state.db,
+        state.thread_connections.as_ref(),
+        state.executor.thread(),
+    );
+    plan.answer(&reader, &request.variables).await
 }
 
 /// A buffer that refuses to grow past its capacity, so that serialising an

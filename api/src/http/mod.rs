@@ -41,6 +41,9 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Runs GraphQL requests off the HTTP workers.
     pub executor: Executor,
+    /// Connections of the executor's threads for compiled reads; `None` on
+    /// SQLite, or when the pool is too small to share.
+    pub thread_connections: Option<crate::db::ThreadConnections>,
     pub max_body_bytes: usize,
     pub body_timeout: Duration,
     pub max_batch: usize,

@@ -9,13 +9,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::facility::{self, Column};
 use entity::value as db;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, IdenStatic,
-    QueryFilter, QueryResult, QuerySelect, QueryTrait, Select, TryGetable,
+    ColumnTrait, DbBackend, DbErr, EntityTrait, IdenStatic, QueryFilter, QueryResult, QuerySelect,
+    QueryTrait, Select, TryGetable,
 };
 use uuid::Uuid;
 
 use super::visit::OfFacility;
 use super::{Inputs, argument, arguments, fields, leaves, nullable, page_size};
+use crate::db::Reader;
 use crate::graphql::id::{self, Kind};
 use crate::graphql::query::facility::FacilityFilter;
 use crate::graphql::types::facility::{
@@ -339,14 +340,14 @@ impl Node {
 /// and the offset comes from a cursor's position: a plan makes few distinct
 /// texts.
 async fn rows(
-    db: &DatabaseConnection,
+    db: &Reader<'_>,
     select: Select<facility::Entity>,
     limit: u64,
     offset: u64,
 ) -> Option<Vec<QueryResult>> {
-    let mut statement = select.build(db.get_database_backend());
+    let mut statement = select.build(db.backend());
     statement.sql = format!("{} LIMIT {limit} OFFSET {offset}", statement.sql);
-    match db.query_all_raw(statement).await {
+    match db.query_all(statement).await {
         Ok(rows) => Some(rows),
         Err(err) => {
             // The resolvers run it again, and answer the error as theirs.
@@ -398,11 +399,7 @@ impl One {
         })
     }
 
-    pub(super) async fn answer(
-        &self,
-        db: &DatabaseConnection,
-        inputs: &Inputs<'_>,
-    ) -> Option<Value> {
+    pub(super) async fn answer(&self, db: &Reader<'_>, inputs: &Inputs<'_>) -> Option<Value> {
         // A null argument, or an id of another type, is the resolvers' to refuse.
         let named = match &self.by {
             By::Slug(slug) => Column::Slug.eq(inputs.parse::<String>(Some(slug))?),
@@ -509,11 +506,7 @@ impl List {
         })
     }
 
-    pub(super) async fn answer(
-        &self,
-        db: &DatabaseConnection,
-        inputs: &Inputs<'_>,
-    ) -> Option<Value> {
+    pub(super) async fn answer(&self, db: &Reader<'_>, inputs: &Inputs<'_>) -> Option<Value> {
         let filter: Option<FacilityFilter> = inputs.parse(self.filter.as_ref())?;
         let order_by: Option<Vec<FacilityOrder>> = inputs.parse(self.order_by.as_ref())?;
         let after: Option<String> = inputs.parse(self.after.as_ref())?;

@@ -30,7 +30,9 @@ use async_graphql::parser::types::{
 };
 use async_graphql::{InputType, Name, Positioned, Value, Variables};
 use async_graphql_value::Value as InputValue;
-use sea_orm::{DatabaseConnection, DbBackend};
+use sea_orm::DbBackend;
+
+use crate::db::Reader;
 
 use crate::service::kernel::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -87,7 +89,7 @@ impl Plan {
 
     /// The `data` of the answer with these variables; `None` when the
     /// resolvers must answer instead.
-    pub async fn answer(&self, db: &DatabaseConnection, variables: &Variables) -> Option<Value> {
+    pub async fn answer(&self, db: &Reader<'_>, variables: &Variables) -> Option<Value> {
         let inputs = Inputs {
             variables,
             definitions: &self.variables,
